@@ -1,0 +1,40 @@
+# autolog monorepo: every target bootstraps .venv from nothing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+# Installed plugins: every plugins/<name>/ with a pyproject.toml, except the template.
+PLUGINS := $(filter-out plugins/_template,$(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml)))
+EXAMPLE_PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard examples/*/pyproject.toml))
+STAMP := $(VENV)/.installed
+PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
+
+.PHONY: install test test-core test-plugins demo bench bench-vs-mlflow clean
+
+$(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) Makefile
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	# The CPU build of torch must come first: otherwise lightning pulls a multi-GB CUDA build.
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[test]' $(foreach p,$(PLUGINS),-e '$(p)[test]') $(foreach p,$(EXAMPLE_PLUGINS),-e '$(p)[test]')
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(PYTEST) tests
+	set -e; for p in $(PLUGINS) plugins/_template $(EXAMPLE_PLUGINS); do \
+		if [ -d $$p/tests ]; then echo "== $$p"; $(PYTEST) $$p/tests; fi; \
+	done
+
+demo: $(STAMP)
+	cd examples && ../$(PY) quickstart.py
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+bench-vs-mlflow: $(STAMP)
+	$(PY) bench/vs_mlflow.py
+
+clean:
+	rm -rf $(VENV) autologruns

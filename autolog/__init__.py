@@ -1,0 +1,66 @@
+"""autolog: one call before training, and every fit is recorded.
+
+    import autolog
+    autolog.autolog()
+    model = LogisticRegression().fit(X, y)
+    run = autolog.last_active_run()
+
+The tracking API (runs, metrics, artifacts, models) is re-exported from ``tracking_core``;
+``autolog.<name>`` is the installed integration of that name (``autolog.sklearn.autolog()``).
+"""
+from __future__ import annotations
+
+from tracking_core import (
+    ActiveRun,
+    ArtifactPathError,
+    Metric,
+    ModelLoadError,
+    ParamConflictError,
+    Run,
+    RunNotFoundError,
+    RunStatus,
+    TrackingClient,
+    active_run,
+    end_run,
+    flush,
+    get_tracking_uri,
+    last_active_run,
+    load_model,
+    log_artifact,
+    log_artifacts,
+    log_dict,
+    log_metric,
+    log_metrics,
+    log_model,
+    log_param,
+    log_params,
+    log_text,
+    set_experiment,
+    set_tag,
+    set_tags,
+    set_tracking_uri,
+    start_run,
+)
+
+from .api import IntegrationHandle, PluginNotInstalledError, autolog, integration_handle
+from .hookspecs import hookimpl
+from .integration import COMMON_OPTIONS, Integration
+from .safety import AutologWarning
+from .session import ArtifactToLog, ModelToLog, TrainingCall, current_call
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ActiveRun", "ArtifactPathError", "ArtifactToLog", "AutologWarning", "COMMON_OPTIONS", "Integration",
+    "IntegrationHandle", "Metric", "ModelLoadError", "ModelToLog", "ParamConflictError", "PluginNotInstalledError",
+    "Run", "RunNotFoundError", "RunStatus", "TrackingClient", "TrainingCall", "active_run", "autolog",
+    "current_call", "end_run", "flush", "get_tracking_uri", "hookimpl", "last_active_run", "load_model",
+    "log_artifact", "log_artifacts", "log_dict", "log_metric", "log_metrics", "log_model", "log_param",
+    "log_params", "log_text", "set_experiment", "set_tag", "set_tags", "set_tracking_uri", "start_run",
+]
+
+
+def __getattr__(name: str) -> IntegrationHandle:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return integration_handle(name)

@@ -1,0 +1,4 @@
+"""``python -m autolog``: the same as the ``autolog`` command."""
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Autologging options: the global ``autolog()`` call and the per-integration calls.
+
+The effective options of an integration are its defaults, then the global options it knows,
+then its own per-library options: a per-library call wins whatever the order of the calls.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from .integration import Integration
+
+
+class AutologConfig:
+    def __init__(self) -> None:
+        self._global: dict[str, Any] = {}
+        self._per_integration: dict[str, dict[str, Any]] = {}
+        self._effective: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def set_global(self, options: dict[str, Any]) -> None:
+        with self._lock:
+            self._global = dict(options)
+            self._effective.clear()
+
+    def set_for(self, integration: Integration, options: dict[str, Any]) -> None:
+        unknown = sorted(set(options) - set(integration.defaults))
+        if unknown:
+            raise TypeError(
+                f"autolog.{integration.name}.autolog() got unknown option(s) {', '.join(unknown)}; "
+                f"it accepts {', '.join(sorted(integration.defaults))}")
+        with self._lock:
+            self._per_integration[integration.name] = {**self._per_integration.get(integration.name, {}), **options}
+            self._effective.pop(integration.name, None)
+
+    def effective(self, integration: Integration) -> dict[str, Any]:
+        found = self._effective.get(integration.name)
+        if found is None:
+            defaults = integration.defaults
+            found = dict(defaults)
+            found.update({k: v for k, v in self._global.items() if k in defaults})
+            found.update(self._per_integration.get(integration.name, {}))
+            self._effective[integration.name] = found
+        return found
+
+    def reset(self) -> None:
+        with self._lock:
+            self._global.clear()
+            self._per_integration.clear()
+            self._effective.clear()
+
+
+config = AutologConfig()

@@ -1,0 +1,1 @@
+"""autolog's own hook implementations, registered like any third-party plugin."""

@@ -1,0 +1,82 @@
+"""What a plugin registers: one ``Integration`` per framework it autologs.
+
+An integration names the module(s) to watch, the patch function to run once such a module is
+imported, and the extra options it understands. Its supported version range is not written here:
+it is read from the plugin distribution's ``framework`` extra (see ``autolog.versioning``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from .patching import Patcher
+
+COMMON_OPTIONS: dict[str, Any] = {
+    "log_models": True,
+    "log_input_examples": False,
+    "log_model_signatures": True,
+    "disable": False,
+    "exclusive": False,
+    "disable_for_unsupported_versions": False,
+    "silent": False,
+    "extra_tags": None,
+}
+
+
+@dataclass
+class Integration:
+    name: str
+    modules: tuple[str, ...]
+    patch: Callable[[ModuleType, "Patcher"], None]
+    distribution: str | None = None
+    aliases: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+    framework: str | None = None
+    plugin_module: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.modules, str):
+            self.modules = (self.modules,)
+        clash = set(self.options) & set(COMMON_OPTIONS)
+        if clash:
+            raise ValueError(f"integration {self.name!r} redefines common options {sorted(clash)}")
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {**COMMON_OPTIONS, **self.options}
+
+    @property
+    def top_level_modules(self) -> set[str]:
+        return {m.split(".", 1)[0] for m in self.modules}
+
+
+class IntegrationRegistry:
+    def __init__(self) -> None:
+        self.by_name: dict[str, Integration] = {}
+        self.aliases: dict[str, str] = {}
+
+    def register(self, integration: Integration) -> None:
+        if not isinstance(integration, Integration):
+            raise TypeError(f"register() takes an autolog.Integration, got {type(integration).__name__}")
+        existing = self.by_name.get(integration.name)
+        if existing is not None and existing is not integration:
+            raise ValueError(f"two plugins register the integration {integration.name!r}")
+        self.by_name[integration.name] = integration
+        for alias in integration.aliases:
+            self.aliases[alias] = integration.name
+
+    def get(self, name: str) -> Integration | None:
+        return self.by_name.get(self.aliases.get(name, name))
+
+    def __iter__(self):
+        return iter(list(self.by_name.values()))
+
+    def modules_owned_by_others(self, name: str) -> set[str]:
+        """Top-level modules other integrations patch (so a generic one can leave them alone)."""
+        owned: set[str] = set()
+        for other in self.by_name.values():
+            if other.name != name:
+                owned |= other.top_level_modules
+        return owned

@@ -1,0 +1,158 @@
+"""The pluggy plugin manager: default plugins, then installed plugins from entry points.
+
+Loading is lazy (first use) and idempotent. ``AUTOLOG_DISABLED_PLUGINS=a,b`` blocks plugins by
+entry-point name; ``AUTOLOG_LOAD_PLUGINS=a,b`` loads only those (empty: none but the defaults);
+``AUTOLOG_TRACE_PLUGINS=1`` prints every hook call. A plugin that fails to import is skipped with
+a warning naming it.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import threading
+import warnings
+from importlib import metadata
+
+import pluggy
+
+from . import hookspecs
+from .integration import IntegrationRegistry
+
+ENTRY_POINT_GROUP = "autolog"
+DISABLED_ENV = "AUTOLOG_DISABLED_PLUGINS"
+LOAD_ONLY_ENV = "AUTOLOG_LOAD_PLUGINS"
+TRACE_ENV = "AUTOLOG_TRACE_PLUGINS"
+DEFAULT_PLUGINS = ("autolog.default_plugins.pickle_flavor",)
+
+
+class PluginLoadWarning(UserWarning):
+    pass
+
+
+class _State:
+    def __init__(self) -> None:
+        self.manager: pluggy.PluginManager | None = None
+        self.registry = IntegrationRegistry()
+        self.flavors: list = []
+        self.distributions: dict[str, str] = {}   # plugin name -> distribution
+        self.loaded = False
+        self.collected: set[str] = set()
+        self.lock = threading.RLock()
+
+
+_state = _State()
+
+
+def _names(env: str) -> set[str] | None:
+    raw = os.environ.get(env)
+    if raw is None:
+        return None
+    return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    manager = _state.manager
+    if manager is None:
+        with _state.lock:
+            if _state.manager is None:
+                manager = pluggy.PluginManager("autolog")
+                manager.add_hookspecs(hookspecs)
+                for module_name in DEFAULT_PLUGINS:
+                    manager.register(importlib.import_module(module_name), name=module_name)
+                if os.environ.get(TRACE_ENV):
+                    manager.trace.root.setwriter(lambda message: sys.stderr.write(f"[autolog] {message}"))
+                    manager.enable_tracing()
+                _state.manager = manager
+            manager = _state.manager
+    return manager
+
+
+def load_plugins() -> IntegrationRegistry:
+    """Load every installed plugin once and collect the integrations they register."""
+    if _state.loaded:
+        return _state.registry
+    with _state.lock:
+        if _state.loaded:
+            return _state.registry
+        manager = plugin_manager()
+        blocked = _names(DISABLED_ENV) or set()
+        only = _names(LOAD_ONLY_ENV)
+        for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if entry_point.name in blocked or (only is not None and entry_point.name not in only):
+                continue
+            if manager.has_plugin(entry_point.name):
+                continue
+            try:
+                plugin = entry_point.load()
+                manager.register(plugin, name=entry_point.name)
+            except Exception as exc:
+                warnings.warn(f"autolog: plugin {entry_point.name!r} ({entry_point.value}) failed to load "
+                              f"and was skipped: {type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=3)
+                continue
+            if entry_point.dist is not None:
+                _state.distributions[entry_point.name] = entry_point.dist.name
+        _collect_registrations(manager)
+        _state.loaded = True
+    return _state.registry
+
+
+def register_plugin(plugin: object, name: str | None = None) -> None:
+    """Register a plugin object by hand (tests, notebooks); its integrations become available."""
+    with _state.lock:
+        manager = plugin_manager()
+        manager.register(plugin, name=name)
+        _collect_registrations(manager)
+
+
+def unregister_plugin(name: str) -> None:
+    with _state.lock:
+        manager = plugin_manager()
+        plugin = manager.get_plugin(name)
+        if plugin is not None:
+            manager.unregister(plugin)
+
+
+def _collect_registrations(manager: pluggy.PluginManager) -> None:
+    for impl in manager.hook.autolog_register_integrations.get_hookimpls():
+        if impl.plugin_name in _state.collected:
+            continue
+
+        def register(integration, _plugin=impl.plugin_name):
+            integration.plugin_module = integration.plugin_module or _plugin
+            if integration.distribution is None:
+                integration.distribution = _state.distributions.get(_plugin)
+            _state.registry.register(integration)
+
+        try:
+            impl.function(register=register)
+        except Exception as exc:
+            warnings.warn(f"autolog: plugin {impl.plugin_name!r} failed to register its integrations: "
+                          f"{type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=3)
+    for impl in manager.hook.autolog_register_flavors.get_hookimpls():
+        if impl.plugin_name in _state.collected:
+            continue
+        try:
+            impl.function(register=_register_flavor)
+        except Exception as exc:
+            warnings.warn(f"autolog: plugin {impl.plugin_name!r} failed to register its flavors: "
+                          f"{type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=3)
+    _state.collected.update(name for name, _plugin in manager.list_name_plugin())
+
+
+def _register_flavor(flavor) -> None:
+    if all(existing.name != flavor.name for existing in _state.flavors):
+        _state.flavors.append(flavor)
+
+
+def registry() -> IntegrationRegistry:
+    return load_plugins()
+
+
+def flavors() -> list:
+    load_plugins()
+    return list(_state.flavors)
+
+
+def plugin_distribution(plugin_name: str) -> str | None:
+    return _state.distributions.get(plugin_name)

@@ -1,0 +1,59 @@
+"""Keeping autolog's own errors away from the user's training.
+
+``report`` turns an error raised by autolog, a plugin or the store into one warning per
+integration and error (nothing with ``silent=True``); ``AUTOLOG_TESTING=1`` re-raises it so our
+own test suites fail loudly instead.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import warnings
+
+_logger = logging.getLogger("autolog")
+_warned: set[tuple[str, str]] = set()
+_lock = threading.Lock()
+TESTING_ENV = "AUTOLOG_TESTING"
+
+
+class AutologWarning(UserWarning):
+    """An autologging problem that did not stop training."""
+
+
+def testing_mode() -> bool:
+    return os.environ.get(TESTING_ENV, "").lower() in ("1", "true", "yes")
+
+
+def report(integration: str, exc: BaseException, while_doing: str, silent: bool = False) -> None:
+    if testing_mode():
+        raise exc
+    _logger.debug("autolog %s failed while %s", integration, while_doing, exc_info=exc)
+    if silent:
+        return
+    key = (integration, f"{type(exc).__name__}: {exc}")
+    with _lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    warnings.warn(
+        f"autolog: {integration} autologging failed while {while_doing} and was skipped "
+        f"(training was not affected): {type(exc).__name__}: {exc}",
+        AutologWarning, stacklevel=2,
+    )
+
+
+def warn_once(integration: str, message: str, silent: bool = False) -> None:
+    if silent:
+        return
+    key = (integration, message)
+    with _lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    warnings.warn(f"autolog: {message}", AutologWarning, stacklevel=2)
+
+
+def forget_warnings() -> None:
+    with _lock:
+        _warned.clear()

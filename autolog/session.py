@@ -1,0 +1,256 @@
+"""The autologging session around one patched training call.
+
+``training_wrapper(integration)`` is what a ``Patcher`` installs. For the outermost patched call
+of a context it: picks the run (the user's active one, or a managed run it creates and ends),
+lets plugins prepare the call, calls the original exactly once, then asks every plugin what to
+log. Inner patched calls (Pipeline.fit calling step.fit) and calls while autologging is disabled
+go straight to the original. Any error of autolog's own is reported by ``safety`` and never
+changes what the user gets back; the user's exceptions propagate untouched.
+"""
+from __future__ import annotations
+
+import math
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+import tracking_core as tracking
+from tracking_core.entities import RunStatus
+
+from . import safety
+from .config import config
+
+if TYPE_CHECKING:
+    from .integration import Integration
+
+TAG_AUTOLOGGING = "autolog.autologging"
+
+_current_call: ContextVar["TrainingCall | None"] = ContextVar("autolog_current_call", default=None)
+_PASS_THROUGH = object()
+
+
+@dataclass
+class ArtifactToLog:
+    """A file for the run: ``content`` (str or bytes) or ``local_path`` (an existing file)."""
+
+    artifact_file: str
+    content: str | bytes | None = None
+    local_path: str | None = None
+
+
+@dataclass
+class ModelToLog:
+    """A model to save as an artifact directory of the run, with ``flavor`` (see ``autolog.flavors``)."""
+
+    model: Any
+    flavor: Any
+    artifact_path: str = "model"
+    signature_inputs: Any = None
+    signature_outputs: Any = None
+    input_example: Any = None
+    requirements: tuple[str, ...] = ()
+
+
+@dataclass
+class TrainingCall:
+    """One patched training call being logged; what every collection and lifecycle hook receives."""
+
+    integration: str
+    method: str
+    instance: Any
+    args: tuple
+    kwargs: dict
+    config: dict
+    run_id: str
+    owns_run: bool
+    result: Any = None
+    state: dict = field(default_factory=dict)
+
+    def log_metrics(self, metrics: dict[str, float], step: int) -> None:
+        """Log per-step metrics now (from a training callback); never raises into training."""
+        try:
+            clean = {k: float(v) for k, v in metrics.items() if _is_number(v)}
+            tracking.log_metrics(clean, step=step)
+            _hook().autolog_step_metrics(call=self, metrics=clean, step=step)
+        except Exception as exc:
+            safety.report(self.integration, exc, "logging step metrics", self.config.get("silent", False))
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, str)
+
+
+def _hook():
+    from .plugin_manager import plugin_manager
+
+    return plugin_manager().hook
+
+
+def current_call() -> TrainingCall | None:
+    """The training call being logged in this context, if any."""
+    call = _current_call.get()
+    return call if isinstance(call, TrainingCall) else None
+
+
+def in_training() -> bool:
+    return _current_call.get() is not None
+
+
+def training_wrapper(integration: "Integration") -> Callable[[Any, Any, tuple, dict], Any]:
+    name = integration.name
+
+    def wrapper(wrapped, instance, args, kwargs):
+        if _current_call.get() is not None:
+            return wrapped(*args, **kwargs)
+        options = config.effective(integration)
+        if options["disable"]:
+            return wrapped(*args, **kwargs)
+        try:
+            call = _begin(integration, options, wrapped, instance, args, kwargs)
+        except Exception as exc:
+            safety.report(name, exc, "starting its run", options.get("silent", False))
+            call = _PASS_THROUGH
+        token = _current_call.set(call)
+        try:
+            if call is _PASS_THROUGH:
+                return wrapped(*args, **kwargs)
+            result = wrapped(*call.args, **call.kwargs)
+        except BaseException as exc:
+            if call is not _PASS_THROUGH:
+                status = RunStatus.KILLED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
+                _end(call, status)
+            raise
+        finally:
+            _current_call.reset(token)
+        _finish(call, result)
+        return result
+
+    return wrapper
+
+
+def _begin(integration, options, wrapped, instance, args, kwargs):
+    active = tracking.active_run()
+    if active is not None and options["exclusive"]:
+        return _PASS_THROUGH
+    method = getattr(wrapped, "__name__", "call")
+    if active is None:
+        tags = {TAG_AUTOLOGGING: integration.name}
+        if options.get("extra_tags"):
+            tags.update(options["extra_tags"])
+        run_id = tracking.start_run(tags=tags).info.run_id
+        owns = True
+    else:
+        run_id = active.info.run_id
+        owns = False
+    call = TrainingCall(integration.name, method, instance, args, dict(kwargs), options, run_id, owns)
+    hook = _hook()
+    try:
+        _call_each(hook.autolog_run_started, call, "starting its run")
+        _call_each(hook.autolog_before_training, call, "preparing the training call")
+    except BaseException:
+        _end(call, RunStatus.FINISHED)
+        raise
+    return call
+
+
+def _call_each(hook_caller, call: TrainingCall, while_doing: str, **extra) -> list[Any]:
+    """Call every implementation on its own, so one failing plugin does not silence the others."""
+    results = []
+    for impl in reversed(hook_caller.get_hookimpls()):
+        try:
+            wanted = {k: v for k, v in {"call": call, **extra}.items() if k in impl.argnames}
+            value = impl.function(**wanted)
+        except Exception as exc:
+            safety.report(call.integration, exc, f"{while_doing} (plugin {impl.plugin_name})",
+                          call.config.get("silent", False))
+            continue
+        if value is not None:
+            results.append(value)
+    return results
+
+
+def _finish(call: TrainingCall, result: Any) -> None:
+    call.result = result
+    try:
+        _log_collected(call)
+    except Exception as exc:
+        safety.report(call.integration, exc, "logging the training call", call.config.get("silent", False))
+    _end(call, RunStatus.FINISHED)
+
+
+def _log_collected(call: TrainingCall) -> None:
+    hook = _hook()
+    params: dict[str, Any] = {}
+    for found in _call_each(hook.autolog_collect_params, call, "collecting params"):
+        params.update(found)
+    metrics: dict[str, float] = {}
+    for found in _call_each(hook.autolog_collect_metrics, call, "collecting metrics"):
+        metrics.update({k: float(v) for k, v in found.items() if _is_number(v) and not math.isinf(float(v))})
+    tags: dict[str, Any] = {}
+    for found in _call_each(hook.autolog_collect_tags, call, "collecting tags"):
+        tags.update(found)
+    run_id = call.run_id
+    active = tracking.active_run()
+    if active is None or active.info.run_id != run_id:
+        raise RuntimeError(f"the run {run_id} autolog was logging into is no longer active")
+    if params:
+        tracking.log_params(params)
+    if metrics:
+        tracking.log_metrics(metrics)
+    if tags:
+        tracking.set_tags(tags)
+    for artifacts in _call_each(hook.autolog_collect_artifacts, call, "collecting artifacts"):
+        for artifact in artifacts:
+            _log_artifact(call, artifact)
+    if call.config.get("log_models"):
+        for models in _call_each(hook.autolog_collect_models, call, "collecting models"):
+            for model in models:
+                _log_model(call, model)
+
+
+def _log_artifact(call: TrainingCall, artifact: ArtifactToLog) -> None:
+    try:
+        if artifact.local_path is not None:
+            directory, _, _name = artifact.artifact_file.rpartition("/")
+            tracking.log_artifact(artifact.local_path, directory or None)
+        elif isinstance(artifact.content, bytes):
+            from tracking_core.fluent import _run_for_logging
+
+            run = _run_for_logging()
+            run.tracker.artifact_repository(run.info.artifact_uri).write_bytes(artifact.artifact_file, artifact.content)
+        else:
+            tracking.log_text(artifact.content or "", artifact.artifact_file)
+    except Exception as exc:
+        safety.report(call.integration, exc, f"logging artifact {artifact.artifact_file}",
+                      call.config.get("silent", False))
+
+
+def _log_model(call: TrainingCall, model: ModelToLog) -> None:
+    options = call.config
+    try:
+        tracking.log_model(
+            model.model, model.flavor, model.artifact_path,
+            requirements=model.requirements,
+            signature_inputs=model.signature_inputs if options.get("log_model_signatures") else None,
+            signature_outputs=model.signature_outputs if options.get("log_model_signatures") else None,
+            input_example=model.input_example if options.get("log_input_examples") else None,
+        )
+    except Exception as exc:
+        safety.report(call.integration, exc, f"saving the model {model.artifact_path}/", options.get("silent", False))
+
+
+def _end(call: TrainingCall, status: str) -> None:
+    try:
+        _call_each(_hook().autolog_run_ended, call, "ending its run", status=status)
+    finally:
+        if call.owns_run:
+            try:
+                active = tracking.active_run()
+                if active is not None and active.info.run_id == call.run_id:
+                    tracking.end_run(status)
+            except Exception as exc:
+                safety.report(call.integration, exc, "ending its run", call.config.get("silent", False))

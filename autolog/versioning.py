@@ -1,0 +1,82 @@
+"""Version gating: the framework range a plugin supports, read from the plugin's own metadata.
+
+The range is declared once, as the plugin distribution's ``framework`` extra
+(``framework = ["scikit-learn>=1.4,<2"]``). It is read with ``importlib.metadata`` before the
+framework is imported. When the named distribution is not installed, the distribution that
+provides the same top-level module is used (``tensorflow-cpu`` for ``tensorflow``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+
+FRAMEWORK_EXTRA = "framework"
+
+
+@dataclass(frozen=True)
+class FrameworkSupport:
+    requirement: str | None        # as declared, e.g. "scikit-learn>=1.4,<2"
+    distribution: str | None       # the installed distribution providing the framework
+    installed_version: str | None
+
+    @property
+    def specifier(self) -> str:
+        if not self.requirement:
+            return ""
+        from packaging.requirements import Requirement
+
+        return str(Requirement(self.requirement).specifier)
+
+    @property
+    def supported(self) -> bool | None:
+        """True/False when both the range and the installed version are known, else None."""
+        if not self.requirement or not self.installed_version:
+            return None
+        from packaging.requirements import Requirement
+
+        return Requirement(self.requirement).specifier.contains(self.installed_version, prereleases=True)
+
+
+@lru_cache(maxsize=None)
+def declared_requirement(plugin_distribution: str) -> str | None:
+    try:
+        requires = metadata.requires(plugin_distribution) or []
+    except metadata.PackageNotFoundError:
+        return None
+    from packaging.requirements import Requirement
+
+    for line in requires:
+        requirement = Requirement(line)
+        if requirement.marker is not None and requirement.marker.evaluate({"extra": FRAMEWORK_EXTRA}):
+            if not requirement.marker.evaluate({"extra": ""}):
+                requirement.marker = None
+                return str(requirement)
+    return None
+
+
+@lru_cache(maxsize=None)
+def _provider_of(top_level_module: str) -> str | None:
+    providers = metadata.packages_distributions().get(top_level_module) or []
+    return providers[0] if providers else None
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def framework_support(plugin_distribution: str | None, top_level_module: str) -> FrameworkSupport:
+    requirement = declared_requirement(plugin_distribution) if plugin_distribution else None
+    distribution = None
+    if requirement:
+        from packaging.requirements import Requirement
+
+        distribution = Requirement(requirement).name
+    version = _version(distribution) if distribution else None
+    if version is None:
+        distribution = _provider_of(top_level_module)
+        version = _version(distribution) if distribution else None
+    return FrameworkSupport(requirement, distribution, version)

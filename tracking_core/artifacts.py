@@ -1,0 +1,167 @@
+"""Artifact repositories: where a run's files live, a local directory or an fsspec URL.
+
+Every artifact path is checked before anything is written: a path that escapes the run's
+artifact directory (``../x``, an absolute path) is refused with ``ArtifactPathError``.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+from dataclasses import dataclass
+
+
+class ArtifactPathError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: str
+    is_dir: bool
+    file_size: int | None
+
+
+def clean_artifact_path(path: str | None) -> str:
+    """Normalise a relative artifact path ('' for the root); refuse anything that escapes it."""
+    if path is None or path in ("", "."):
+        return ""
+    if not isinstance(path, str):
+        raise ArtifactPathError(f"artifact path must be a string, got {type(path).__name__}")
+    unix = path.replace("\\", "/")
+    if unix.startswith("/") or os.path.isabs(path) or (len(unix) > 1 and unix[1] == ":"):
+        raise ArtifactPathError(f"artifact path {path!r} is absolute: give a path relative to the run")
+    normal = posixpath.normpath(unix)
+    if normal == ".." or normal.startswith("../") or ".." in normal.split("/"):
+        raise ArtifactPathError(f"artifact path {path!r} escapes the run's artifact directory")
+    return "" if normal == "." else normal
+
+
+def is_remote(uri: str) -> bool:
+    return "://" in uri and not uri.startswith("file://")
+
+
+def repository_for(artifact_uri: str) -> "LocalArtifactRepository | FsspecArtifactRepository":
+    if is_remote(artifact_uri):
+        return FsspecArtifactRepository(artifact_uri)
+    return LocalArtifactRepository(artifact_uri[len("file://"):] if artifact_uri.startswith("file://") else artifact_uri)
+
+
+class LocalArtifactRepository:
+    def __init__(self, root: str):
+        self.root = root
+
+    def _target(self, artifact_path: str | None) -> str:
+        return os.path.join(self.root, *filter(None, clean_artifact_path(artifact_path).split("/")))
+
+    def log_artifact(self, local_file: str, artifact_path: str | None = None) -> None:
+        if not os.path.isfile(local_file):
+            raise FileNotFoundError(f"cannot log artifact: {local_file!r} is not a file")
+        directory = self._target(artifact_path)
+        os.makedirs(directory, exist_ok=True)
+        shutil.copy2(local_file, os.path.join(directory, os.path.basename(local_file)))
+
+    def log_artifacts(self, local_dir: str, artifact_path: str | None = None) -> None:
+        if not os.path.isdir(local_dir):
+            raise FileNotFoundError(f"cannot log artifacts: {local_dir!r} is not a directory")
+        shutil.copytree(local_dir, self._target(artifact_path), dirs_exist_ok=True)
+
+    def write_bytes(self, artifact_file: str, data: bytes) -> None:
+        clean = clean_artifact_path(artifact_file)
+        if not clean:
+            raise ArtifactPathError("artifact file name is empty")
+        target = self._target(clean)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as fh:
+            fh.write(data)
+
+    def local_dir(self, artifact_path: str | None = None) -> str:
+        """A directory to write into directly (local repositories only)."""
+        target = self._target(artifact_path)
+        os.makedirs(target, exist_ok=True)
+        return target
+
+    def list_artifacts(self, path: str | None = None) -> list[FileInfo]:
+        clean = clean_artifact_path(path)
+        directory = self._target(clean)
+        if not os.path.isdir(directory):
+            return []
+        infos = []
+        for name in sorted(os.listdir(directory)):
+            full = os.path.join(directory, name)
+            rel = posixpath.join(clean, name) if clean else name
+            is_dir = os.path.isdir(full)
+            infos.append(FileInfo(rel, is_dir, None if is_dir else os.path.getsize(full)))
+        return infos
+
+    def download_artifacts(self, path: str, dst_path: str | None = None) -> str:
+        source = self._target(path)
+        if not os.path.exists(source):
+            raise FileNotFoundError(f"no artifact {path!r} in {self.root}")
+        if dst_path is None:
+            return source
+        os.makedirs(dst_path, exist_ok=True)
+        target = os.path.join(dst_path, os.path.basename(source.rstrip(os.sep)) or "artifacts")
+        if os.path.isdir(source):
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, target)
+        return target
+
+
+class FsspecArtifactRepository:
+    """Artifacts at an fsspec URL (``s3://``, ``gs://``, ``memory://``...) when its backend is installed."""
+
+    def __init__(self, root: str):
+        import fsspec
+
+        self.root = root.rstrip("/")
+        self.fs, self._base = fsspec.core.url_to_fs(self.root)
+
+    def _target(self, artifact_path: str | None) -> str:
+        clean = clean_artifact_path(artifact_path)
+        return f"{self._base}/{clean}" if clean else self._base
+
+    def log_artifact(self, local_file: str, artifact_path: str | None = None) -> None:
+        if not os.path.isfile(local_file):
+            raise FileNotFoundError(f"cannot log artifact: {local_file!r} is not a file")
+        self.fs.put_file(local_file, f"{self._target(artifact_path)}/{os.path.basename(local_file)}")
+
+    def log_artifacts(self, local_dir: str, artifact_path: str | None = None) -> None:
+        if not os.path.isdir(local_dir):
+            raise FileNotFoundError(f"cannot log artifacts: {local_dir!r} is not a directory")
+        base = self._target(artifact_path)
+        for dirpath, _dirs, files in os.walk(local_dir):
+            rel = os.path.relpath(dirpath, local_dir).replace(os.sep, "/")
+            for name in files:
+                dest = f"{base}/{name}" if rel == "." else f"{base}/{rel}/{name}"
+                self.fs.put_file(os.path.join(dirpath, name), dest)
+
+    def write_bytes(self, artifact_file: str, data: bytes) -> None:
+        clean = clean_artifact_path(artifact_file)
+        if not clean:
+            raise ArtifactPathError("artifact file name is empty")
+        with self.fs.open(self._target(clean), "wb") as fh:
+            fh.write(data)
+
+    def list_artifacts(self, path: str | None = None) -> list[FileInfo]:
+        clean = clean_artifact_path(path)
+        target = self._target(clean)
+        if not self.fs.exists(target):
+            return []
+        infos = []
+        for entry in sorted(self.fs.ls(target, detail=True), key=lambda e: e["name"]):
+            name = entry["name"].rstrip("/").rsplit("/", 1)[-1]
+            rel = posixpath.join(clean, name) if clean else name
+            is_dir = entry.get("type") == "directory"
+            infos.append(FileInfo(rel, is_dir, None if is_dir else entry.get("size")))
+        return infos
+
+    def download_artifacts(self, path: str, dst_path: str | None = None) -> str:
+        import tempfile
+
+        dst_path = dst_path or tempfile.mkdtemp(prefix="autolog-artifacts-")
+        source = self._target(path)
+        target = os.path.join(dst_path, source.rstrip("/").rsplit("/", 1)[-1])
+        self.fs.get(source, target, recursive=self.fs.isdir(source))
+        return target

@@ -1,0 +1,65 @@
+"""The ``runs`` commands of the ``autolog`` CLI: list runs and show one."""
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+
+from .client import TrackingClient
+from .errors import RunNotFoundError
+
+
+def _time(ms: int | None) -> str:
+    if ms is None:
+        return "-"
+    return datetime.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def add_runs_commands(subparsers) -> None:
+    runs = subparsers.add_parser("runs", help="list and inspect tracked runs")
+    runs.add_argument("--tracking-uri", default=None, help="store to read (default: AUTOLOG_TRACKING_URI or ./autologruns)")
+    commands = runs.add_subparsers(dest="runs_command", required=True)
+    listing = commands.add_parser("list", help="list runs, newest first")
+    listing.add_argument("--experiment", default=None, help="only runs of this experiment")
+    listing.add_argument("--max-results", type=int, default=50)
+    listing.set_defaults(handler=list_runs)
+    show = commands.add_parser("show", help="show one run's params, metrics, tags and artifacts")
+    show.add_argument("run_id")
+    show.set_defaults(handler=show_run)
+
+
+def list_runs(args: argparse.Namespace) -> int:
+    client = TrackingClient(args.tracking_uri)
+    names = [args.experiment] if args.experiment else None
+    found = client.search_runs(experiment_names=names, max_results=args.max_results)
+    print(f"{'RUN ID':32}  {'NAME':24}  {'STATUS':8}  {'STARTED':19}  INTEGRATION")
+    for run in found:
+        integration = run.data.tags.get("autolog.autologging", "-")
+        print(f"{run.info.run_id:32}  {run.info.run_name[:24]:24}  {run.info.status:8}  "
+              f"{_time(run.info.start_time):19}  {integration}")
+    if not found:
+        print(f"(no runs in {client.tracking_uri})")
+    return 0
+
+
+def show_run(args: argparse.Namespace) -> int:
+    client = TrackingClient(args.tracking_uri)
+    try:
+        run = client.get_run(args.run_id)
+    except RunNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    info = run.info
+    print(f"run {info.run_id} ({info.run_name})")
+    print(f"  status      {info.status}")
+    print(f"  experiment  {info.experiment_id}")
+    print(f"  started     {_time(info.start_time)}   ended {_time(info.end_time)}")
+    print(f"  artifacts   {info.artifact_uri}")
+    for title, values in (("params", run.data.params), ("metrics", run.data.metrics), ("tags", run.data.tags)):
+        print(f"{title}:")
+        for key in sorted(values):
+            print(f"  {key} = {values[key]}")
+    print("artifact files:")
+    for item in client.list_artifacts(info.run_id):
+        print(f"  {item.path}{'/' if item.is_dir else ''}")
+    return 0

@@ -1,0 +1,312 @@
+"""The fluent API: module-level functions that log into the active run.
+
+The stack of active runs lives in a ``ContextVar``, so every thread and asyncio task has its own
+(a new thread starts with no active run). Runs still open when the interpreter exits are ended:
+FAILED after an uncaught exception, KILLED after KeyboardInterrupt, FINISHED otherwise, and
+every queued write is flushed first.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import sys
+import tempfile
+import threading
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from . import uri as uri_module
+from .entities import Experiment, Run, RunInfo, RunStatus
+from .batch import now_ms
+from .errors import RunNotFoundError
+from .tracker import Tracker, tracker_for
+from .validation import check_key, metric_step, metric_value
+from .writer import flush_all
+
+if TYPE_CHECKING:
+    from .models.model_format import Flavor, ModelInfo
+
+_tracking_uri: str | None = None
+_experiment_name: str | None = None
+_active_stack: ContextVar[tuple["ActiveRun", ...]] = ContextVar("autolog_active_runs", default=())
+_last_run_in_context: ContextVar["tuple[Tracker, str] | None"] = ContextVar("autolog_last_run", default=None)
+_last_run_global: "tuple[Tracker, str] | None" = None
+_open_runs: dict[str, "ActiveRun"] = {}
+_open_runs_lock = threading.Lock()
+
+
+class RunAlreadyActiveError(RuntimeError):
+    pass
+
+
+class NoActiveRunError(RuntimeError):
+    pass
+
+
+class ActiveRun:
+    """A run started with ``start_run``; a context manager that ends it on exit."""
+
+    __slots__ = ("info", "tracker", "_ended")
+
+    def __init__(self, info: RunInfo, tracker: Tracker):
+        self.info = info
+        self.tracker = tracker
+        self._ended = False
+
+    @property
+    def data(self):
+        return self.tracker.get_run(self.info.run_id).data
+
+    def __enter__(self) -> "ActiveRun":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is None:
+            status = RunStatus.FINISHED
+        elif issubclass(exc_type, KeyboardInterrupt):
+            status = RunStatus.KILLED
+        else:
+            status = RunStatus.FAILED
+        _end(self, status)
+        return False
+
+    def __repr__(self) -> str:
+        return f"<ActiveRun {self.info.run_id} {self.info.run_name!r}>"
+
+
+# -- configuration ------------------------------------------------------------------------------
+def set_tracking_uri(uri: str | os.PathLike | None) -> None:
+    global _tracking_uri
+    _tracking_uri = os.fspath(uri) if uri is not None else None
+    uri_module.resolve(_tracking_uri)  # validate now, not at the first run
+
+
+def get_tracking_uri() -> str:
+    return uri_module.resolve(_tracking_uri).tracking_uri
+
+
+def _tracker() -> Tracker:
+    return tracker_for(_tracking_uri)
+
+
+def set_experiment(name: str) -> Experiment:
+    global _experiment_name
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"experiment name must be a non-empty string, got {name!r}")
+    experiment = _tracker().experiment(name)
+    _experiment_name = name
+    return experiment
+
+
+# -- runs -----------------------------------------------------------------------------------------
+def start_run(run_name: str | None = None, nested: bool = False, tags: dict | None = None) -> ActiveRun:
+    stack = _active_stack.get()
+    if stack and not nested:
+        raise RunAlreadyActiveError(
+            f"run {stack[-1].info.run_id} is already active: end it with end_run() or pass nested=True")
+    tracker = _tracker()
+    parent = stack[-1].info.run_id if stack else None
+    info = tracker.create_run(_experiment_name, run_name, tags, parent_run_id=parent)
+    run = ActiveRun(info, tracker)
+    _active_stack.set(stack + (run,))
+    with _open_runs_lock:
+        _open_runs[info.run_id] = run
+    _ensure_exit_handler()
+    return run
+
+
+def end_run(status: str = RunStatus.FINISHED) -> None:
+    stack = _active_stack.get()
+    if stack:
+        _end(stack[-1], status)
+
+
+def _end(run: ActiveRun, status: str) -> None:
+    global _last_run_global
+    if run._ended:
+        return
+    RunStatus.validate(status)
+    run._ended = True
+    stack = _active_stack.get()
+    if run in stack:
+        _active_stack.set(tuple(r for r in stack if r is not run))
+    with _open_runs_lock:
+        _open_runs.pop(run.info.run_id, None)
+    _last_run_in_context.set((run.tracker, run.info.run_id))
+    _last_run_global = (run.tracker, run.info.run_id)
+    run.tracker.end_run(run.info.run_id, status)
+
+
+def active_run() -> ActiveRun | None:
+    stack = _active_stack.get()
+    return stack[-1] if stack else None
+
+
+def last_active_run() -> Run | None:
+    """The active run of this context, else the run it ended last, else the last run ended anywhere."""
+    stack = _active_stack.get()
+    if stack:
+        return stack[-1].tracker.get_run(stack[-1].info.run_id)
+    last = _last_run_in_context.get() or _last_run_global
+    if last is None:
+        return None
+    tracker, run_id = last
+    return tracker.get_run(run_id)
+
+
+def _run_for_logging() -> ActiveRun:
+    stack = _active_stack.get()
+    return stack[-1] if stack else start_run()
+
+
+# -- logging ----------------------------------------------------------------------------------
+def log_param(key: str, value: Any) -> Any:
+    run = _run_for_logging()
+    run.tracker.log_params(run.info.run_id, {key: value})
+    return value
+
+
+def log_params(params: dict) -> None:
+    run = _run_for_logging()
+    run.tracker.log_params(run.info.run_id, params)
+
+
+def set_tag(key: str, value: Any) -> None:
+    run = _run_for_logging()
+    run.tracker.set_tags(run.info.run_id, {key: value})
+
+
+def set_tags(tags: dict) -> None:
+    run = _run_for_logging()
+    run.tracker.set_tags(run.info.run_id, tags)
+
+
+def log_metric(key: str, value: float, step: int | None = None, timestamp: int | None = None) -> None:
+    stack = _active_stack.get()
+    run = stack[-1] if stack else start_run()
+    check_key(key, "metric")
+    run.tracker.writer.log_metric(
+        run.info.run_id, key, metric_value(key, value),
+        now_ms() if timestamp is None else int(timestamp), metric_step(key, step))
+
+
+def log_metrics(metrics: dict, step: int | None = None, timestamp: int | None = None) -> None:
+    run = _run_for_logging()
+    timestamp = now_ms() if timestamp is None else int(timestamp)
+    run_id = run.info.run_id
+    points = [(run_id, check_key(k, "metric"), metric_value(k, v), timestamp, metric_step(k, step))
+              for k, v in metrics.items()]
+    run.tracker.writer.log_metrics(points)
+
+
+def log_artifact(local_path: str, artifact_path: str | None = None) -> None:
+    run = _run_for_logging()
+    run.tracker.artifact_repository(run.info.artifact_uri).log_artifact(os.fspath(local_path), artifact_path)
+
+
+def log_artifacts(local_dir: str, artifact_path: str | None = None) -> None:
+    run = _run_for_logging()
+    run.tracker.artifact_repository(run.info.artifact_uri).log_artifacts(os.fspath(local_dir), artifact_path)
+
+
+def log_text(text: str, artifact_file: str) -> None:
+    run = _run_for_logging()
+    run.tracker.artifact_repository(run.info.artifact_uri).write_bytes(artifact_file, text.encode("utf-8"))
+
+
+def log_dict(obj: Any, artifact_file: str) -> None:
+    if artifact_file.endswith((".yaml", ".yml")):
+        import yaml
+
+        text = yaml.safe_dump(obj, default_flow_style=False, sort_keys=False)
+    else:
+        text = json.dumps(obj, indent=2, default=str)
+    log_text(text, artifact_file)
+
+
+def flush() -> None:
+    """Write everything queued so far to the store (raises if the store refuses)."""
+    _tracker().writer.flush()
+    flush_all()
+
+
+# -- models -----------------------------------------------------------------------------------------
+def log_model(model: Any, flavor: Flavor, artifact_path: str = "model", **save_options: Any) -> ModelInfo:
+    """Save ``model`` with ``flavor`` as an artifact directory of the active run."""
+    from .models import save_model
+
+    run = _run_for_logging()
+    repository = run.tracker.artifact_repository(run.info.artifact_uri)
+    if hasattr(repository, "local_dir"):
+        model_dir = repository.local_dir(artifact_path)
+        return save_model(model, model_dir, flavor, run_id=run.info.run_id, artifact_path=artifact_path,
+                          **save_options)
+    with tempfile.TemporaryDirectory() as tmp:
+        info = save_model(model, tmp, flavor, run_id=run.info.run_id, artifact_path=artifact_path, **save_options)
+        repository.log_artifacts(tmp, artifact_path)
+        return info
+
+
+def load_model(model_uri: str, flavor: str | None = None) -> Any:
+    """Load a model from ``runs:/<run_id>/<path>`` or a local model directory."""
+    from .models import load_model_from_dir
+
+    model_uri = os.fspath(model_uri)
+    if model_uri.startswith("runs:/"):
+        rest = model_uri[len("runs:/"):].strip("/")
+        run_id, _, path = rest.partition("/")
+        if not run_id:
+            raise ValueError(f"model URI {model_uri!r} names no run id: use runs:/<run_id>/<path>")
+        tracker = _tracker()
+        try:
+            run = tracker.get_run(run_id)
+        except RunNotFoundError:
+            raise RunNotFoundError(run_id) from None
+        repository = tracker.artifact_repository(run.info.artifact_uri)
+        local = repository.download_artifacts(path or "model")
+        return load_model_from_dir(local, flavor)
+    if "://" in model_uri:
+        raise ValueError(f"unsupported model URI {model_uri!r}: use runs:/<run_id>/<path> or a local directory")
+    return load_model_from_dir(model_uri, flavor)
+
+
+# -- interpreter exit ------------------------------------------------------------------------------
+_exit_handler_installed = False
+
+
+def _ensure_exit_handler() -> None:
+    global _exit_handler_installed
+    if not _exit_handler_installed:
+        _exit_handler_installed = True
+        atexit.register(_end_open_runs_at_exit)
+
+
+def _status_at_exit() -> str:
+    last = getattr(sys, "last_value", None)
+    if last is None:
+        return RunStatus.FINISHED
+    return RunStatus.KILLED if isinstance(last, KeyboardInterrupt) else RunStatus.FAILED
+
+
+def _end_open_runs_at_exit() -> None:
+    status = _status_at_exit()
+    with _open_runs_lock:
+        runs = list(_open_runs.values())
+        _open_runs.clear()
+    for run in runs:
+        run._ended = True
+        try:
+            run.tracker.writer.end_run(run.info.run_id, status, now_ms())
+        except Exception:
+            pass
+    flush_all()
+
+
+def _reset_after_fork() -> None:
+    global _open_runs_lock
+    _open_runs_lock = threading.Lock()
+    _open_runs.clear()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)

@@ -1,0 +1,143 @@
+"""The model format: a directory with an ``MLmodel`` YAML file, the native model, requirements.
+
+A *flavor* knows how to save and load one kind of model. It is any object with ``name``,
+``loader_module`` and ``save(model, model_dir) -> dict``; the loader module (importable by
+name, recorded in MLmodel) has ``load_model(model_dir, flavor_conf)``. So ``load_model`` works
+in a fresh process without any registry: MLmodel says which module reads the model.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata as importlib_metadata
+from typing import Any, Iterable, Protocol
+
+import yaml
+
+from ..errors import ModelLoadError
+from .signature import infer_signature, input_example_payload
+
+MLMODEL_FILE = "MLmodel"
+REQUIREMENTS_FILE = "requirements.txt"
+
+try:
+    _YamlDumper = yaml.CSafeDumper
+    _YamlLoader = yaml.CSafeLoader
+except AttributeError:  # pyyaml built without libyaml
+    _YamlDumper = yaml.SafeDumper
+    _YamlLoader = yaml.SafeLoader
+
+
+class Flavor(Protocol):
+    name: str
+    loader_module: str
+
+    def save(self, model: Any, model_dir: str) -> dict:
+        """Write the model's files into ``model_dir``; return this flavor's MLmodel config."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    model_dir: str
+    artifact_path: str | None
+    flavors: dict
+    model_uuid: str
+    run_id: str | None
+
+
+@lru_cache(maxsize=None)
+def installed_version(distribution: str) -> str | None:
+    try:
+        return importlib_metadata.version(distribution)
+    except importlib_metadata.PackageNotFoundError:
+        return None
+
+
+def pinned_requirements(distributions: Iterable[str]) -> list[str]:
+    pins = []
+    for name in distributions:
+        version = installed_version(name)
+        pins.append(f"{name}=={version}" if version else name)
+    return pins
+
+
+def save_model(
+    model: Any,
+    model_dir: str,
+    flavor: Flavor,
+    *,
+    run_id: str | None = None,
+    artifact_path: str | None = None,
+    requirements: Iterable[str] = (),
+    signature: dict | None = None,
+    signature_inputs: Any = None,
+    signature_outputs: Any = None,
+    input_example: Any = None,
+) -> ModelInfo:
+    """Save ``model`` with ``flavor`` into ``model_dir`` (created; must not hold another model)."""
+    os.makedirs(model_dir, exist_ok=True)
+    if os.path.exists(os.path.join(model_dir, MLMODEL_FILE)):
+        raise FileExistsError(f"a model is already saved in {model_dir}")
+    flavor_conf = dict(flavor.save(model, model_dir) or {})
+    flavor_conf.setdefault("loader_module", flavor.loader_module)
+    model_uuid = uuid.uuid4().hex
+    mlmodel: dict[str, Any] = {
+        "artifact_path": artifact_path,
+        "flavors": {flavor.name: flavor_conf},
+        "model_uuid": model_uuid,
+        "run_id": run_id,
+        "utc_time_created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
+    }
+    if signature is None and signature_inputs is not None:
+        signature = infer_signature(signature_inputs, signature_outputs)
+    if signature:
+        mlmodel["signature"] = signature
+    if input_example is not None:
+        example = input_example_payload(input_example)
+        if example is not None:
+            payload, info = example
+            with open(os.path.join(model_dir, info["artifact_path"]), "w") as fh:
+                json.dump(payload, fh)
+            mlmodel["saved_input_example_info"] = info
+    with open(os.path.join(model_dir, REQUIREMENTS_FILE), "w") as fh:
+        fh.write("".join(line + "\n" for line in pinned_requirements(requirements)))
+    with open(os.path.join(model_dir, MLMODEL_FILE), "w") as fh:
+        yaml.dump(mlmodel, fh, Dumper=_YamlDumper, default_flow_style=False, sort_keys=False)
+    return ModelInfo(model_dir, artifact_path, mlmodel["flavors"], model_uuid, run_id)
+
+
+def read_mlmodel(model_dir: str) -> dict:
+    path = os.path.join(model_dir, MLMODEL_FILE)
+    if not os.path.isfile(path):
+        raise ModelLoadError(f"no MLmodel file in {model_dir!r}: not a saved model directory")
+    with open(path) as fh:
+        return yaml.load(fh, Loader=_YamlLoader)
+
+
+def load_model_from_dir(model_dir: str, flavor: str | None = None) -> Any:
+    """Load the native model from a local model directory with its flavor's loader module."""
+    mlmodel = read_mlmodel(model_dir)
+    flavors = mlmodel.get("flavors") or {}
+    if flavor is not None:
+        if flavor not in flavors:
+            raise ModelLoadError(f"model in {model_dir!r} has no flavor {flavor!r} (it has {sorted(flavors)})")
+        candidates = [flavor]
+    else:
+        candidates = [name for name, conf in flavors.items() if isinstance(conf, dict) and conf.get("loader_module")]
+        if not candidates:
+            raise ModelLoadError(f"model in {model_dir!r} names no loader module in any flavor")
+    name = candidates[0]
+    conf = flavors[name]
+    try:
+        module = importlib.import_module(conf["loader_module"])
+    except ImportError as exc:
+        raise ModelLoadError(
+            f"cannot load the {name!r} model in {model_dir!r}: its loader {conf['loader_module']!r} "
+            f"is not importable ({exc}); install the plugin that saved it"
+        ) from exc
+    return module.load_model(model_dir, conf)

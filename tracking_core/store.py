@@ -1,0 +1,306 @@
+"""The tracking store: one SQLAlchemy Core schema serving SQLite (default) and PostgreSQL.
+
+Writes arrive as ``WriteBatch`` objects from the batching writer and land in one transaction.
+SQLite runs in WAL mode with a busy timeout and ``BEGIN IMMEDIATE`` for writes, so several
+processes can share one database file without losing data.
+"""
+from __future__ import annotations
+
+import math
+import os
+import threading
+from typing import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from .batch import NewRun, WriteBatch, now_ms
+from .entities import Experiment, Metric, Run, RunData, RunInfo, RunStatus
+from .errors import RunNotFoundError
+
+metadata = sa.MetaData()
+
+experiments = sa.Table(
+    "experiments", metadata,
+    sa.Column("experiment_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(256), nullable=False, unique=True),
+    sa.Column("artifact_location", sa.Text, nullable=False),
+    sa.Column("creation_time", sa.BigInteger, nullable=False),
+)
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("run_id", sa.String(32), primary_key=True),
+    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id"), nullable=False),
+    sa.Column("run_name", sa.String(256), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("start_time", sa.BigInteger, nullable=False),
+    sa.Column("end_time", sa.BigInteger, nullable=True),
+    sa.Column("artifact_uri", sa.Text, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
+)
+params = sa.Table(
+    "params", metadata,
+    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+tags = sa.Table(
+    "tags", metadata,
+    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+metrics = sa.Table(
+    "metrics", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(250), nullable=False),
+    sa.Column("value", sa.Float(precision=53), nullable=False),
+    sa.Column("is_nan", sa.Boolean, nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("step", sa.BigInteger, nullable=False),
+    sa.Index("ix_metrics_run_key", "run_id", "key"),
+)
+latest_metrics = sa.Table(
+    "latest_metrics", metadata,
+    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Float(precision=53), nullable=False),
+    sa.Column("is_nan", sa.Boolean, nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("step", sa.BigInteger, nullable=False),
+)
+
+
+def _decode_value(value: float, is_nan: bool) -> float:
+    return math.nan if is_nan else float(value)
+
+
+class SqlStore:
+    """Reads and writes runs through SQLAlchemy Core. One instance per database URL and process."""
+
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        self.is_sqlite = database_url.startswith("sqlite")
+        if self.is_sqlite:
+            path = database_url[len("sqlite:///"):]
+            if path and path != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            self.engine = sa.create_engine(database_url, connect_args={"timeout": 60, "check_same_thread": False})
+            event.listen(self.engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine, "begin", _sqlite_on_begin)
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            self.engine = sa.create_engine(database_url, pool_pre_ping=True)
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        self._insert = dialect_insert
+        self._create_schema()
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _write(self):
+        return self.engine.connect().execution_options(autolog_write=True)
+
+    def _create_schema(self) -> None:
+        with self._write() as conn, conn.begin():
+            metadata.create_all(conn, checkfirst=True)
+
+    def dispose_after_fork(self) -> None:
+        self.engine.dispose(close=False)
+
+    # -- experiments ------------------------------------------------------------------------
+    def get_or_create_experiment(self, name: str, artifact_root: str) -> Experiment:
+        found = self.get_experiment_by_name(name)
+        if found is not None:
+            return found
+        with self._write() as conn, conn.begin():
+            row = conn.execute(sa.select(experiments).where(experiments.c.name == name)).first()
+            if row is None:
+                result = conn.execute(experiments.insert().values(
+                    name=name, artifact_location="", creation_time=now_ms()))
+                experiment_id = result.inserted_primary_key[0]
+                location = _join_uri(artifact_root, str(experiment_id))
+                conn.execute(experiments.update().where(experiments.c.experiment_id == experiment_id)
+                             .values(artifact_location=location))
+        found = self.get_experiment_by_name(name)
+        assert found is not None
+        return found
+
+    def get_experiment_by_name(self, name: str) -> Experiment | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(experiments).where(experiments.c.name == name)).first()
+        return _experiment(row) if row else None
+
+    def get_experiment(self, experiment_id: str) -> Experiment | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(experiments).where(
+                experiments.c.experiment_id == int(experiment_id))).first()
+        return _experiment(row) if row else None
+
+    # -- writes -------------------------------------------------------------------------------
+    def write(self, batch: WriteBatch) -> None:
+        """Apply one batch atomically. Params never change value: a conflicting one is skipped."""
+        with self._write() as conn, conn.begin():
+            if batch.new_runs:
+                conn.execute(runs.insert(), [
+                    dict(run_id=r.run_id, experiment_id=int(r.experiment_id), run_name=r.run_name,
+                         status=RunStatus.RUNNING, start_time=r.start_time, end_time=None,
+                         artifact_uri=r.artifact_uri, deleted=False)
+                    for r in batch.new_runs])
+            if batch.params:
+                stmt = self._insert(params).on_conflict_do_nothing(index_elements=["run_id", "key"])
+                conn.execute(stmt, [dict(run_id=r, key=k, value=v) for (r, k), v in batch.params.items()])
+            if batch.tags:
+                stmt = self._insert(tags)
+                stmt = stmt.on_conflict_do_update(index_elements=["run_id", "key"],
+                                                  set_={"value": stmt.excluded.value})
+                conn.execute(stmt, [dict(run_id=r, key=k, value=v) for (r, k), v in batch.tags.items()])
+            if batch.metrics:
+                self._write_metrics(conn, batch.metrics)
+            for run_id, (status, end_time) in batch.run_ends.items():
+                conn.execute(runs.update().where(runs.c.run_id == run_id)
+                             .values(status=status, end_time=end_time))
+
+    def _write_metrics(self, conn, points: list[tuple[str, str, float, int, int]]) -> None:
+        rows: list[tuple] = []
+        latest: dict[tuple[str, str], tuple] = {}
+        for run_id, key, value, timestamp, step in points:
+            is_nan = value != value
+            stored = 0.0 if is_nan else value
+            rows.append((run_id, key, stored, is_nan, timestamp, step))
+            order = (step, timestamp)
+            current = latest.get((run_id, key))
+            if current is None or order >= current[0]:
+                latest[(run_id, key)] = (order, stored, is_nan)
+        self._insert_metric_rows(conn, rows)
+        stmt = self._insert(latest_metrics)
+        newer = sa.or_(
+            stmt.excluded.step > latest_metrics.c.step,
+            sa.and_(stmt.excluded.step == latest_metrics.c.step,
+                    stmt.excluded.timestamp >= latest_metrics.c.timestamp),
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["run_id", "key"],
+            set_={c: getattr(stmt.excluded, c) for c in ("value", "is_nan", "timestamp", "step")},
+            where=newer,
+        )
+        conn.execute(stmt, [
+            {"run_id": r, "key": k, "value": v, "is_nan": n, "step": order[0], "timestamp": order[1]}
+            for (r, k), (order, v, n) in latest.items()])
+
+    def _insert_metric_rows(self, conn, rows: list[tuple]) -> None:
+        # The driver's executemany is several times faster than SQLAlchemy's per-row dicts here.
+        marker = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": "?"}.get(
+            self.engine.dialect.paramstyle)
+        if marker is None:
+            keys = ("run_id", "key", "value", "is_nan", "timestamp", "step")
+            conn.execute(metrics.insert(), [dict(zip(keys, row)) for row in rows])
+            return
+        placeholders = ", ".join([marker] * 6)
+        conn.exec_driver_sql(
+            f"INSERT INTO metrics (run_id, key, value, is_nan, timestamp, step) VALUES ({placeholders})", rows)
+
+    def delete_run(self, run_id: str) -> None:
+        with self._write() as conn, conn.begin():
+            result = conn.execute(runs.update().where(runs.c.run_id == run_id).values(deleted=True))
+        if result.rowcount == 0:
+            raise RunNotFoundError(run_id)
+
+    # -- reads ----------------------------------------------------------------------------------
+    def get_param(self, run_id: str, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(params.c.value).where(
+                params.c.run_id == run_id, params.c.key == key)).scalar()
+
+    def get_run(self, run_id: str) -> Run:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(runs).where(runs.c.run_id == run_id, runs.c.deleted.is_(False))).first()
+            if row is None:
+                raise RunNotFoundError(run_id)
+            return self._build_runs(conn, [row])[0]
+
+    def search_runs(self, experiment_ids: Iterable[str] | None, max_results: int,
+                    order_newest_first: bool = True) -> list[Run]:
+        query = sa.select(runs).where(runs.c.deleted.is_(False))
+        if experiment_ids is not None:
+            query = query.where(runs.c.experiment_id.in_([int(e) for e in experiment_ids]))
+        order = runs.c.start_time.desc() if order_newest_first else runs.c.start_time.asc()
+        query = query.order_by(order, runs.c.run_id).limit(max_results)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            return self._build_runs(conn, rows)
+
+    def _build_runs(self, conn, rows) -> list[Run]:
+        ids = [row.run_id for row in rows]
+        if not ids:
+            return []
+        p: dict[str, dict] = {i: {} for i in ids}
+        t: dict[str, dict] = {i: {} for i in ids}
+        m: dict[str, dict] = {i: {} for i in ids}
+        for r in conn.execute(sa.select(params).where(params.c.run_id.in_(ids))):
+            p[r.run_id][r.key] = r.value
+        for r in conn.execute(sa.select(tags).where(tags.c.run_id.in_(ids))):
+            t[r.run_id][r.key] = r.value
+        for r in conn.execute(sa.select(latest_metrics).where(latest_metrics.c.run_id.in_(ids))):
+            m[r.run_id][r.key] = _decode_value(r.value, r.is_nan)
+        return [
+            Run(RunInfo(run_id=row.run_id, run_name=row.run_name, experiment_id=str(row.experiment_id),
+                        status=row.status, start_time=row.start_time, end_time=row.end_time,
+                        artifact_uri=row.artifact_uri),
+                RunData(params=p[row.run_id], metrics=m[row.run_id], tags=t[row.run_id]))
+            for row in rows
+        ]
+
+    def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
+        query = (sa.select(metrics).where(metrics.c.run_id == run_id, metrics.c.key == key)
+                 .order_by(metrics.c.step, metrics.c.timestamp, metrics.c.id))
+        with self.engine.connect() as conn:
+            return [Metric(r.key, _decode_value(r.value, r.is_nan), r.timestamp, r.step)
+                    for r in conn.execute(query)]
+
+    def count_metrics(self, run_id: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(metrics)
+                                .where(metrics.c.run_id == run_id)).scalar_one()
+
+
+def _experiment(row) -> Experiment:
+    return Experiment(str(row.experiment_id), row.name, row.artifact_location, row.creation_time)
+
+
+def _join_uri(root: str, *parts: str) -> str:
+    if "://" in root:
+        return "/".join([root.rstrip("/"), *parts])
+    return os.path.join(root, *parts)
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn) -> None:
+    if conn.get_execution_options().get("autolog_write"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+_stores: dict[tuple[int, str], SqlStore] = {}
+_stores_lock = threading.Lock()
+
+
+def get_store(database_url: str) -> SqlStore:
+    """One store per URL per process (engines are not shared across fork)."""
+    key = (os.getpid(), database_url)
+    store = _stores.get(key)
+    if store is None:
+        with _stores_lock:
+            store = _stores.get(key)
+            if store is None:
+                store = _stores[key] = SqlStore(database_url)
+    return store

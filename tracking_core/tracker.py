@@ -1,0 +1,176 @@
+"""One tracking destination (store + writer + artifact root) per tracking URI and process.
+
+The fluent API and ``TrackingClient`` both go through a ``Tracker``: it creates runs, queues
+what is logged on the batching writer, and flushes before every read so a process always reads
+what it wrote.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import random
+import sys
+import threading
+import uuid
+from functools import lru_cache
+
+from . import uri as uri_module
+from .artifacts import repository_for
+from .entities import Experiment, Run, RunInfo, RunStatus
+from .batch import NewRun, now_ms
+from .errors import ParamConflictError, RunNotFoundError
+from .validation import as_text, check_key
+from .writer import BatchingWriter
+
+DEFAULT_EXPERIMENT_NAME = "Default"
+TAG_PARENT_RUN_ID = "autolog.parentRunId"
+TAG_USER = "autolog.user"
+TAG_SOURCE_NAME = "autolog.source.name"
+TAG_GIT_COMMIT = "autolog.source.git.commit"
+
+_ADJECTIVES = ("brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lively", "merry",
+               "nimble", "proud", "quick", "silent", "tidy", "vast", "witty", "young", "zesty", "bold")
+_NOUNS = ("otter", "falcon", "maple", "river", "comet", "badger", "cedar", "harbor", "lynx", "meadow",
+          "orca", "pine", "quartz", "raven", "sparrow", "tiger", "willow", "yak", "zebra", "heron")
+
+
+def generate_run_name() -> str:
+    return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{random.randint(100, 999)}"
+
+
+def _git_commit(start: str) -> str | None:
+    directory = os.path.abspath(start)
+    while True:
+        head = os.path.join(directory, ".git", "HEAD")
+        if os.path.isfile(head):
+            try:
+                with open(head) as fh:
+                    ref = fh.read().strip()
+                if not ref.startswith("ref: "):
+                    return ref or None
+                ref_path = os.path.join(directory, ".git", *ref[5:].split("/"))
+                if os.path.isfile(ref_path):
+                    with open(ref_path) as fh:
+                        return fh.read().strip() or None
+                packed = os.path.join(directory, ".git", "packed-refs")
+                if os.path.isfile(packed):
+                    with open(packed) as fh:
+                        for line in fh:
+                            parts = line.split()
+                            if len(parts) == 2 and parts[1] == ref[5:]:
+                                return parts[0]
+            except OSError:
+                return None
+            return None
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+@lru_cache(maxsize=1)
+def system_tags() -> dict[str, str]:
+    argv0 = sys.argv[0] if sys.argv else ""
+    source = os.path.abspath(argv0) if argv0 and not argv0.startswith("-") else "<interactive>"
+    tags = {TAG_SOURCE_NAME: source}
+    try:
+        tags[TAG_USER] = getpass.getuser()
+    except Exception:
+        pass
+    commit = _git_commit(os.path.dirname(source) if os.path.isfile(source) else os.getcwd())
+    if commit:
+        tags[TAG_GIT_COMMIT] = commit
+    return tags
+
+
+class Tracker:
+    def __init__(self, resolved: uri_module.ResolvedUri):
+        self.resolved = resolved
+        from .store import get_store
+
+        self.store = get_store(resolved.database_url)
+        self.writer = BatchingWriter(self.store)
+        self._experiments: dict[str, Experiment] = {}
+        self._params: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    # -- experiments and runs -------------------------------------------------------------------
+    def experiment(self, name: str | None) -> Experiment:
+        name = name or DEFAULT_EXPERIMENT_NAME
+        found = self._experiments.get(name)
+        if found is None:
+            found = self._experiments[name] = self.store.get_or_create_experiment(name, self.resolved.artifact_root)
+        return found
+
+    def create_run(self, experiment_name: str | None = None, run_name: str | None = None,
+                   tags: dict | None = None, parent_run_id: str | None = None) -> RunInfo:
+        experiment = self.experiment(experiment_name)
+        run_id = uuid.uuid4().hex
+        location = experiment.artifact_location
+        separator = "/" if "://" in location else os.sep
+        info = RunInfo(
+            run_id=run_id, run_name=run_name or generate_run_name(), experiment_id=experiment.experiment_id,
+            status=RunStatus.RUNNING, start_time=now_ms(), end_time=None,
+            artifact_uri=separator.join([location.rstrip("/"), run_id, "artifacts"]),
+        )
+        all_tags = dict(system_tags())
+        if parent_run_id:
+            all_tags[TAG_PARENT_RUN_ID] = parent_run_id
+        if tags:
+            all_tags.update({check_key(k, "tag"): as_text(v) for k, v in tags.items()})
+        self._params[run_id] = {}
+        self.writer.create_run(NewRun(run_id, info.experiment_id, info.run_name, info.start_time, info.artifact_uri))
+        self.writer.set_tags(run_id, all_tags)
+        return info
+
+    def end_run(self, run_id: str, status: str) -> None:
+        self.writer.end_run(run_id, RunStatus.validate(status), now_ms())
+        self._params.pop(run_id, None)
+        self.writer.flush()
+
+    # -- logging ----------------------------------------------------------------------------------
+    def log_params(self, run_id: str, values: dict) -> None:
+        known = self._params.get(run_id)
+        clean: dict[str, str] = {}
+        for key, value in values.items():
+            check_key(key, "param")
+            text = as_text(value)
+            old = known.get(key) if known is not None else None
+            if old is None and known is None:
+                old = self.store.get_param(run_id, key)
+            if old is not None and old != text:
+                raise ParamConflictError(run_id, key, old, text)
+            clean[key] = text
+        if known is not None:
+            known.update(clean)
+        self.writer.log_params(run_id, clean)
+
+    def set_tags(self, run_id: str, values: dict) -> None:
+        self.writer.set_tags(run_id, {check_key(k, "tag"): as_text(v) for k, v in values.items()})
+
+    # -- reads --------------------------------------------------------------------------------------
+    def get_run(self, run_id: str) -> Run:
+        self.writer.flush()
+        return self.store.get_run(run_id)
+
+    def artifact_repository(self, artifact_uri: str):
+        return repository_for(artifact_uri)
+
+
+_trackers: dict[tuple[int, str], Tracker] = {}
+_trackers_lock = threading.Lock()
+
+
+def tracker_for(tracking_uri: str | None) -> Tracker:
+    resolved = uri_module.resolve(tracking_uri)
+    key = (os.getpid(), resolved.database_url)
+    tracker = _trackers.get(key)
+    if tracker is None:
+        with _trackers_lock:
+            tracker = _trackers.get(key)
+            if tracker is None:
+                tracker = _trackers[key] = Tracker(resolved)
+    return tracker
+
+
+__all__ = ["Tracker", "tracker_for", "RunNotFoundError", "ParamConflictError", "system_tags"]
