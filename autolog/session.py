@@ -114,20 +114,21 @@ def training_wrapper(integration: "Integration") -> Callable[[Any, Any, tuple, d
         except Exception as exc:
             safety.report(name, exc, "starting its run", options.get("silent", False))
             call = _PASS_THROUGH
+        # The guard stays set while collecting too, so what plugins call then is not logged again.
         token = _current_call.set(call)
         try:
             if call is _PASS_THROUGH:
                 return wrapped(*args, **kwargs)
-            result = wrapped(*call.args, **call.kwargs)
-        except BaseException as exc:
-            if call is not _PASS_THROUGH:
+            try:
+                result = wrapped(*call.args, **call.kwargs)
+            except BaseException as exc:
                 status = RunStatus.KILLED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
                 _end(call, status)
-            raise
+                raise
+            _finish(call, result)
+            return result
         finally:
             _current_call.reset(token)
-        _finish(call, result)
-        return result
 
     return wrapper
 
