@@ -76,7 +76,12 @@ def framework_support(plugin_distribution: str | None, top_level_module: str) ->
 
         distribution = Requirement(requirement).name
     version = _version(distribution) if distribution else None
-    if version is None:
-        distribution = _provider_of(top_level_module)
+    # Not installed under its own name: find who provides its module (tensorflow-cpu for tensorflow),
+    # then who provides the module that was imported (keras when the plugin watches keras).
+    candidates = [distribution.replace("-", "_").lower()] if distribution else []
+    for module in (*candidates, top_level_module):
+        if version is not None:
+            break
+        distribution = _provider_of(module)
         version = _version(distribution) if distribution else None
     return FrameworkSupport(requirement, distribution, version)
