@@ -1,0 +1,79 @@
+"""autolog-xgboost: autologging for XGBoost.
+
+Patched: ``xgboost.train`` and ``xgboost.cv`` (also under ``xgboost.training``) and ``fit`` of the
+scikit-learn estimators (``XGBModel``, ``XGBClassifier``, ``XGBRegressor``, ``XGBRanker``, the RF
+variants). Each outermost call is one run with:
+
+- params: every booster parameter plus the training arguments (``num_boost_round``,
+  ``early_stopping_rounds``...); for estimators ``get_params()``;
+- metrics: each evaluation result per iteration as ``<dataset>-<metric>`` (``train-logloss``,
+  ``validation_0-logloss``), step = iteration, logged while training runs by a
+  ``TrainingCallback`` appended to a copy of the callbacks; ``xgboost.cv`` logs
+  ``<dataset>-<metric>-mean`` and ``-std`` (the column names of its own result);
+- early stopping: ``best_iteration`` (0-based, as ``Booster.best_iteration``) and
+  ``stopped_iteration`` (the last iteration run), then the metrics of the best iteration once
+  more at step ``stopped_iteration + 1`` (so the latest value of each metric is the best one);
+- artifacts: ``feature_importance_<type>.json`` for each type in option ``importance_types``
+  (default ``["weight"]``);
+- the model (``model/``) in XGBoost's UBJ format, loadable with ``autolog.load_model`` as the
+  same class (``Booster`` or the estimator); signature from the training data (for a ``DMatrix``
+  its feature names and count only), input example from estimator ``X`` when asked.
+
+This module imports no XGBoost: everything that needs it is imported once a call is logged.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl
+
+from . import collect
+from .flavor import FLAVOR
+from .patch import patch, prepare_call
+
+NAME = "xgboost"
+DEFAULT_OPTIONS: dict[str, Any] = {"importance_types": ["weight"], "log_every_iteration": True}
+
+
+@hookimpl
+def autolog_register_integrations(register: Callable[[Integration], None]) -> None:
+    register(Integration(name=NAME, modules=("xgboost",), patch=patch, options=dict(DEFAULT_OPTIONS)))
+
+
+@hookimpl
+def autolog_register_flavors(register: Callable[[Any], None]) -> None:
+    register(FLAVOR)
+
+
+@hookimpl
+def autolog_before_training(call: TrainingCall) -> None:
+    if call.integration == NAME:
+        prepare_call(call)
+
+
+@hookimpl
+def autolog_collect_params(call: TrainingCall) -> dict[str, Any] | None:
+    if call.integration == NAME:
+        return collect.params(call)
+    return None
+
+
+@hookimpl
+def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
+    if call.integration == NAME:
+        return collect.early_stopping_metrics(call)
+    return None
+
+
+@hookimpl
+def autolog_collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
+    if call.integration == NAME:
+        return collect.feature_importances(call)
+    return None
+
+
+@hookimpl
+def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
+    if call.integration == NAME:
+        return collect.models(call)
+    return None

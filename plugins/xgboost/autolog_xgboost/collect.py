@@ -1,0 +1,149 @@
+"""What a finished XGBoost call logs: params, early-stopping metrics, importances, the model.
+
+Native calls are read through the signature of ``xgboost.train``/``xgboost.cv`` (defaults
+included); estimator fits through ``get_params()`` and ``get_booster()``.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+from functools import lru_cache
+from typing import Any
+
+from autolog import ArtifactToLog, ModelToLog, TrainingCall
+
+from .flavor import FLAVOR
+from .patch import STATE_CALLBACK
+
+REQUIREMENTS = ("xgboost", "autolog-xgboost")
+# Arguments of train/cv that are data, functions or containers, not params.
+NOT_PARAMS = frozenset({"params", "dtrain", "evals", "obj", "evals_result", "xgb_model", "callbacks",
+                        "custom_metric", "folds", "fpreproc"})
+EXAMPLE_ROWS = 5
+_FEATURE_DTYPES = {"int": "int64", "i": "bool", "c": "object"}
+
+
+@lru_cache(maxsize=None)
+def _signature(method: str) -> inspect.Signature:
+    import xgboost.training
+
+    return inspect.signature(getattr(xgboost.training, method))
+
+
+def call_arguments(call: TrainingCall) -> dict[str, Any]:
+    """The native call's arguments by name, defaults included."""
+    bound = _signature(call.method).bind(*call.args, **call.kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def booster_params(params: Any) -> dict[str, Any]:
+    """``params`` as a dict; XGBoost also takes a list of pairs (repeated keys become a list)."""
+    if params is None:
+        return {}
+    if isinstance(params, dict):
+        return dict(params)
+    found: dict[str, Any] = {}
+    for key, value in params:
+        if key in found:
+            previous = found[key]
+            found[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            found[key] = value
+    return found
+
+
+def params(call: TrainingCall) -> dict[str, Any]:
+    if call.instance is not None:
+        found = call.instance.get_params()
+        if found.get("callbacks"):
+            found["callbacks"] = [type(c).__name__ for c in found["callbacks"]]
+        return found
+    arguments = call_arguments(call)
+    found = booster_params(arguments.get("params"))
+    found.update((k, v) for k, v in arguments.items() if k not in NOT_PARAMS)
+    return found
+
+
+def booster_of(call: TrainingCall) -> Any:
+    """The trained ``Booster`` (None for cv)."""
+    if call.method == "cv":
+        return None
+    if call.instance is not None:
+        return call.instance.get_booster()
+    return call.result
+
+
+def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
+    """best/stopped iteration, and the best iteration's metrics logged again one step after the last."""
+    callback = call.state.get(STATE_CALLBACK)
+    booster = booster_of(call)
+    if booster is None or callback is None or callback.evals_log is None:
+        return None
+    best = booster.attr("best_iteration")
+    if best is None:
+        return None
+    from .callback import metrics_at
+
+    best = int(best)
+    index = best - callback.first_epoch
+    if 0 <= index <= callback.last_epoch - callback.first_epoch:
+        call.log_metrics(metrics_at(callback.evals_log, index), step=callback.last_epoch + 1)
+    return {"best_iteration": best, "stopped_iteration": callback.last_epoch}
+
+
+def _booster_kind(call: TrainingCall) -> str:
+    if call.instance is not None:
+        return getattr(call.instance, "booster", None) or "gbtree"
+    return booster_params(call_arguments(call).get("params")).get("booster") or "gbtree"
+
+
+def feature_importances(call: TrainingCall) -> list[ArtifactToLog] | None:
+    booster = booster_of(call)
+    if booster is None:
+        return None
+    types = call.config.get("importance_types") or ()
+    if isinstance(types, str):
+        types = [types]
+    linear = _booster_kind(call) == "gblinear"
+    return [ArtifactToLog(f"feature_importance_{kind}.json",
+                          json.dumps(booster.get_score(importance_type=kind), indent=2))
+            for kind in types if not (linear and kind != "weight")]
+
+
+def _is_table(data: Any) -> bool:
+    return type(data).__module__.split(".", 1)[0] in ("numpy", "pandas", "scipy")
+
+
+def _head(data: Any) -> Any:
+    return data.iloc[:EXAMPLE_ROWS] if hasattr(data, "iloc") else data[:EXAMPLE_ROWS]
+
+
+def dmatrix_schema(dtrain: Any) -> Any:
+    """Empty data with the DMatrix's columns: named (pandas) when it has feature names, else a tensor."""
+    import numpy as np
+
+    names = dtrain.feature_names
+    if names and "pandas" in sys.modules:
+        types = dtrain.feature_types or ["float"] * len(names)
+        pandas = sys.modules["pandas"]
+        return pandas.DataFrame({name: np.empty(0, dtype=_FEATURE_DTYPES.get(kind, "float32"))
+                                 for name, kind in zip(names, types)})
+    return np.empty((0, dtrain.num_col()), dtype=np.float32)
+
+
+def models(call: TrainingCall) -> list[ModelToLog] | None:
+    if call.method == "cv":
+        return None
+    want_signature = bool(call.config.get("log_model_signatures"))
+    if call.instance is not None:
+        X = call.args[0] if call.args else call.kwargs.get("X")
+        outputs = None
+        if want_signature and _is_table(X):
+            outputs = call.instance.predict(_head(X))
+        return [ModelToLog(call.instance, FLAVOR, signature_inputs=X, signature_outputs=outputs,
+                           input_example=X if _is_table(X) else None, requirements=REQUIREMENTS)]
+    dtrain = call_arguments(call).get("dtrain")
+    inputs = dmatrix_schema(dtrain) if want_signature and dtrain is not None else None
+    return [ModelToLog(call.result, FLAVOR, signature_inputs=inputs, requirements=REQUIREMENTS)]
