@@ -1,0 +1,189 @@
+"""autolog-xgboost against real XGBoost: what each native and estimator call logs."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import autolog
+
+PARAMS = {"objective": "binary:logistic", "nthread": 1, "max_depth": 3, "eta": 0.3}
+
+
+def dmatrices(xgb, data):
+    X, y = data
+    return xgb.DMatrix(X[:200], y[:200]), xgb.DMatrix(X[200:], y[200:])
+
+
+def history(client, run_id, key):
+    return client.get_metric_history(run_id, key)
+
+
+def test_train_logs_params_and_every_iteration_equal_to_evals_result(xgb, data, autolog_store):
+    dtrain, dvalid = dmatrices(xgb, data)
+    evals_result: dict = {}
+    xgb.train({**PARAMS, "eval_metric": ["logloss", "error"]}, dtrain, num_boost_round=7,
+              evals=[(dtrain, "train"), (dvalid, "valid")], evals_result=evals_result, verbose_eval=False)
+
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["autolog.autologging"] == "xgboost"
+    assert run.data.params["max_depth"] == "3"
+    assert run.data.params["num_boost_round"] == "7"
+    assert run.data.params["early_stopping_rounds"] == "None"
+    for dataset in ("train", "valid"):
+        for metric in ("logloss", "error"):
+            steps = history(autolog_store, run.info.run_id, f"{dataset}-{metric}")
+            assert [m.step for m in steps] == list(range(7))
+            assert [m.value for m in steps] == evals_result[dataset][metric]
+    assert "best_iteration" not in run.data.metrics
+
+
+def test_early_stopping_logs_best_and_stopped_iteration_and_best_metrics_once_more(xgb, data, autolog_store):
+    dtrain, dvalid = dmatrices(xgb, data)
+    evals_result: dict = {}
+    booster = xgb.train({**PARAMS, "eta": 0.9}, dtrain, num_boost_round=200, evals=[(dvalid, "valid")],
+                        evals_result=evals_result, early_stopping_rounds=3, verbose_eval=False)
+
+    run = autolog.last_active_run()
+    ran = len(evals_result["valid"]["logloss"])
+    assert ran < 200
+    assert run.data.metrics["best_iteration"] == booster.best_iteration
+    assert run.data.metrics["stopped_iteration"] == ran - 1
+    steps = history(autolog_store, run.info.run_id, "valid-logloss")
+    assert [m.step for m in steps] == [*range(ran), ran]
+    assert steps[-1].value == evals_result["valid"]["logloss"][booster.best_iteration]
+    assert run.data.metrics["valid-logloss"] == steps[-1].value
+
+
+def test_feature_importance_files_match_the_booster(xgb, data, autolog_store):
+    autolog.xgboost.autolog(importance_types=["weight", "gain"])
+    dtrain, _ = dmatrices(xgb, data)
+    booster = xgb.train(PARAMS, dtrain, num_boost_round=5)
+
+    run_id = autolog.last_active_run().info.run_id
+    files = {f.path for f in autolog_store.list_artifacts(run_id)}
+    assert {"feature_importance_weight.json", "feature_importance_gain.json", "model"} <= files
+    for kind in ("weight", "gain"):
+        path = autolog_store.download_artifacts(run_id, f"feature_importance_{kind}.json")
+        with open(path) as fh:
+            assert json.load(fh) == pytest.approx(booster.get_score(importance_type=kind))
+
+
+def test_native_model_round_trips_to_a_booster_predicting_the_same(xgb, data, autolog_store):
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"f_{i}" for i in range(10)])
+    dtrain = xgb.DMatrix(frame, y)
+    booster = xgb.train(PARAMS, dtrain, num_boost_round=5)
+
+    run_id = autolog.last_active_run().info.run_id
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    assert isinstance(loaded, xgb.Booster)
+    np.testing.assert_array_equal(loaded.predict(xgb.DMatrix(frame)), booster.predict(xgb.DMatrix(frame)))
+    from tracking_core.models import read_mlmodel
+
+    mlmodel = read_mlmodel(autolog_store.download_artifacts(run_id, "model"))
+    assert [c["name"] for c in json.loads(mlmodel["signature"]["inputs"])] == list(frame.columns)
+
+
+def test_estimator_fit_logs_params_eval_set_metrics_and_round_trips(xgb, data, autolog_store):
+    X, y = data
+    model = xgb.XGBClassifier(n_estimators=6, max_depth=2, n_jobs=1)
+    model.fit(X[:200], y[:200], eval_set=[(X[:200], y[:200]), (X[200:], y[200:])], verbose=False)
+
+    run = autolog.last_active_run()
+    assert len(autolog_store.search_runs()) == 1  # fit calls xgboost.train inside: still one run
+    assert run.data.params["n_estimators"] == "6"
+    assert run.data.params["max_depth"] == "2"
+    evals_result = model.evals_result()
+    for dataset in ("validation_0", "validation_1"):
+        steps = history(autolog_store, run.info.run_id, f"{dataset}-logloss")
+        assert [m.value for m in steps] == evals_result[dataset]["logloss"]
+    loaded = autolog.load_model(f"runs:/{run.info.run_id}/model")
+    assert type(loaded) is xgb.XGBClassifier
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_estimator_early_stopping(xgb, data, autolog_store):
+    X, y = data
+    model = xgb.XGBRegressor(n_estimators=300, learning_rate=0.9, early_stopping_rounds=3, n_jobs=1)
+    model.fit(X[:200], y[:200], eval_set=[(X[200:], y[200:])], verbose=False)
+
+    run = autolog.last_active_run()
+    ran = len(model.evals_result()["validation_0"]["rmse"])
+    assert run.data.metrics["best_iteration"] == model.best_iteration
+    assert run.data.metrics["stopped_iteration"] == ran - 1
+    assert run.data.metrics["validation_0-rmse"] == model.evals_result()["validation_0"]["rmse"][model.best_iteration]
+
+
+def test_callbacks_lists_are_left_unchanged(xgb, data, autolog_store):
+    X, y = data
+    seen: list[int] = []
+
+    class Counter(xgb.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            seen.append(epoch)
+            return False
+
+    native_callbacks = [Counter()]
+    dtrain, dvalid = dmatrices(xgb, data)
+    xgb.train(PARAMS, dtrain, 3, evals=[(dvalid, "valid")], callbacks=native_callbacks, verbose_eval=False)
+    estimator_callbacks = [Counter()]
+    model = xgb.XGBClassifier(n_estimators=4, n_jobs=1, callbacks=estimator_callbacks)
+    model.fit(X, y, eval_set=[(X, y)], verbose=False)
+
+    assert len(native_callbacks) == 1 and len(estimator_callbacks) == 1
+    assert model.callbacks is estimator_callbacks
+    assert seen == [0, 1, 2, 0, 1, 2, 3]
+    run = autolog.last_active_run()
+    assert len(history(autolog_store, run.info.run_id, "validation_0-logloss")) == 4
+
+
+def test_cv_makes_one_run_with_mean_and_std_per_iteration(xgb, data, autolog_store):
+    dtrain, _ = dmatrices(xgb, data)
+    result = xgb.cv(PARAMS, dtrain, num_boost_round=4, nfold=3, as_pandas=True)
+
+    runs = autolog_store.search_runs()
+    assert len(runs) == 1
+    run_id = runs[0].info.run_id
+    assert runs[0].data.params["nfold"] == "3"
+    for column in ("train-logloss-mean", "train-logloss-std", "test-logloss-mean", "test-logloss-std"):
+        steps = history(autolog_store, run_id, column)
+        assert [m.value for m in steps] == pytest.approx(list(result[column]), rel=1e-12)
+    assert "model" not in {f.path for f in autolog_store.list_artifacts(run_id)}
+
+
+def test_user_exception_propagates_and_run_is_failed(xgb, data, autolog_store):
+    dtrain, _ = dmatrices(xgb, data)
+
+    class Boom(xgb.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        xgb.train(PARAMS, dtrain, 3, callbacks=[Boom()])
+    runs = autolog_store.search_runs()
+    assert [r.info.status for r in runs] == ["FAILED"]
+
+
+def test_log_models_false_logs_no_model(xgb, data, autolog_store):
+    autolog.xgboost.autolog(log_models=False)
+    dtrain, _ = dmatrices(xgb, data)
+    xgb.train(PARAMS, dtrain, 2)
+    run_id = autolog.last_active_run().info.run_id
+    assert "model" not in {f.path for f in autolog_store.list_artifacts(run_id)}
+
+
+def test_disable_restores_the_original_functions_and_methods(xgb, autolog_store):
+    import xgboost.sklearn
+    import xgboost.training
+
+    assert hasattr(xgb.train, "__wrapped__") and hasattr(xgboost.sklearn.train, "__wrapped__")
+    original = xgb.train.__wrapped__
+    original_fit = xgb.XGBClassifier.__dict__["fit"].__wrapped__
+    autolog.xgboost.autolog(disable=True)
+    assert xgb.train is original and xgboost.training.train is original and xgboost.sklearn.train is original
+    assert xgb.XGBClassifier.__dict__["fit"] is original_fit
+    assert "fit" not in xgb.XGBRegressor.__dict__
