@@ -180,7 +180,8 @@ def _finish(call: TrainingCall, result: Any) -> None:
         _log_collected(call)
     except Exception as exc:
         safety.report(call.integration, exc, "logging the training call", call.config.get("silent", False))
-    _end(call, RunStatus.FINISHED)
+    finally:  # also when AUTOLOG_TESTING re-raises: the managed run must not stay open
+        _end(call, RunStatus.FINISHED)
 
 
 def _log_collected(call: TrainingCall) -> None:

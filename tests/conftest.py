@@ -11,80 +11,16 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
 
 import pytest
 
-from autolog import Integration, hookimpl
 from autolog import plugin_manager
 
-TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_DIR = os.path.dirname(TESTS_DIR)
-FAKEFRAMEWORK_SOURCE = os.path.join(TESTS_DIR, "fakeframework", "__init__.py")
-
-
-class PluginBug(RuntimeError):
-    """What a buggy fake plugin raises."""
-
-
-@dataclass
-class FakePlugin:
-    """A plugin object for one integration: patches Model/Overriding/Inheriting.fit, logs alpha and loss.
-
-    ``fail_in`` names hooks (``patch``, ``before_training``, ``collect_params``, ...) that raise
-    ``PluginBug`` instead.
-    """
-
-    name: str
-    module_name: str
-    fail_in: set = field(default_factory=set)
-    options: dict = field(default_factory=dict)
-
-    def _maybe_fail(self, where: str) -> None:
-        if where in self.fail_in:
-            raise PluginBug(f"plugin bug in {where}")
-
-    def patch(self, module, patcher) -> None:
-        self._maybe_fail("patch")
-        patcher.wrap_training(module.Model, "fit")
-        patcher.wrap_training(module.Overriding, "fit")
-        patcher.wrap_training(module.Inheriting, "fit")
-
-    @hookimpl
-    def autolog_register_integrations(self, register):
-        register(Integration(name=self.name, modules=(self.module_name,), patch=self.patch,
-                             options=dict(self.options)))
-
-    @hookimpl
-    def autolog_run_started(self, call):
-        if call.integration == self.name:
-            self._maybe_fail("run_started")
-
-    @hookimpl
-    def autolog_before_training(self, call):
-        if call.integration == self.name:
-            self._maybe_fail("before_training")
-
-    @hookimpl
-    def autolog_collect_params(self, call):
-        if call.integration == self.name:
-            self._maybe_fail("collect_params")
-            return call.instance.get_params()
-
-    @hookimpl
-    def autolog_collect_metrics(self, call):
-        if call.integration == self.name:
-            self._maybe_fail("collect_metrics")
-            return {"loss": call.instance.loss_}
-
-    @hookimpl
-    def autolog_run_ended(self, call, status):
-        if call.integration == self.name:
-            self._maybe_fail("run_ended")
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from core_support import FAKEFRAMEWORK_SOURCE, FakePlugin  # noqa: E402
 
 @pytest.fixture
 def plugin_state(monkeypatch):
@@ -111,19 +47,31 @@ class Framework:
         return importlib.import_module(self.module_name)
 
 
+FAKE_PACKAGE = "autolog_fakefw"
+
+
+@pytest.fixture(scope="session")
+def _framework_root(tmp_path_factory):
+    """A sys.path entry holding the namespace package ``autolog_fakefw`` (one top-level module for all
+    copies, so the one-time metadata scan of version gating happens once per session)."""
+    root = tmp_path_factory.mktemp("fakefw")
+    (root / FAKE_PACKAGE).mkdir()
+    sys.path.insert(0, str(root))
+    importlib.invalidate_caches()
+    yield root / FAKE_PACKAGE
+    sys.path.remove(str(root))
+
+
 @pytest.fixture
-def make_framework(plugin_state, autolog_store, tmp_path, monkeypatch):
+def make_framework(plugin_state, autolog_store, _framework_root):
     """``make_framework(fail_in=(), register=True)``: a unique copy of fakeframework (not imported yet)
     and a fake plugin for it, registered by hand."""
     created: list[str] = []
-    source_dir = tmp_path / "fwsrc"
-    source_dir.mkdir()
-    monkeypatch.syspath_prepend(str(source_dir))
 
     def make(fail_in=(), register=True, options=None) -> Framework:
         suffix = uuid.uuid4().hex[:10]
-        module_name = f"fakefw_{suffix}"
-        shutil.copyfile(FAKEFRAMEWORK_SOURCE, source_dir / f"{module_name}.py")
+        module_name = f"{FAKE_PACKAGE}.fw_{suffix}"
+        shutil.copyfile(FAKEFRAMEWORK_SOURCE, _framework_root / f"fw_{suffix}.py")
         importlib.invalidate_caches()
         plugin = FakePlugin(f"fake_{suffix}", module_name, set(fail_in), dict(options or {}))
         if register:
@@ -142,17 +90,3 @@ def fw(make_framework):
     framework = make_framework()
     framework.module = framework.import_()
     return framework
-
-
-def run_python(code: str, env: dict | None = None, cwd: str | None = None, timeout: float = 60,
-               check: bool = True) -> subprocess.CompletedProcess:
-    """Run ``code`` in a fresh interpreter of this venv (the repository importable)."""
-    env = dict(env or {})
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOLOG_", "PYTEST_"))}
-    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_DIR, env.pop("PYTHONPATH", None)]))
-    full_env.update(env)
-    result = subprocess.run([sys.executable, "-c", code], env=full_env, cwd=cwd, capture_output=True,
-                            text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(f"subprocess failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return result
