@@ -1,0 +1,79 @@
+"""autolog-lightgbm: autologging for LightGBM.
+
+Patched: ``lightgbm.train`` and ``lightgbm.cv`` (also under ``lightgbm.engine``) and ``fit`` of the
+scikit-learn estimators (``LGBMModel``, ``LGBMClassifier``, ``LGBMRegressor``, ``LGBMRanker``).
+Each outermost call is one run with:
+
+- params: every booster parameter plus the training arguments (``num_boost_round``...); for
+  estimators ``get_params()``;
+- metrics: each evaluation result per iteration as ``<dataset>-<metric>`` (``training-l2``,
+  ``valid_1-l2``), step = iteration (0-based), logged while training runs by a callback added to
+  a copy of the callbacks; ``lightgbm.cv`` logs ``<dataset>-<metric>-mean`` and ``-stdv`` (the
+  names of its own result);
+- early stopping: ``best_iteration`` (1-based, as ``Booster.best_iteration``) and
+  ``stopped_iteration`` (the number of iterations run, in the same 1-based count), then the
+  metrics of the best iteration once more at step ``stopped_iteration`` (one after the last);
+- artifacts: ``feature_importance_<type>.json`` for each type in option ``importance_types``
+  (default ``["split", "gain"]``);
+- the model (``model/``): LightGBM's text format, plus the pickled estimator for the scikit-learn
+  API (LightGBM has no native format for the estimator); ``autolog.load_model`` returns a
+  ``Booster`` or the estimator. Signature and input example from the training data.
+
+This module imports no LightGBM: everything that needs it is imported once a call is logged.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl
+
+from . import collect
+from .flavor import FLAVOR
+from .patch import patch, prepare_call
+
+NAME = "lightgbm"
+DEFAULT_OPTIONS: dict[str, Any] = {"importance_types": ["split", "gain"]}
+
+
+@hookimpl
+def autolog_register_integrations(register: Callable[[Integration], None]) -> None:
+    register(Integration(name=NAME, modules=("lightgbm",), patch=patch, options=dict(DEFAULT_OPTIONS)))
+
+
+@hookimpl
+def autolog_register_flavors(register: Callable[[Any], None]) -> None:
+    register(FLAVOR)
+
+
+@hookimpl
+def autolog_before_training(call: TrainingCall) -> None:
+    if call.integration == NAME:
+        prepare_call(call)
+
+
+@hookimpl
+def autolog_collect_params(call: TrainingCall) -> dict[str, Any] | None:
+    if call.integration == NAME:
+        return collect.params(call)
+    return None
+
+
+@hookimpl
+def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
+    if call.integration == NAME:
+        return collect.early_stopping_metrics(call)
+    return None
+
+
+@hookimpl
+def autolog_collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
+    if call.integration == NAME:
+        return collect.feature_importances(call)
+    return None
+
+
+@hookimpl
+def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
+    if call.integration == NAME:
+        return collect.models(call)
+    return None

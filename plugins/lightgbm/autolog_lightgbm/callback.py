@@ -1,0 +1,43 @@
+"""The LightGBM callback that logs every evaluation result while training runs.
+
+A plain callable with LightGBM's callback attributes: ``order`` 25 runs it after
+``record_evaluation`` (20) and before ``early_stopping`` (30), so the iteration at which early
+stopping fires is logged too. One ``TrainingCall.log_metrics`` per iteration.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from autolog import TrainingCall
+
+ORDER = 25
+
+
+def metrics_of(results: Iterable[Any]) -> dict[str, float]:
+    """``{"<dataset>-<metric>": value}`` from LightGBM's evaluation results (``-mean``/``-stdv`` for cv)."""
+    metrics: dict[str, float] = {}
+    for item in results:
+        if len(item) > 4 and item[4] is not None:
+            metrics[f"{item[0]}-{item[1]}-mean"] = item[2]
+            metrics[f"{item[0]}-{item[1]}-stdv"] = item[4]
+        else:
+            metrics[f"{item[0]}-{item[1]}"] = item[2]
+    return metrics
+
+
+class LoggingCallback:
+    """Logs ``metrics_of(env.evaluation_result_list)`` at step = ``env.iteration``."""
+
+    def __init__(self, call: TrainingCall) -> None:
+        self.order = ORDER            # in __dict__: LightGBM setdefaults an order on every callback
+        self.before_iteration = False
+        self.call = call
+        self.first_iteration: int | None = None
+        self.last_iteration: int | None = None
+
+    def __call__(self, env: Any) -> None:
+        if self.first_iteration is None:
+            self.first_iteration = env.iteration
+        self.last_iteration = env.iteration
+        if env.evaluation_result_list:
+            self.call.log_metrics(metrics_of(env.evaluation_result_list), step=env.iteration)

@@ -1,0 +1,92 @@
+"""What a finished LightGBM call logs: params, early-stopping metrics, importances, the model.
+
+Native calls are read through the signature of ``lightgbm.train``/``lightgbm.cv`` (defaults
+included); estimator fits through ``get_params()`` and ``booster_``.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from autolog import ArtifactToLog, ModelToLog, TrainingCall
+
+from .flavor import FLAVOR
+from .patch import STATE_CALLBACK, STATE_TRAIN_DATA, call_arguments
+
+REQUIREMENTS = ("lightgbm", "autolog-lightgbm")
+# Arguments of train/cv that are data, functions or containers, not params.
+NOT_PARAMS = frozenset({"params", "train_set", "valid_sets", "valid_names", "feval", "init_model", "callbacks",
+                        "folds", "fpreproc"})
+EXAMPLE_ROWS = 5
+
+
+def params(call: TrainingCall) -> dict[str, Any]:
+    if call.instance is not None:
+        return call.instance.get_params()
+    arguments = call_arguments(call)
+    found = dict(arguments.get("params") or {})
+    found.update((k, v) for k, v in arguments.items() if k not in NOT_PARAMS)
+    return found
+
+
+def booster_of(call: TrainingCall) -> Any:
+    """The trained ``Booster`` (None for cv)."""
+    if call.method == "cv":
+        return None
+    if call.instance is not None:
+        return call.instance.booster_
+    return call.result
+
+
+def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
+    """best/stopped iteration, and the best iteration's metrics logged again one step after the last."""
+    callback = call.state.get(STATE_CALLBACK)
+    booster = booster_of(call)
+    if booster is None or callback is None or callback.last_iteration is None or booster.best_iteration <= 0:
+        return None
+    best_metrics = {f"{dataset}-{metric}": value
+                    for dataset, by_metric in booster.best_score.items() for metric, value in by_metric.items()}
+    extra_step = callback.last_iteration + 1
+    if best_metrics:
+        call.log_metrics(best_metrics, step=extra_step)
+    return {"best_iteration": booster.best_iteration, "stopped_iteration": extra_step}
+
+
+def feature_importances(call: TrainingCall) -> list[ArtifactToLog] | None:
+    booster = booster_of(call)
+    if booster is None:
+        return None
+    types = call.config.get("importance_types") or ()
+    if isinstance(types, str):
+        types = [types]
+    names = booster.feature_name()
+    return [ArtifactToLog(f"feature_importance_{kind}.json",
+                          json.dumps(dict(zip(names, booster.feature_importance(importance_type=kind).tolist())),
+                                     indent=2))
+            for kind in types]
+
+
+def _is_table(data: Any) -> bool:
+    return type(data).__module__.split(".", 1)[0] in ("numpy", "pandas", "scipy")
+
+
+def _head(data: Any) -> Any:
+    return data.iloc[:EXAMPLE_ROWS] if hasattr(data, "iloc") else data[:EXAMPLE_ROWS]
+
+
+def models(call: TrainingCall) -> list[ModelToLog] | None:
+    if call.method == "cv":
+        return None
+    if call.instance is not None:
+        X = call.args[0] if call.args else call.kwargs.get("X")
+        if not _is_table(X):
+            X = None
+        outputs = None
+        if X is not None and call.config.get("log_model_signatures"):
+            outputs = call.instance.predict(_head(X))
+        return [ModelToLog(call.instance, FLAVOR, signature_inputs=X, signature_outputs=outputs,
+                           input_example=X, requirements=REQUIREMENTS)]
+    data = call.state.get(STATE_TRAIN_DATA)
+    if not _is_table(data):
+        data = None
+    return [ModelToLog(call.result, FLAVOR, signature_inputs=data, input_example=data, requirements=REQUIREMENTS)]
