@@ -1,0 +1,71 @@
+"""Runs around fits: nesting logs once, the user's run is used, user exceptions mark the run FAILED."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autolog
+
+
+def test_a_fit_calling_other_fits_logs_one_run(sm_autolog, counts, autolog_store):
+    sm = sm_autolog(log_models=False)
+    X, y = counts
+    # GLM's IRLS fits WLS inside; results.llnull fits a null model while metrics are collected.
+    results = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+
+    runs = autolog_store.search_runs()
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.data.params["method"] == "IRLS"
+    assert run.data.metrics["llnull"] == pytest.approx(results.llnull)
+
+
+def test_user_subclass_overriding_fit_and_calling_another_fit_logs_once(sm_autolog, regression, autolog_store):
+    sm = sm_autolog(log_models=False)
+
+    class TwoStage(sm.OLS):  # defined after enabling: patched through __init_subclass__
+        def fit(self, shrink=0.5, **kwargs):
+            first = sm.OLS(self.endog, self.exog).fit()
+            results = super().fit(**kwargs)
+            results.first_stage = first
+            return results
+
+    X, y = regression
+    TwoStage(y, X).fit(shrink=0.25)
+
+    runs = autolog_store.search_runs()
+    assert len(runs) == 1
+    assert runs[0].data.params["shrink"] == "0.25"
+
+
+def test_fit_inside_a_user_run_logs_into_it_and_leaves_it_open(sm_autolog, regression, autolog_store):
+    sm = sm_autolog(log_models=False)
+    X, y = regression
+    with autolog.start_run() as run:
+        sm.OLS(y, X).fit()
+        assert autolog.active_run().info.run_id == run.info.run_id
+    logged = autolog_store.get_run(run.info.run_id)
+    assert "rsquared" in logged.data.metrics
+    assert "autolog.autologging" not in logged.data.tags
+
+
+def test_user_exception_propagates_and_the_run_is_failed(sm_autolog, autolog_store):
+    sm = sm_autolog()
+
+    class Broken(sm.OLS):
+        def fit(self, **kwargs):
+            raise ZeroDivisionError("user bug")
+
+    with pytest.raises(ZeroDivisionError, match="user bug"):
+        Broken(np.ones(5), np.ones((5, 1))).fit()
+
+    runs = autolog_store.search_runs()
+    assert [run.info.status for run in runs] == ["FAILED"]
+
+
+def test_statsmodels_error_propagates_unchanged(sm_autolog, regression, autolog_store):
+    sm = sm_autolog()
+    X, y = regression
+    with pytest.raises(ValueError):
+        sm.OLS(y, X).fit(method="no-such-method")
+    assert [run.info.status for run in autolog_store.search_runs()] == ["FAILED"]
