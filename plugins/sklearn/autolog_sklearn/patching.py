@@ -89,9 +89,15 @@ class EstimatorPatcher:
 
 
 def patch_cv_functions(module, patcher) -> None:
-    for name in CV_FUNCTIONS:
-        if hasattr(module, name):
-            patcher.wrap_training(module, name)
+    # The private module too: cross_val_score looks cross_validate up there, so a
+    # cross_val_score imported before autolog() still makes one run.
+    import importlib
+
+    validation = importlib.import_module("sklearn.model_selection._validation")
+    for owner in (module, validation):
+        for name in CV_FUNCTIONS:
+            if hasattr(owner, name):
+                patcher.wrap_training(owner, name)
 
 
 def patch_metric_functions(module, patcher) -> None:
