@@ -1,0 +1,68 @@
+"""The Keras callback autolog appends to a fit: model summary at start, metrics per epoch.
+
+It overrides ``on_train_batch_end`` only when ``log_every_n_steps`` is set: a callback with a
+batch hook turns off Keras' asynchronous batch dispatch, so the default stays out of the hot loop.
+Metrics go through ``TrainingCall.log_metrics``, which only enqueues them for the batching writer.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+
+import tracking_core as tracking
+from autolog import TrainingCall
+from autolog.safety import report
+
+SUMMARY_FILE = "model_summary.txt"
+
+
+def model_summary(model: Any) -> str:
+    lines: list[str] = []
+
+    def collect(text: str, *args: Any, **kwargs: Any) -> None:
+        lines.append(text)
+
+    model.summary(print_fn=collect)
+    return "\n".join(lines)
+
+
+class AutologCallback(keras.callbacks.Callback):
+    """Logs the model summary when training starts and the epoch logs after every epoch."""
+
+    def __init__(self, call: TrainingCall):
+        super().__init__()
+        self.call = call
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        try:
+            self.call.state["summary"] = summary = model_summary(self.model)
+            tracking.log_text(summary, SUMMARY_FILE)
+            self.call.state["summary_logged"] = True
+        except Exception as exc:
+            report(self.call.integration, exc, f"logging {SUMMARY_FILE}", self.call.config.get("silent", False))
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if logs and self.call.config.get("log_every_epoch", True):
+            self.call.log_metrics(logs, step=epoch)
+
+
+class AutologStepCallback(AutologCallback):
+    """Also logs the batch logs every ``log_every_n_steps`` batches (keys suffixed ``_step``)."""
+
+    def __init__(self, call: TrainingCall, every_n_steps: int):
+        super().__init__(call)
+        self.every_n_steps = every_n_steps
+        self.global_step = 0
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.global_step += 1
+        if logs and self.global_step % self.every_n_steps == 0:
+            self.call.log_metrics({f"{key}_step": value for key, value in logs.items()}, step=self.global_step)
+
+
+def make_callback(call: TrainingCall) -> AutologCallback:
+    every = call.config.get("log_every_n_steps")
+    if every:
+        return AutologStepCallback(call, int(every))
+    return AutologCallback(call)

@@ -1,0 +1,93 @@
+"""Keras Model.fit autologging: params, per-epoch metrics, early stopping, summary, model."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from keras_helpers import build_model
+
+import autolog
+
+
+def test_fit_logs_params_and_per_epoch_metrics_equal_to_keras_history(keras_enabled, data, autolog_store):
+    keras = keras_enabled()
+    X, y = data
+    model = build_model(keras)
+    history = model.fit(X, y, batch_size=64, epochs=3, validation_split=0.25, verbose=0)
+
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["autolog.autologging"] == "tensorflow"
+    params = run.data.params
+    assert params["epochs"] == "3" and params["batch_size"] == "64"
+    assert params["optimizer_name"] == "Adam"
+    assert float(params["learning_rate"]) == pytest.approx(0.01)
+    assert params["optimizer_beta_1"] == "0.9"
+    for key in ("loss", "mae", "val_loss", "val_mae"):
+        logged = autolog_store.get_metric_history(run.info.run_id, key)
+        assert [m.step for m in logged] == [0, 1, 2]
+        assert [m.value for m in logged] == pytest.approx(history.history[key])
+
+
+def test_positional_callbacks_and_steps_are_handled(keras_enabled, data, autolog_store):
+    keras = keras_enabled()
+    X, y = data
+    seen: list[int] = []
+    callbacks = [keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))]
+    build_model(keras).fit(X, y, 32, 2, 0, callbacks, steps_per_epoch=4)
+
+    run = autolog.last_active_run()
+    assert run.data.params["steps_per_epoch"] == "4"
+    assert len(autolog_store.get_metric_history(run.info.run_id, "loss")) == 2
+    assert seen == [0, 1] and len(callbacks) == 1
+
+
+def test_early_stopping_params_and_metrics(keras_enabled, data, autolog_store):
+    keras = keras_enabled()
+    X, y = data
+    # patience=0 with an impossible min_delta stops after the second epoch and restores the first
+    stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=1, min_delta=1e6, restore_best_weights=True)
+    callbacks = [stopper]
+    history = build_model(keras).fit(X, y, epochs=10, callbacks=callbacks, verbose=0)
+
+    run = autolog.last_active_run()
+    epochs_run = len(history.history["loss"])
+    assert epochs_run < 10
+    assert len(autolog_store.get_metric_history(run.info.run_id, "loss")) == epochs_run
+    assert {k: run.data.params[k] for k in ("monitor", "patience", "min_delta", "mode", "restore_best_weights")} \
+        == {"monitor": "loss", "patience": "1", "min_delta": "1000000.0", "mode": "auto",
+            "restore_best_weights": "True"}
+    assert "baseline" in run.data.params
+    assert run.data.metrics["stopped_epoch"] == stopper.stopped_epoch == epochs_run - 1
+    assert run.data.metrics["restored_epoch"] == stopper.best_epoch
+    assert callbacks == [stopper]
+
+
+def test_model_summary_and_model_round_trip(keras_enabled, data, autolog_store):
+    keras = keras_enabled()
+    X, y = data
+    model = build_model(keras)
+    model.fit(X, y, epochs=2, verbose=0)
+
+    run_id = autolog.last_active_run().info.run_id
+    names = {a.path for a in autolog_store.list_artifacts(run_id)}
+    assert {"model_summary.txt", "model"} <= names
+    summary_path = autolog_store.download_artifacts(run_id, "model_summary.txt")
+    with open(summary_path) as fh:
+        summary = fh.read()
+    assert "Dense" in summary and "Total params" in summary
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    np.testing.assert_allclose(loaded.predict(X[:16], verbose=0), model.predict(X[:16], verbose=0), rtol=1e-6)
+    model_files = {a.path for a in autolog_store.list_artifacts(run_id, "model")}
+    assert {"model/MLmodel", "model/model.keras", "model/requirements.txt"} <= model_files
+
+
+def test_log_models_false_and_every_n_steps(keras_enabled, data, autolog_store):
+    keras = keras_enabled(log_models=False, log_every_n_steps=2)
+    X, y = data
+    build_model(keras).fit(X, y, batch_size=64, epochs=2, verbose=0)  # 4 batches per epoch
+
+    run_id = autolog.last_active_run().info.run_id
+    assert "model" not in {a.path for a in autolog_store.list_artifacts(run_id)}
+    steps = autolog_store.get_metric_history(run_id, "loss_step")
+    assert [m.step for m in steps] == [2, 4, 6, 8]
+    assert len(autolog_store.get_metric_history(run_id, "loss")) == 2
