@@ -11,8 +11,8 @@ import importlib
 import os
 import sys
 import threading
+import types
 import warnings
-from importlib import metadata
 
 import pluggy
 
@@ -75,6 +75,8 @@ def load_plugins() -> IntegrationRegistry:
     with _state.lock:
         if _state.loaded:
             return _state.registry
+        from importlib import metadata  # imported on first use: it pulls in email.*
+
         manager = plugin_manager()
         blocked = _names(DISABLED_ENV) or set()
         only = _names(LOAD_ONLY_ENV)
@@ -118,8 +120,12 @@ def _collect_registrations(manager: pluggy.PluginManager) -> None:
         if impl.plugin_name in _state.collected:
             continue
 
-        def register(integration, _plugin=impl.plugin_name):
-            integration.plugin_module = integration.plugin_module or _plugin
+        # autolog.<name>.<attribute> reads the plugin's module (not the entry-point name: that is
+        # often the framework's own name, "sklearn").
+        module = impl.plugin.__name__ if isinstance(impl.plugin, types.ModuleType) else None
+
+        def register(integration, _plugin=impl.plugin_name, _module=module):
+            integration.plugin_module = integration.plugin_module or _module
             if integration.distribution is None:
                 integration.distribution = _state.distributions.get(_plugin)
             _state.registry.register(integration)
