@@ -10,8 +10,6 @@ from __future__ import annotations
 import sys
 import threading
 
-import wrapt
-
 from . import safety
 from .config import config
 from .integration import Integration
@@ -47,6 +45,8 @@ def apply(integration: Integration) -> None:
         if key not in _hooked_modules:
             with _lock:
                 if key not in _hooked_modules:
+                    import wrapt  # imported on first use: it pulls in asyncio
+
                     _hooked_modules.add(key)
                     wrapt.register_post_import_hook(_hook_for(integration), module_name)
 

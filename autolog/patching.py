@@ -10,8 +10,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import wrapt
-
 _MISSING = object()
 MARKER = "_self_autolog_integration"  # wrapt keeps _self_* on the proxy, not the wrapped function
 
@@ -52,6 +50,8 @@ class Patcher:
             key = (id(owner), attribute)
             if key in self._patches:
                 return False
+            import wrapt  # imported on first use: it pulls in asyncio
+
             own, raw = _raw_attribute(owner, attribute)
             if getattr(raw, MARKER, None) == self.integration and own is not _MISSING:
                 return False

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
 
 FRAMEWORK_EXTRA = "framework"
 
@@ -40,6 +39,8 @@ class FrameworkSupport:
 
 @lru_cache(maxsize=None)
 def declared_requirement(plugin_distribution: str) -> str | None:
+    from importlib import metadata
+
     try:
         requires = metadata.requires(plugin_distribution) or []
     except metadata.PackageNotFoundError:
@@ -57,11 +58,15 @@ def declared_requirement(plugin_distribution: str) -> str | None:
 
 @lru_cache(maxsize=None)
 def _provider_of(top_level_module: str) -> str | None:
+    from importlib import metadata
+
     providers = metadata.packages_distributions().get(top_level_module) or []
     return providers[0] if providers else None
 
 
 def _version(distribution: str) -> str | None:
+    from importlib import metadata
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -1,0 +1,141 @@
+"""``make bench``: autolog's own costs, measured in one run (benchmarks, not tests).
+
+1. ``import autolog`` time over a bare interpreter start (and that it imports no ML framework);
+2. ``autolog.autolog()`` time, with sklearn already imported;
+3. ``log_metric`` cost per call; 4. time to persist 100,000 metric points (log + flush);
+5. the framework's own overhead per patched call logging 10 params and 5 metrics (a toy
+   framework, so only autolog's cost is measured);
+6. per-fit overhead on every installed framework's workload (plain vs autolog, with and without models).
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HEAVY_MODULES = ("sklearn", "xgboost", "lightgbm", "tensorflow", "torch", "lightning", "statsmodels",
+                 "pandas", "numpy", "sqlalchemy")
+
+
+def _run(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                          cwd=ROOT).stdout.strip()
+
+
+def interpreter_start(code: str, repeat: int = 15) -> float:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def bench_import() -> None:
+    bare = interpreter_start("pass")
+    with_autolog = interpreter_start("import autolog")
+    heavy = _run(f"import autolog, sys; print([m for m in {HEAVY_MODULES!r} if m in sys.modules])")
+    print(f"import autolog: {(with_autolog - bare) * 1e3:.1f} ms over a bare start "
+          f"({bare * 1e3:.1f} ms -> {with_autolog * 1e3:.1f} ms, ratio {with_autolog / bare:.2f}); "
+          f"heavy modules imported: {heavy}")
+
+
+def bench_enable() -> None:
+    code = ("import time, sklearn.linear_model, autolog\n"
+            "t = time.perf_counter(); autolog.autolog(); print(time.perf_counter() - t)")
+    timings = [float(_run(code)) for _ in range(5)]
+    print(f"autolog.autolog() with sklearn imported: {statistics.median(timings) * 1e3:.1f} ms (median of 5)")
+
+
+def bench_logging(store: str) -> None:
+    import autolog
+
+    autolog.set_tracking_uri(os.path.join(store, "logging"))
+    n = 100_000
+    with autolog.start_run():
+        started = time.perf_counter()
+        for i in range(n):
+            autolog.log_metric("loss", 1.0 / (i + 1), step=i)
+        logged = time.perf_counter()
+        autolog.flush()
+        flushed = time.perf_counter()
+    print(f"log_metric: {(logged - started) / n * 1e6:.2f} us per call")
+    print(f"100,000 metric points logged and persisted: {flushed - started:.3f} s "
+          f"(flush after logging: {flushed - logged:.3f} s)")
+
+
+def bench_patched_call(store: str) -> None:
+    code = f"""
+import sys, time, types, statistics
+sys.path.insert(0, {os.path.join(ROOT, 'bench')!r})
+import autolog
+from autolog import Integration, hookimpl
+from autolog.plugin_manager import register_plugin
+
+toy = types.ModuleType("bench_toy_framework")
+exec("class Model:\\n    def fit(self, X):\\n        return self\\n", toy.__dict__)
+sys.modules["bench_toy_framework"] = toy
+
+class ToyPlugin:
+    @hookimpl
+    def autolog_register_integrations(register):
+        register(Integration(name="toy", modules=("bench_toy_framework",),
+                             patch=lambda module, patcher: patcher.wrap_training(module.Model, "fit")))
+    @hookimpl
+    def autolog_collect_params(call):
+        return {{f"param_{{i}}": i for i in range(10)}}
+    @hookimpl
+    def autolog_collect_metrics(call):
+        return {{f"metric_{{i}}": i / 7 for i in range(5)}}
+
+register_plugin(ToyPlugin, "toy")
+autolog.set_tracking_uri({os.path.join(store, 'toy')!r})
+def per_call(n=300):
+    model = toy.Model()
+    started = time.perf_counter()
+    for _ in range(n):
+        model.fit(None)
+    return (time.perf_counter() - started) / n
+plain = per_call()
+autolog.autolog()
+per_call(20)
+patched = statistics.median(per_call() for _ in range(3))
+print(patched - plain)
+"""
+    overhead = float(_run(code))
+    print(f"framework overhead per patched call (own run, 10 params, 5 metrics, flushed at run end): "
+          f"{overhead * 1e3:.2f} ms")
+
+
+def bench_workloads() -> None:
+    for log_models in ("0", "1"):
+        with tempfile.TemporaryDirectory() as store:
+            results = {}
+            for mode in ("none", "autolog"):
+                out = subprocess.run([sys.executable, "-m", "bench.fit_overhead", mode, log_models, store],
+                                     cwd=ROOT, check=True, capture_output=True, text=True,
+                                     env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout
+                results[mode] = json.loads(out.strip().splitlines()[-1])
+        for name, plain in results["none"].items():
+            added = results["autolog"][name] - plain
+            print(f"{name:44} log_models={log_models == '1'!s:5} plain {plain * 1e3:8.1f} ms  "
+                  f"autolog +{added * 1e3:7.1f} ms  (ratio {results['autolog'][name] / plain:.2f})")
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as store:
+        bench_import()
+        bench_enable()
+        bench_logging(store)
+        bench_patched_call(store)
+    bench_workloads()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
