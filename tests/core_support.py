@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass, field
 
 from autolog import Integration, hookimpl
@@ -85,3 +86,47 @@ def run_python(code: str, env: dict | None = None, cwd: str | None = None, timeo
     if check and result.returncode != 0:
         raise AssertionError(f"subprocess failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
+
+
+PLUGIN_SOURCE = textwrap.dedent('''
+    """A tiny installed autolog plugin, found through its entry point."""
+    from autolog import Integration, hookimpl
+
+    NAME = {name!r}
+    FRAMEWORK = {framework!r}
+    GREETING = "hello from " + NAME
+
+
+    def patch(module, patcher):
+        patcher.wrap_training(module.Model, "fit")
+
+
+    @hookimpl
+    def autolog_register_integrations(register):
+        register(Integration(name=NAME, modules=(FRAMEWORK,), patch=patch))
+
+
+    @hookimpl
+    def autolog_collect_params(call):
+        if call.integration == NAME:
+            return call.instance.get_params()
+''')
+
+
+def write_distribution(root, dist_name: str, version: str = "1.0", entry_points: dict | None = None,
+                       requires: list[str] = (), files: dict | None = None) -> None:
+    """A minimal installed distribution: a dist-info directory (and modules) in a sys.path entry."""
+    info = root / f"{dist_name.replace('-', '_')}-{version}.dist-info"
+    info.mkdir(parents=True)
+    metadata = [f"Metadata-Version: 2.1", f"Name: {dist_name}", f"Version: {version}"]
+    if any("extra ==" in r for r in requires):
+        metadata.append("Provides-Extra: framework")
+    metadata += [f"Requires-Dist: {r}" for r in requires]
+    (info / "METADATA").write_text("\n".join(metadata) + "\n")
+    if entry_points:
+        (info / "entry_points.txt").write_text(
+            "[autolog]\n" + "".join(f"{k} = {v}\n" for k, v in entry_points.items()))
+    for relative, text in (files or {}).items():
+        (root / relative).write_text(text)
+    record = [f"{info.name}/METADATA,,"] + [f"{relative},," for relative in (files or {})]
+    (info / "RECORD").write_text("\n".join(record) + "\n")
