@@ -125,3 +125,53 @@ def test_per_library_options_win_over_the_global_call_whatever_the_order(fw, aut
         assert autolog_store.get_run(mine.info.run_id).data.params == {}
     finally:
         handle.autolog(disable=True)
+
+
+def test_an_asyncio_task_does_not_log_into_another_tasks_run(fw, autolog_enable, autolog_store):
+    import asyncio
+
+    autolog_enable(fw.name)
+
+    async def user_task(opened, trained):
+        with autolog.start_run(run_name="task-a") as mine:
+            opened.set()
+            await trained.wait()  # task b trains while this task's run is active
+            assert autolog.active_run() is mine
+        return mine.info.run_id
+
+    async def training_task(opened, trained):
+        await opened.wait()
+        assert autolog.active_run() is None
+        fw.module.Model(alpha=4).fit([1])
+        trained.set()
+        return autolog.last_active_run()
+
+    async def main():
+        opened, trained = asyncio.Event(), asyncio.Event()
+        return await asyncio.gather(user_task(opened, trained), training_task(opened, trained))
+
+    user_run_id, trained_run = asyncio.run(main())
+    assert trained_run.info.run_id != user_run_id
+    assert trained_run.data.params == {"alpha": "4"} and trained_run.info.status == "FINISHED"
+    assert autolog_store.get_run(user_run_id).data.params == {}
+
+
+def test_a_patched_call_made_by_a_plugin_while_collecting_is_not_logged_again(fw, autolog_enable, autolog_store):
+    from autolog import hookimpl
+    from autolog.plugin_manager import register_plugin, unregister_plugin
+
+    class RefitsWhileCollecting:
+        @hookimpl
+        def autolog_collect_tags(self, call):
+            if call.integration == fw.name:
+                fw.module.Model(alpha=100).fit([1])  # e.g. a baseline fitted for comparison
+                return {"baseline": "done"}
+
+    register_plugin(RefitsWhileCollecting(), "refits")
+    try:
+        autolog_enable(fw.name)
+        fw.module.Model(alpha=1).fit([1])
+    finally:
+        unregister_plugin("refits")
+    (run,) = autolog_store.search_runs()
+    assert run.data.params == {"alpha": "1"} and run.data.tags["baseline"] == "done"
