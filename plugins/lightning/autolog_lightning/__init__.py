@@ -1,0 +1,101 @@
+"""autolog-lightning: autologging for PyTorch Lightning's ``Trainer.fit``.
+
+Registers the integration ``lightning`` (alias ``pytorch_lightning``), patching ``Trainer.fit``
+in both ``lightning.pytorch`` and ``pytorch_lightning`` (two distinct classes). Each outermost
+fit logs: ``epochs`` and the optimizers' params, EarlyStopping params and metrics, per-epoch
+metrics from the trainer's ``callback_metrics`` (what ``self.log`` produced; ``step`` = epoch),
+optional per-step metrics every ``log_every_n_steps`` steps (keys suffixed ``_step``),
+``model_summary.txt`` when training starts, the model (state dict, plus the class and its
+hyperparameters to rebuild it when the class is importable) and, when a ModelCheckpoint saved
+one and ``log_models`` is on, the best checkpoint under ``checkpoints/``.
+
+The logging callback is added to ``trainer.callbacks`` for the duration of the fit only: the
+trainer's callbacks list (the same object) is put back afterwards, on success and on errors;
+loggers are never touched.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl
+
+from . import attach, params
+from .flavor import FLAVOR, requirements
+
+NAME = "lightning"
+OPTIONS: dict[str, Any] = {"log_every_epoch": True, "log_every_n_steps": None}
+
+
+def patch(module, patcher) -> None:
+    """Called once ``lightning.pytorch`` or ``pytorch_lightning`` is imported."""
+    patcher.wrap_training(module.Trainer, "fit")
+
+
+@hookimpl
+def autolog_register_integrations(register) -> None:
+    register(Integration(name=NAME, modules=("lightning.pytorch", "pytorch_lightning"), patch=patch,
+                         aliases=("pytorch_lightning",), options=dict(OPTIONS)))
+
+
+@hookimpl
+def autolog_register_flavors(register) -> None:
+    register(FLAVOR)
+
+
+@hookimpl
+def autolog_before_training(call: TrainingCall) -> None:
+    if call.integration != NAME:
+        return None
+    from .callback import make_callback
+
+    attach.add_callback(call, make_callback(call))
+    return None
+
+
+@hookimpl
+def autolog_run_ended(call: TrainingCall, status: str) -> None:
+    if call.integration == NAME:
+        attach.restore_callbacks(call)
+
+
+@hookimpl
+def autolog_collect_params(call: TrainingCall) -> dict[str, Any] | None:
+    if call.integration != NAME:
+        return None
+    found: dict[str, Any] = {"epochs": call.instance.max_epochs}
+    found.update(call.state.get("optimizer_params") or params.optimizer_params(call.instance.optimizers))
+    found.update(params.early_stopping_params(attach.user_callbacks(call)))
+    return found
+
+
+@hookimpl
+def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
+    if call.integration != NAME:
+        return None
+    return params.early_stopping_metrics(attach.user_callbacks(call), call.state.get("epoch_metrics", {}))
+
+
+@hookimpl
+def autolog_collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
+    if call.integration != NAME:
+        return None
+    found = []
+    summary = call.state.get("summary")
+    if summary and not call.state.get("summary_logged"):
+        found.append(ArtifactToLog("model_summary.txt", content=summary))
+    if call.config.get("log_models"):
+        checkpoint = params.best_checkpoint(call.instance)
+        if checkpoint:
+            found.append(ArtifactToLog(f"checkpoints/{os.path.basename(checkpoint)}", local_path=checkpoint))
+    return found
+
+
+@hookimpl
+def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
+    if call.integration != NAME:
+        return None
+    model = attach.fit_model(call)
+    if model is None:
+        return None
+    return [ModelToLog(model, FLAVOR, requirements=requirements(type(call.instance)))]

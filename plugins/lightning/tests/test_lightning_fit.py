@@ -1,0 +1,114 @@
+"""Lightning Trainer.fit autologging: params, per-epoch metrics, early stopping, summary, model."""
+from __future__ import annotations
+
+import pytest
+import torch
+from lightning_models import Regressor, loaders, trainer
+
+import autolog
+
+
+def recorder(L, seen: dict):
+    class Record(L.Callback):
+        def on_train_epoch_end(self, trainer, pl_module):
+            seen[trainer.current_epoch] = {k: float(v) for k, v in trainer.callback_metrics.items()}
+
+    return Record()
+
+
+def test_fit_logs_params_and_per_epoch_metrics_equal_to_lightning(lightning_enabled, autolog_store, tmp_path):
+    L = lightning_enabled()
+    seen: dict = {}
+    train, val = loaders()
+    trainer(L, tmp_path, callbacks=[recorder(L, seen)]).fit(Regressor(), train, val)
+
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["autolog.autologging"] == "lightning"
+    params = run.data.params
+    assert params["epochs"] == "3" and params["optimizer_name"] == "Adam"
+    assert float(params["learning_rate"]) == pytest.approx(0.01)
+    assert params["optimizer_betas"] == "(0.9, 0.999)"
+    for key in ("train_loss_epoch", "val_loss"):
+        history = autolog_store.get_metric_history(run.info.run_id, key)
+        assert [m.step for m in history] == [0, 1, 2]
+        assert [m.value for m in history] == pytest.approx([seen[e][key] for e in range(3)])
+
+
+def test_early_stopping_params_and_metrics(lightning_enabled, autolog_store, tmp_path):
+    L = lightning_enabled()
+    from lightning.pytorch.callbacks import EarlyStopping
+
+    stopper = EarlyStopping(monitor="val_loss", patience=1, min_delta=1e6, mode="min")
+    train, val = loaders()
+    t = trainer(L, tmp_path, max_epochs=10, callbacks=[stopper])
+    t.fit(Regressor(), train, val)
+
+    run = autolog.last_active_run()
+    epochs_run = t.current_epoch
+    assert 0 < epochs_run < 10
+    assert len(autolog_store.get_metric_history(run.info.run_id, "val_loss")) == epochs_run
+    assert {k: run.data.params[k] for k in ("monitor", "patience", "min_delta", "mode")} \
+        == {"monitor": "val_loss", "patience": "1", "min_delta": "1000000.0", "mode": "min"}
+    assert run.data.metrics["stopped_epoch"] == stopper.stopped_epoch > 0
+    val_losses = [m.value for m in autolog_store.get_metric_history(run.info.run_id, "val_loss")]
+    assert run.data.metrics["restored_epoch"] == val_losses.index(min(val_losses))
+
+
+def test_summary_model_round_trip_and_checkpoint(lightning_enabled, autolog_store, tmp_path):
+    L = lightning_enabled()
+    train, val = loaders()
+    model = Regressor(hidden=4, lr=0.02)
+    trainer(L, tmp_path, max_epochs=2, enable_checkpointing=True).fit(model, train, val)
+
+    run_id = autolog.last_active_run().info.run_id
+    names = {a.path for a in autolog_store.list_artifacts(run_id)}
+    assert {"model_summary.txt", "model", "checkpoints"} <= names
+    with open(autolog_store.download_artifacts(run_id, "model_summary.txt")) as fh:
+        assert "Linear" in fh.read()
+    assert [a.path for a in autolog_store.list_artifacts(run_id, "checkpoints")][0].endswith(".ckpt")
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    assert type(loaded) is Regressor and loaded.hparams.hidden == 4
+    x = torch.randn(5, 8)
+    with torch.no_grad():
+        assert torch.allclose(loaded(x), model.eval()(x))
+
+
+def test_log_models_false_and_every_n_steps(lightning_enabled, autolog_store, tmp_path):
+    L = lightning_enabled(log_models=False, log_every_n_steps=2)
+    train, val = loaders()  # 3 training batches per epoch
+    trainer(L, tmp_path, max_epochs=2, enable_checkpointing=True).fit(Regressor(), train, val)
+
+    run_id = autolog.last_active_run().info.run_id
+    names = {a.path for a in autolog_store.list_artifacts(run_id)}
+    assert "model" not in names and "checkpoints" not in names
+    assert [m.step for m in autolog_store.get_metric_history(run_id, "train_loss_step")] == [2, 4, 6]
+    assert len(autolog_store.get_metric_history(run_id, "train_loss_epoch")) == 2
+
+
+def test_pytorch_lightning_trainer_is_patched_too(autolog_enable, autolog_store, tmp_path):
+    autolog_enable("pytorch_lightning")
+    import pytorch_lightning as pl
+    from torch import nn
+
+    class Tiny(pl.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Linear(8, 1)
+
+        def training_step(self, batch, batch_idx):
+            x, y = batch
+            loss = nn.functional.mse_loss(self.net(x), y)
+            self.log("loss", loss, on_epoch=True, on_step=False)
+            return loss
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    train, _ = loaders()
+    trainer(pl, tmp_path, max_epochs=2).fit(Tiny(), train)
+    run = autolog.last_active_run()
+    assert run.data.params["optimizer_name"] == "SGD"
+    assert len(autolog_store.get_metric_history(run.info.run_id, "loss")) == 2
+    # a class defined in a function cannot be rebuilt: the model loads as its state dict
+    assert set(autolog.load_model(f"runs:/{run.info.run_id}/model")) == {"net.weight", "net.bias"}
