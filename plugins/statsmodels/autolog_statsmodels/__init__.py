@@ -17,7 +17,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl
+from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl, safety
 
 from . import artifacts, model, patching
 from .metrics import results_metrics
@@ -68,14 +68,18 @@ def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
 def autolog_collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
     if call.integration != NAME or not model.is_results(call.result):
         return None
-    found = []
-    table = artifacts.coefficients_csv(call.result)  # before summary(): it reuses the cached values
-    if table is not None:
-        found.append(ArtifactToLog(artifacts.COEFFICIENTS_FILE, content=table))
+    makers = [(artifacts.COEFFICIENTS_FILE, artifacts.coefficients_csv)]  # first: summary() reuses its values
     if call.config.get("log_summary", True):
-        text = artifacts.summary_text(call.result)
-        if text is not None:
-            found.append(ArtifactToLog(artifacts.SUMMARY_FILE, content=text))
+        makers.append((artifacts.SUMMARY_FILE, artifacts.summary_text))
+    found = []
+    for artifact_file, make in makers:
+        try:  # one failing artifact does not cost the other
+            content = make(call.result)
+        except Exception as exc:
+            safety.report(NAME, exc, f"writing {artifact_file}", bool(call.config.get("silent", False)))
+            continue
+        if content is not None:
+            found.append(ArtifactToLog(artifact_file, content=content))
     return found
 
 

@@ -3,7 +3,7 @@
 ``coefficients.csv`` has one row per parameter: ``name,coef,std_err,statistic,p_value,ci_lower,ci_upper``
 (the statistic is ``t`` or ``z`` as the results use; a column the results cannot give is left
 out). Multi-equation results (``MNLogit``, ``VAR``) have a 2-D ``params``: the csv is then the
-parameter matrix with a ``name`` column. The standard errors, p-values and intervals are the
+parameter matrix with a ``name`` column; a dict of params (Holt-Winters) is ``name,coef``. The standard errors, p-values and intervals are the
 results' cached values, so ``summary()`` computed afterwards reuses them.
 """
 from __future__ import annotations
@@ -11,7 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+from collections.abc import Mapping
 from typing import Any, Callable
+
+from .metrics import scalar
 
 SUMMARY_FILE = "model_summary.txt"
 COEFFICIENTS_FILE = "coefficients.csv"
@@ -28,6 +31,8 @@ def _rows(value: Any) -> list | None:
     if value is None:
         return None
     values = getattr(value, "values", value)  # pandas -> ndarray
+    if callable(values):  # a dict's .values()
+        values = value
     return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
@@ -59,6 +64,13 @@ def coefficients_csv(results: Any) -> str | None:
         return None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    if isinstance(params, Mapping):  # Holt-Winters: {"smoothing_level": 0.5, ...}
+        writer.writerow(["name", "coef"])
+        for name, value in params.items():
+            number = scalar(value)
+            text = repr(number) if number is not None else str(value.tolist() if hasattr(value, "tolist") else value)
+            writer.writerow([name, text])
+        return buffer.getvalue()
     ndim = getattr(params, "ndim", 1)
     if ndim == 2:
         columns = getattr(params, "columns", None)

@@ -116,3 +116,22 @@ def test_log_summary_false_skips_the_summary(sm_autolog, regression, autolog_sto
 
     run_id = autolog.last_active_run().info.run_id
     assert {f.path for f in autolog_store.list_artifacts(run_id)} == {"coefficients.csv"}
+
+
+OTHER_MODELS = {
+    "MNLogit": lambda sm, d: sm.MNLogit((d["counts"][1] % 3), d["counts"][0]).fit(disp=0),
+    "QuantReg": lambda sm, d: sm.QuantReg(d["regression"][1], d["regression"][0]).fit(q=0.3),
+    "ExponentialSmoothing": lambda sm, d: sm.tsa.ExponentialSmoothing(d["series"] + 10, trend="add").fit(),
+    "VAR": lambda sm, d: sm.tsa.VAR(np.column_stack([d["series"], d["series"][::-1]])).fit(1),
+}
+
+
+@pytest.mark.parametrize("model_name", list(OTHER_MODELS))
+def test_other_model_families_log_their_statistics_and_coefficients(model_name, sm_autolog, data, autolog_store, tmp_path):
+    sm = sm_autolog(log_models=False)  # strict mode: any error of the plugin fails the test
+    results = OTHER_MODELS[model_name](sm, data)
+
+    run = autolog.last_active_run()
+    assert run.data.metrics == pytest.approx(expected_metrics(results), rel=1e-12)
+    table = open(autolog_store.download_artifacts(run.info.run_id, "coefficients.csv", str(tmp_path))).read()
+    assert table.startswith("name,") and len(table.splitlines()) > 2
