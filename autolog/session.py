@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import tracking_core as tracking
 from tracking_core.entities import RunStatus
 
-from . import safety
+from . import plugin_manager, safety
 from .config import config
 
 if TYPE_CHECKING:
@@ -85,9 +85,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _hook():
-    from .plugin_manager import plugin_manager
-
-    return plugin_manager().hook
+    return plugin_manager.plugin_manager().hook
 
 
 def current_call() -> TrainingCall | None:
