@@ -7,6 +7,7 @@ provides the same top-level module is used (``tensorflow-cpu`` for ``tensorflow`
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -84,6 +85,13 @@ def framework_support(plugin_distribution: str | None, top_level_module: str) ->
     # Not installed under its own name: find who provides its module (tensorflow-cpu for tensorflow),
     # then who provides the module that was imported (keras when the plugin watches keras).
     candidates = [distribution.replace("-", "_").lower()] if distribution else []
+    if version is None and candidates:
+        # Fast path: the framework's module is usually imported already; its __version__ is the
+        # installed version whatever the distribution is called (finding that costs ~0.6 s).
+        imported = sys.modules.get(candidates[0])
+        module_version = getattr(imported, "__version__", None)
+        if isinstance(module_version, str):
+            return FrameworkSupport(requirement, distribution, module_version)
     for module in (*candidates, top_level_module):
         if version is not None:
             break
