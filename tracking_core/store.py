@@ -100,6 +100,9 @@ class SqlStore:
 
     def _create_schema(self) -> None:
         with self._write() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                # Concurrent CREATE TABLEs of one name collide (pg_type): first starts serialize here.
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7236042195001)")
             metadata.create_all(conn, checkfirst=True)
 
     def dispose_after_fork(self) -> None:
@@ -110,15 +113,18 @@ class SqlStore:
         found = self.get_experiment_by_name(name)
         if found is not None:
             return found
-        with self._write() as conn, conn.begin():
-            row = conn.execute(sa.select(experiments).where(experiments.c.name == name)).first()
-            if row is None:
-                result = conn.execute(experiments.insert().values(
-                    name=name, artifact_location="", creation_time=now_ms()))
-                experiment_id = result.inserted_primary_key[0]
-                location = _join_uri(artifact_root, str(experiment_id))
-                conn.execute(experiments.update().where(experiments.c.experiment_id == experiment_id)
-                             .values(artifact_location=location))
+        try:
+            with self._write() as conn, conn.begin():
+                row = conn.execute(sa.select(experiments).where(experiments.c.name == name)).first()
+                if row is None:
+                    result = conn.execute(experiments.insert().values(
+                        name=name, artifact_location="", creation_time=now_ms()))
+                    experiment_id = result.inserted_primary_key[0]
+                    location = _join_uri(artifact_root, str(experiment_id))
+                    conn.execute(experiments.update().where(experiments.c.experiment_id == experiment_id)
+                                 .values(artifact_location=location))
+        except sa.exc.IntegrityError:
+            pass  # another process created it first (PostgreSQL: no write lock up front as in SQLite)
         found = self.get_experiment_by_name(name)
         assert found is not None
         return found

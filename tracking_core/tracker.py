@@ -170,6 +170,9 @@ def tracker_for(tracking_uri: str | None) -> Tracker:
             tracker = _trackers.get(key)
             if tracker is None:
                 tracker = _trackers[key] = Tracker(resolved)
+    if tracker.resolved != resolved:
+        # Same database, but AUTOLOG_ARTIFACT_ROOT changed since: new experiments go to the new root.
+        tracker.resolved = resolved
     return tracker
 
 
