@@ -30,7 +30,8 @@ class AutologConfig:
                 f"autolog.{integration.name}.autolog() got unknown option(s) {', '.join(unknown)}; "
                 f"it accepts {', '.join(sorted(integration.defaults))}")
         with self._lock:
-            self._per_integration[integration.name] = {**self._per_integration.get(integration.name, {}), **options}
+            # Each call says it all, as in MLflow: options it does not pass are back to their defaults.
+            self._per_integration[integration.name] = dict(options)
             self._effective.pop(integration.name, None)
 
     def effective(self, integration: Integration) -> dict[str, Any]:

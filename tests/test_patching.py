@@ -98,3 +98,15 @@ def test_the_original_fit_gets_the_users_arguments_once_and_its_result_is_return
     assert result is model
     assert model.fit_calls == 1
     assert model.seen_args_ == ([1, 2], "y", 2, callbacks)
+
+
+def test_a_per_library_call_without_disable_enables_again_after_a_disable(fw, autolog_store):
+    handle = getattr(autolog, fw.name)
+    handle.autolog(disable=True)
+    handle.autolog(log_models=False)
+    try:
+        assert handle.options["disable"] is False and handle.options["log_models"] is False
+        fw.module.Model().fit([1])
+    finally:
+        handle.autolog(disable=True)
+    assert len(autolog_store.search_runs()) == 1
