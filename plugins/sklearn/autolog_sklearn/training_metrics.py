@@ -113,11 +113,66 @@ def _sklearn_regression(y, y_pred, weights) -> dict[str, float]:
     }
 
 
+def _average_ranks(values):
+    import numpy as np
+
+    _unique, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    upper = np.cumsum(counts)
+    return (upper - (counts - 1) / 2.0)[inverse]
+
+
+def _binary_auc(positive, scores) -> float | None:
+    """ROC AUC as the Mann-Whitney statistic with average ranks for ties (equal to the ROC area)."""
+    n_positive = int(positive.sum())
+    n_negative = len(positive) - n_positive
+    if n_positive == 0 or n_negative == 0:
+        return None
+    ranks = _average_ranks(scores)
+    return float((ranks[positive].sum() - n_positive * (n_positive + 1) / 2.0) / (n_positive * n_negative))
+
+
+def _fast_probabilistic(classes, y, proba) -> dict[str, float] | None:
+    """log loss and ROC AUC (binary, or one-vs-rest weighted) without sklearn's input validation."""
+    import numpy as np
+
+    y = np.asarray(y)
+    proba = np.asarray(proba, dtype=float)
+    classes = np.asarray(classes)
+    if y.ndim != 1 or proba.ndim != 2 or proba.shape != (len(y), len(classes)) or len(classes) < 2:
+        return None
+    if not np.allclose(proba.sum(axis=1), 1.0, rtol=np.sqrt(np.finfo(float).eps)):
+        return None
+    index = np.searchsorted(classes, y)
+    if np.any(index >= len(classes)) or np.any(classes[np.minimum(index, len(classes) - 1)] != y):
+        return None
+    eps = np.finfo(proba.dtype).eps
+    found = {"training_log_loss": float(np.mean(-np.log(np.clip(proba[np.arange(len(y)), index], eps, 1 - eps))))}
+    if len(classes) == 2:
+        auc = _binary_auc(index == 1, proba[:, 1])
+    else:
+        aucs, weights = [], []
+        for k in range(len(classes)):
+            positive = index == k
+            value = _binary_auc(positive, proba[:, k])
+            if value is None:
+                return found
+            aucs.append(value)
+            weights.append(positive.sum())
+        auc = float(np.average(aucs, weights=weights))
+    if auc is not None:
+        found["training_roc_auc"] = auc
+    return found
+
+
 def probabilistic(estimator, y, proba, weights) -> dict[str, float]:
     from sklearn import metrics as skm
 
-    found = {}
     labels = getattr(estimator, "classes_", None)
+    if weights is None and labels is not None:
+        fast = _quiet(lambda: _fast_probabilistic(labels, y, proba))
+        if fast is not None:
+            return fast
+    found = {}
     loss = _quiet(lambda: skm.log_loss(y, proba, labels=labels, sample_weight=weights))
     if loss is not None:
         found["training_log_loss"] = loss

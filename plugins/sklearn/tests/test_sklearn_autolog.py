@@ -326,3 +326,22 @@ def test_fit_does_not_copy_or_mutate_user_data(sklearn_autolog, autolog_store, c
     model.fit(X, y)
     np.testing.assert_array_equal(X, before)
     assert model.get_params() == params_before
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_probabilistic_metrics_without_weights_match_sklearn_with_ties_and_string_labels(
+        sklearn_autolog, autolog_store, n_classes):
+    from sklearn.tree import DecisionTreeClassifier
+
+    sklearn_autolog(log_models=False)
+    X, y_int = make_classification(n_samples=300, n_features=6, n_informative=4, n_classes=n_classes,
+                                   random_state=3)
+    y = np.array(["cat", "dog", "emu"])[y_int]
+    model = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)  # few distinct probabilities: ties
+
+    metrics = autolog.last_active_run().data.metrics
+    proba = model.predict_proba(X)
+    assert metrics["training_log_loss"] == pytest.approx(skm.log_loss(y, proba), rel=1e-12)
+    expected_auc = (skm.roc_auc_score(y, proba[:, 1]) if n_classes == 2
+                    else skm.roc_auc_score(y, proba, multi_class="ovr", average="weighted"))
+    assert metrics["training_roc_auc"] == pytest.approx(expected_auc, rel=1e-12)
