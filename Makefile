@@ -9,7 +9,7 @@ EXAMPLE_PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard examples/*/pyproject
 STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 
-.PHONY: install test test-core test-plugins demo bench bench-vs-mlflow clean
+.PHONY: install test demo bench bench-vs-mlflow clean
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,10 +31,10 @@ demo: $(STAMP)
 	cd examples && ../$(PY) quickstart.py
 
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 bench-vs-mlflow: $(STAMP)
-	$(PY) bench/vs_mlflow.py
+	$(PY) -m bench.vs_mlflow
 
 clean:
 	rm -rf $(VENV) autologruns

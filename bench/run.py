@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench.environment import ROOT, bench_env
 HEAVY_MODULES = ("sklearn", "xgboost", "lightgbm", "tensorflow", "torch", "lightning", "statsmodels",
                  "pandas", "numpy", "sqlalchemy")
 
@@ -118,7 +118,7 @@ def bench_workloads() -> None:
         with tempfile.TemporaryDirectory() as store:
             out = subprocess.run([sys.executable, "-m", "bench.fit_overhead", "autolog", log_models, store],
                                  cwd=ROOT, check=True, capture_output=True, text=True,
-                                 env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout
+                                 env=bench_env()).stdout
         for name, result in json.loads(out.strip().splitlines()[-1]).items():
             plain, added = result["plain"], result["added"]
             print(f"  {name:50} log_models={log_models == '1'!s:5} plain {plain * 1e3:8.1f} ms  "

@@ -13,7 +13,7 @@ import sys
 import sysconfig
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench.environment import ROOT, bench_env
 MLFLOW_VENV = os.path.join(ROOT, "bench", ".mlflow-venv")
 MLFLOW_VERSION = os.environ.get("AUTOLOG_BENCH_MLFLOW", "mlflow==3.17.2")
 
@@ -36,7 +36,7 @@ def measure(python: str, tool: str, log_models: bool, only: list[str]) -> dict[s
     with tempfile.TemporaryDirectory() as store:
         out = subprocess.run([python, "-m", "bench.fit_overhead", tool, "1" if log_models else "0", store, *only],
                              cwd=ROOT, check=True, capture_output=True, text=True,
-                             env={**os.environ, "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3"})
+                             env=bench_env())
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
