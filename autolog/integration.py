@@ -35,6 +35,9 @@ class Integration:
     options: dict[str, Any] = field(default_factory=dict)
     framework: str | None = None
     plugin_module: str | None = None
+    # Optional veto, asked before a run is created: should_log(instance, args, kwargs) -> bool
+    # (e.g. only rank 0 of a distributed training logs). A call it vetoes runs unlogged.
+    should_log: Callable[[Any, tuple, dict], bool] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.modules, str):

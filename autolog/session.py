@@ -132,6 +132,8 @@ def training_wrapper(integration: "Integration") -> Callable[[Any, Any, tuple, d
 
 
 def _begin(integration, options, wrapped, instance, args, kwargs):
+    if integration.should_log is not None and not integration.should_log(instance, args, kwargs):
+        return _PASS_THROUGH
     active = tracking.active_run()
     if active is not None and options["exclusive"]:
         return _PASS_THROUGH
