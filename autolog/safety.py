@@ -31,16 +31,14 @@ def report(integration: str, exc: BaseException, while_doing: str, silent: bool 
     _logger.debug("autolog %s failed while %s", integration, while_doing, exc_info=exc)
     if silent:
         return
-    key = (integration, f"{type(exc).__name__}: {exc}")
+    # Keyed without the message: messages name run ids, and one failing step should warn once.
+    key = (integration, while_doing, type(exc).__name__)
     with _lock:
         if key in _warned:
             return
         _warned.add(key)
-    warnings.warn(
-        f"autolog: {integration} autologging failed while {while_doing} and was skipped "
-        f"(training was not affected): {type(exc).__name__}: {exc}",
-        AutologWarning, stacklevel=2,
-    )
+    _warn(f"autolog: {integration} autologging failed while {while_doing} and was skipped "
+          f"(training was not affected): {type(exc).__name__}: {exc}")
 
 
 def warn_once(integration: str, message: str, silent: bool = False) -> None:
@@ -51,7 +49,16 @@ def warn_once(integration: str, message: str, silent: bool = False) -> None:
         if key in _warned:
             return
         _warned.add(key)
-    warnings.warn(f"autolog: {message}", AutologWarning, stacklevel=2)
+    _warn(f"autolog: {message}")
+
+
+def _warn(message: str) -> None:
+    """Warn; where warnings are errors (``-W error``, pytest's filterwarnings), log instead: our own
+    trouble must not become an exception in the user's training or import."""
+    try:
+        warnings.warn(message, AutologWarning, stacklevel=3)
+    except Exception:
+        _logger.warning(message)
 
 
 def forget_warnings() -> None:

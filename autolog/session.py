@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 import tracking_core as tracking
+from tracking_core.batch import now_ms
 from tracking_core.entities import RunStatus
+from tracking_core.validation import check_key, metric_step
 
 from . import plugin_manager, safety
 from .config import config
@@ -65,12 +67,15 @@ class TrainingCall:
     owns_run: bool
     result: Any = None
     state: dict = field(default_factory=dict)
+    tracker: Any = field(default=None, repr=False)
 
     def log_metrics(self, metrics: dict[str, float], step: int) -> None:
-        """Log per-step metrics now (from a training callback); never raises into training."""
+        """Log per-step metrics into this call's run (from any thread); never raises into training."""
         try:
-            clean = {k: float(v) for k, v in metrics.items() if _is_number(v)}
-            tracking.log_metrics(clean, step=step)
+            step = metric_step("step", step)
+            clean = {check_key(k, "metric"): float(v) for k, v in metrics.items() if _is_number(v)}
+            timestamp = now_ms()
+            self.tracker.writer.log_metrics([(self.run_id, k, v, timestamp, step) for k, v in clean.items()])
             _hook().autolog_step_metrics(call=self, metrics=clean, step=step)
         except Exception as exc:
             safety.report(self.integration, exc, "logging step metrics", self.config.get("silent", False))
@@ -138,16 +143,14 @@ def _begin(integration, options, wrapped, instance, args, kwargs):
     if active is not None and options["exclusive"]:
         return _PASS_THROUGH
     method = getattr(wrapped, "__name__", "call")
-    if active is None:
+    owns = active is None
+    if owns:
         tags = {TAG_AUTOLOGGING: integration.name}
         if options.get("extra_tags"):
             tags.update(options["extra_tags"])
-        run_id = tracking.start_run(tags=tags).info.run_id
-        owns = True
-    else:
-        run_id = active.info.run_id
-        owns = False
-    call = TrainingCall(integration.name, method, instance, args, dict(kwargs), options, run_id, owns)
+        active = tracking.start_run(tags=tags)
+    call = TrainingCall(integration.name, method, instance, args, dict(kwargs), options, active.info.run_id, owns,
+                        tracker=active.tracker)
     hook = _hook()
     try:
         _call_each(hook.autolog_run_started, call, "starting its run")
@@ -185,7 +188,11 @@ def _finish(call: TrainingCall, result: Any) -> None:
 
 
 def _log_collected(call: TrainingCall) -> None:
+    """Ask every plugin what to log, and log each kind on its own: one failure skips only itself."""
     hook = _hook()
+    active = tracking.active_run()
+    if active is None or active.info.run_id != call.run_id:
+        raise RuntimeError(f"the run {call.run_id} autolog was logging into is no longer active")
     params: dict[str, Any] = {}
     for found in _call_each(hook.autolog_collect_params, call, "collecting params"):
         params.update(found)
@@ -195,16 +202,9 @@ def _log_collected(call: TrainingCall) -> None:
     tags: dict[str, Any] = {}
     for found in _call_each(hook.autolog_collect_tags, call, "collecting tags"):
         tags.update(found)
-    run_id = call.run_id
-    active = tracking.active_run()
-    if active is None or active.info.run_id != run_id:
-        raise RuntimeError(f"the run {run_id} autolog was logging into is no longer active")
-    if params:
-        tracking.log_params(params)
-    if metrics:
-        tracking.log_metrics(metrics)
-    if tags:
-        tracking.set_tags(tags)
+    _guarded(call, "logging params", lambda: params and tracking.log_params(params))
+    _guarded(call, "logging metrics", lambda: metrics and tracking.log_metrics(metrics))
+    _guarded(call, "logging tags", lambda: tags and tracking.set_tags(tags))
     for artifacts in _call_each(hook.autolog_collect_artifacts, call, "collecting artifacts"):
         for artifact in artifacts:
             _log_artifact(call, artifact)
@@ -212,6 +212,13 @@ def _log_collected(call: TrainingCall) -> None:
         for models in _call_each(hook.autolog_collect_models, call, "collecting models"):
             for model in models:
                 _log_model(call, model)
+
+
+def _guarded(call: TrainingCall, while_doing: str, action: Callable[[], Any]) -> None:
+    try:
+        action()
+    except Exception as exc:
+        safety.report(call.integration, exc, while_doing, call.config.get("silent", False))
 
 
 def _log_artifact(call: TrainingCall, artifact: ArtifactToLog) -> None:
