@@ -21,7 +21,7 @@ from .entities import Experiment, Run, RunInfo, RunStatus
 from .batch import now_ms
 from .errors import RunNotFoundError
 from .tracker import Tracker, tracker_for
-from .validation import check_key, metric_step, metric_value
+from .validation import check_key, metric_step, metric_timestamp, metric_value
 from .writer import flush_all
 
 if TYPE_CHECKING:
@@ -188,12 +188,12 @@ def log_metric(key: str, value: float, step: int | None = None, timestamp: int |
     check_key(key, "metric")
     run.tracker.writer.log_metric(
         run.info.run_id, key, metric_value(key, value),
-        now_ms() if timestamp is None else int(timestamp), metric_step(key, step))
+        now_ms() if timestamp is None else metric_timestamp(key, timestamp), metric_step(key, step))
 
 
 def log_metrics(metrics: dict, step: int | None = None, timestamp: int | None = None) -> None:
     run = _run_for_logging()
-    timestamp = now_ms() if timestamp is None else int(timestamp)
+    timestamp = now_ms() if timestamp is None else metric_timestamp("timestamp", timestamp)
     run_id = run.info.run_id
     points = [(run_id, check_key(k, "metric"), metric_value(k, v), timestamp, metric_step(k, step))
               for k, v in metrics.items()]

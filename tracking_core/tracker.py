@@ -19,10 +19,11 @@ from .artifacts import repository_for
 from .entities import Experiment, Run, RunInfo, RunStatus
 from .batch import NewRun, now_ms
 from .errors import ParamConflictError, RunNotFoundError
-from .validation import as_text, check_key
+from .validation import as_text, check_key, check_text
 from .writer import BatchingWriter
 
 DEFAULT_EXPERIMENT_NAME = "Default"
+MAX_RUN_NAME_LENGTH = 256
 TAG_PARENT_RUN_ID = "autolog.parentRunId"
 TAG_USER = "autolog.user"
 TAG_SOURCE_NAME = "autolog.source.name"
@@ -83,6 +84,10 @@ def system_tags() -> dict[str, str]:
     return tags
 
 
+def _clean_values(values: dict, kind: str) -> dict[str, str]:
+    return {check_key(k, kind): check_text(as_text(v), kind, k) for k, v in values.items()}
+
+
 class Tracker:
     def __init__(self, resolved: uri_module.ResolvedUri):
         self.resolved = resolved
@@ -104,6 +109,10 @@ class Tracker:
 
     def create_run(self, experiment_name: str | None = None, run_name: str | None = None,
                    tags: dict | None = None, parent_run_id: str | None = None) -> RunInfo:
+        if run_name is not None:
+            run_name = check_text(as_text(run_name), "run", "name")
+            if len(run_name) > MAX_RUN_NAME_LENGTH:
+                raise ValueError(f"run name {run_name[:40]!r}... is longer than {MAX_RUN_NAME_LENGTH} characters")
         experiment = self.experiment(experiment_name)
         run_id = uuid.uuid4().hex
         location = experiment.artifact_location
@@ -117,7 +126,7 @@ class Tracker:
         if parent_run_id:
             all_tags[TAG_PARENT_RUN_ID] = parent_run_id
         if tags:
-            all_tags.update({check_key(k, "tag"): as_text(v) for k, v in tags.items()})
+            all_tags.update(_clean_values(tags, "tag"))
         self._params[run_id] = {}
         self.writer.create_run(NewRun(run_id, info.experiment_id, info.run_name, info.start_time, info.artifact_uri))
         self.writer.set_tags(run_id, all_tags)
@@ -134,7 +143,7 @@ class Tracker:
         clean: dict[str, str] = {}
         for key, value in values.items():
             check_key(key, "param")
-            text = as_text(value)
+            text = check_text(as_text(value), "param", key)
             old = known.get(key) if known is not None else None
             if old is None and known is None:
                 old = self.store.get_param(run_id, key)
@@ -146,7 +155,7 @@ class Tracker:
         self.writer.log_params(run_id, clean)
 
     def set_tags(self, run_id: str, values: dict) -> None:
-        self.writer.set_tags(run_id, {check_key(k, "tag"): as_text(v) for k, v in values.items()})
+        self.writer.set_tags(run_id, _clean_values(values, "tag"))
 
     # -- reads --------------------------------------------------------------------------------------
     def get_run(self, run_id: str) -> Run:

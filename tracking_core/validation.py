@@ -32,13 +32,31 @@ def metric_value(key: str, value: object) -> float:
         raise TypeError(f"metric {key!r}: value {value!r} is not a number") from None
 
 
-def metric_step(key: str, step: object) -> int:
-    if step is None:
-        return 0
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def _int64(key: str, what: str, value: object) -> int:
     try:
-        return int(step)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise TypeError(f"metric {key!r}: step {step!r} is not an integer") from None
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"metric {key!r}: {what} {value!r} is not an integer") from None
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise ValueError(f"metric {key!r}: {what} {value!r} is outside the 64-bit integer range")
+    return number
+
+
+def metric_step(key: str, step: object) -> int:
+    return 0 if step is None else _int64(key, "step", step)
+
+
+def metric_timestamp(key: str, timestamp: object) -> int:
+    return _int64(key, "timestamp", timestamp)
+
+
+def check_text(value: str, kind: str, key: str) -> str:
+    if "\x00" in value:
+        raise ValueError(f"{kind} {key!r}: value contains a NUL character, which stores cannot keep")
+    return value
 
 
 def as_text(value: object) -> str:

@@ -85,7 +85,12 @@ class BatchingWriter:
         return len(self._batch)
 
     def flush(self) -> None:
-        """Write everything queued so far; raises if the store refuses (the data stays queued)."""
+        """Write everything queued so far.
+
+        A store that cannot be reached (locked, unwritable, connection lost) raises and the data
+        stays queued for the next try. A batch the store refuses for its content is written item
+        by item instead, so one bad item never costs the good ones; refused items are reported.
+        """
         self._check_fork()
         with self._write_lock:
             with self._lock:
@@ -94,10 +99,36 @@ class BatchingWriter:
                 return
             try:
                 self.store.write(batch)
-            except BaseException:
-                with self._lock:
-                    self._batch = _merge(batch, self._batch)
-                raise
+            except BaseException as exc:
+                if not _refused_for_content(exc):
+                    self._requeue(batch)
+                    raise
+                self._salvage(batch)
+
+    def _requeue(self, batch: WriteBatch) -> None:
+        with self._lock:
+            self._batch = _merge(batch, self._batch)
+
+    def _salvage(self, batch: WriteBatch) -> None:
+        pending = [_single_items(batch)]
+        refused = 0
+        while pending:
+            items = pending.pop()
+            try:
+                self.store.write(_merge_all(items))
+            except BaseException as exc:
+                if not _refused_for_content(exc):
+                    self._requeue(_merge_all([item for group in [items, *reversed(pending)] for item in group]))
+                    raise
+                if len(items) == 1:
+                    refused += 1
+                    _logger.error("autolog: the tracking store refused %s and it was dropped: %s", items[0], exc)
+                else:
+                    middle = len(items) // 2
+                    pending.extend([items[middle:], items[:middle]])
+        if refused:
+            _logger.error("autolog: %d logged item(s) were refused by the tracking store; the rest was written",
+                          refused)
 
     def _ensure_thread(self) -> None:
         self._check_fork()
@@ -130,6 +161,39 @@ class BatchingWriter:
             self.store.dispose_after_fork()
 
 
+def _refused_for_content(exc: BaseException) -> bool:
+    """True when the store rejects what was written (retrying cannot help), False when it is unavailable."""
+    if not isinstance(exc, Exception):
+        return False
+    import sqlalchemy.exc
+
+    if isinstance(exc, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError)):
+        return False
+    if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
+        return False
+    return True
+
+
+def _single_items(batch: WriteBatch) -> list[WriteBatch]:
+    items = [WriteBatch(new_runs=[run]) for run in batch.new_runs]
+    items += [WriteBatch(params={key: value}) for key, value in batch.params.items()]
+    items += [WriteBatch(tags={key: value}) for key, value in batch.tags.items()]
+    items += [WriteBatch(metrics=[point]) for point in batch.metrics]
+    items += [WriteBatch(run_ends={key: value}) for key, value in batch.run_ends.items()]
+    return items
+
+
+def _merge_all(batches: list[WriteBatch]) -> WriteBatch:
+    merged = WriteBatch()
+    for batch in batches:
+        merged.new_runs.extend(batch.new_runs)
+        merged.params.update(batch.params)
+        merged.tags.update(batch.tags)
+        merged.metrics.extend(batch.metrics)
+        merged.run_ends.update(batch.run_ends)
+    return merged
+
+
 def flush_all() -> None:
     """Flush every writer of this process; errors are logged, not raised (used at exit)."""
     for writer in list(_all_writers):
@@ -137,3 +201,22 @@ def flush_all() -> None:
             writer.flush()
         except Exception as exc:
             _logger.error("autolog lost data it could not write at exit: %s", exc)
+
+
+def _reset_writers_in_child() -> None:
+    # At once, not on the child's first flush: what the child logs before then must be kept.
+    for writer in list(_all_writers):
+        writer._check_fork()
+
+
+def _flush_before_fork() -> None:
+    # The child starts with an empty queue; what the parent queued (the run itself, maybe) must be
+    # in the store before the child logs against it.
+    for writer in list(_all_writers):
+        try:
+            writer.flush()
+        except Exception:
+            pass
+
+
+os.register_at_fork(before=_flush_before_fork, after_in_child=_reset_writers_in_child)
