@@ -38,7 +38,12 @@ def autolog(**options: Any) -> None:
         known = set().union(*(set(i.options) for i in registry)) if list(registry) else set()
         unknown = sorted(unknown_everywhere - known)
         if unknown:
-            raise TypeError(f"autolog() got option(s) no installed integration knows: {', '.join(unknown)}")
+            # Ignored, as DESIGN says, so one script runs wherever fewer plugins are installed;
+            # a warning still catches typos.
+            import warnings
+
+            warnings.warn(f"autolog() ignores option(s) no installed integration knows: {', '.join(unknown)}",
+                          UserWarning, stacklevel=2)
     config.set_global(options)
     for integration in registry:
         activation.apply(integration)

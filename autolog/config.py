@@ -1,7 +1,8 @@
 """Autologging options: the global ``autolog()`` call and the per-integration calls.
 
-The effective options of an integration are its defaults, then the global options it knows,
-then its own per-library options: a per-library call wins whatever the order of the calls.
+The effective options of an integration are its defaults updated by its last per-library call
+if there was one (that call wins whole, whatever the order of the calls, as in MLflow), else by
+the global options it knows. Each call replaces the options of the call before it.
 """
 from __future__ import annotations
 
@@ -39,8 +40,11 @@ class AutologConfig:
         if found is None:
             defaults = integration.defaults
             found = dict(defaults)
-            found.update({k: v for k, v in self._global.items() if k in defaults})
-            found.update(self._per_integration.get(integration.name, {}))
+            own = self._per_integration.get(integration.name)
+            if own is None:
+                found.update({k: v for k, v in self._global.items() if k in defaults})
+            else:  # a per-library call wins whole over the global one, whatever the order
+                found.update(own)
             self._effective[integration.name] = found
         return found
 

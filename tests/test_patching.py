@@ -110,3 +110,14 @@ def test_a_per_library_call_without_disable_enables_again_after_a_disable(fw, au
     finally:
         handle.autolog(disable=True)
     assert len(autolog_store.search_runs()) == 1
+
+
+def test_a_per_library_call_enables_its_library_after_a_global_disable(fw, autolog_store):
+    handle = getattr(autolog, fw.name)
+    autolog.autolog(disable=True)
+    handle.autolog()
+    try:
+        fw.module.Model().fit([1])
+    finally:
+        handle.autolog(disable=True)
+    assert len(autolog_store.search_runs()) == 1
