@@ -238,12 +238,19 @@ def _log_artifact(call: TrainingCall, artifact: ArtifactToLog) -> None:
                       call.config.get("silent", False))
 
 
+def _requirements(call: TrainingCall, model: ModelToLog) -> tuple[str, ...]:
+    """The model's own requirements, then the plugin distribution that logged it (DESIGN: both pinned)."""
+    integration = plugin_manager.registry().get(call.integration)
+    plugin = integration.distribution if integration is not None else None
+    return tuple(model.requirements) + ((plugin,) if plugin and plugin not in model.requirements else ())
+
+
 def _log_model(call: TrainingCall, model: ModelToLog) -> None:
     options = call.config
     try:
         tracking.log_model(
             model.model, model.flavor, model.artifact_path,
-            requirements=model.requirements,
+            requirements=_requirements(call, model),
             signature_inputs=model.signature_inputs if options.get("log_model_signatures") else None,
             signature_outputs=model.signature_outputs if options.get("log_model_signatures") else None,
             input_example=model.input_example if options.get("log_input_examples") else None,

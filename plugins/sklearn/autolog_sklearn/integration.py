@@ -6,11 +6,12 @@ from typing import Any
 from autolog import Integration
 from autolog.config import config
 
+from .parallel import patch_parallel
 from .patching import EstimatorPatcher, patch_cv_functions, patch_metric_functions
 
 NAME = "sklearn"
 OPTIONS = {"max_tuning_runs": 5, "log_post_training_metrics": True}
-WATCHED_MODULES = ("sklearn.base", "sklearn.model_selection", "sklearn.metrics")
+WATCHED_MODULES = ("sklearn.base", "sklearn.model_selection", "sklearn.metrics", "sklearn.utils.parallel")
 
 _integration: Integration | None = None
 
@@ -28,6 +29,8 @@ def patch(module, patcher) -> None:
         patch_cv_functions(module, patcher)
     elif module.__name__ == "sklearn.metrics" and post_training:
         patch_metric_functions(module, patcher)
+    elif module.__name__ == "sklearn.utils.parallel":
+        patch_parallel(module, patcher)
 
 
 def integration() -> Integration:

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+import sklearn
 from sklearn import metrics as skm
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.compose import ColumnTransformer
@@ -232,7 +233,9 @@ def test_model_is_logged_with_signature_and_input_example_and_loads_back(sklearn
     assert '"shape": [-1, 6]' in mlmodel["signature"]["inputs"]
     assert mlmodel["saved_input_example_info"]["type"] == "ndarray"
     with open(f"{model_dir}/requirements.txt") as fh:
-        assert fh.read().startswith("scikit-learn==")
+        lines = fh.read().splitlines()
+    assert lines[0] == f"scikit-learn=={sklearn.__version__}"
+    assert lines[1].startswith("autolog-sklearn==")
 
 
 def test_log_models_false_logs_no_model(sklearn_autolog, autolog_store, regression_data):
@@ -316,16 +319,36 @@ def test_disable_restores_every_patched_attribute(autolog_store, classification_
     assert autolog_store.search_runs() == []
 
 
-def test_fit_does_not_copy_or_mutate_user_data(sklearn_autolog, autolog_store, classification_data):
-    sklearn_autolog(log_models=False)
-    X, y = classification_data
+def test_fit_does_not_copy_or_mutate_user_data(autolog_store):
+    import tracemalloc
+
+    from sklearn.linear_model import SGDRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20_000, 50))  # 8 MB: a copy would show in the peak
+    y = X[:, 0] + rng.normal(size=len(X))
     X.setflags(write=False)
     before = X.copy()
-    model = LogisticRegression()
-    params_before = model.get_params()
-    model.fit(X, y)
+
+    def peak_of_fit(model) -> int:
+        tracemalloc.start()
+        model.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    plain = peak_of_fit(SGDRegressor(max_iter=5, tol=None, random_state=0))
+    autolog.sklearn.autolog(log_models=False)
+    try:
+        model = SGDRegressor(max_iter=5, tol=None, random_state=0)
+        params_before = model.get_params()
+        logged = peak_of_fit(model)
+    finally:
+        autolog.sklearn.autolog(disable=True)
+    assert logged - plain < X.nbytes / 2, f"autolog added {logged - plain} bytes at peak (X is {X.nbytes})"
     np.testing.assert_array_equal(X, before)
     assert model.get_params() == params_before
+
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
@@ -345,3 +368,17 @@ def test_probabilistic_metrics_without_weights_match_sklearn_with_ties_and_strin
     expected_auc = (skm.roc_auc_score(y, proba[:, 1]) if n_classes == 2
                     else skm.roc_auc_score(y, proba, multi_class="ovr", average="weighted"))
     assert metrics["training_roc_auc"] == pytest.approx(expected_auc, rel=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_search_with_parallel_workers_makes_only_the_parent_and_child_runs(sklearn_autolog, autolog_store,
+                                                                            classification_data, backend):
+    from joblib import parallel_backend
+
+    sklearn_autolog(log_models=False, max_tuning_runs=2)
+    X, y = classification_data
+    with parallel_backend(backend, n_jobs=2):
+        GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0, 10.0]}, cv=3).fit(X, y)
+    runs = all_runs(autolog_store)
+    assert len(runs) == 3
+    assert sorted(r.data.tags["estimator_name"] for r in runs if "estimator_name" in r.data.tags) == ["GridSearchCV"]
