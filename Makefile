@@ -11,12 +11,14 @@ PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 
 .PHONY: install test demo bench bench-vs-mlflow clean
 
-$(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) Makefile
+# Examples install as users would (not editable), so their sources are part of the stamp too.
+$(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
+		$(wildcard examples/*/autolog_*/*.py) Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 	# The CPU build of torch must come first: otherwise lightning pulls a multi-GB CUDA build.
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e '.[test]' $(foreach p,$(PLUGINS),-e '$(p)[test]') $(foreach p,$(EXAMPLE_PLUGINS),-e '$(p)[test]')
+	$(PIP) install -e '.[test]' $(foreach p,$(PLUGINS),-e '$(p)[test]') $(foreach p,$(EXAMPLE_PLUGINS),'./$(p)[test]')
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -206,12 +206,15 @@ def test_post_training_metrics_are_logged_with_dataset_names_and_suffixes(sklear
 
 
 def test_post_training_metrics_can_be_turned_off(sklearn_autolog, autolog_store, classification_data):
-    sklearn_autolog(log_models=False, log_post_training_metrics=False)
     X, y = classification_data
-    model = LogisticRegression().fit(X, y)
-    run_id = autolog.last_active_run().info.run_id
-    skm.accuracy_score(y, model.predict(X))
-    assert not any(k.startswith("accuracy_score") for k in autolog_store.get_run(run_id).data.metrics)
+    logged = {}
+    for enabled in (True, False):
+        sklearn_autolog(log_models=False, log_post_training_metrics=enabled)
+        model = LogisticRegression().fit(X, y)
+        run_id = autolog.last_active_run().info.run_id
+        skm.accuracy_score(y, model.predict(X))
+        logged[enabled] = any(k.startswith("accuracy_score") for k in autolog_store.get_run(run_id).data.metrics)
+    assert logged == {True: True, False: False}
 
 
 def test_model_is_logged_with_signature_and_input_example_and_loads_back(sklearn_autolog, autolog_store,
