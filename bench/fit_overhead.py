@@ -30,6 +30,8 @@ class Tool:
             import mlflow
 
             mlflow.set_tracking_uri("sqlite:///" + os.path.join(store, "mlflow.db"))
+            artifacts = "file://" + os.path.join(store, "mlflow-artifacts")  # not ./mlruns in the repository
+            mlflow.set_experiment(experiment_id=mlflow.create_experiment("bench", artifact_location=artifacts))
             self.flavors = [importlib.import_module(f"mlflow.{flavor}")
                             for flavor in sorted({w.mlflow_flavor for w in workloads if w.mlflow_flavor})]
 
