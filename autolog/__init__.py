@@ -31,7 +31,6 @@ from tracking_core import (
     log_dict,
     log_metric,
     log_metrics,
-    log_model,
     log_param,
     log_params,
     log_text,
@@ -43,6 +42,7 @@ from tracking_core import (
 )
 
 from .api import IntegrationHandle, PluginNotInstalledError, autolog, integration_handle
+from .flavors import log_model
 from .hookspecs import hookimpl
 from .integration import COMMON_OPTIONS, Integration
 from .safety import AutologWarning

@@ -1,14 +1,16 @@
 """Model flavors plugins can use as they are: pickle-based saving for Python objects.
 
 A flavor is any object with ``name``, ``loader_module`` and ``save(model, model_dir) -> dict``;
-``loader_module`` names a module with ``load_model(model_dir, flavor_conf)``. ``PickleFlavor``
-is such an object whose loader is this module, so its models load with only autolog installed.
+``loader_module`` names a module with ``load_model(model_dir, flavor_conf)``. A flavor may also
+have ``accepts(model) -> bool``: ``log_model(model)`` without a flavor uses the first registered
+flavor (``autolog_register_flavors``) that accepts the model. ``PickleFlavor`` is such an object
+whose loader is this module, so its models load with only autolog installed.
 """
 from __future__ import annotations
 
 import os
 import pickle
-from typing import Any
+from typing import Any, Callable
 
 PICKLE_FILE = "model.pkl"
 
@@ -16,9 +18,15 @@ PICKLE_FILE = "model.pkl"
 class PickleFlavor:
     loader_module = "autolog.flavors"
 
-    def __init__(self, name: str = "python_pickle", extra_conf: dict | None = None):
+    def __init__(self, name: str = "python_pickle", extra_conf: dict | None = None,
+                 accepts: Callable[[Any], bool] | None = None):
         self.name = name
         self.extra_conf = dict(extra_conf or {})
+        self._accepts = accepts
+
+    def accepts(self, model: Any) -> bool:
+        """Whether ``log_model`` without a flavor should use this one (none, unless told)."""
+        return self._accepts is not None and bool(self._accepts(model))
 
     def save(self, model: Any, model_dir: str) -> dict:
         with open(os.path.join(model_dir, PICKLE_FILE), "wb") as fh:
@@ -32,3 +40,22 @@ class PickleFlavor:
 def load_model(model_dir: str, flavor_conf: dict) -> Any:
     with open(os.path.join(model_dir, flavor_conf.get("pickled_model", PICKLE_FILE)), "rb") as fh:
         return pickle.load(fh)
+
+
+def flavor_for(model: Any) -> Any:
+    """The first registered flavor that accepts ``model`` (the generic pickle flavor comes last)."""
+    from .plugin_manager import flavors
+
+    for flavor in flavors():
+        accepts = getattr(flavor, "accepts", None)
+        if accepts is not None and accepts(model):
+            return flavor
+    return PickleFlavor(accepts=lambda _model: True)
+
+
+def log_model(model: Any, flavor: Any = None, artifact_path: str = "model", **save_options: Any):
+    """Log ``model`` into the active run, with ``flavor`` or the registered flavor that accepts it."""
+    import tracking_core
+
+    return tracking_core.log_model(model, flavor if flavor is not None else flavor_for(model), artifact_path,
+                                   **save_options)

@@ -116,7 +116,7 @@ def unregister_plugin(name: str) -> None:
 
 
 def _collect_registrations(manager: pluggy.PluginManager) -> None:
-    for impl in manager.hook.autolog_register_integrations.get_hookimpls():
+    for impl in reversed(manager.hook.autolog_register_integrations.get_hookimpls()):  # call order
         if impl.plugin_name in _state.collected:
             continue
 
@@ -135,7 +135,7 @@ def _collect_registrations(manager: pluggy.PluginManager) -> None:
         except Exception as exc:
             warnings.warn(f"autolog: plugin {impl.plugin_name!r} failed to register its integrations: "
                           f"{type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=3)
-    for impl in manager.hook.autolog_register_flavors.get_hookimpls():
+    for impl in reversed(manager.hook.autolog_register_flavors.get_hookimpls()):  # trylast ones last
         if impl.plugin_name in _state.collected:
             continue
         try:

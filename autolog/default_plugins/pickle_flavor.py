@@ -7,4 +7,4 @@ from ..hookspecs import hookimpl
 
 @hookimpl(trylast=True)
 def autolog_register_flavors(register) -> None:
-    register(PickleFlavor("python_pickle"))
+    register(PickleFlavor("python_pickle", accepts=lambda _model: True))

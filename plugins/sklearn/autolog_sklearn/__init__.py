@@ -12,7 +12,7 @@ from autolog import ArtifactToLog, ModelToLog, hookimpl
 
 from . import cross_validation, search, training_metrics
 from .data import training_data
-from .flavor import REQUIREMENTS, sklearn_flavor
+from .flavor import REQUIREMENTS, SKLEARN_FLAVOR
 from .integration import NAME, integration
 from .post_training import post_training
 
@@ -24,6 +24,11 @@ def _is_ours(call) -> bool:
 @hookimpl
 def autolog_register_integrations(register) -> None:
     register(integration())
+
+
+@hookimpl
+def autolog_register_flavors(register) -> None:
+    register(SKLEARN_FLAVOR)
 
 
 @hookimpl
@@ -76,7 +81,7 @@ def autolog_collect_models(call):
         return None
     X, _y, _w = training_data(call)
     signature_outputs = call.state.get("y_pred")
-    flavor = sklearn_flavor()
+    flavor = SKLEARN_FLAVOR
     models = [ModelToLog(call.instance, flavor, "model", signature_inputs=X, signature_outputs=signature_outputs,
                          input_example=X, requirements=REQUIREMENTS)]
     best = getattr(call.instance, "best_estimator_", None) if search.is_search(call.instance) else None

@@ -1,12 +1,26 @@
 """The ``sklearn`` model flavor: the fitted estimator pickled, loaded back with only autolog."""
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 from autolog.flavors import PickleFlavor
 
 REQUIREMENTS = ("scikit-learn",)
 
 
-def sklearn_flavor() -> PickleFlavor:
-    from sklearn import __version__
+class SklearnFlavor(PickleFlavor):
+    def __init__(self) -> None:
+        super().__init__("sklearn")
 
-    return PickleFlavor("sklearn", extra_conf={"sklearn_version": __version__})
+    def accepts(self, model: Any) -> bool:
+        base = sys.modules.get("sklearn.base")  # never imports sklearn: a model of it means it is loaded
+        return base is not None and isinstance(model, base.BaseEstimator)
+
+    def save(self, model: Any, model_dir: str) -> dict:
+        from sklearn import __version__
+
+        return {**super().save(model, model_dir), "sklearn_version": __version__}
+
+
+SKLEARN_FLAVOR = SklearnFlavor()

@@ -385,3 +385,19 @@ def test_search_with_parallel_workers_makes_only_the_parent_and_child_runs(sklea
     runs = all_runs(autolog_store)
     assert len(runs) == 3
     assert sorted(r.data.tags["estimator_name"] for r in runs if "estimator_name" in r.data.tags) == ["GridSearchCV"]
+
+
+def test_log_model_without_a_flavor_picks_the_sklearn_flavor(autolog_store, regression_data):
+    import yaml
+
+    model = LinearRegression().fit(*regression_data)
+    with autolog.start_run() as run:
+        autolog.log_model(model)
+        autolog.log_model({"not": "an estimator"}, artifact_path="other")
+    flavors = {}
+    for path in ("model", "other"):
+        with open(f"{autolog_store.download_artifacts(run.info.run_id, path)}/MLmodel") as fh:
+            flavors[path] = set(yaml.safe_load(fh)["flavors"])
+    assert flavors == {"model": {"sklearn"}, "other": {"python_pickle"}}
+    loaded = autolog.load_model(f"runs:/{run.info.run_id}/model")
+    np.testing.assert_array_equal(loaded.predict(regression_data[0]), model.predict(regression_data[0]))
