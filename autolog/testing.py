@@ -35,8 +35,9 @@ def reset_autologging() -> None:
 
 
 def leaked_runs() -> list[str]:
-    """Ids of runs still active in this context."""
-    return [run.info.run_id for run in fluent._active_stack.get()]
+    """Ids of runs still open in this process, in any thread or task."""
+    with fluent._open_runs_lock:
+        return list(fluent._open_runs)
 
 
 @pytest.fixture

@@ -175,3 +175,20 @@ def test_a_patched_call_made_by_a_plugin_while_collecting_is_not_logged_again(fw
         unregister_plugin("refits")
     (run,) = autolog_store.search_runs()
     assert run.data.params == {"alpha": "1"} and run.data.tags["baseline"] == "done"
+
+
+def test_the_test_kit_reports_a_run_left_open_in_another_thread(autolog_store):
+    import threading
+
+    from autolog.testing import leaked_runs
+
+    opened = []
+    thread = threading.Thread(target=lambda: opened.append(autolog.start_run().info.run_id))
+    thread.start()
+    thread.join()
+    try:
+        assert leaked_runs() == opened
+    finally:
+        from tracking_core import fluent
+
+        fluent._open_runs.pop(opened[0])._ended = True
