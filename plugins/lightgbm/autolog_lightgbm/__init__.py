@@ -10,9 +10,12 @@ Each outermost call is one run with:
   ``valid_1-l2``), step = iteration (0-based), logged while training runs by a callback added to
   a copy of the callbacks; ``lightgbm.cv`` logs ``<dataset>-<metric>-mean`` and ``-stdv`` (the
   names of its own result);
-- early stopping: ``best_iteration`` (1-based, as ``Booster.best_iteration``) and
-  ``stopped_iteration`` (the number of iterations run, in the same 1-based count), then the
-  metrics of the best iteration once more at step ``stopped_iteration`` (one after the last);
+- early stopping: ``best_iteration`` as LightGBM reports it (1-based, ``Booster.best_iteration``:
+  iteration ``best_iteration`` is the point at step ``best_iteration - 1``) and
+  ``stopped_iteration``, the 0-based index of the last iteration that ran (the step of the last
+  per-iteration point; the same meaning as in autolog-xgboost), then the metrics of the best
+  iteration once more at step ``stopped_iteration + 1`` (so the latest value of each metric is
+  the best one);
 - artifacts: ``feature_importance_<type>.json`` for each type in option ``importance_types``
   (default ``["split", "gain"]``);
 - the model (``model/``): LightGBM's text format, plus the pickled estimator for the scikit-learn

@@ -2,15 +2,19 @@
 
 A plain callable with LightGBM's callback attributes: ``order`` 25 runs it after
 ``record_evaluation`` (20) and before ``early_stopping`` (30), so the iteration at which early
-stopping fires is logged too. One ``TrainingCall.log_metrics`` per iteration.
+stopping fires is logged too. One ``TrainingCall.log_metrics`` per iteration. An error while
+building or logging the metrics is reported (``autolog.safety.report``) and never reaches the
+training loop.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
 
 from autolog import TrainingCall
+from autolog.safety import report
 
 ORDER = 25
+WHILE_LOGGING_METRICS = "logging per-iteration metrics"
 
 
 def metrics_of(results: Iterable[Any]) -> dict[str, float]:
@@ -39,5 +43,8 @@ class LoggingCallback:
         if self.first_iteration is None:
             self.first_iteration = env.iteration
         self.last_iteration = env.iteration
-        if env.evaluation_result_list:
-            self.call.log_metrics(metrics_of(env.evaluation_result_list), step=env.iteration)
+        try:
+            if env.evaluation_result_list:
+                self.call.log_metrics(metrics_of(env.evaluation_result_list), step=env.iteration)
+        except Exception as exc:
+            report(self.call.integration, exc, WHILE_LOGGING_METRICS, self.call.config.get("silent", False))

@@ -39,7 +39,11 @@ def booster_of(call: TrainingCall) -> Any:
 
 
 def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
-    """best/stopped iteration, and the best iteration's metrics logged again one step after the last."""
+    """best/stopped iteration, and the best iteration's metrics logged again one step after the last.
+
+    ``best_iteration`` is LightGBM's (1-based, ``Booster.best_iteration``); ``stopped_iteration`` is
+    the 0-based index of the last iteration that ran (the step of the last per-iteration point).
+    """
     callback = call.state.get(STATE_CALLBACK)
     booster = booster_of(call)
     if booster is None or callback is None or callback.last_iteration is None or booster.best_iteration <= 0:
@@ -49,7 +53,7 @@ def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
     extra_step = callback.last_iteration + 1
     if best_metrics:
         call.log_metrics(best_metrics, step=extra_step)
-    return {"best_iteration": booster.best_iteration, "stopped_iteration": extra_step}
+    return {"best_iteration": booster.best_iteration, "stopped_iteration": callback.last_iteration}
 
 
 def feature_importances(call: TrainingCall) -> list[ArtifactToLog] | None:

@@ -60,11 +60,30 @@ def test_early_stopping_logs_best_and_stopped_iteration_and_best_metrics_once_mo
     ran = len(evals_result["valid_0"]["binary_logloss"])
     assert ran < 200
     assert run.data.metrics["best_iteration"] == booster.best_iteration
-    assert run.data.metrics["stopped_iteration"] == ran
+    assert run.data.metrics["stopped_iteration"] == ran - 1  # 0-based, as in autolog-xgboost
     steps = history(autolog_store, run.info.run_id, "valid_0-binary_logloss")
     assert [m.step for m in steps] == [*range(ran), ran]
+    assert steps[-2].step == run.data.metrics["stopped_iteration"]
     assert steps[-1].value == evals_result["valid_0"]["binary_logloss"][booster.best_iteration - 1]
     assert run.data.metrics["valid_0-binary_logloss"] == steps[-1].value
+
+
+def test_failing_metric_extraction_warns_and_training_finishes(lgb, data, autolog_store, monkeypatch):
+    import autolog_lightgbm.callback
+
+    def broken(results):
+        raise RuntimeError("cannot read metrics")
+
+    monkeypatch.setattr(autolog_lightgbm.callback, "metrics_of", broken)
+    monkeypatch.delenv("AUTOLOG_TESTING")
+    train, valid = datasets(lgb, data)
+    with pytest.warns(autolog.AutologWarning, match="logging per-iteration metrics"):
+        booster = lgb.train(PARAMS, train, num_boost_round=5, valid_sets=[valid])
+    assert booster.current_iteration() == 5
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert history(autolog_store, run.info.run_id, "valid_0-binary_logloss") == []
+    assert run.data.params["num_boost_round"] == "5"
 
 
 def test_feature_importance_files_match_the_booster(lgb, data, autolog_store):
@@ -120,7 +139,7 @@ def test_estimator_early_stopping(lgb, data, autolog_store):
     run = autolog.last_active_run()
     (dataset, results), = model.evals_result_.items()
     assert run.data.metrics["best_iteration"] == model.best_iteration_
-    assert run.data.metrics["stopped_iteration"] == len(results["l2"])
+    assert run.data.metrics["stopped_iteration"] == len(results["l2"]) - 1
     assert run.data.metrics[f"{dataset}-l2"] == results["l2"][model.best_iteration_ - 1]
 
 

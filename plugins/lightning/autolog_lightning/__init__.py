@@ -11,7 +11,15 @@ one and ``log_models`` is on, the best checkpoint under ``checkpoints/``.
 
 The logging callback is added to ``trainer.callbacks`` for the duration of the fit only: the
 trainer's callbacks list (the same object) is put back afterwards, on success and on errors;
-loggers are never touched.
+loggers are never touched. EarlyStopping adds ``stopped_epoch`` and ``best_epoch`` (Lightning
+restores no weights, so there is no ``restored_epoch``).
+
+Distributed fits: only global rank 0 logs (``ranks.should_log``, the integration's veto: with
+``strategy="ddp"`` the other ranks re-run the script and train unlogged). With a spawn-based
+strategy (``ddp_spawn``) the callback is pickled into the workers as an inert copy; the parent's
+run gets what the parent can see: ``epochs`` and EarlyStopping params (not the optimizers, built in
+the workers only), the final ``callback_metrics`` Lightning sends back (one value per key, no
+per-epoch history), the best checkpoint and the model with the trained weights.
 """
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ from typing import Any
 
 from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl
 
-from . import attach, params
+from . import attach, params, ranks
 from .flavor import FLAVOR, requirements
 
 NAME = "lightning"
@@ -35,7 +43,7 @@ def patch(module, patcher) -> None:
 @hookimpl
 def autolog_register_integrations(register) -> None:
     register(Integration(name=NAME, modules=("lightning.pytorch", "pytorch_lightning"), patch=patch,
-                         aliases=("pytorch_lightning",), options=dict(OPTIONS)))
+                         aliases=("pytorch_lightning",), options=dict(OPTIONS), should_log=ranks.should_log))
 
 
 @hookimpl
@@ -73,7 +81,13 @@ def autolog_collect_params(call: TrainingCall) -> dict[str, Any] | None:
 def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
     if call.integration != NAME:
         return None
-    return params.early_stopping_metrics(attach.user_callbacks(call), call.state.get("epoch_metrics", {}))
+    found = params.early_stopping_metrics(attach.user_callbacks(call), call.state.get("epoch_metrics") or {})
+    if not call.state.get("epoch_ended") and call.config.get("log_every_epoch", True):
+        # No epoch ended in this process (the fit ran in spawned workers): the final metrics.
+        from .callback import epoch_metrics
+
+        found = {**epoch_metrics(call.instance.callback_metrics), **found}
+    return found
 
 
 @hookimpl

@@ -4,13 +4,21 @@ It subclasses the ``Callback`` of the package the Trainer comes from (``lightnin
 ``pytorch_lightning``). At train start it records the optimizer params and logs
 ``model_summary.txt``; after each training epoch (validation has run by then) it logs the
 scalar ``trainer.callback_metrics`` with ``step`` = epoch (for a metric logged both per step and
-per epoch, only its ``_epoch`` half). ``on_train_batch_end`` exists only
-on the subclass used with ``log_every_n_steps``. Logging only enqueues to the batching writer.
+per epoch, only its ``_epoch`` half). ``on_train_batch_end`` exists only on the subclass used
+with ``log_every_n_steps``. Logging only enqueues to the batching writer, and an error while
+building or logging the metrics is reported (``autolog.safety.report``), never raised into the
+training loop.
+
+Pickling: spawn-based strategies (``ddp_spawn``) pickle the Trainer, callbacks included, into
+child processes. The classes are therefore module-level attributes with stable names (created
+once per ``Callback`` base, on first use, also when an unpickler asks this module for them), and
+a pickled callback leaves its ``TrainingCall`` behind: a copy in another process is inert and
+logs nothing. The parent's run gets what the parent can see once the children are done.
 """
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
+import threading
 from typing import Any
 
 import tracking_core as tracking
@@ -20,6 +28,10 @@ from autolog.safety import report
 from .params import optimizer_params
 
 SUMMARY_FILE = "model_summary.txt"
+PACKAGES = ("lightning.pytorch", "pytorch_lightning")
+WHILE_LOGGING_METRICS = "logging per-iteration metrics"
+_classes: dict[str, tuple[type, type]] = {}
+_lock = threading.Lock()
 
 
 def package_of(trainer: Any) -> str:
@@ -47,53 +59,113 @@ def epoch_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     return {k: v for k, v in found.items() if not (k.endswith("_step") and f"{k[:-5]}_epoch" in found)}
 
 
-@lru_cache(maxsize=None)
-def callback_classes(package: str) -> tuple[type, type]:
-    base = importlib.import_module(package).Callback
-    summary_class = importlib.import_module(f"{package}.utilities.model_summary").ModelSummary
+def step_metrics(metrics: dict[str, Any]) -> dict[str, float]:
+    """Scalar logged metrics (without ``epoch``), each key suffixed ``_step`` once."""
+    found = scalar_metrics(metrics)
+    found.pop("epoch", None)
+    return {k if k.endswith("_step") else f"{k}_step": v for k, v in found.items()}
 
-    class AutologCallback(base):
-        """Logs the model summary at train start and the epoch metrics after every training epoch."""
 
-        def __init__(self, call: TrainingCall):
-            super().__init__()
-            self.call = call
-            self.call.state["epoch_metrics"] = {}
+class _EpochLogging:
+    """The behaviour of ``AutologCallback``; mixed in before the package's ``Callback``."""
 
-        def on_train_start(self, trainer: Any, pl_module: Any) -> None:
-            call = self.call
-            try:
-                call.state["optimizer_params"] = optimizer_params(trainer.optimizers)
-                call.state["summary"] = summary = str(summary_class(pl_module, max_depth=-1))
-                tracking.log_text(summary, SUMMARY_FILE)
-                call.state["summary_logged"] = True
-            except Exception as exc:
-                report(call.integration, exc, f"logging {SUMMARY_FILE}", call.config.get("silent", False))
+    package = "lightning.pytorch"
 
-        def on_train_epoch_end(self, trainer: Any, pl_module: Any) -> None:
-            if trainer.sanity_checking or not self.call.config.get("log_every_epoch", True):
+    def __init__(self, call: TrainingCall | None) -> None:
+        super().__init__()
+        self.call: TrainingCall | None = call
+        if call is not None:
+            call.state["epoch_metrics"] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (into a spawned process, or deep-copied): without the call, so the copy is inert."""
+        state = dict(self.__dict__)
+        state["call"] = None
+        return state
+
+    def on_train_start(self, trainer: Any, pl_module: Any) -> None:
+        call = self.call
+        if call is None:
+            return
+        try:
+            call.state["optimizer_params"] = optimizer_params(trainer.optimizers)
+            summary_class = importlib.import_module(f"{self.package}.utilities.model_summary").ModelSummary
+            call.state["summary"] = summary = str(summary_class(pl_module, max_depth=-1))
+            tracking.log_text(summary, SUMMARY_FILE)
+            call.state["summary_logged"] = True
+        except Exception as exc:
+            report(call.integration, exc, f"logging {SUMMARY_FILE}", call.config.get("silent", False))
+
+    def on_train_epoch_end(self, trainer: Any, pl_module: Any) -> None:
+        call = self.call
+        if call is None:
+            return
+        try:
+            if trainer.sanity_checking:
+                return
+            call.state["epoch_ended"] = True
+            if not call.config.get("log_every_epoch", True):
                 return
             metrics = epoch_metrics(trainer.callback_metrics)
-            self.call.state["epoch_metrics"][trainer.current_epoch] = metrics
+            call.state["epoch_metrics"][trainer.current_epoch] = metrics
             if metrics:
-                self.call.log_metrics(metrics, step=trainer.current_epoch)
+                call.log_metrics(metrics, step=trainer.current_epoch)
+        except Exception as exc:
+            report(call.integration, exc, WHILE_LOGGING_METRICS, call.config.get("silent", False))
 
-    class AutologStepCallback(AutologCallback):
-        """Also logs the step metrics every ``log_every_n_steps`` optimizer steps."""
 
-        every_n_steps = 1
+class _StepLogging:
+    """The extra behaviour of ``AutologStepCallback``: step metrics every ``every_n_steps`` steps."""
 
-        def on_train_batch_end(self, trainer: Any, pl_module: Any, outputs: Any, batch: Any, batch_idx: int) -> None:
+    every_n_steps = 1
+    _last_step: int | None = None
+
+    def on_train_batch_end(self, trainer: Any, pl_module: Any, outputs: Any, batch: Any, batch_idx: int) -> None:
+        call = self.call  # type: ignore[attr-defined]
+        if call is None:
+            return
+        try:
             step = trainer.global_step
-            if step and step % self.every_n_steps == 0 and step != getattr(self, "_last_step", None):
+            if step and step % self.every_n_steps == 0 and step != self._last_step:
                 self._last_step = step
-                metrics = scalar_metrics(trainer.logged_metrics)
-                metrics.pop("epoch", None)
+                metrics = step_metrics(trainer.logged_metrics)
                 if metrics:
-                    self.call.log_metrics({k if k.endswith("_step") else f"{k}_step": v for k, v in metrics.items()},
-                                          step=step)
+                    call.log_metrics(metrics, step=step)
+        except Exception as exc:
+            report(call.integration, exc, WHILE_LOGGING_METRICS, call.config.get("silent", False))
 
-    return AutologCallback, AutologStepCallback
+
+def class_names(package: str) -> tuple[str, str]:
+    """The module attribute names of the epoch and the step callback class for ``package``."""
+    suffix = package.replace(".", "_")
+    return f"AutologCallback_{suffix}", f"AutologStepCallback_{suffix}"
+
+
+def callback_classes(package: str) -> tuple[type, type]:
+    """The (epoch, step) callback classes on ``package``'s ``Callback``, created once and kept here."""
+    with _lock:
+        found = _classes.get(package)
+        if found is None:
+            base = importlib.import_module(package).Callback
+            epoch_name, step_name = class_names(package)
+            epoch_class = type(epoch_name, (_EpochLogging, base), {
+                "__module__": __name__, "__qualname__": epoch_name, "package": package,
+                "__doc__": "Logs the model summary at train start and the epoch metrics after every training epoch."})
+            step_class = type(step_name, (_StepLogging, epoch_class), {
+                "__module__": __name__, "__qualname__": step_name,
+                "__doc__": "Also logs the step metrics every ``log_every_n_steps`` optimizer steps."})
+            globals()[epoch_name], globals()[step_name] = epoch_class, step_class
+            found = _classes[package] = (epoch_class, step_class)
+        return found
+
+
+def __getattr__(name: str) -> type:
+    """Create a callback class on first access by name (what ``pickle`` does in a new process)."""
+    for package in PACKAGES:
+        names = class_names(package)
+        if name in names:
+            return callback_classes(package)[names.index(name)]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def make_callback(call: TrainingCall) -> Any:

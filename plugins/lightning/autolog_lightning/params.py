@@ -1,8 +1,10 @@
 """Params and metrics of a Lightning fit: optimizers, EarlyStopping, the best checkpoint.
 
-Read from the Trainer's objects, never while batches run. Lightning's EarlyStopping cannot
-restore weights; its ``restored_epoch`` is the epoch whose monitored value was best (the one a
-ModelCheckpoint monitoring the same value keeps), logged with ``stopped_epoch`` when it stopped.
+Read from the Trainer's objects, never while batches run. When EarlyStopping stopped the fit,
+``stopped_epoch`` is logged with ``best_epoch``: the first epoch whose monitored value (as logged
+per epoch) was the best, the one a ModelCheckpoint monitoring the same value keeps. Lightning's
+EarlyStopping restores no weights (the model ends with the last epoch's), so unlike Keras no
+``restored_epoch`` is logged.
 """
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ def early_stopping_metrics(callbacks: list[Any], epoch_metrics: dict[int, dict[s
     found: dict[str, float] = {"stopped_epoch": callback.stopped_epoch}
     best = _best_epoch(epoch_metrics, callback.monitor, getattr(callback, "mode", "min"))
     if best is not None:
-        found["restored_epoch"] = best
+        found["best_epoch"] = best
     return found
 
 

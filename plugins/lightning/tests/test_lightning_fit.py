@@ -52,7 +52,8 @@ def test_early_stopping_params_and_metrics(lightning_enabled, autolog_store, tmp
         == {"monitor": "val_loss", "patience": "1", "min_delta": "1000000.0", "mode": "min"}
     assert run.data.metrics["stopped_epoch"] == stopper.stopped_epoch > 0
     val_losses = [m.value for m in autolog_store.get_metric_history(run.info.run_id, "val_loss")]
-    assert run.data.metrics["restored_epoch"] == val_losses.index(min(val_losses))
+    assert run.data.metrics["best_epoch"] == val_losses.index(min(val_losses))
+    assert "restored_epoch" not in run.data.metrics  # Lightning's EarlyStopping restores no weights
 
 
 def test_summary_model_round_trip_and_checkpoint(lightning_enabled, autolog_store, tmp_path):

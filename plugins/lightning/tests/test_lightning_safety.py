@@ -44,6 +44,27 @@ def test_user_callback_exception_propagates_run_failed_callbacks_restored(lightn
     assert t.callbacks == before
 
 
+def test_failing_metric_extraction_warns_and_training_finishes(lightning_enabled, autolog_store, tmp_path,
+                                                               monkeypatch):
+    import autolog_lightning.callback
+
+    def broken(metrics):
+        raise RuntimeError("cannot read metrics")
+
+    monkeypatch.setattr(autolog_lightning.callback, "scalar_metrics", broken)
+    monkeypatch.delenv("AUTOLOG_TESTING")
+    L = lightning_enabled(log_every_n_steps=1)
+    train, val = loaders()
+    t = trainer(L, tmp_path, max_epochs=2)
+    with pytest.warns(autolog.AutologWarning, match="logging per-iteration metrics"):
+        t.fit(Regressor(), train, val)
+    assert t.state.finished and t.current_epoch == 2
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert autolog_store.get_metric_history(run.info.run_id, "val_loss") == []
+    assert "epochs" in run.data.params
+
+
 def test_nested_fit_logs_once(lightning_enabled, autolog_store, tmp_path):
     L = lightning_enabled()
     train, val = loaders()

@@ -2,7 +2,9 @@
 
 It overrides ``on_train_batch_end`` only when ``log_every_n_steps`` is set: a callback with a
 batch hook turns off Keras' asynchronous batch dispatch, so the default stays out of the hot loop.
-Metrics go through ``TrainingCall.log_metrics``, which only enqueues them for the batching writer.
+Metrics go through ``TrainingCall.log_metrics``, which only enqueues them for the batching writer;
+an error while building or logging them is reported (``autolog.safety.report``) and never
+reaches the training loop.
 """
 from __future__ import annotations
 
@@ -15,6 +17,17 @@ from autolog import TrainingCall
 from autolog.safety import report
 
 SUMMARY_FILE = "model_summary.txt"
+WHILE_LOGGING_METRICS = "logging per-iteration metrics"
+
+
+def epoch_metrics(logs: dict[str, Any]) -> dict[str, Any]:
+    """The epoch logs Keras passes to ``on_epoch_end``, as metrics (non-numbers are dropped later)."""
+    return dict(logs)
+
+
+def step_metrics(logs: dict[str, Any]) -> dict[str, Any]:
+    """The batch logs, keys suffixed ``_step``."""
+    return {f"{key}_step": value for key, value in logs.items()}
 
 
 def model_summary(model: Any) -> str:
@@ -43,8 +56,11 @@ class AutologCallback(keras.callbacks.Callback):
             report(self.call.integration, exc, f"logging {SUMMARY_FILE}", self.call.config.get("silent", False))
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if logs and self.call.config.get("log_every_epoch", True):
-            self.call.log_metrics(logs, step=epoch)
+        try:
+            if logs and self.call.config.get("log_every_epoch", True):
+                self.call.log_metrics(epoch_metrics(logs), step=epoch)
+        except Exception as exc:
+            report(self.call.integration, exc, WHILE_LOGGING_METRICS, self.call.config.get("silent", False))
 
 
 class AutologStepCallback(AutologCallback):
@@ -57,8 +73,11 @@ class AutologStepCallback(AutologCallback):
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self.global_step += 1
-        if logs and self.global_step % self.every_n_steps == 0:
-            self.call.log_metrics({f"{key}_step": value for key, value in logs.items()}, step=self.global_step)
+        try:
+            if logs and self.global_step % self.every_n_steps == 0:
+                self.call.log_metrics(step_metrics(logs), step=self.global_step)
+        except Exception as exc:
+            report(self.call.integration, exc, WHILE_LOGGING_METRICS, self.call.config.get("silent", False))
 
 
 def make_callback(call: TrainingCall) -> AutologCallback:

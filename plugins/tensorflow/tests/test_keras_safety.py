@@ -27,6 +27,27 @@ def test_user_callback_exception_propagates_and_run_is_failed(keras_enabled, dat
     assert len(autolog_store.get_metric_history(run.info.run_id, "loss")) == 1
 
 
+def test_failing_metric_extraction_warns_and_training_finishes(keras_enabled, data, autolog_store, monkeypatch):
+    import autolog_tensorflow.callback
+
+    def broken(logs):
+        raise RuntimeError("cannot read metrics")
+
+    monkeypatch.setattr(autolog_tensorflow.callback, "epoch_metrics", broken)
+    monkeypatch.setattr(autolog_tensorflow.callback, "step_metrics", broken)
+    monkeypatch.delenv("AUTOLOG_TESTING")
+    keras = keras_enabled(log_every_n_steps=2)
+    X, y = data
+    with pytest.warns(autolog.AutologWarning, match="logging per-iteration metrics"):
+        history = build_model(keras).fit(X, y, batch_size=64, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert autolog_store.get_metric_history(run.info.run_id, "loss") == []
+    assert autolog_store.get_metric_history(run.info.run_id, "loss_step") == []
+    assert run.data.params["epochs"] == "2"
+
+
 def test_fit_inside_a_user_run_logs_into_it_and_leaves_it_open(keras_enabled, data, autolog_store):
     keras = keras_enabled()
     X, y = data

@@ -7,12 +7,16 @@ variants). Each outermost call is one run with:
 - params: every booster parameter plus the training arguments (``num_boost_round``,
   ``early_stopping_rounds``...); for estimators ``get_params()``;
 - metrics: each evaluation result per iteration as ``<dataset>-<metric>`` (``train-logloss``,
-  ``validation_0-logloss``), step = iteration, logged while training runs by a
-  ``TrainingCallback`` appended to a copy of the callbacks; ``xgboost.cv`` logs
-  ``<dataset>-<metric>-mean`` and ``-std`` (the column names of its own result);
-- early stopping: ``best_iteration`` (0-based, as ``Booster.best_iteration``) and
-  ``stopped_iteration`` (the last iteration run), then the metrics of the best iteration once
-  more at step ``stopped_iteration + 1`` (so the latest value of each metric is the best one);
+  ``validation_0-logloss``), step = iteration (0-based), logged while training runs by a
+  ``TrainingCallback`` put into a copy of the callbacks; ``xgboost.cv`` logs
+  ``<dataset>-<metric>-mean`` and ``-std`` (the column names of its own result). With option
+  ``log_every_iteration=False`` nothing is logged while training runs: only the final values
+  (those of the last iteration, at its step) once training is done;
+- early stopping: ``best_iteration`` as XGBoost reports it (0-based, ``Booster.best_iteration``)
+  and ``stopped_iteration``, the 0-based index of the last iteration that ran (the step of the
+  last per-iteration point; the same meaning as in autolog-lightgbm), then the metrics of the best
+  iteration once more at step ``stopped_iteration + 1`` (so the latest value of each metric is
+  the best one);
 - artifacts: ``feature_importance_<type>.json`` for each type in option ``importance_types``
   (default ``["weight"]``);
 - the model (``model/``) in XGBoost's UBJ format, loadable with ``autolog.load_model`` as the
@@ -61,7 +65,7 @@ def autolog_collect_params(call: TrainingCall) -> dict[str, Any] | None:
 @hookimpl
 def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
     if call.integration == NAME:
-        return collect.early_stopping_metrics(call)
+        return collect.iteration_metrics(call)
     return None
 
 

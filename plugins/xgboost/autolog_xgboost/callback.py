@@ -1,8 +1,11 @@
 """The ``TrainingCallback`` that logs every evaluation result while XGBoost trains.
 
 One ``TrainingCall.log_metrics`` per iteration (a batching writer behind it, no database round
-trip). ``evals_log`` is XGBoost's own history: the last entry of each list is this iteration's
-value; for ``xgboost.cv`` an entry is a ``(mean, std)`` pair.
+trip), unless option ``log_every_iteration`` is False: then it only remembers the history, and the
+final values are logged once training is done (``collect.final_metrics``). ``evals_log`` is
+XGBoost's own history: the last entry of each list is this iteration's value; for ``xgboost.cv``
+an entry is a ``(mean, std)`` pair. An error while building or logging the metrics is reported
+(``autolog.safety.report``) and never reaches the training loop.
 """
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ from typing import Any
 import xgboost
 
 from autolog import TrainingCall
+from autolog.safety import report
+
+WHILE_LOGGING_METRICS = "logging per-iteration metrics"
 
 
 def metrics_at(evals_log: dict, index: int = -1) -> dict[str, float]:
@@ -33,6 +39,7 @@ class LoggingCallback(xgboost.callback.TrainingCallback):
     def __init__(self, call: TrainingCall) -> None:
         super().__init__()
         self.call = call
+        self.every_iteration = bool(call.config.get("log_every_iteration", True))
         self.first_epoch: int | None = None
         self.last_epoch: int | None = None
         self.evals_log: dict | None = None
@@ -43,5 +50,9 @@ class LoggingCallback(xgboost.callback.TrainingCallback):
         self.last_epoch = epoch
         if evals_log:
             self.evals_log = evals_log
-            self.call.log_metrics(metrics_at(evals_log), step=epoch)
+            if self.every_iteration:
+                try:
+                    self.call.log_metrics(metrics_at(evals_log), step=epoch)
+                except Exception as exc:
+                    report(self.call.integration, exc, WHILE_LOGGING_METRICS, self.call.config.get("silent", False))
         return False

@@ -75,8 +75,24 @@ def booster_of(call: TrainingCall) -> Any:
     return call.result
 
 
+def iteration_metrics(call: TrainingCall) -> dict[str, float] | None:
+    """Final per-iteration values when not logged every iteration; early stopping's iterations."""
+    callback = call.state.get(STATE_CALLBACK)
+    if callback is None or callback.evals_log is None:
+        return None
+    from .callback import metrics_at
+
+    if not callback.every_iteration:  # only the final values, at the step of the last iteration
+        call.log_metrics(metrics_at(callback.evals_log), step=callback.last_epoch)
+    return early_stopping_metrics(call)
+
+
 def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
-    """best/stopped iteration, and the best iteration's metrics logged again one step after the last."""
+    """best/stopped iteration, and the best iteration's metrics logged again one step after the last.
+
+    ``best_iteration`` is XGBoost's (0-based, ``Booster.best_iteration``); ``stopped_iteration`` is
+    the 0-based index of the last iteration that ran (the step of the last per-iteration point).
+    """
     callback = call.state.get(STATE_CALLBACK)
     booster = booster_of(call)
     if booster is None or callback is None or callback.evals_log is None:

@@ -54,8 +54,49 @@ def test_early_stopping_logs_best_and_stopped_iteration_and_best_metrics_once_mo
     assert run.data.metrics["stopped_iteration"] == ran - 1
     steps = history(autolog_store, run.info.run_id, "valid-logloss")
     assert [m.step for m in steps] == [*range(ran), ran]
+    assert steps[-2].step == run.data.metrics["stopped_iteration"]  # 0-based, as in autolog-lightgbm
     assert steps[-1].value == evals_result["valid"]["logloss"][booster.best_iteration]
     assert run.data.metrics["valid-logloss"] == steps[-1].value
+
+
+def test_log_every_iteration_false_logs_only_the_final_values(xgb, data, autolog_store):
+    autolog.xgboost.autolog(log_every_iteration=False)
+    dtrain, dvalid = dmatrices(xgb, data)
+    evals_result: dict = {}
+    xgb.train(PARAMS, dtrain, num_boost_round=7, evals=[(dtrain, "train"), (dvalid, "valid")],
+              evals_result=evals_result, verbose_eval=False)
+    run_id = autolog.last_active_run().info.run_id
+    for dataset in ("train", "valid"):
+        steps = history(autolog_store, run_id, f"{dataset}-logloss")
+        assert [(m.step, m.value) for m in steps] == [(6, evals_result[dataset]["logloss"][-1])]
+
+    evals_result = {}
+    booster = xgb.train({**PARAMS, "eta": 0.9}, dtrain, num_boost_round=200, evals=[(dvalid, "valid")],
+                        evals_result=evals_result, early_stopping_rounds=3, verbose_eval=False)
+    run = autolog.last_active_run()
+    ran = len(evals_result["valid"]["logloss"])
+    steps = history(autolog_store, run.info.run_id, "valid-logloss")
+    assert [(m.step, m.value) for m in steps] == [(ran - 1, evals_result["valid"]["logloss"][-1]),
+                                                  (ran, evals_result["valid"]["logloss"][booster.best_iteration])]
+    assert run.data.metrics["stopped_iteration"] == ran - 1
+
+
+def test_failing_metric_extraction_warns_and_training_finishes(xgb, data, autolog_store, monkeypatch):
+    import autolog_xgboost.callback
+
+    def broken(evals_log, index=-1):
+        raise RuntimeError("cannot read metrics")
+
+    monkeypatch.setattr(autolog_xgboost.callback, "metrics_at", broken)
+    monkeypatch.delenv("AUTOLOG_TESTING")
+    dtrain, dvalid = dmatrices(xgb, data)
+    with pytest.warns(autolog.AutologWarning, match="logging per-iteration metrics"):
+        booster = xgb.train(PARAMS, dtrain, num_boost_round=5, evals=[(dvalid, "valid")], verbose_eval=False)
+    assert booster.num_boosted_rounds() == 5
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert history(autolog_store, run.info.run_id, "valid-logloss") == []
+    assert run.data.params["num_boost_round"] == "5"
 
 
 def test_feature_importance_files_match_the_booster(xgb, data, autolog_store):
