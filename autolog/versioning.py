@@ -44,9 +44,39 @@ class FrameworkSupport:
         """True/False when both the range and the installed version are known, else None."""
         if not self.requirement or not self.installed_version:
             return None
-        from packaging.specifiers import SpecifierSet
+        simple = _simple_contains(self.specifier, self.installed_version)
+        if simple is not None:
+            return simple
+        from packaging.specifiers import SpecifierSet  # ~45 ms to import: only for unusual versions
 
         return SpecifierSet(self.specifier).contains(self.installed_version, prereleases=True)
+
+
+_RELEASE = re.compile(r"^\d+(\.\d+)*$")
+_CLAUSE = re.compile(r"^(>=|<=|==|!=|>|<)\s*(\d+(?:\.\d+)*)$")
+_COMPARE = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+            "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def _release(text: str) -> tuple[int, ...]:
+    parts = [int(p) for p in text.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def _simple_contains(specifier: str, version: str) -> bool | None:
+    """Plain release versions against plain comparison clauses; None when packaging must decide."""
+    if not _RELEASE.match(version):
+        return None
+    installed = _release(version)
+    for clause in filter(None, (c.strip() for c in specifier.split(","))):
+        match = _CLAUSE.match(clause)
+        if match is None:
+            return None
+        if not _COMPARE[match[1]](installed, _release(match[2])):
+            return False
+    return True
 
 
 @lru_cache(maxsize=None)
