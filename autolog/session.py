@@ -51,6 +51,7 @@ class ModelToLog:
     signature_outputs: Any = None
     input_example: Any = None
     requirements: tuple[str, ...] = ()
+    size_bytes: int | None = None  # an estimate, checked against the option max_model_size_mb if any
 
 
 @dataclass
@@ -245,8 +246,20 @@ def _requirements(call: TrainingCall, model: ModelToLog) -> tuple[str, ...]:
     return tuple(model.requirements) + ((plugin,) if plugin and plugin not in model.requirements else ())
 
 
+def _too_large(call: TrainingCall, model: ModelToLog) -> bool:
+    limit_mb = call.config.get("max_model_size_mb")
+    if limit_mb is None or model.size_bytes is None or model.size_bytes <= limit_mb * 1024 * 1024:
+        return False
+    safety.warn_once(call.integration,
+                     f"{call.integration}: the model ({model.size_bytes / 1024 / 1024:.1f} MB) is larger than "
+                     f"max_model_size_mb={limit_mb} and was not saved", call.config.get("silent", False))
+    return True
+
+
 def _log_model(call: TrainingCall, model: ModelToLog) -> None:
     options = call.config
+    if _too_large(call, model):
+        return
     try:
         tracking.log_model(
             model.model, model.flavor, model.artifact_path,

@@ -32,7 +32,7 @@ from . import attach, params, ranks
 from .flavor import FLAVOR, requirements
 
 NAME = "lightning"
-OPTIONS: dict[str, Any] = {"log_every_epoch": True, "log_every_n_steps": None}
+OPTIONS: dict[str, Any] = {"log_every_epoch": True, "log_every_n_steps": None, "max_model_size_mb": 2048}
 
 
 def patch(module, patcher) -> None:
@@ -112,4 +112,5 @@ def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
     model = attach.fit_model(call)
     if model is None:
         return None
-    return [ModelToLog(model, FLAVOR, requirements=requirements(type(call.instance)))]
+    size = sum(t.numel() * t.element_size() for t in (*model.parameters(), *model.buffers()))
+    return [ModelToLog(model, FLAVOR, requirements=requirements(type(call.instance)), size_bytes=size)]

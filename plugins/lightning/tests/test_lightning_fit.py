@@ -113,3 +113,15 @@ def test_pytorch_lightning_trainer_is_patched_too(autolog_enable, autolog_store,
     assert len(autolog_store.get_metric_history(run.info.run_id, "loss")) == 2
     # a class defined in a function cannot be rebuilt: the model loads as its state dict
     assert set(autolog.load_model(f"runs:/{run.info.run_id}/model")) == {"net.weight", "net.bias"}
+
+
+def test_a_model_larger_than_max_model_size_mb_is_skipped_with_one_warning(lightning_enabled, autolog_store,
+                                                                            tmp_path, monkeypatch):
+    monkeypatch.delenv("AUTOLOG_TESTING", raising=False)
+    L = lightning_enabled(max_model_size_mb=0.0001)
+    train, val = loaders()
+    with pytest.warns(autolog.AutologWarning, match="larger than max_model_size_mb"):
+        trainer(L, tmp_path, max_epochs=1).fit(Regressor(), train, val)
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert "model" not in {f.path for f in autolog_store.list_artifacts(run.info.run_id)}

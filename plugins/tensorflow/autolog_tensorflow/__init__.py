@@ -21,7 +21,7 @@ from . import fit_args, params
 from .flavor import FLAVOR, requirements
 
 NAME = "tensorflow"
-OPTIONS: dict[str, Any] = {"log_every_epoch": True, "log_every_n_steps": None}
+OPTIONS: dict[str, Any] = {"log_every_epoch": True, "log_every_n_steps": None, "max_model_size_mb": 2048}
 
 
 def patch(module, patcher) -> None:
@@ -80,4 +80,14 @@ def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
         return None
     x, y = fit_args.get(call, "x"), fit_args.get(call, "y")
     return [ModelToLog(call.instance, FLAVOR, signature_inputs=x, signature_outputs=y, input_example=x,
-                       requirements=requirements())]
+                       requirements=requirements(), size_bytes=weights_size(call.instance))]
+
+
+def weights_size(model: Any) -> int | None:
+    """Bytes of the model's weights, from shapes and dtypes (nothing is copied)."""
+    import numpy as np
+
+    try:
+        return sum(int(np.prod(w.shape)) * np.dtype(str(w.dtype)).itemsize for w in model.weights)
+    except Exception:
+        return None

@@ -91,3 +91,18 @@ def test_log_models_false_and_every_n_steps(keras_enabled, data, autolog_store):
     steps = autolog_store.get_metric_history(run_id, "loss_step")
     assert [m.step for m in steps] == [2, 4, 6, 8]
     assert len(autolog_store.get_metric_history(run_id, "loss")) == 2
+
+
+def test_a_model_larger_than_max_model_size_mb_is_skipped_with_one_warning(keras_enabled, data, autolog_store,
+                                                                            monkeypatch):
+    monkeypatch.delenv("AUTOLOG_TESTING", raising=False)
+    keras = keras_enabled(max_model_size_mb=0.0001)  # about 100 bytes: every real model is larger
+    X, y = data
+    with pytest.warns(autolog.AutologWarning, match="larger than max_model_size_mb") as caught:
+        build_model(keras).fit(X, y, epochs=1, verbose=0)
+        build_model(keras).fit(X, y, epochs=1, verbose=0)
+    assert len([w for w in caught if issubclass(w.category, autolog.AutologWarning)]) == 1
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    files = {f.path for f in autolog_store.list_artifacts(run.info.run_id)}
+    assert "model" not in files and "model_summary.txt" in files
