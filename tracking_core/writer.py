@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _logger = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_SECONDS = 0.5
-WAKE_AT_PENDING_ITEMS = 20_000
+WAKE_AT_PENDING_ITEMS = 100_000  # big bursts only: a writer competing for the GIL slows the logging loop
 
 _all_writers: "weakref.WeakSet[BatchingWriter]" = weakref.WeakSet()
 
