@@ -43,7 +43,6 @@ from tracking_core import (
 
 from .api import IntegrationHandle, PluginNotInstalledError, autolog, integration_handle
 from .flavors import log_model
-from .hookspecs import hookimpl
 from .integration import COMMON_OPTIONS, Integration
 from .safety import AutologWarning
 from .session import ArtifactToLog, ModelToLog, TrainingCall, current_call
@@ -60,7 +59,18 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> IntegrationHandle:
-    if name.startswith("__"):
-        raise AttributeError(name)
+def __getattr__(name: str):
+    if name == "hookimpl":  # pluggy is imported only when a plugin asks for it
+        from .hookspecs import hookimpl
+
+        return hookimpl
+    if name.startswith("__") or _is_submodule(name):
+        raise AttributeError(name)  # lets ``from autolog import <submodule>`` import it
     return integration_handle(name)
+
+
+def _is_submodule(name: str) -> bool:
+    import os
+
+    here = os.path.dirname(__file__)
+    return os.path.exists(os.path.join(here, f"{name}.py")) or os.path.isdir(os.path.join(here, name))

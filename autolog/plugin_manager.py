@@ -14,10 +14,12 @@ import threading
 import types
 import warnings
 
-import pluggy
+from typing import TYPE_CHECKING
 
-from . import hookspecs
 from .integration import IntegrationRegistry
+
+if TYPE_CHECKING:
+    import pluggy
 
 ENTRY_POINT_GROUP = "autolog"
 DISABLED_ENV = "AUTOLOG_DISABLED_PLUGINS"
@@ -56,6 +58,10 @@ def plugin_manager() -> pluggy.PluginManager:
     if manager is None:
         with _state.lock:
             if _state.manager is None:
+                import pluggy  # imported on first use: it pulls in importlib.metadata (25 ms)
+
+                from . import hookspecs
+
                 manager = pluggy.PluginManager("autolog")
                 manager.add_hookspecs(hookspecs)
                 for module_name in DEFAULT_PLUGINS:
