@@ -7,6 +7,7 @@ Patching the same attribute twice is a no-op; ``unpatch_all`` restores the exact
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -16,10 +17,19 @@ MARKER = "_self_autolog_integration"  # wrapt keeps _self_* on the proxy, not th
 
 @dataclass
 class _Patch:
-    owner: Any
+    # Nothing here holds the owner strongly (weak references, an id): a class the user creates
+    # and drops must not be kept alive by autolog (its methods' closures refer to the class).
+    owner_ref: Callable[[], Any]
     attribute: str
-    original: Any      # the raw object that was in owner.__dict__, or _MISSING if inherited
-    wrapper: Any
+    original_ref: Callable[[], Any] | None  # the raw object that was in owner.__dict__; None if inherited
+    wrapper_id: int
+
+
+def _reference(value: Any, on_death: Callable[[Any], None] | None = None) -> Callable[[], Any]:
+    try:
+        return weakref.ref(value, on_death)
+    except TypeError:
+        return lambda: value
 
 
 def _raw_attribute(owner: Any, attribute: str) -> tuple[Any, Any]:
@@ -58,7 +68,9 @@ class Patcher:
             function_wrapper = wrapt.FunctionWrapper(raw, wrapper)
             setattr(function_wrapper, MARKER, self.integration)
             setattr(owner, attribute, function_wrapper)
-            self._patches[key] = _Patch(owner, attribute, own, function_wrapper)
+            self._patches[key] = _Patch(
+                _reference(owner, lambda _ref: self._patches.pop(key, None)), attribute,
+                None if own is _MISSING else _reference(own), id(function_wrapper))
             return True
 
     def wrap_training(self, owner: Any, attribute: str) -> bool:
@@ -70,13 +82,16 @@ class Patcher:
     def unpatch_all(self) -> None:
         with self._lock:
             for patch in reversed(list(self._patches.values())):
-                current = patch.owner.__dict__.get(patch.attribute, _MISSING)
-                if current is not patch.wrapper:
+                owner = patch.owner_ref()
+                if owner is None:
+                    continue
+                current = owner.__dict__.get(patch.attribute, _MISSING)
+                if id(current) != patch.wrapper_id:
                     continue  # someone patched over us; leave their attribute alone
-                if patch.original is _MISSING:
-                    delattr(patch.owner, patch.attribute)
-                else:
-                    setattr(patch.owner, patch.attribute, patch.original)
+                if patch.original_ref is None:
+                    delattr(owner, patch.attribute)
+                else:  # alive: our wrapper, still in place, holds it
+                    setattr(owner, patch.attribute, patch.original_ref())
             self._patches.clear()
 
     def __len__(self) -> int:

@@ -121,3 +121,29 @@ def test_a_per_library_call_enables_its_library_after_a_global_disable(fw, autol
     finally:
         handle.autolog(disable=True)
     assert len(autolog_store.search_runs()) == 1
+
+
+def test_patched_classes_that_the_user_drops_are_not_kept_alive(fw, autolog_enable, autolog_store):
+    import gc
+    import weakref
+
+    autolog_enable(fw.name)
+
+    def make_class():
+        class Temporary(fw.module.Model):
+            def fit(self, X, y=None, *, epochs=1, callbacks=None):
+                return super().fit(X, y, epochs=epochs, callbacks=callbacks)
+        return Temporary
+
+    from autolog.activation import patcher_for
+    from autolog.plugin_manager import registry
+
+    patcher = patcher_for(registry().get(fw.name))
+    temporary = make_class()
+    patcher.wrap_training(temporary, "fit")
+    count = len(patcher)
+    reference = weakref.ref(temporary)
+    del temporary
+    gc.collect()
+    assert reference() is None
+    assert len(patcher) == count - 1
