@@ -9,7 +9,6 @@ whose loader is this module, so its models load with only autolog installed.
 from __future__ import annotations
 
 import os
-import pickle
 from typing import Any, Callable
 
 PICKLE_FILE = "model.pkl"
@@ -29,6 +28,8 @@ class PickleFlavor:
         return self._accepts is not None and bool(self._accepts(model))
 
     def save(self, model: Any, model_dir: str) -> dict:
+        import pickle
+
         with open(os.path.join(model_dir, PICKLE_FILE), "wb") as fh:
             pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
         return {"pickled_model": PICKLE_FILE, "serialization_format": "pickle", **self.extra_conf}
@@ -38,6 +39,8 @@ class PickleFlavor:
 
 
 def load_model(model_dir: str, flavor_conf: dict) -> Any:
+    import pickle
+
     with open(os.path.join(model_dir, flavor_conf.get("pickled_model", PICKLE_FILE)), "rb") as fh:
         return pickle.load(fh)
 

@@ -6,12 +6,17 @@ own test suites fail loudly instead.
 """
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import warnings
 
-_logger = logging.getLogger("autolog")
+
+
+def _logger():
+    import logging  # only when something goes wrong
+
+    return logging.getLogger("autolog")
+
 _warned: set[tuple[str, str]] = set()
 _lock = threading.Lock()
 TESTING_ENV = "AUTOLOG_TESTING"
@@ -28,7 +33,7 @@ def testing_mode() -> bool:
 def report(integration: str, exc: BaseException, while_doing: str, silent: bool = False) -> None:
     if testing_mode():
         raise exc
-    _logger.debug("autolog %s failed while %s", integration, while_doing, exc_info=exc)
+    _logger().debug("autolog %s failed while %s", integration, while_doing, exc_info=exc)
     if silent:
         return
     # Keyed without the message: messages name run ids, and one failing step should warn once.
@@ -58,7 +63,7 @@ def _warn(message: str) -> None:
     try:
         warnings.warn(message, AutologWarning, stacklevel=3)
     except Exception:
-        _logger.warning(message)
+        _logger().warning(message)
 
 
 def forget_warnings() -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shutil
 from dataclasses import dataclass
 
 
@@ -59,11 +58,15 @@ class LocalArtifactRepository:
             raise FileNotFoundError(f"cannot log artifact: {local_file!r} is not a file")
         directory = self._target(artifact_path)
         os.makedirs(directory, exist_ok=True)
+        import shutil
+
         shutil.copy2(local_file, os.path.join(directory, os.path.basename(local_file)))
 
     def log_artifacts(self, local_dir: str, artifact_path: str | None = None) -> None:
         if not os.path.isdir(local_dir):
             raise FileNotFoundError(f"cannot log artifacts: {local_dir!r} is not a directory")
+        import shutil
+
         shutil.copytree(local_dir, self._target(artifact_path), dirs_exist_ok=True)
 
     def write_bytes(self, artifact_file: str, data: bytes) -> None:
@@ -102,6 +105,8 @@ class LocalArtifactRepository:
             return source
         os.makedirs(dst_path, exist_ok=True)
         target = os.path.join(dst_path, os.path.basename(source.rstrip(os.sep)) or "artifacts")
+        import shutil
+
         if os.path.isdir(source):
             shutil.copytree(source, target, dirs_exist_ok=True)
         else:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from .artifacts import FileInfo
 from .entities import Experiment, Metric, Run
-from .search import parse_filter, sort_runs
 from .errors import RunNotFoundError
 from .tracker import tracker_for
 
@@ -43,6 +42,8 @@ class TrackingClient:
                 experiment = store.get_experiment_by_name(name)
                 if experiment is not None:
                     experiment_ids.append(experiment.experiment_id)
+        from .search import parse_filter, sort_runs  # imported on first search: it compiles regexes
+
         matches = parse_filter(filter_string)
         limit = max_results if not filter_string and not order_by else 1_000_000
         runs = [run for run in store.search_runs(experiment_ids, limit) if matches(run)]

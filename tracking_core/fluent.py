@@ -8,10 +8,8 @@ every queued write is flushed first.
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import sys
-import tempfile
 import threading
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -221,6 +219,8 @@ def log_dict(obj: Any, artifact_file: str) -> None:
 
         text = yaml.safe_dump(obj, default_flow_style=False, sort_keys=False)
     else:
+        import json
+
         text = json.dumps(obj, indent=2, default=str)
     log_text(text, artifact_file)
 
@@ -242,6 +242,8 @@ def log_model(model: Any, flavor: Flavor, artifact_path: str = "model", **save_o
         model_dir = repository.local_dir(artifact_path)
         return save_model(model, model_dir, flavor, run_id=run.info.run_id, artifact_path=artifact_path,
                           **save_options)
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         info = save_model(model, tmp, flavor, run_id=run.info.run_id, artifact_path=artifact_path, **save_options)
         repository.log_artifacts(tmp, artifact_path)

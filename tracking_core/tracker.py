@@ -6,12 +6,9 @@ what it wrote.
 """
 from __future__ import annotations
 
-import getpass
 import os
-import random
 import sys
 import threading
-import uuid
 from functools import lru_cache
 
 from . import uri as uri_module
@@ -36,6 +33,8 @@ _NOUNS = ("otter", "falcon", "maple", "river", "comet", "badger", "cedar", "harb
 
 
 def generate_run_name() -> str:
+    import random
+
     return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{random.randint(100, 999)}"
 
 
@@ -75,6 +74,8 @@ def system_tags() -> dict[str, str]:
     source = os.path.abspath(argv0) if argv0 and not argv0.startswith("-") else "<interactive>"
     tags = {TAG_SOURCE_NAME: source}
     try:
+        import getpass
+
         tags[TAG_USER] = getpass.getuser()
     except Exception:
         pass
@@ -114,7 +115,7 @@ class Tracker:
             if len(run_name) > MAX_RUN_NAME_LENGTH:
                 raise ValueError(f"run name {run_name[:40]!r}... is longer than {MAX_RUN_NAME_LENGTH} characters")
         experiment = self.experiment(experiment_name)
-        run_id = uuid.uuid4().hex
+        run_id = os.urandom(16).hex()  # a random 128-bit id, as uuid4().hex but without importing uuid
         location = experiment.artifact_location
         separator = "/" if "://" in location else os.sep
         info = RunInfo(

@@ -6,7 +6,6 @@ raises if the store refuses), and every writer is flushed at interpreter exit.
 """
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import weakref
@@ -17,7 +16,12 @@ from .batch import NewRun, WriteBatch
 if TYPE_CHECKING:
     from .store import SqlStore
 
-_logger = logging.getLogger(__name__)
+
+
+def _logger():
+    import logging  # only when something goes wrong
+
+    return logging.getLogger(__name__)
 
 FLUSH_INTERVAL_SECONDS = 0.5
 WAKE_AT_PENDING_ITEMS = 100_000  # big bursts only: a writer competing for the GIL slows the logging loop
@@ -122,12 +126,12 @@ class BatchingWriter:
                     raise
                 if len(items) == 1:
                     refused += 1
-                    _logger.error("autolog: the tracking store refused %s and it was dropped: %s", items[0], exc)
+                    _logger().error("autolog: the tracking store refused %s and it was dropped: %s", items[0], exc)
                 else:
                     middle = len(items) // 2
                     pending.extend([items[middle:], items[:middle]])
         if refused:
-            _logger.error("autolog: %d logged item(s) were refused by the tracking store; the rest was written",
+            _logger().error("autolog: %d logged item(s) were refused by the tracking store; the rest was written",
                           refused)
 
     def _ensure_thread(self) -> None:
@@ -146,7 +150,7 @@ class BatchingWriter:
                 failures = 0
             except Exception as exc:  # kept queued; retried with backoff, reported once per streak
                 if failures == 0:
-                    _logger.warning("autolog could not write to the tracking store (will retry): %s", exc)
+                    _logger().warning("autolog could not write to the tracking store (will retry): %s", exc)
                 failures += 1
 
     def _check_fork(self) -> None:
@@ -200,7 +204,7 @@ def flush_all() -> None:
         try:
             writer.flush()
         except Exception as exc:
-            _logger.error("autolog lost data it could not write at exit: %s", exc)
+            _logger().error("autolog lost data it could not write at exit: %s", exc)
 
 
 def _reset_writers_in_child() -> None:
