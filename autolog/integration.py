@@ -6,7 +6,6 @@ it is read from the plugin distribution's ``framework`` extra (see ``autolog.ver
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -25,26 +24,33 @@ COMMON_OPTIONS: dict[str, Any] = {
 }
 
 
-@dataclass
 class Integration:
-    name: str
-    modules: tuple[str, ...]
-    patch: Callable[[ModuleType, "Patcher"], None]
-    distribution: str | None = None
-    aliases: tuple[str, ...] = ()
-    options: dict[str, Any] = field(default_factory=dict)
-    framework: str | None = None
-    plugin_module: str | None = None
-    # Optional veto, asked before a run is created: should_log(instance, args, kwargs) -> bool
-    # (e.g. only rank 0 of a distributed training logs). A call it vetoes runs unlogged.
-    should_log: Callable[[Any, tuple, dict], bool] | None = None
+    """One framework a plugin autologs (keyword arguments as below; ``modules`` may be one string).
 
-    def __post_init__(self) -> None:
-        if isinstance(self.modules, str):
-            self.modules = (self.modules,)
+    ``should_log(instance, args, kwargs) -> bool``, when given, is asked before a run is created
+    (e.g. only rank 0 of a distributed training logs); a call it vetoes runs unlogged.
+    """
+
+    def __init__(self, name: str, modules: tuple[str, ...] | str, patch: Callable[[ModuleType, "Patcher"], None],
+                 distribution: str | None = None, aliases: tuple[str, ...] = (),
+                 options: dict[str, Any] | None = None, framework: str | None = None,
+                 plugin_module: str | None = None,
+                 should_log: Callable[[Any, tuple, dict], bool] | None = None) -> None:
+        self.name = name
+        self.modules = (modules,) if isinstance(modules, str) else tuple(modules)
+        self.patch = patch
+        self.distribution = distribution
+        self.aliases = tuple(aliases)
+        self.options = dict(options or {})
+        self.framework = framework
+        self.plugin_module = plugin_module
+        self.should_log = should_log
         clash = set(self.options) & set(COMMON_OPTIONS)
         if clash:
             raise ValueError(f"integration {self.name!r} redefines common options {sorted(clash)}")
+
+    def __repr__(self) -> str:
+        return f"Integration(name={self.name!r}, modules={self.modules!r}, distribution={self.distribution!r})"
 
     @property
     def defaults(self) -> dict[str, Any]:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 _MISSING = object()
 MARKER = "_self_autolog_integration"  # wrapt keeps _self_* on the proxy, not the wrapped function
 
 
-@dataclass
-class _Patch:
+class _Patch(NamedTuple):
     # Nothing here holds the owner strongly (weak references, an id): a class the user creates
     # and drops must not be kept alive by autolog (its methods' closures refer to the class).
     owner_ref: Callable[[], Any]

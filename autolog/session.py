@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 import tracking_core as tracking
@@ -31,44 +30,61 @@ _current_call: ContextVar["TrainingCall | None"] = ContextVar("autolog_current_c
 _PASS_THROUGH = object()
 
 
-@dataclass
 class ArtifactToLog:
     """A file for the run: ``content`` (str or bytes) or ``local_path`` (an existing file)."""
 
-    artifact_file: str
-    content: str | bytes | None = None
-    local_path: str | None = None
+    def __init__(self, artifact_file: str, content: str | bytes | None = None, local_path: str | None = None):
+        self.artifact_file = artifact_file
+        self.content = content
+        self.local_path = local_path
+
+    def __repr__(self) -> str:
+        return f"ArtifactToLog({self.artifact_file!r})"
 
 
-@dataclass
 class ModelToLog:
-    """A model to save as an artifact directory of the run, with ``flavor`` (see ``autolog.flavors``)."""
+    """A model to save as an artifact directory of the run, with ``flavor`` (see ``autolog.flavors``).
 
-    model: Any
-    flavor: Any
-    artifact_path: str = "model"
-    signature_inputs: Any = None
-    signature_outputs: Any = None
-    input_example: Any = None
-    requirements: tuple[str, ...] = ()
-    size_bytes: int | None = None  # an estimate, checked against the option max_model_size_mb if any
+    ``size_bytes`` is an estimate, checked against the option ``max_model_size_mb`` where the
+    integration has it.
+    """
+
+    def __init__(self, model: Any, flavor: Any, artifact_path: str = "model", signature_inputs: Any = None,
+                 signature_outputs: Any = None, input_example: Any = None, requirements: tuple[str, ...] = (),
+                 size_bytes: int | None = None):
+        self.model = model
+        self.flavor = flavor
+        self.artifact_path = artifact_path
+        self.signature_inputs = signature_inputs
+        self.signature_outputs = signature_outputs
+        self.input_example = input_example
+        self.requirements = tuple(requirements)
+        self.size_bytes = size_bytes
+
+    def __repr__(self) -> str:
+        return f"ModelToLog({type(self.model).__name__}, {getattr(self.flavor, 'name', self.flavor)!r}, " \
+               f"{self.artifact_path!r})"
 
 
-@dataclass
 class TrainingCall:
     """One patched training call being logged; what every collection and lifecycle hook receives."""
 
-    integration: str
-    method: str
-    instance: Any
-    args: tuple
-    kwargs: dict
-    config: dict
-    run_id: str
-    owns_run: bool
-    result: Any = None
-    state: dict = field(default_factory=dict)
-    tracker: Any = field(default=None, repr=False)
+    def __init__(self, integration: str, method: str, instance: Any, args: tuple, kwargs: dict, config: dict,
+                 run_id: str, owns_run: bool, result: Any = None, state: dict | None = None, tracker: Any = None):
+        self.integration = integration
+        self.method = method
+        self.instance = instance
+        self.args = args
+        self.kwargs = kwargs
+        self.config = config
+        self.run_id = run_id
+        self.owns_run = owns_run
+        self.result = result
+        self.state = state if state is not None else {}
+        self.tracker = tracker
+
+    def __repr__(self) -> str:
+        return f"TrainingCall({self.integration!r}, {self.method!r}, run_id={self.run_id!r})"
 
     def log_metrics(self, metrics: dict[str, float], step: int) -> None:
         """Log per-step metrics into this call's run (from any thread); never raises into training."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
 FRAMEWORK_EXTRA = "framework"
@@ -29,8 +29,7 @@ def _split_requirement(requirement: str) -> tuple[str, str]:
     return match["name"], ",".join(parts)  # sorted, as packaging prints a SpecifierSet
 
 
-@dataclass(frozen=True)
-class FrameworkSupport:
+class FrameworkSupport(NamedTuple):
     requirement: str | None        # as declared, e.g. "scikit-learn>=1.4,<2"
     distribution: str | None       # the installed distribution providing the framework
     installed_version: str | None

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class ArtifactPathError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class FileInfo:
+class FileInfo(NamedTuple):
     path: str
     is_dir: bool
     file_size: int | None

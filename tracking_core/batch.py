@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-@dataclass
-class NewRun:
+class NewRun(NamedTuple):
     run_id: str
     experiment_id: str
     run_name: str
@@ -18,15 +17,24 @@ class NewRun:
     artifact_uri: str
 
 
-@dataclass
 class WriteBatch:
     """Everything logged since the last flush, applied in this order in one transaction."""
 
-    new_runs: list[NewRun] = field(default_factory=list)
-    params: dict[tuple[str, str], str] = field(default_factory=dict)
-    tags: dict[tuple[str, str], str] = field(default_factory=dict)
-    metrics: list[tuple[str, str, float, int, int]] = field(default_factory=list)
-    run_ends: dict[str, tuple[str, int]] = field(default_factory=dict)
+    __slots__ = ("new_runs", "params", "tags", "metrics", "run_ends")
+
+    def __init__(self, new_runs: list[NewRun] | None = None, params: dict[tuple[str, str], str] | None = None,
+                 tags: dict[tuple[str, str], str] | None = None,
+                 metrics: list[tuple[str, str, float, int, int]] | None = None,
+                 run_ends: dict[str, tuple[str, int]] | None = None) -> None:
+        self.new_runs = new_runs if new_runs is not None else []
+        self.params = params if params is not None else {}
+        self.tags = tags if tags is not None else {}
+        self.metrics = metrics if metrics is not None else []
+        self.run_ends = run_ends if run_ends is not None else {}
+
+    def __repr__(self) -> str:
+        return (f"WriteBatch(new_runs={self.new_runs!r}, params={self.params!r}, tags={self.tags!r}, "
+                f"metrics={self.metrics!r}, run_ends={self.run_ends!r})")
 
     def __bool__(self) -> bool:
         return bool(self.new_runs or self.params or self.tags or self.metrics or self.run_ends)

@@ -1,11 +1,11 @@
 """The tracking entities users read back: experiments, runs (info + data) and metric points.
 
-They are plain, immutable value objects; the store builds them, nothing mutates them.
+They are plain, immutable value objects (named tuples: no dataclasses import at ``import
+autolog``); the store builds them, nothing mutates them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 
 class RunStatus:
@@ -26,24 +26,21 @@ class RunStatus:
         return status
 
 
-@dataclass(frozen=True)
-class Experiment:
+class Experiment(NamedTuple):
     experiment_id: str
     name: str
     artifact_location: str
     creation_time: int
 
 
-@dataclass(frozen=True)
-class Metric:
+class Metric(NamedTuple):
     key: str
     value: float
     timestamp: int
     step: int
 
 
-@dataclass(frozen=True)
-class RunInfo:
+class RunInfo(NamedTuple):
     run_id: str
     run_name: str
     experiment_id: str
@@ -53,15 +50,13 @@ class RunInfo:
     artifact_uri: str
 
 
-@dataclass(frozen=True)
-class RunData:
-    params: Mapping[str, str] = field(default_factory=dict)
-    metrics: Mapping[str, float] = field(default_factory=dict)
-    tags: Mapping[str, str] = field(default_factory=dict)
+class RunData(NamedTuple):
+    params: Mapping[str, str]
+    metrics: Mapping[str, float]
+    tags: Mapping[str, str]
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     info: RunInfo
     data: RunData
 

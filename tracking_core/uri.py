@@ -8,7 +8,7 @@ database URLs; their artifacts go under ``AUTOLOG_ARTIFACT_ROOT`` (default
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_TRACKING_DIR = "autologruns"
 DATABASE_FILE = "autolog.db"
@@ -17,8 +17,7 @@ ARTIFACT_ROOT_ENV = "AUTOLOG_ARTIFACT_ROOT"
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2")
 
 
-@dataclass(frozen=True)
-class ResolvedUri:
+class ResolvedUri(NamedTuple):
     tracking_uri: str
     database_url: str
     artifact_root: str
