@@ -34,6 +34,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.run
+	AUTOLOG_DISABLED_PLUGINS=sklearn_confusion $(PY) -m bench.own_time
 
 bench-vs-mlflow: $(STAMP)
 	$(PY) -m bench.vs_mlflow
