@@ -118,36 +118,56 @@ def _options():
     return options()
 
 
+def _skipped() -> bool:
+    """Calls made while training or inside another metric (score calling accuracy_score) log nothing."""
+    return in_training() or _in_metric.get()
+
+
+def _guarded(log, while_doing: str) -> None:
+    try:
+        log()
+    except Exception as exc:
+        safety.report("sklearn", exc, while_doing, _options()["silent"])
+
+
+def _measured(wrapped, args, kwargs):
+    token = _in_metric.set(True)
+    try:
+        return wrapped(*args, **kwargs)
+    finally:
+        _in_metric.reset(token)
+
+
+def _dataset_argument(args, kwargs) -> Any:
+    return args[0] if args else kwargs.get("X")
+
+
 def predict_wrapper(wrapped, instance, args, kwargs):
     result = wrapped(*args, **kwargs)
-    if in_training() or _in_metric.get():
-        return result
-    try:
-        owner = post_training.run_of_model(instance)
-        if owner is not None and _options()["log_post_training_metrics"]:
-            X = args[0] if args else kwargs.get("X")
-            post_training.remember_output(result, owner[0], owner[1], dataset_name(X))
-    except Exception as exc:
-        safety.report("sklearn", exc, "recording predictions for post-training metrics", _options()["silent"])
+    if not _skipped():
+        _guarded(lambda: _remember_prediction(instance, result, _dataset_argument(args, kwargs)),
+                 "recording predictions for post-training metrics")
     return result
 
 
+def _remember_prediction(model, result, X) -> None:
+    owner = post_training.run_of_model(model)
+    if owner is not None and _options()["log_post_training_metrics"]:
+        post_training.remember_output(result, owner[0], owner[1], dataset_name(X))
+
+
 def score_wrapper(wrapped, instance, args, kwargs):
-    if in_training() or _in_metric.get():
+    if _skipped():
         return wrapped(*args, **kwargs)
-    token = _in_metric.set(True)
-    try:
-        value = wrapped(*args, **kwargs)
-    finally:
-        _in_metric.reset(token)
-    try:
-        owner = post_training.run_of_model(instance)
-        if owner is not None and _options()["log_post_training_metrics"]:
-            X = args[0] if args else kwargs.get("X")
-            post_training.log(owner[0], owner[1], f"{type(instance).__name__}_score", dataset_name(X), value)
-    except Exception as exc:
-        safety.report("sklearn", exc, "logging a post-training score", _options()["silent"])
+    value = _measured(wrapped, args, kwargs)
+    _guarded(lambda: _log_score(instance, value, _dataset_argument(args, kwargs)), "logging a post-training score")
     return value
+
+
+def _log_score(model, value, X) -> None:
+    owner = post_training.run_of_model(model)
+    if owner is not None and _options()["log_post_training_metrics"]:
+        post_training.log(owner[0], owner[1], f"{type(model).__name__}_score", dataset_name(X), value)
 
 
 def _is_scalar(value: Any) -> bool:
@@ -159,20 +179,19 @@ def _is_scalar(value: Any) -> bool:
 
 
 def metric_wrapper(wrapped, instance, args, kwargs):
-    if in_training() or _in_metric.get():
+    if _skipped():
         return wrapped(*args, **kwargs)
-    token = _in_metric.set(True)
-    try:
-        value = wrapped(*args, **kwargs)
-    finally:
-        _in_metric.reset(token)
-    try:
-        if _options()["log_post_training_metrics"] and _is_scalar(value):
-            for candidate in (*args, *kwargs.values()):
-                source = post_training.source_of(candidate)
-                if source is not None:
-                    post_training.log(source.run_id, source.tracker, wrapped.__name__, source.dataset, value)
-                    break
-    except Exception as exc:
-        safety.report("sklearn", exc, f"logging post-training metric {wrapped.__name__}", _options()["silent"])
+    value = _measured(wrapped, args, kwargs)
+    _guarded(lambda: _log_metric(wrapped.__name__, value, (*args, *kwargs.values())),
+             f"logging post-training metric {wrapped.__name__}")
     return value
+
+
+def _log_metric(name: str, value, arguments) -> None:
+    if not (_options()["log_post_training_metrics"] and _is_scalar(value)):
+        return
+    for candidate in arguments:
+        source = post_training.source_of(candidate)
+        if source is not None:
+            post_training.log(source.run_id, source.tracker, name, source.dataset, value)
+            return
