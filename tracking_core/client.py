@@ -1,10 +1,14 @@
 """``TrackingClient``: read (and delete) runs of one tracking store by id, outside the fluent state."""
 from __future__ import annotations
 
+from typing import Any
+
 from .artifacts import FileInfo
-from .entities import Experiment, Metric, Run
+from .batch import now_ms
+from .entities import Experiment, Metric, Run, RunStatus
 from .errors import RunNotFoundError
 from .tracker import tracker_for
+from .validation import check_key, metric_step, metric_timestamp, metric_value
 
 DEFAULT_MAX_RESULTS = 1000
 
@@ -16,6 +20,7 @@ class TrackingClient:
 
             tracking_uri = fluent._tracking_uri
         self._tracker = tracker_for(tracking_uri)
+        self._checked_runs: set[str] = set()
         self.tracking_uri = self._tracker.resolved.tracking_uri
 
     @property
@@ -61,6 +66,51 @@ class TrackingClient:
     def download_artifacts(self, run_id: str, path: str, dst_path: str | None = None) -> str:
         run = self.get_run(run_id)
         return self._tracker.artifact_repository(run.info.artifact_uri).download_artifacts(path, dst_path)
+
+    # -- writing to a run by id (open or ended): queued on the batching writer like the fluent API --
+    def create_run(self, experiment_id: str | None = None, run_name: str | None = None,
+                   tags: dict | None = None) -> Run:
+        """A new RUNNING run in the experiment (the default one when None); end it with ``set_terminated``."""
+        name = None
+        if experiment_id is not None:
+            experiment = self._store.get_experiment(str(experiment_id))
+            if experiment is None:
+                raise ValueError(f"no experiment with id {experiment_id!r}")
+            name = experiment.name
+        info = self._tracker.create_run(name, run_name, tags)
+        return self.get_run(info.run_id)
+
+    def log_param(self, run_id: str, key: str, value: Any) -> None:
+        self._known_run(run_id)
+        self._tracker.log_params(run_id, {key: value})
+
+    def log_metric(self, run_id: str, key: str, value: float, step: int | None = None,
+                   timestamp: int | None = None) -> None:
+        self._known_run(run_id)
+        check_key(key, "metric")
+        self._tracker.writer.log_metric(run_id, key, metric_value(key, value),
+                                        now_ms() if timestamp is None else metric_timestamp(key, timestamp),
+                                        metric_step(key, step))
+
+    def log_metrics(self, run_id: str, metrics: dict, step: int | None = None) -> None:
+        self._known_run(run_id)
+        timestamp = now_ms()
+        self._tracker.writer.log_metrics([(run_id, check_key(k, "metric"), metric_value(k, v), timestamp,
+                                           metric_step(k, step)) for k, v in metrics.items()])
+
+    def set_tag(self, run_id: str, key: str, value: Any) -> None:
+        self._known_run(run_id)
+        self._tracker.set_tags(run_id, {key: value})
+
+    def set_terminated(self, run_id: str, status: str = RunStatus.FINISHED) -> None:
+        self._known_run(run_id)
+        self._tracker.end_run(run_id, status)
+
+    def _known_run(self, run_id: str) -> None:
+        """Refuse an unknown id at the call (a queued write for it would fail later, far from the cause)."""
+        if run_id not in self._checked_runs:
+            self.get_run(run_id)
+            self._checked_runs.add(run_id)
 
     def delete_run(self, run_id: str) -> None:
         self._store.delete_run(run_id)

@@ -98,20 +98,40 @@ def set_experiment(name: str) -> Experiment:
 
 
 # -- runs -----------------------------------------------------------------------------------------
-def start_run(run_name: str | None = None, nested: bool = False, tags: dict | None = None) -> ActiveRun:
+def start_run(run_name: str | None = None, nested: bool = False, tags: dict | None = None,
+              run_id: str | None = None) -> ActiveRun:
+    """Start a run (or, with ``run_id``, resume that existing run: it is RUNNING again, its data kept)."""
     stack = _active_stack.get()
     if stack and not nested:
         raise RunAlreadyActiveError(
             f"run {stack[-1].info.run_id} is already active: end it with end_run() or pass nested=True")
     tracker = _tracker()
-    parent = stack[-1].info.run_id if stack else None
-    info = tracker.create_run(_experiment_name, run_name, tags, parent_run_id=parent)
+    if run_id is not None:
+        info = _resume(tracker, run_id, run_name, tags)
+    else:
+        parent = stack[-1].info.run_id if stack else None
+        info = tracker.create_run(_experiment_name, run_name, tags, parent_run_id=parent)
     run = ActiveRun(info, tracker)
     _active_stack.set(stack + (run,))
     with _open_runs_lock:
         _open_runs[info.run_id] = run
     _ensure_exit_handler()
     return run
+
+
+def _resume(tracker: Tracker, run_id: str, run_name: str | None, tags: dict | None) -> RunInfo:
+    if not isinstance(run_id, str) or not run_id:
+        raise ValueError(f"run_id must be a run id string, got {run_id!r}")
+    with _open_runs_lock:
+        if run_id in _open_runs:
+            raise RunAlreadyActiveError(f"run {run_id} is already active in this process")
+    info = tracker.resume_run(run_id)  # RunNotFoundError names the id
+    if run_name is not None and run_name != info.run_name:
+        raise ValueError(f"run {run_id} is named {info.run_name!r}: a resumed run keeps its name "
+                         f"(got run_name={run_name!r})")
+    if tags:
+        tracker.set_tags(run_id, tags)
+    return info
 
 
 def end_run(status: str = RunStatus.FINISHED) -> None:

@@ -33,9 +33,9 @@ _NOUNS = ("otter", "falcon", "maple", "river", "comet", "badger", "cedar", "harb
 
 
 def generate_run_name() -> str:
-    import random
-
-    return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{random.randint(100, 999)}"
+    """A readable random name drawn from the OS, never from the user's seeded ``random`` state."""
+    draw = os.urandom(3)
+    return f"{_ADJECTIVES[draw[0] % len(_ADJECTIVES)]}-{_NOUNS[draw[1] % len(_NOUNS)]}-{100 + draw[2] * 900 // 256}"
 
 
 def _git_commit(start: str) -> str | None:
@@ -132,6 +132,13 @@ class Tracker:
         self.writer.create_run(NewRun(run_id, info.experiment_id, info.run_name, info.start_time, info.artifact_uri))
         self.writer.set_tags(run_id, all_tags)
         return info
+
+    def resume_run(self, run_id: str) -> RunInfo:
+        """Mark an existing run RUNNING again (``start_run(run_id=...)``); its data is kept."""
+        info = self.get_run(run_id).info
+        self.writer.end_run(run_id, RunStatus.RUNNING, None)
+        self.writer.flush()
+        return info._replace(status=RunStatus.RUNNING, end_time=None)
 
     def end_run(self, run_id: str, status: str) -> None:
         self.writer.end_run(run_id, RunStatus.validate(status), now_ms())
