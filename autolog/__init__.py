@@ -44,6 +44,7 @@ from tracking_core import (
 from .api import IntegrationHandle, PluginNotInstalledError, autolog, integration_handle
 from .flavors import log_model
 from .integration import COMMON_OPTIONS, Integration
+from .option_checks import InvalidOptionError
 from .safety import AutologWarning
 from .session import ArtifactToLog, ModelToLog, TrainingCall, current_call
 
@@ -51,7 +52,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActiveRun", "ArtifactPathError", "ArtifactToLog", "AutologWarning", "COMMON_OPTIONS", "Integration",
-    "IntegrationHandle", "Metric", "ModelLoadError", "ModelToLog", "ParamConflictError", "PluginNotInstalledError",
+    "IntegrationHandle", "InvalidOptionError", "Metric", "ModelLoadError", "ModelToLog", "ParamConflictError", "PluginNotInstalledError",
     "Run", "RunNotFoundError", "RunStatus", "TrackingClient", "TrainingCall", "active_run", "autolog",
     "current_call", "end_run", "flush", "get_tracking_uri", "hookimpl", "last_active_run", "load_model",
     "log_artifact", "log_artifacts", "log_dict", "log_metric", "log_metrics", "log_model", "log_param",

@@ -44,6 +44,9 @@ def autolog(**options: Any) -> None:
 
             warnings.warn(f"autolog() ignores option(s) no installed integration knows: {', '.join(unknown)}",
                           UserWarning, stacklevel=2)
+    from .option_checks import check_options
+
+    check_options(options, [(i.name, i.option_checks) for i in registry if i.option_checks], "autolog()")
     config.set_global(options)
     for integration in registry:
         activation.apply(integration)
@@ -57,6 +60,9 @@ class IntegrationHandle:
         self.name = integration.name
 
     def autolog(self, **options: Any) -> None:
+        from .option_checks import check_options
+
+        check_options(options, [(self.name, self.integration.option_checks)], f"autolog.{self.name}.autolog()")
         config.set_for(self.integration, options)
         activation.apply(self.integration)
 

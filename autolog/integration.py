@@ -29,13 +29,16 @@ class Integration:
 
     ``should_log(instance, args, kwargs) -> bool``, when given, is asked before a run is created
     (e.g. only rank 0 of a distributed training logs); a call it vetoes runs unlogged.
+    ``option_checks`` maps an option of its own to a check of its values (see
+    ``autolog.option_checks``): a bad value is refused at the ``autolog()`` call.
     """
 
     def __init__(self, name: str, modules: tuple[str, ...] | str, patch: Callable[[ModuleType, "Patcher"], None],
                  distribution: str | None = None, aliases: tuple[str, ...] = (),
                  options: dict[str, Any] | None = None, framework: str | None = None,
                  plugin_module: str | None = None,
-                 should_log: Callable[[Any, tuple, dict], bool] | None = None) -> None:
+                 should_log: Callable[[Any, tuple, dict], bool] | None = None,
+                 option_checks: dict[str, Callable[[Any], None]] | None = None) -> None:
         self.name = name
         self.modules = (modules,) if isinstance(modules, str) else tuple(modules)
         self.patch = patch
@@ -45,9 +48,14 @@ class Integration:
         self.framework = framework
         self.plugin_module = plugin_module
         self.should_log = should_log
+        self.option_checks = dict(option_checks or {})
         clash = set(self.options) & set(COMMON_OPTIONS)
         if clash:
             raise ValueError(f"integration {self.name!r} redefines common options {sorted(clash)}")
+        unchecked = set(self.option_checks) - set(self.options)
+        if unchecked:
+            raise ValueError(f"integration {self.name!r} has checks for options it does not declare: "
+                             f"{sorted(unchecked)}")
 
     def __repr__(self) -> str:
         return f"Integration(name={self.name!r}, modules={self.modules!r}, distribution={self.distribution!r})"

@@ -68,12 +68,13 @@ def make_framework(plugin_state, autolog_store, _framework_root):
     and a fake plugin for it, registered by hand."""
     created: list[str] = []
 
-    def make(fail_in=(), register=True, options=None) -> Framework:
+    def make(fail_in=(), register=True, options=None, option_checks=None) -> Framework:
         suffix = uuid.uuid4().hex[:10]
         module_name = f"{FAKE_PACKAGE}.fw_{suffix}"
         shutil.copyfile(FAKEFRAMEWORK_SOURCE, _framework_root / f"fw_{suffix}.py")
         importlib.invalidate_caches()
-        plugin = FakePlugin(f"fake_{suffix}", module_name, set(fail_in), dict(options or {}))
+        plugin = FakePlugin(f"fake_{suffix}", module_name, set(fail_in), dict(options or {}),
+                            dict(option_checks or {}))
         if register:
             plugin_manager.register_plugin(plugin, plugin.name)
         created.append(module_name)

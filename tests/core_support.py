@@ -30,6 +30,7 @@ class FakePlugin:
     module_name: str
     fail_in: set = field(default_factory=set)
     options: dict = field(default_factory=dict)
+    option_checks: dict = field(default_factory=dict)
 
     def _maybe_fail(self, where: str) -> None:
         if where in self.fail_in:
@@ -44,7 +45,7 @@ class FakePlugin:
     @hookimpl
     def autolog_register_integrations(self, register):
         register(Integration(name=self.name, modules=(self.module_name,), patch=self.patch,
-                             options=dict(self.options)))
+                             options=dict(self.options), option_checks=dict(self.option_checks)))
 
     @hookimpl
     def autolog_run_started(self, call):
