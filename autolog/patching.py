@@ -3,6 +3,7 @@
 ``wrap`` installs a ``wrapt.FunctionWrapper`` (signature and docstring preserved) and remembers
 how to undo it: put back a class's own attribute, or ``delattr`` where the method was inherited.
 Patching the same attribute twice is a no-op; ``unpatch_all`` restores the exact originals.
+The wrappers pickle by reference, as the originals do (``autolog.pickling``).
 """
 from __future__ import annotations
 
@@ -58,12 +59,12 @@ class Patcher:
             key = (id(owner), attribute)
             if key in self._patches:
                 return False
-            import wrapt  # imported on first use: it pulls in asyncio
+            from .pickling import wrapper_classes  # wrapt is imported on first use: it pulls in asyncio
 
             own, raw = _raw_attribute(owner, attribute)
             if getattr(raw, MARKER, None) == self.integration and own is not _MISSING:
                 return False
-            function_wrapper = wrapt.FunctionWrapper(raw, wrapper)
+            function_wrapper = wrapper_classes()[0](raw, wrapper)
             setattr(function_wrapper, MARKER, self.integration)
             setattr(owner, attribute, function_wrapper)
             self._patches[key] = _Patch(
