@@ -219,9 +219,9 @@ def _log_collected(call: TrainingCall) -> None:
     tags: dict[str, Any] = {}
     for found in _call_each(hook.autolog_collect_tags, call, "collecting tags"):
         tags.update(found)
-    _guarded(call, "logging params", lambda: params and tracking.log_params(params))
-    _guarded(call, "logging metrics", lambda: metrics and tracking.log_metrics(metrics))
-    _guarded(call, "logging tags", lambda: tags and tracking.set_tags(tags))
+    _log_each_item(call, "param", params, tracking.log_params)
+    _log_each_item(call, "metric", metrics, tracking.log_metrics)
+    _log_each_item(call, "tag", tags, tracking.set_tags)
     for artifacts in _call_each(hook.autolog_collect_artifacts, call, "collecting artifacts"):
         for artifact in artifacts:
             _log_artifact(call, artifact)
@@ -231,11 +231,26 @@ def _log_collected(call: TrainingCall) -> None:
                 _log_model(call, model)
 
 
-def _guarded(call: TrainingCall, while_doing: str, action: Callable[[], Any]) -> None:
+def _log_each_item(call: TrainingCall, kind: str, values: dict[str, Any], log: Callable[[dict], Any]) -> None:
+    """Log ``values`` in one call; if the store refuses it, item by item, so one bad key (too long, a
+    param whose value differs from the one already in the run) costs only itself, with one warning."""
+    if not values:
+        return
     try:
-        action()
-    except Exception as exc:
-        safety.report(call.integration, exc, while_doing, call.config.get("silent", False))
+        log(values)
+        return
+    except Exception:
+        pass
+    refused = []
+    for key, value in values.items():
+        try:
+            log({key: value})
+        except Exception as exc:
+            refused.append(f"{str(key)[:60]!r} ({exc})")
+    if refused:
+        safety.warn_once(call.integration, f"{call.integration}: {len(refused)} {kind}(s) of {len(values)} "
+                                           f"were not logged: {'; '.join(refused[:5])}",
+                         call.config.get("silent", False))
 
 
 def _log_artifact(call: TrainingCall, artifact: ArtifactToLog) -> None:
