@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tracking_core.cli import add_runs_commands
+from tracking_core.cli import add_db_commands, add_runs_commands
 
 
 def plugins_table() -> list[dict[str, str]]:
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     plugins = commands.add_parser("plugins", help="list installed autolog plugins and their status")
     plugins.set_defaults(handler=show_plugins)
     add_runs_commands(commands)
+    add_db_commands(commands)
     return parser
 
 

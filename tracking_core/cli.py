@@ -63,3 +63,66 @@ def show_run(args: argparse.Namespace) -> int:
     for item in client.list_artifacts(info.run_id):
         print(f"  {item.path}{'/' if item.is_dir else ''}")
     return 0
+
+
+def add_db_commands(subparsers) -> None:
+    db = subparsers.add_parser("db", help="tracking store schema: show its version, upgrade it")
+    commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = commands.add_parser("upgrade", help="upgrade a store's schema in place to this autolog's version")
+    upgrade.add_argument("uri", help="a store directory, sqlite:///PATH or postgresql://...")
+    upgrade.set_defaults(handler=upgrade_db)
+    current = commands.add_parser("current", help="print a store's schema version")
+    current.add_argument("uri", help="a store directory, sqlite:///PATH or postgresql://...")
+    current.set_defaults(handler=current_db)
+
+
+def _database(uri: str) -> tuple[str, str]:
+    from . import uri as uri_module
+    from .schema import describe_url
+
+    url = uri_module.resolve(uri).database_url
+    return url, describe_url(url)
+
+
+def upgrade_db(args: argparse.Namespace) -> int:
+    from .errors import StoreVersionError
+    from .schema import upgrade_schema
+    from .store import make_engine
+
+    url, shown = _database(args.uri)
+    engine = make_engine(url)
+    try:
+        before, after = upgrade_schema(engine, url)
+    except StoreVersionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"{shown}: already at schema version {after}")
+    elif before is None:
+        print(f"{shown}: created at schema version {after}")
+    else:
+        print(f"{shown}: upgraded from schema version {before} to {after}")
+    return 0
+
+
+def current_db(args: argparse.Namespace) -> int:
+    from .schema import KNOWN_VERSIONS, SCHEMA_VERSION, current_version
+    from .store import make_engine
+
+    url, shown = _database(args.uri)
+    engine = make_engine(url)
+    try:
+        version = current_version(engine)
+    finally:
+        engine.dispose()
+    if version is None:
+        print(f"{shown}: empty (no autolog store yet)")
+    elif version == SCHEMA_VERSION:
+        print(f"{shown}: schema version {version} (current)")
+    elif version in KNOWN_VERSIONS:
+        print(f"{shown}: schema version {version} (older; `autolog db upgrade` or opening it upgrades it to {SCHEMA_VERSION})")
+    else:
+        print(f"{shown}: schema version {version} (newer than this autolog: upgrade autolog)")
+    return 0

@@ -5,7 +5,10 @@ autolog``); the store builds them, nothing mutates them.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Mapping, NamedTuple
+
+_NO_TAGS: Mapping[str, str] = MappingProxyType({})
 
 
 class RunStatus:
@@ -26,11 +29,19 @@ class RunStatus:
         return status
 
 
+class LifecycleStage:
+    ACTIVE = "active"
+    DELETED = "deleted"
+
+
 class Experiment(NamedTuple):
     experiment_id: str
     name: str
     artifact_location: str
     creation_time: int
+    lifecycle_stage: str = LifecycleStage.ACTIVE
+    last_update_time: int | None = None
+    tags: Mapping[str, str] = _NO_TAGS
 
 
 class Metric(NamedTuple):
@@ -48,6 +59,7 @@ class RunInfo(NamedTuple):
     start_time: int
     end_time: int | None
     artifact_uri: str
+    lifecycle_stage: str = LifecycleStage.ACTIVE
 
 
 class RunData(NamedTuple):

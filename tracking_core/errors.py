@@ -19,3 +19,39 @@ class ParamConflictError(ValueError):
 
 class ModelLoadError(RuntimeError):
     pass
+
+
+class StoreVersionError(RuntimeError):
+    """The store's schema is newer than this autolog knows (written by a newer autolog)."""
+
+
+class ExperimentExistsError(ValueError):
+    def __init__(self, name: str, deleted: bool = False):
+        state = " (deleted: restore it or choose another name)" if deleted else ""
+        super().__init__(f"an experiment named {name!r} already exists{state}")
+        self.name = name
+
+
+class ExperimentNotFoundError(LookupError):
+    def __init__(self, experiment: str):
+        super().__init__(f"no experiment {experiment} in the tracking store")
+
+
+class ExperimentDeletedError(ValueError):
+    def __init__(self, name: str):
+        super().__init__(f"experiment {name!r} is deleted: restore it or use another name")
+        self.name = name
+
+
+class TagNotFoundError(LookupError):
+    def __init__(self, run_id: str, key: str):
+        super().__init__(f"run {run_id} has no tag {key!r}")
+        self.run_id, self.key = run_id, key
+
+
+class InvalidFilterError(ValueError):
+    """A search filter or order_by that cannot be parsed or applied; the message names the bad part."""
+
+
+class InvalidPageTokenError(ValueError):
+    """A page token not made by this search (or corrupted)."""

@@ -15,68 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from .batch import NewRun, WriteBatch, now_ms
-from .entities import Experiment, Metric, Run, RunData, RunInfo, RunStatus
+from .entities import Experiment, LifecycleStage, Metric, Run, RunData, RunInfo, RunStatus
 from .errors import RunNotFoundError
 
-metadata = sa.MetaData()
-
-experiments = sa.Table(
-    "experiments", metadata,
-    sa.Column("experiment_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(256), nullable=False, unique=True),
-    sa.Column("artifact_location", sa.Text, nullable=False),
-    sa.Column("creation_time", sa.BigInteger, nullable=False),
-)
-runs = sa.Table(
-    "runs", metadata,
-    sa.Column("run_id", sa.String(32), primary_key=True),
-    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id"), nullable=False),
-    sa.Column("run_name", sa.String(256), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("start_time", sa.BigInteger, nullable=False),
-    sa.Column("end_time", sa.BigInteger, nullable=True),
-    sa.Column("artifact_uri", sa.Text, nullable=False),
-    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
-)
-params = sa.Table(
-    "params", metadata,
-    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("key", sa.String(250), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
-)
-tags = sa.Table(
-    "tags", metadata,
-    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("key", sa.String(250), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
-)
-# A metric's points refer to their (run, key) series by a small integer: rows and index stay
-# narrow, which halves the time to persist large histories.
-metric_series = sa.Table(
-    "metric_series", metadata,
-    sa.Column("series_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
-    sa.Column("key", sa.String(250), nullable=False),
-    sa.UniqueConstraint("run_id", "key", name="uq_metric_series_run_key"),
-)
-metrics = sa.Table(
-    "metrics", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("series_id", sa.Integer, sa.ForeignKey("metric_series.series_id", ondelete="CASCADE"),
-              nullable=False),
-    sa.Column("value", sa.Float(precision=53), nullable=True),  # NULL is NaN (SQLite stores NaN as NULL)
-    sa.Column("timestamp", sa.BigInteger, nullable=False),
-    sa.Column("step", sa.BigInteger, nullable=False),
-    sa.Index("ix_metrics_series_step", "series_id", "step"),
-)
-latest_metrics = sa.Table(
-    "latest_metrics", metadata,
-    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("key", sa.String(250), primary_key=True),
-    sa.Column("value", sa.Float(precision=53), nullable=True),
-    sa.Column("timestamp", sa.BigInteger, nullable=False),
-    sa.Column("step", sa.BigInteger, nullable=False),
-)
+from .schema import (experiment_tags, experiments, latest_metrics, metadata, metric_series, metrics,  # noqa: F401
+                     open_schema, params, runs, tags)
 
 
 def _decode_value(value: float | None) -> float:
@@ -89,29 +32,14 @@ class SqlStore:
     def __init__(self, database_url: str):
         self.database_url = database_url
         self.is_sqlite = database_url.startswith("sqlite")
-        if self.is_sqlite:
-            path = database_url[len("sqlite:///"):]
-            if path and path != ":memory:":
-                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-            self.engine = sa.create_engine(database_url, connect_args={"timeout": 60, "check_same_thread": False})
-            event.listen(self.engine, "connect", _sqlite_on_connect)
-            event.listen(self.engine, "begin", _sqlite_on_begin)
-        else:
-            self.engine = sa.create_engine(database_url, pool_pre_ping=True)
+        self.engine = make_engine(database_url)
         self._series: dict[tuple[str, str], int] = {}
         self._prepare_write_sql()
-        self._create_schema()
+        open_schema(self.engine, database_url)
 
     # -- plumbing -------------------------------------------------------------------------
     def _write(self):
         return self.engine.connect().execution_options(autolog_write=True)
-
-    def _create_schema(self) -> None:
-        with self._write() as conn, conn.begin():
-            if conn.dialect.name == "postgresql":
-                # Concurrent CREATE TABLEs of one name collide (pg_type): first starts serialize here.
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7236042195001)")
-            metadata.create_all(conn, checkfirst=True)
 
     def dispose_after_fork(self) -> None:
         self.engine.dispose(close=False)
@@ -125,8 +53,9 @@ class SqlStore:
             with self._write() as conn, conn.begin():
                 row = conn.execute(sa.select(experiments).where(experiments.c.name == name)).first()
                 if row is None:
+                    created = now_ms()
                     result = conn.execute(experiments.insert().values(
-                        name=name, artifact_location="", creation_time=now_ms()))
+                        name=name, artifact_location="", creation_time=created, last_update_time=created))
                     experiment_id = result.inserted_primary_key[0]
                     location = _join_uri(artifact_root, str(experiment_id))
                     conn.execute(experiments.update().where(experiments.c.experiment_id == experiment_id)
@@ -273,7 +202,8 @@ class SqlStore:
         return [
             Run(RunInfo(run_id=row.run_id, run_name=row.run_name, experiment_id=str(row.experiment_id),
                         status=row.status, start_time=row.start_time, end_time=row.end_time,
-                        artifact_uri=row.artifact_uri),
+                        artifact_uri=row.artifact_uri,
+                        lifecycle_stage=LifecycleStage.DELETED if row.deleted else LifecycleStage.ACTIVE),
                 RunData(params=p[row.run_id], metrics=m[row.run_id], tags=t[row.run_id]))
             for row in rows
         ]
@@ -293,14 +223,28 @@ class SqlStore:
                                 .where(metric_series.c.run_id == run_id)).scalar_one()
 
 
-def _experiment(row) -> Experiment:
-    return Experiment(str(row.experiment_id), row.name, row.artifact_location, row.creation_time)
+def _experiment(row, tags: dict[str, str] | None = None) -> Experiment:
+    return Experiment(str(row.experiment_id), row.name, row.artifact_location, row.creation_time,
+                      row.lifecycle_stage, row.last_update_time, tags if tags is not None else {})
 
 
 def _join_uri(root: str, *parts: str) -> str:
     if "://" in root:
         return "/".join([root.rstrip("/"), *parts])
     return os.path.join(root, *parts)
+
+
+def make_engine(database_url: str) -> sa.engine.Engine:
+    """An engine for the store: SQLite in WAL mode with ``BEGIN IMMEDIATE`` for writes."""
+    if database_url.startswith("sqlite"):
+        path = database_url[len("sqlite:///"):]
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        engine = sa.create_engine(database_url, connect_args={"timeout": 60, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return sa.create_engine(database_url, pool_pre_ping=True)
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
