@@ -1,18 +1,17 @@
 """What a finished XGBoost call logs: params, early-stopping metrics, importances, the model.
 
-Native calls are read through the signature of ``xgboost.train``/``xgboost.cv`` (defaults
-included); estimator fits through ``get_params()`` and ``get_booster()``.
+Native calls are read as XGBoost reads them (``arguments``: positional arguments included,
+defaults too); estimator fits through ``get_params()`` and ``get_booster()``.
 """
 from __future__ import annotations
 
-import inspect
 import json
 import sys
-from functools import lru_cache
 from typing import Any
 
 from autolog import ArtifactToLog, ModelToLog, TrainingCall
 
+from . import arguments
 from .flavor import FLAVOR
 from .patch import STATE_CALLBACK
 
@@ -24,18 +23,9 @@ EXAMPLE_ROWS = 5
 _FEATURE_DTYPES = {"int": "int64", "i": "bool", "c": "object"}
 
 
-@lru_cache(maxsize=None)
-def _signature(method: str) -> inspect.Signature:
-    import xgboost.training
-
-    return inspect.signature(getattr(xgboost.training, method))
-
-
 def call_arguments(call: TrainingCall) -> dict[str, Any]:
     """The native call's arguments by name, defaults included."""
-    bound = _signature(call.method).bind(*call.args, **call.kwargs)
-    bound.apply_defaults()
-    return dict(bound.arguments)
+    return arguments.call_arguments(call.method, call.args, call.kwargs)
 
 
 def booster_params(params: Any) -> dict[str, Any]:

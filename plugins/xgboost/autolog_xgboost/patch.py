@@ -5,7 +5,9 @@ import them from there) and the estimators' ``fit`` get the core's training sess
 receive the logging callback in a new ``callbacks`` list at ``before_training``; an estimator keeps
 its callbacks in a constructor parameter, so instead ``xgboost.sklearn.train`` (the function every
 estimator ``fit`` calls) is wrapped to put the pending callback into the list it passes on. The
-user's list and the estimator's ``callbacks`` attribute are never modified.
+user's list and the estimator's ``callbacks`` attribute are never modified. A native call may
+pass ``callbacks`` positionally (XGBoost accepts it, see ``arguments``): the new list then takes
+its place there, since XGBoost lets a positional argument override the keyword.
 """
 from __future__ import annotations
 
@@ -43,10 +45,18 @@ def prepare_call(call: TrainingCall) -> None:
 
     callback = LoggingCallback(call)
     call.state[STATE_CALLBACK] = callback
-    if call.instance is None:
-        call.kwargs["callbacks"] = with_callback(call.kwargs.get("callbacks"), callback)
-    else:
+    if call.instance is not None:
         call.state[STATE_PENDING] = callback
+        return
+    from .arguments import position
+
+    index = position(call.method, "callbacks")
+    if len(call.args) > index:
+        args = list(call.args)
+        args[index] = with_callback(args[index], callback)
+        call.args = tuple(args)
+    else:
+        call.kwargs["callbacks"] = with_callback(call.kwargs.get("callbacks"), callback)
 
 
 def with_callback(callbacks: Any, callback: Any) -> list:

@@ -228,3 +228,74 @@ def test_disable_restores_the_original_functions_and_methods(xgb, autolog_store)
     assert xgb.train is original and xgboost.training.train is original and xgboost.sklearn.train is original
     assert xgb.XGBClassifier.__dict__["fit"] is original_fit
     assert "fit" not in xgb.XGBRegressor.__dict__
+
+
+# XGBoost marks every argument after num_boost_round keyword-only, yet still takes them positionally
+# (with a FutureWarning); its own guide scripts write xgb.train(param, dtrain, num_round, watchlist).
+positional_style = pytest.mark.filterwarnings("ignore:Pass `.*` as keyword args:FutureWarning")
+
+
+@positional_style
+def test_train_with_positional_evals_as_xgboost_guide_scripts_write_it_logs_everything(xgb, data, autolog_store):
+    dtrain, dvalid = dmatrices(xgb, data)
+    watchlist = [(dvalid, "eval"), (dtrain, "train")]
+    booster = xgb.train(PARAMS, dtrain, 4, watchlist)
+
+    run = autolog.last_active_run()
+    assert run.data.params["max_depth"] == "3"
+    assert run.data.params["num_boost_round"] == "4"
+    assert run.data.params["verbose_eval"] == "True"
+    assert "evals" not in run.data.params
+    assert [m.step for m in history(autolog_store, run.info.run_id, "eval-logloss")] == [0, 1, 2, 3]
+    files = {f.path for f in autolog_store.list_artifacts(run.info.run_id)}
+    assert {"feature_importance_weight.json", "model"} <= files
+    loaded = autolog.load_model(f"runs:/{run.info.run_id}/model")
+    np.testing.assert_array_equal(loaded.predict(dvalid), booster.predict(dvalid))
+
+
+@positional_style
+def test_train_with_every_argument_positional_keeps_the_users_callbacks_and_ours(xgb, data, autolog_store):
+    dtrain, dvalid = dmatrices(xgb, data)
+    seen: list[int] = []
+
+    class Counter(xgb.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            seen.append(epoch)
+            return False
+
+    callbacks = [Counter()]
+    evals_result: dict = {}
+    # params, dtrain, num_boost_round, evals, obj, maximize, early_stopping_rounds, evals_result,
+    # verbose_eval, xgb_model, callbacks
+    xgb.train(PARAMS, dtrain, 3, [(dvalid, "valid")], None, None, None, evals_result, False, None, callbacks)
+
+    run = autolog.last_active_run()
+    assert seen == [0, 1, 2] and len(callbacks) == 1
+    assert [m.value for m in history(autolog_store, run.info.run_id, "valid-logloss")] == \
+        evals_result["valid"]["logloss"]
+    assert run.data.params["verbose_eval"] == "False" and run.data.params["num_boost_round"] == "3"
+
+
+@positional_style
+def test_cv_with_positional_nfold_logs_it(xgb, data, autolog_store):
+    dtrain, _ = dmatrices(xgb, data)
+    xgb.cv(PARAMS, dtrain, 3, 4)  # nfold=4, positionally
+
+    run = autolog.last_active_run()
+    assert run.data.params["nfold"] == "4" and run.data.params["max_depth"] == "3"
+    assert len(history(autolog_store, run.info.run_id, "test-logloss-mean")) == 3
+
+
+@positional_style
+def test_estimator_fit_with_positional_sample_weight_and_eval_set(xgb, data, autolog_store):
+    X, y = data
+    model = xgb.XGBClassifier(n_estimators=3, max_depth=2, n_jobs=1)
+    # X, y, sample_weight, base_margin, eval_set, verbose
+    model.fit(X, y, np.ones(len(y)), None, [(X, y)], False)
+
+    run = autolog.last_active_run()
+    assert run.data.params["n_estimators"] == "3"
+    assert [m.value for m in history(autolog_store, run.info.run_id, "validation_0-logloss")] == \
+        model.evals_result()["validation_0"]["logloss"]
+    loaded = autolog.load_model(f"runs:/{run.info.run_id}/model")
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
