@@ -28,14 +28,40 @@ class PickleFlavor:
         return self._accepts is not None and bool(self._accepts(model))
 
     def save(self, model: Any, model_dir: str) -> dict:
-        import pickle
-
+        data, serialization_format = _pickled(model)
         with open(os.path.join(model_dir, PICKLE_FILE), "wb") as fh:
-            pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        return {"pickled_model": PICKLE_FILE, "serialization_format": "pickle", **self.extra_conf}
+            fh.write(data)
+        conf = {"pickled_model": PICKLE_FILE, "serialization_format": serialization_format, **self.extra_conf}
+        if serialization_format == "cloudpickle":
+            conf["extra_requirements"] = ["cloudpickle"]
+        return conf
 
     def __repr__(self) -> str:
         return f"<PickleFlavor {self.name!r}>"
+
+
+def _pickled(model: Any) -> tuple[bytes, str]:
+    """The model's bytes, and "pickle" or "cloudpickle".
+
+    The standard library's pickle when it gives a pickle that loads elsewhere: it is fast and
+    loading needs nothing more. cloudpickle (as MLflow does for scikit-learn) when stdlib pickle
+    fails (a lambda, a local class) or refers to ``__main__`` (a class defined in a notebook or the
+    training script, which stdlib pickle saves by a name no other process can resolve):
+    cloudpickle saves such classes by value.
+    """
+    import pickle
+
+    try:
+        data = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        if b"__main__" not in data:
+            return data, "pickle"
+    except (pickle.PicklingError, AttributeError, TypeError):
+        pass
+    try:
+        import cloudpickle
+    except ImportError:  # the error above is the one worth showing
+        return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), "pickle"
+    return cloudpickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), "cloudpickle"
 
 
 def load_model(model_dir: str, flavor_conf: dict) -> Any:

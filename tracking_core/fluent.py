@@ -260,8 +260,13 @@ def log_model(model: Any, flavor: Flavor, artifact_path: str = "model", **save_o
     repository = run.tracker.artifact_repository(run.info.artifact_uri)
     if hasattr(repository, "local_dir"):
         model_dir = repository.local_dir(artifact_path)
-        return save_model(model, model_dir, flavor, run_id=run.info.run_id, artifact_path=artifact_path,
-                          **save_options)
+        try:
+            return save_model(model, model_dir, flavor, run_id=run.info.run_id, artifact_path=artifact_path,
+                              **save_options)
+        except BaseException:
+            if os.path.isdir(model_dir) and not os.listdir(model_dir):
+                os.rmdir(model_dir)  # a failed save leaves nothing, not even the empty directory
+            raise
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,6 +11,8 @@ import datetime
 import importlib
 import json
 import os
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +26,8 @@ from .signature import infer_signature, input_example_payload
 
 MLMODEL_FILE = "MLmodel"
 REQUIREMENTS_FILE = "requirements.txt"
+# A flavor's save() may return this key: distributions its files need at load time (not in MLmodel).
+EXTRA_REQUIREMENTS_KEY = "extra_requirements"
 
 try:
     _YamlDumper = yaml.CSafeDumper
@@ -38,7 +42,8 @@ class Flavor(Protocol):
     loader_module: str
 
     def save(self, model: Any, model_dir: str) -> dict:
-        """Write the model's files into ``model_dir``; return this flavor's MLmodel config."""
+        """Write the model's files into ``model_dir``; return this flavor's MLmodel config (with
+        ``extra_requirements``: distributions needed to load what it wrote, added to requirements.txt)."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +84,41 @@ def save_model(
     signature_outputs: Any = None,
     input_example: Any = None,
 ) -> ModelInfo:
-    """Save ``model`` with ``flavor`` into ``model_dir`` (created; must not hold another model)."""
-    os.makedirs(model_dir, exist_ok=True)
+    """Save ``model`` with ``flavor`` into ``model_dir`` (created; must not hold another model).
+
+    The model is written into a staging directory beside ``model_dir`` and moved into place only
+    once complete: a save that fails (a model that cannot be pickled, a full disk) leaves nothing.
+    """
     if os.path.exists(os.path.join(model_dir, MLMODEL_FILE)):
         raise FileExistsError(f"a model is already saved in {model_dir}")
+    parent = os.path.dirname(os.path.abspath(model_dir))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".saving-model-", dir=parent)
+    try:
+        info = _save_into(model, staging, flavor, run_id=run_id, artifact_path=artifact_path,
+                          requirements=requirements, signature=signature, signature_inputs=signature_inputs,
+                          signature_outputs=signature_outputs, input_example=input_example)
+        _move_into_place(staging, model_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ModelInfo(model_dir, info.artifact_path, info.flavors, info.model_uuid, info.run_id)
+
+
+def _move_into_place(staging: str, model_dir: str) -> None:
+    if not os.path.isdir(model_dir) or not os.listdir(model_dir):
+        os.replace(staging, model_dir)  # one rename (over an empty directory too)
+        return
+    for name in os.listdir(staging):  # the directory holds other artifacts: add the model's files
+        os.replace(os.path.join(staging, name), os.path.join(model_dir, name))
+    os.rmdir(staging)
+
+
+def _save_into(model: Any, model_dir: str, flavor: Flavor, *, run_id: str | None, artifact_path: str | None,
+               requirements: Iterable[str], signature: dict | None, signature_inputs: Any, signature_outputs: Any,
+               input_example: Any) -> ModelInfo:
     flavor_conf = dict(flavor.save(model, model_dir) or {})
+    requirements = [*requirements, *flavor_conf.pop(EXTRA_REQUIREMENTS_KEY, ())]
     flavor_conf.setdefault("loader_module", flavor.loader_module)
     model_uuid = uuid.uuid4().hex
     mlmodel: dict[str, Any] = {
