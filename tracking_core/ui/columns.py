@@ -1,0 +1,153 @@
+"""Columns of the runs table: what the URL asks for, how each cell reads, and the CSV export.
+
+A column is named as in the filter syntax: ``params.alpha``, ``metrics.rmse``, ``tags.team``,
+or an attribute (``attributes.status``...). The URL carries the chosen columns as
+``columns=params.alpha,metrics.rmse``; the fixed attribute columns (name, status, start, duration,
+integration) are always shown.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import math
+from typing import Iterable, NamedTuple
+
+from ..entities import Run
+from .queries import TAG_PARENT, ColumnKeys
+
+TAG_INTEGRATION = "autolog.autologging"
+DEFAULT_PARAMS = 8
+DEFAULT_METRICS = 8
+ENTITIES = ("params", "metrics", "tags")
+
+
+class Column(NamedTuple):
+    entity: str  # params | metrics | tags | attributes
+    key: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.entity}.{self.key}"
+
+    @property
+    def order_name(self) -> str:
+        """The column as ``order_by`` spells it (backquotes around keys that are not plain words)."""
+        if self.entity == "attributes" or all(c.isalnum() or c == "_" for c in self.key):
+            return self.name
+        return f"{self.entity}.`{self.key}`"
+
+
+# The fixed attribute columns: (label, order_by name or None when not sortable).
+ATTRIBUTE_COLUMNS = (
+    ("Run", "attributes.run_name"),
+    ("Status", "attributes.status"),
+    ("Started", "attributes.start_time"),
+    ("Duration", None),
+    ("Integration", f"tags.`{TAG_INTEGRATION}`"),
+)
+
+
+def parse_columns(spec: str | None, keys: ColumnKeys) -> list[Column]:
+    """The columns the URL names (unknown entities dropped), or a default taken from ``keys``."""
+    if spec is None:
+        metrics = sorted(keys.frequent_metrics[:DEFAULT_METRICS])
+        params_ = sorted(keys.frequent_params[:DEFAULT_PARAMS])
+        return [Column("metrics", k) for k in metrics] + [Column("params", k) for k in params_]
+    chosen: list[Column] = []
+    for part in spec.split(","):
+        entity, _, key = part.strip().partition(".")
+        if entity in ENTITIES and key and Column(entity, key) not in chosen:
+            chosen.append(Column(entity, key))
+    return chosen
+
+
+def format_columns(columns: Iterable[Column]) -> str:
+    return ",".join(c.name for c in columns)
+
+
+def cell(run: Run, column: Column) -> str | float | None:
+    if column.entity == "params":
+        return run.data.params.get(column.key)
+    if column.entity == "metrics":
+        return run.data.metrics.get(column.key)
+    if column.entity == "tags":
+        return run.data.tags.get(column.key)
+    return getattr(run.info, column.key, None)
+
+
+def format_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        if value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.6g}" if abs(value) >= 1e-4 else f"{value:.4g}"
+    return str(value)
+
+
+def format_time(ms: int | None) -> str:
+    if not ms:
+        return ""
+    return datetime.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_duration(start: int | None, end: int | None) -> str:
+    if not start or not end:
+        return ""
+    seconds = max(0, end - start) / 1000
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, seconds = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    return f"{hours // 24} d {hours % 24} h"
+
+
+def duration_seconds(run: Run) -> float | None:
+    if not run.info.end_time:
+        return None
+    return max(0, run.info.end_time - run.info.start_time) / 1000
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+CSV_FIXED = ["run_id", "run_name", "experiment_id", "status", "start_time", "end_time", "duration_s",
+             "integration", "parent_run_id"]
+
+
+def _safe_csv(value) -> str:
+    """Text a spreadsheet will not run as a formula (``=``, ``+``, ``-``, ``@`` that are not numbers)."""
+    text = format_value(value) if isinstance(value, float) else ("" if value is None else str(value))
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not isinstance(value, float):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
+
+
+def csv_header(columns: list[Column]) -> str:
+    return _csv_line(CSV_FIXED + [c.name for c in columns])
+
+
+def csv_row(run: Run, columns: list[Column]) -> str:
+    info = run.info
+    fixed = [info.run_id, info.run_name, info.experiment_id, info.status, format_time(info.start_time),
+             format_time(info.end_time), format_value(duration_seconds(run)),
+             run.data.tags.get(TAG_INTEGRATION, ""), run.data.tags.get(TAG_PARENT, "")]
+    return _csv_line([_safe_csv(v) for v in fixed] + [_safe_csv(cell(run, c)) for c in columns])
+
+
+def _csv_line(values: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(values)
+    return out.getvalue()

@@ -1,0 +1,229 @@
+"""Reads the UI needs from the SQL store, beyond what ``SqlStore`` offers itself.
+
+The pages call these functions, never SQL directly. Where the store has the method described in
+the shared store API (``search_runs_page``, ``count_runs``, ``experiment_summaries``,
+``get_metric_histories``...), it is used; the rest (column keys of whole experiments, child
+counts of parent runs, run counts for the experiments list) is written here in SQLAlchemy Core
+against the store's tables, read-only.
+"""
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple
+
+import sqlalchemy as sa
+
+from ..entities import Experiment, Metric, Run
+from ..store import SqlStore, experiments, latest_metrics, params, runs, tags
+from .downsample import downsample
+
+TAG_PARENT = "autolog.parentRunId"
+
+
+class ExperimentRow(NamedTuple):
+    experiment: Experiment
+    run_count: int
+    last_activity: int | None
+
+
+class ColumnKeys(NamedTuple):
+    params: list[str]
+    metrics: list[str]
+    tags: list[str]
+    frequent_params: list[str]  # most runs have them first: the default columns
+    frequent_metrics: list[str]
+
+
+def _active(table=runs):
+    return table.c.deleted.is_(False)
+
+
+# -- experiments -------------------------------------------------------------------------------
+def experiment_rows(store: SqlStore) -> list[ExperimentRow]:
+    """Every active experiment with its number of runs and the time of its latest activity."""
+    if hasattr(store, "search_experiments") and hasattr(store, "experiment_summaries"):
+        found: list[Experiment] = []
+        token = None
+        while True:
+            page, token = store.search_experiments(max_results=1000, page_token=token)
+            found.extend(page)
+            if not token:
+                break
+        summaries = store.experiment_summaries([e.experiment_id for e in found])
+        rows = []
+        for experiment in found:
+            count, last = summaries.get(experiment.experiment_id, (0, None))
+            rows.append(ExperimentRow(experiment, count, last or None))
+        return rows
+    activity = sa.func.max(sa.func.coalesce(runs.c.end_time, runs.c.start_time))
+    query = (sa.select(experiments, sa.func.count(runs.c.run_id).label("n"), activity.label("last"))
+             .select_from(experiments.outerjoin(runs, sa.and_(runs.c.experiment_id == experiments.c.experiment_id,
+                                                              _active())))
+             .group_by(*experiments.c).order_by(experiments.c.experiment_id))
+    with store.engine.connect() as conn:
+        return [ExperimentRow(Experiment(str(r.experiment_id), r.name, r.artifact_location, r.creation_time),
+                              r.n, r.last) for r in conn.execute(query)]
+
+
+def get_experiments(store: SqlStore, experiment_ids: Iterable[str]) -> list[Experiment | None]:
+    return [store.get_experiment(e) if e.isdigit() else None for e in experiment_ids]
+
+
+# -- runs ----------------------------------------------------------------------------------------
+def search_page(store: SqlStore, experiment_ids: list[str], filter_string: str | None,
+                order_by: list[str] | None, max_results: int,
+                page_token: str | None) -> tuple[list[Run], str | None]:
+    """One page of runs, filter and order pushed down to SQL by the store."""
+    if hasattr(store, "search_runs_page"):
+        return store.search_runs_page(experiment_ids, filter_string=filter_string or None, order_by=order_by or None,
+                                      max_results=max_results, page_token=page_token)
+    # Before the store's SQL search exists: filter in Python (small stores only).
+    from ..search import FilterError, parse_filter, sort_runs
+
+    try:
+        matches = parse_filter(filter_string)
+        found = sort_runs([r for r in store.search_runs(experiment_ids, 10_000_000) if matches(r)], order_by)
+    except FilterError as exc:
+        raise InvalidFilter(str(exc)) from exc
+    offset = int(page_token or 0)
+    page = found[offset:offset + max_results]
+    return page, (str(offset + max_results) if offset + max_results < len(found) else None)
+
+
+def count_runs(store: SqlStore, experiment_ids: list[str], filter_string: str | None) -> int:
+    if hasattr(store, "count_runs"):
+        return store.count_runs(experiment_ids, filter_string=filter_string or None)
+    if not filter_string:
+        with store.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(runs).where(
+                _active(), runs.c.experiment_id.in_([int(e) for e in experiment_ids]))).scalar_one()
+    runs_found, _ = search_page(store, experiment_ids, filter_string, None, 10_000_000, None)
+    return len(runs_found)
+
+
+class InvalidFilter(ValueError):
+    """A filter or order the store refused; the message says what is wrong."""
+
+
+def filter_errors() -> tuple[type[BaseException], ...]:
+    """The exception types that mean "the user's filter or order is wrong"."""
+    found: list[type[BaseException]] = [InvalidFilter]
+    from .. import errors
+
+    for name in ("InvalidFilterError", "InvalidOrderError"):
+        if hasattr(errors, name):
+            found.append(getattr(errors, name))
+    from ..search import FilterError
+
+    found.append(FilterError)
+    return tuple(found)
+
+
+def get_run(store: SqlStore, run_id: str) -> tuple[Run | None, bool]:
+    """(run, deleted): the run even when deleted, if the store can still read it."""
+    from ..errors import RunNotFoundError
+
+    try:
+        return store.get_run(run_id), False
+    except RunNotFoundError:
+        pass
+    try:
+        return store.get_run(run_id, include_deleted=True), True
+    except (TypeError, RunNotFoundError):
+        pass
+    with store.engine.connect() as conn:
+        deleted = conn.execute(sa.select(runs.c.run_id).where(runs.c.run_id == run_id)).first() is not None
+    return None, deleted
+
+
+def get_runs(store: SqlStore, run_ids: list[str]) -> list[Run]:
+    """Those runs that exist, in the order asked."""
+    from ..errors import RunNotFoundError
+
+    found = []
+    for run_id in run_ids:
+        try:
+            found.append(store.get_run(run_id))
+        except RunNotFoundError:
+            continue
+    return found
+
+
+def column_keys(store: SqlStore, experiment_ids: list[str]) -> ColumnKeys:
+    """Param, metric and tag keys present in any active run of these experiments, sorted (and,
+    for params and metrics, also by how many runs have them)."""
+    ids = [int(e) for e in experiment_ids]
+    counted = []
+    with store.engine.connect() as conn:
+        for table in (params, latest_metrics, tags):
+            in_runs = sa.select(runs.c.run_id).where(runs.c.experiment_id.in_(ids), _active())
+            query = (sa.select(table.c.key, sa.func.count()).where(table.c.run_id.in_(in_runs))
+                     .group_by(table.c.key).order_by(table.c.key))
+            counted.append([(r[0], r[1]) for r in conn.execute(query)])
+
+    def frequent(pairs):
+        return [k for k, _n in sorted(pairs, key=lambda p: -p[1])]
+
+    return ColumnKeys([k for k, _ in counted[0]], [k for k, _ in counted[1]], [k for k, _ in counted[2]],
+                      frequent(counted[0]), frequent(counted[1]))
+
+
+def child_counts(store: SqlStore, run_ids: list[str]) -> dict[str, int]:
+    """For each of these runs that is a parent, how many active child runs it has."""
+    if not run_ids:
+        return {}
+    query = (sa.select(tags.c.value, sa.func.count())
+             .select_from(tags.join(runs, runs.c.run_id == tags.c.run_id))
+             .where(tags.c.key == TAG_PARENT, tags.c.value.in_(run_ids), _active())
+             .group_by(tags.c.value))
+    with store.engine.connect() as conn:
+        return {value: n for value, n in conn.execute(query)}
+
+
+def run_names(store: SqlStore, run_ids: Iterable[str]) -> dict[str, str]:
+    ids = list(set(run_ids))
+    if not ids:
+        return {}
+    with store.engine.connect() as conn:
+        return {r.run_id: r.run_name for r in conn.execute(
+            sa.select(runs.c.run_id, runs.c.run_name).where(runs.c.run_id.in_(ids)))}
+
+
+def latest_steps(store: SqlStore, run_id: str) -> dict[str, tuple[int, int]]:
+    """key -> (step, timestamp) of each metric's latest value."""
+    with store.engine.connect() as conn:
+        return {r.key: (r.step, r.timestamp) for r in conn.execute(
+            sa.select(latest_metrics.c.key, latest_metrics.c.step, latest_metrics.c.timestamp)
+            .where(latest_metrics.c.run_id == run_id))}
+
+
+# -- metric histories ---------------------------------------------------------------------------
+def metric_histories(store: SqlStore, run_ids: list[str], keys: list[str],
+                     max_points: int) -> dict[tuple[str, str], tuple[list[Metric], int]]:
+    """(run, key) -> (points to draw, total points): at most about ``max_points`` per series,
+    per-bucket min and max kept so every extreme of the full history is drawn."""
+    out: dict[tuple[str, str], tuple[list[Metric], int]] = {}
+    if hasattr(store, "get_metric_histories"):
+        # The store keeps first, last, lowest and highest point per bucket: 2x keeps about one bucket
+        # per two pixels.
+        full = store.get_metric_histories(run_ids, keys, max_points_per_series=2 * max_points)
+        totals = series_lengths(store, run_ids, keys)
+        for pair, points in full.items():
+            out[pair] = (list(points), totals.get(pair, len(points)))
+        return out
+    for run_id in run_ids:
+        for key in keys:
+            points = store.get_metric_history(run_id, key)
+            if points:
+                out[(run_id, key)] = (downsample(points, max_points), len(points))
+    return out
+
+
+def series_lengths(store: SqlStore, run_ids: list[str], keys: list[str]) -> dict[tuple[str, str], int]:
+    from ..store import metric_series, metrics
+
+    query = (sa.select(metric_series.c.run_id, metric_series.c.key, sa.func.count())
+             .select_from(metric_series.join(metrics, metrics.c.series_id == metric_series.c.series_id))
+             .where(metric_series.c.run_id.in_(run_ids), metric_series.c.key.in_(keys))
+             .group_by(metric_series.c.run_id, metric_series.c.key))
+    with store.engine.connect() as conn:
+        return {(r[0], r[1]): r[2] for r in conn.execute(query)}

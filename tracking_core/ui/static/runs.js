@@ -1,0 +1,70 @@
+/* The runs table: selection for compare/charts, collapsing child runs, the column chooser. */
+"use strict";
+(function () {
+  var table = document.getElementById("runs-table");
+  var compare = document.getElementById("compare-selected");
+  var chart = document.getElementById("chart-selected");
+
+  function picks() { return Array.prototype.slice.call(document.querySelectorAll("input.pick")); }
+  function chosen() { return picks().filter(function (p) { return p.checked; }).map(function (p) { return p.value; }); }
+  function refresh() {
+    var n = chosen().length;
+    if (compare) { compare.disabled = n < 2; compare.textContent = n >= 2 ? "Compare " + n + " runs" : "Compare selected"; }
+    if (chart) chart.disabled = n < 1;
+  }
+  picks().forEach(function (p) { p.addEventListener("change", refresh); });
+  var all = document.getElementById("select-all");
+  if (all) all.addEventListener("change", function () {
+    picks().forEach(function (p) { if (!p.closest("tr").classList.contains("collapsed")) p.checked = all.checked; });
+    refresh();
+  });
+  if (compare) compare.addEventListener("click", function () {
+    window.location.href = "/compare?runs=" + chosen().map(encodeURIComponent).join(",");
+  });
+  if (chart) chart.addEventListener("click", function () {
+    window.location.href = "/charts?runs=" + chosen().map(encodeURIComponent).join(",");
+  });
+  refresh();
+
+  // Child runs sit right under their parent; the twisty hides or shows them (and theirs).
+  if (table) table.addEventListener("click", function (event) {
+    var button = event.target.closest("button.twisty");
+    if (!button) return;
+    var row = button.closest("tr");
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.textContent = open ? "▾" : "▸";
+    button.title = open ? "hide child runs" : "show child runs";
+    var depth = +row.getAttribute("data-depth");
+    for (var next = row.nextElementSibling; next && +next.getAttribute("data-depth") > depth; next = next.nextElementSibling) {
+      if (open) {
+        // show direct children; deeper ones only if their own parent is open
+        var parentRow = table.querySelector('tr[data-run-id="' + next.getAttribute("data-parent") + '"]');
+        var parentButton = parentRow && parentRow.querySelector("button.twisty");
+        var visible = parentRow === row || (parentButton && parentButton.getAttribute("aria-expanded") === "true" && !parentRow.classList.contains("collapsed"));
+        next.classList.toggle("collapsed", !visible);
+      } else {
+        next.classList.add("collapsed");
+      }
+    }
+  });
+
+  // Column chooser: the checked boxes become one "columns" parameter, kept in the address.
+  var form = document.getElementById("columns-form");
+  if (form) {
+    var find = form.querySelector(".chooser-filter");
+    find.addEventListener("input", function () {
+      var q = find.value.toLowerCase();
+      form.querySelectorAll("label").forEach(function (label) {
+        label.style.display = label.textContent.toLowerCase().indexOf(q) >= 0 ? "" : "none";
+      });
+    });
+    find.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
+    form.addEventListener("submit", function () {
+      var cols = Array.prototype.slice.call(form.querySelectorAll("input.col")).filter(function (c) { return c.checked; })
+        .map(function (c) { return c.value; });
+      document.getElementById("columns-value").value = cols.join(",");
+      find.disabled = true;
+    });
+  }
+})();
