@@ -7,7 +7,8 @@ the global options it knows. Each call replaces the options of the call before i
 from __future__ import annotations
 
 import threading
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 from .integration import Integration
 
@@ -16,7 +17,7 @@ class AutologConfig:
     def __init__(self) -> None:
         self._global: dict[str, Any] = {}
         self._per_integration: dict[str, dict[str, Any]] = {}
-        self._effective: dict[str, dict[str, Any]] = {}
+        self._effective: dict[str, Mapping[str, Any]] = {}
         self._lock = threading.Lock()
 
     def set_global(self, options: dict[str, Any]) -> None:
@@ -35,7 +36,9 @@ class AutologConfig:
             self._per_integration[integration.name] = dict(options)
             self._effective.pop(integration.name, None)
 
-    def effective(self, integration: Integration) -> dict[str, Any]:
+    def effective(self, integration: Integration) -> Mapping[str, Any]:
+        """The integration's options, read-only: they are shared (a plugin that needs its own copy
+        for one call has ``call.config``)."""
         found = self._effective.get(integration.name)
         if found is None:
             defaults = integration.defaults
@@ -45,7 +48,7 @@ class AutologConfig:
                 found.update({k: v for k, v in self._global.items() if k in defaults})
             else:  # a per-library call wins whole over the global one, whatever the order
                 found.update(own)
-            self._effective[integration.name] = found
+            found = self._effective[integration.name] = MappingProxyType(found)
         return found
 
     def reset(self) -> None:

@@ -16,6 +16,7 @@ import warnings
 
 from typing import TYPE_CHECKING
 
+from .hook_isolation import PluginLoadWarning, current_plugin, isolate
 from .integration import IntegrationRegistry
 
 if TYPE_CHECKING:
@@ -26,10 +27,6 @@ DISABLED_ENV = "AUTOLOG_DISABLED_PLUGINS"
 LOAD_ONLY_ENV = "AUTOLOG_LOAD_PLUGINS"
 TRACE_ENV = "AUTOLOG_TRACE_PLUGINS"
 DEFAULT_PLUGINS = ("autolog.default_plugins.pickle_flavor",)
-
-
-class PluginLoadWarning(UserWarning):
-    pass
 
 
 class _State:
@@ -65,7 +62,7 @@ def plugin_manager() -> pluggy.PluginManager:
                 manager = pluggy.PluginManager("autolog")
                 manager.add_hookspecs(hookspecs)
                 for module_name in DEFAULT_PLUGINS:
-                    manager.register(importlib.import_module(module_name), name=module_name)
+                    _register(manager, importlib.import_module(module_name), module_name)
                 if os.environ.get(TRACE_ENV):
                     manager.trace.root.setwriter(lambda message: sys.stderr.write(f"[autolog] {message}"))
                     manager.enable_tracing()
@@ -93,7 +90,7 @@ def load_plugins() -> IntegrationRegistry:
                 continue
             try:
                 plugin = entry_point.load()
-                manager.register(plugin, name=entry_point.name)
+                _register(manager, plugin, entry_point.name)
             except Exception as exc:
                 warnings.warn(f"autolog: plugin {entry_point.name!r} ({entry_point.value}) failed to load "
                               f"and was skipped: {type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=3)
@@ -109,7 +106,7 @@ def register_plugin(plugin: object, name: str | None = None) -> None:
     """Register a plugin object by hand (tests, notebooks); its integrations become available."""
     with _state.lock:
         manager = plugin_manager()
-        manager.register(plugin, name=name)
+        _register(manager, plugin, name)
         _collect_registrations(manager)
 
 
@@ -121,34 +118,46 @@ def unregister_plugin(name: str) -> None:
             manager.unregister(plugin)
 
 
+def _register(manager: pluggy.PluginManager, plugin: object, name: str | None) -> None:
+    """Register with pluggy, refuse unknown ``autolog_*`` hooks, isolate each implementation."""
+    manager.register(plugin, name=name)
+    name = manager.get_name(plugin)
+    unknown = sorted(caller.name for caller in manager.get_hookcallers(plugin) or ()
+                     if not caller.has_spec())
+    if unknown:
+        manager.unregister(plugin)
+        import pluggy
+
+        raise pluggy.PluginValidationError(
+            plugin, f"autolog plugin {name!r} implements unknown hook(s) {', '.join(unknown)}: "
+                    f"the hooks are listed in autolog/hookspecs.py (a misspelling logs nothing)")
+    isolate(manager, plugin)
+
+
 def _collect_registrations(manager: pluggy.PluginManager) -> None:
-    for impl in reversed(manager.hook.autolog_register_integrations.get_hookimpls()):  # call order
-        if impl.plugin_name in _state.collected:
-            continue
+    """Ask plugins not asked yet for their integrations and flavors (a pluggy call; the callbacks
+    skip plugins already collected, so registering one more plugin adds only its own)."""
+    collected = set(_state.collected)
 
-        # autolog.<name>.<attribute> reads the plugin's module (not the entry-point name: that is
-        # often the framework's own name, "sklearn").
-        module = impl.plugin.__name__ if isinstance(impl.plugin, types.ModuleType) else None
+    def register_integration(integration) -> None:
+        plugin = current_plugin()
+        if plugin in collected:
+            return
+        if integration.plugin_module is None:
+            # autolog.<name>.<attribute> reads the plugin's module (not the entry-point name: that
+            # is often the framework's own name, "sklearn").
+            found = manager.get_plugin(plugin) if plugin else None
+            integration.plugin_module = found.__name__ if isinstance(found, types.ModuleType) else None
+        if integration.distribution is None:
+            integration.distribution = _state.distributions.get(plugin)
+        _state.registry.register(integration)
 
-        def register(integration, _plugin=impl.plugin_name, _module=module):
-            integration.plugin_module = integration.plugin_module or _module
-            if integration.distribution is None:
-                integration.distribution = _state.distributions.get(_plugin)
-            _state.registry.register(integration)
+    def register_flavor(flavor) -> None:
+        if current_plugin() not in collected:
+            _register_flavor(flavor)
 
-        try:
-            impl.function(register=register)
-        except Exception as exc:
-            warnings.warn(f"autolog: plugin {impl.plugin_name!r} failed to register its integrations: "
-                          f"{type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=3)
-    for impl in reversed(manager.hook.autolog_register_flavors.get_hookimpls()):  # trylast ones last
-        if impl.plugin_name in _state.collected:
-            continue
-        try:
-            impl.function(register=_register_flavor)
-        except Exception as exc:
-            warnings.warn(f"autolog: plugin {impl.plugin_name!r} failed to register its flavors: "
-                          f"{type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=3)
+    manager.hook.autolog_register_integrations(register=register_integration)
+    manager.hook.autolog_register_flavors(register=register_flavor)  # trylast ones come last
     _state.collected.update(name for name, _plugin in manager.list_name_plugin())
 
 

@@ -10,6 +10,7 @@ changes what the user gets back; the user's exceptions propagate untouched.
 from __future__ import annotations
 
 import math
+import os
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -166,7 +167,7 @@ def _begin(integration, options, wrapped, instance, args, kwargs):
         if options.get("extra_tags"):
             tags.update(options["extra_tags"])
         active = tracking.start_run(tags=tags)
-    call = TrainingCall(integration.name, method, instance, args, dict(kwargs), options, active.info.run_id, owns,
+    call = TrainingCall(integration.name, method, instance, args, dict(kwargs), dict(options), active.info.run_id, owns,
                         tracker=active.tracker)
     hook = _hook()
     try:
@@ -179,16 +180,20 @@ def _begin(integration, options, wrapped, instance, args, kwargs):
 
 
 def _call_each(hook_caller, call: TrainingCall, while_doing: str, **extra) -> list[Any]:
-    """Call every implementation on its own, so one failing plugin does not silence the others."""
+    """Call a hook through pluggy. Each implementation is isolated when registered
+    (``hook_isolation``), so one failing plugin does not silence the others; if a wrapper fails,
+    the plain implementations are asked one by one instead."""
+    try:
+        return hook_caller(call=call, **extra)
+    except Exception as exc:
+        safety.report(call.integration, exc, f"{while_doing} (a hook wrapper failed)",
+                      call.config.get("silent", False))
+    arguments = {"call": call, **extra}
     results = []
     for impl in reversed(hook_caller.get_hookimpls()):
-        try:
-            wanted = {k: v for k, v in {"call": call, **extra}.items() if k in impl.argnames}
-            value = impl.function(**wanted)
-        except Exception as exc:
-            safety.report(call.integration, exc, f"{while_doing} (plugin {impl.plugin_name})",
-                          call.config.get("silent", False))
+        if impl.wrapper or impl.hookwrapper:
             continue
+        value = impl.function(*[arguments[name] for name in impl.argnames])
         if value is not None:
             results.append(value)
     return results
@@ -256,13 +261,14 @@ def _log_each_item(call: TrainingCall, kind: str, values: dict[str, Any], log: C
 def _log_artifact(call: TrainingCall, artifact: ArtifactToLog) -> None:
     try:
         if artifact.local_path is not None:
-            directory, _, _name = artifact.artifact_file.rpartition("/")
-            tracking.log_artifact(artifact.local_path, directory or None)
+            directory, _, name = artifact.artifact_file.rpartition("/")
+            if os.path.basename(artifact.local_path) == name:
+                tracking.log_artifact(artifact.local_path, directory or None)
+            else:  # stored under the name the plugin asked for, not the local file's
+                with open(artifact.local_path, "rb") as fh:
+                    tracking.log_bytes(fh.read(), artifact.artifact_file)
         elif isinstance(artifact.content, bytes):
-            from tracking_core.fluent import _run_for_logging
-
-            run = _run_for_logging()
-            run.tracker.artifact_repository(run.info.artifact_uri).write_bytes(artifact.artifact_file, artifact.content)
+            tracking.log_bytes(artifact.content, artifact.artifact_file)
         else:
             tracking.log_text(artifact.content or "", artifact.artifact_file)
     except Exception as exc:
@@ -291,16 +297,27 @@ def _log_model(call: TrainingCall, model: ModelToLog) -> None:
     options = call.config
     if _too_large(call, model):
         return
+    artifact_path = model.artifact_path if call.owns_run else _free_model_path(call, model.artifact_path)
     try:
         tracking.log_model(
-            model.model, model.flavor, model.artifact_path,
+            model.model, model.flavor, artifact_path,
             requirements=_requirements(call, model),
             signature_inputs=model.signature_inputs if options.get("log_model_signatures") else None,
             signature_outputs=model.signature_outputs if options.get("log_model_signatures") else None,
             input_example=model.input_example if options.get("log_input_examples") else None,
         )
     except Exception as exc:
-        safety.report(call.integration, exc, f"saving the model {model.artifact_path}/", options.get("silent", False))
+        safety.report(call.integration, exc, f"saving the model {artifact_path}/", options.get("silent", False))
+
+
+def _free_model_path(call: TrainingCall, artifact_path: str) -> str:
+    """In the user's run, a second autologged fit saves its model beside the first: ``model-2/``..."""
+    taken = {info.path for info in tracking.TrackingClient().list_artifacts(call.run_id)}
+    candidate, n = artifact_path, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{artifact_path}-{n}"
+    return candidate
 
 
 def _end(call: TrainingCall, status: str) -> None:

@@ -19,6 +19,7 @@ from .fluent import (
     load_model,
     log_artifact,
     log_artifacts,
+    log_bytes,
     log_dict,
     log_metric,
     log_metrics,
@@ -39,7 +40,7 @@ __all__ = [
     "ActiveRun", "ArtifactPathError", "Experiment", "FileInfo", "InvalidKeyError", "Metric", "ModelLoadError",
     "NoActiveRunError", "ParamConflictError", "Run", "RunAlreadyActiveError", "RunData", "RunInfo",
     "RunNotFoundError", "RunStatus", "TrackingClient", "active_run", "end_run", "flush", "get_tracking_uri",
-    "last_active_run", "load_model", "log_artifact", "log_artifacts", "log_dict", "log_metric", "log_metrics",
+    "last_active_run", "load_model", "log_artifact", "log_artifacts", "log_bytes", "log_dict", "log_metric", "log_metrics",
     "log_model", "log_param", "log_params", "log_text", "set_experiment", "set_tag", "set_tags",
     "set_tracking_uri", "start_run",
 ]

@@ -229,8 +229,15 @@ def log_artifacts(local_dir: str, artifact_path: str | None = None) -> None:
 
 
 def log_text(text: str, artifact_file: str) -> None:
+    log_bytes(text.encode("utf-8"), artifact_file)
+
+
+def log_bytes(data: bytes, artifact_file: str) -> None:
+    """Store ``data`` as the artifact ``artifact_file`` (a path inside the run's artifacts)."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"log_bytes({artifact_file!r}): data must be bytes, got {type(data).__name__}")
     run = _run_for_logging()
-    run.tracker.artifact_repository(run.info.artifact_uri).write_bytes(artifact_file, text.encode("utf-8"))
+    run.tracker.artifact_repository(run.info.artifact_uri).write_bytes(artifact_file, bytes(data))
 
 
 def log_dict(obj: Any, artifact_file: str) -> None:
@@ -275,10 +282,25 @@ def log_model(model: Any, flavor: Flavor, artifact_path: str = "model", **save_o
         return info
 
 
-def load_model(model_uri: str, flavor: str | None = None) -> Any:
-    """Load a model from ``runs:/<run_id>/<path>`` or a local model directory."""
+def load_model(model_uri: str, flavor: str | None = None, kind: str = "native") -> Any:
+    """Load a model from ``runs:/<run_id>/<path>`` or a local model directory.
+
+    ``kind="native"``: the framework's own object. ``kind="predict"``: a ``PredictModel`` with
+    ``predict(data)``, the same for every flavor (``tracking_core.models.pyfunc``).
+    """
     from .models import load_model_from_dir
 
+    if kind not in ("native", "predict"):
+        raise ValueError(f"load_model(kind={kind!r}): kind is 'native' (the framework's object) or 'predict'")
+    if kind == "predict":
+        from .models.pyfunc import load_predict_model
+
+        return load_predict_model(local_model_dir(model_uri))
+    return load_model_from_dir(local_model_dir(model_uri), flavor)
+
+
+def local_model_dir(model_uri: str) -> str:
+    """A local directory holding the model of ``runs:/<run_id>/<path>`` (downloaded if need be) or a path."""
     model_uri = os.fspath(model_uri)
     if model_uri.startswith("runs:/"):
         rest = model_uri[len("runs:/"):].strip("/")
@@ -291,11 +313,10 @@ def load_model(model_uri: str, flavor: str | None = None) -> Any:
         except RunNotFoundError:
             raise RunNotFoundError(run_id) from None
         repository = tracker.artifact_repository(run.info.artifact_uri)
-        local = repository.download_artifacts(path or "model")
-        return load_model_from_dir(local, flavor)
+        return repository.download_artifacts(path or "model")
     if "://" in model_uri:
         raise ValueError(f"unsupported model URI {model_uri!r}: use runs:/<run_id>/<path> or a local directory")
-    return load_model_from_dir(model_uri, flavor)
+    return model_uri
 
 
 # -- interpreter exit ------------------------------------------------------------------------------
