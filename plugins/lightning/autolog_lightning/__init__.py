@@ -14,6 +14,13 @@ trainer's callbacks list (the same object) is put back afterwards, on success an
 loggers are never touched. EarlyStopping adds ``stopped_epoch`` and ``best_epoch`` (Lightning
 restores no weights, so there is no ``restored_epoch``).
 
+``trainer.test()`` and ``trainer.validate()`` after a logged fit log their metrics, named as
+Lightning returns them (``test_loss``, ``val_acc``), into that fit's run, with ``step`` = the
+number of epochs trained (see ``autolog_lightning.evaluation`` for which run and why).
+
+Options of its own: ``log_every_epoch`` (bool), ``log_every_n_steps`` (an integer >= 1 or None),
+``max_model_size_mb`` (a number >= 0); a bad value is refused at the ``autolog()`` call.
+
 Distributed fits: only global rank 0 logs (``ranks.should_log``, the integration's veto: with
 ``strategy="ddp"`` the other ranks re-run the script and train unlogged). With a spawn-based
 strategy (``ddp_spawn``) the callback is pickled into the workers as an inert copy; the parent's
@@ -27,23 +34,31 @@ import os
 from typing import Any
 
 from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl
+from autolog import option_checks as checks
 
 from . import attach, params, ranks
 from .flavor import FLAVOR, requirements
 
 NAME = "lightning"
 OPTIONS: dict[str, Any] = {"log_every_epoch": True, "log_every_n_steps": None, "max_model_size_mb": 2048}
+OPTION_CHECKS = {"log_every_epoch": checks.boolean, "log_every_n_steps": checks.optional(checks.positive_int),
+                 "max_model_size_mb": checks.non_negative_number}
 
 
 def patch(module, patcher) -> None:
     """Called once ``lightning.pytorch`` or ``pytorch_lightning`` is imported."""
+    from .evaluation import METHODS, evaluation_wrapper
+
     patcher.wrap_training(module.Trainer, "fit")
+    for method in METHODS:
+        patcher.wrap(module.Trainer, method, evaluation_wrapper)
 
 
 @hookimpl
 def autolog_register_integrations(register) -> None:
     register(Integration(name=NAME, modules=("lightning.pytorch", "pytorch_lightning"), patch=patch,
-                         aliases=("pytorch_lightning",), options=dict(OPTIONS), should_log=ranks.should_log))
+                         aliases=("pytorch_lightning",), options=dict(OPTIONS), should_log=ranks.should_log,
+                         option_checks=dict(OPTION_CHECKS)))
 
 
 @hookimpl
@@ -65,6 +80,10 @@ def autolog_before_training(call: TrainingCall) -> None:
 def autolog_run_ended(call: TrainingCall, status: str) -> None:
     if call.integration == NAME:
         attach.restore_callbacks(call)
+        if status == "FINISHED":
+            from .evaluation import remember
+
+            remember(call, attach.fit_model(call))
 
 
 @hookimpl

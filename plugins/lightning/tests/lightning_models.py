@@ -35,6 +35,11 @@ class _RegressorSteps:
         x, y = batch
         self.log("val_loss", nn.functional.mse_loss(self(x), y))
 
+    def test_step(self, batch: Any, batch_idx: int) -> None:
+        x, y = batch
+        self.log("test_loss", nn.functional.mse_loss(self(x), y))
+        self.log("test_mae", nn.functional.l1_loss(self(x), y))
+
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
