@@ -15,9 +15,11 @@ from autolog import ArtifactToLog, hookimpl
 def _classifier_fit(call) -> bool:
     if call.integration != "sklearn" or call.instance is None or not call.args:
         return False
+    import numpy as np
     from sklearn.base import is_classifier
 
-    return is_classifier(call.instance) and hasattr(call.instance, "predict") and len(call.args) > 1
+    return (is_classifier(call.instance) and hasattr(call.instance, "predict") and len(call.args) > 1
+            and np.ndim(call.args[1]) == 1)  # one label per sample (not MultiOutputClassifier's 2-D y)
 
 
 def confusion(estimator, X, y) -> dict:

@@ -1,9 +1,31 @@
-"""Finding the training data in a fit call's arguments, without copying it."""
+"""The training data of a fit call, as the user passed it: captured before ``fit`` runs.
+
+Some estimators change X in place while fitting (``LinearRegression(copy_X=False)`` centers it; a
+user's estimator may add a column to a DataFrame). The signature, the input example and the
+training metrics must describe the data the user passed, so what they need is taken before fit:
+
+- the first rows (a copy of 5 rows) for the signature and input example, when models are logged;
+- X itself, copied, when it is small (up to ``SMALL_COPY_BYTES``, 1 MiB: tens of microseconds);
+- for larger X nothing is copied (memory matters more there): a fingerprint (shape, dtype, columns
+  and 256 values sampled across X) is compared after fit. If X changed, the training metrics are
+  skipped with one warning saying so, rather than computed on data the user never passed.
+
+``sample_weight`` is read by keyword, or by position where the fit signature puts it
+(``fit(X, y, w)``); the position comes from the signature, cached per class.
+"""
 from __future__ import annotations
 
+import inspect
+import weakref
 from typing import Any
 
-_MISSING = object()
+from autolog import safety
+
+SMALL_COPY_BYTES = 1 << 20
+EXAMPLE_ROWS = 5
+_SAMPLED_VALUES = 256
+_STATE_KEY = "autolog_sklearn.data"
+_sample_weight_positions: "weakref.WeakKeyDictionary[type, dict[str, int | None]]" = weakref.WeakKeyDictionary()
 
 
 def argument(call, position: int, name: str, default: Any = None) -> Any:
@@ -12,9 +34,170 @@ def argument(call, position: int, name: str, default: Any = None) -> Any:
     return call.kwargs.get(name, default)
 
 
-def training_data(call) -> tuple[Any, Any, Any]:
-    """(X, y, sample_weight) as passed to fit / fit_transform / fit_predict."""
+def _module(obj: Any) -> str:
+    return type(obj).__module__.split(".", 1)[0]
+
+
+def _is_ndarray(obj: Any) -> bool:
+    return _module(obj) == "numpy" and type(obj).__name__ == "ndarray"
+
+
+def _is_pandas(obj: Any) -> bool:
+    return _module(obj) == "pandas" and type(obj).__name__ in ("DataFrame", "Series")
+
+
+def _is_sparse(obj: Any) -> bool:
+    return _module(obj) == "scipy" and hasattr(obj, "tocsr")
+
+
+def _nbytes(X: Any) -> int | None:
+    if _is_ndarray(X):
+        return X.nbytes
+    if _is_pandas(X):
+        usage = X.memory_usage(index=False, deep=False)
+        return int(usage.sum()) if hasattr(usage, "sum") else int(usage)
+    if _is_sparse(X):
+        return sum(getattr(getattr(X, part, None), "nbytes", 0) for part in ("data", "indices", "indptr", "row", "col"))
+    if isinstance(X, list):
+        return 8 * len(X)
+    return None
+
+
+def _copy(X: Any) -> Any:
+    if isinstance(X, list):
+        return list(X)
+    return X.copy()
+
+
+def _head(X: Any) -> Any:
+    """A copy of the first rows (signature and input example look at no more)."""
+    if _is_pandas(X):
+        return X.head(EXAMPLE_ROWS).copy()
+    try:
+        head = X[:EXAMPLE_ROWS]
+    except Exception:
+        return X
+    return _copy(head) if hasattr(head, "copy") or isinstance(head, list) else head
+
+
+def _fingerprint(X: Any) -> tuple:
+    """What changes when X is changed in place, without reading (or copying) all of it."""
+    import numpy as np
+
+    if _is_ndarray(X):
+        if X.size == 0:
+            return (X.shape, X.dtype)
+        index = np.linspace(0, X.size - 1, _SAMPLED_VALUES).astype(np.intp)
+        return (X.shape, X.dtype, X.flat[index].copy())
+    if _is_pandas(X):
+        rows = np.linspace(0, len(X) - 1, min(len(X), 16)).astype(np.intp) if len(X) else []
+        columns = tuple(X.columns) if hasattr(X, "columns") else (X.name,)
+        dtypes = tuple(X.dtypes) if hasattr(X, "columns") else (X.dtype,)
+        return (X.shape, columns, dtypes, X.iloc[rows].to_numpy(copy=True))
+    if _is_sparse(X):
+        data = getattr(X, "data", None)
+        sample = None
+        if data is not None and getattr(data, "size", 0):
+            sample = data[np.linspace(0, data.size - 1, _SAMPLED_VALUES).astype(np.intp)].copy()
+        return (X.shape, X.dtype, getattr(X, "nnz", None), sample)
+    return (type(X), len(X) if hasattr(X, "__len__") else None)
+
+
+def _same(before: tuple, after: tuple) -> bool:
+    import numpy as np
+
+    if len(before) != len(after):
+        return False
+    for a, b in zip(before, after):
+        if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+            try:
+                equal = np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+            except Exception:
+                equal = np.array_equal(a, b)
+            if not equal:
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def _sample_weight_position(instance: Any, method: str) -> int | None:
+    cls = type(instance)
+    try:
+        known = _sample_weight_positions.setdefault(cls, {})
+    except TypeError:
+        known = {}
+    if method not in known:
+        position = None
+        try:
+            parameters = inspect.signature(getattr(instance, method)).parameters.values()
+        except (TypeError, ValueError, AttributeError):
+            parameters = ()
+        for index, parameter in enumerate(parameters):
+            if parameter.kind not in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+                break
+            if parameter.name == "sample_weight":
+                position = index
+                break
+        known[method] = position
+    return known[method]
+
+
+def _sample_weight(call) -> Any:
+    if "sample_weight" in call.kwargs:
+        return call.kwargs["sample_weight"]
+    position = _sample_weight_position(call.instance, call.method) if len(call.args) > 2 else None
+    return call.args[position] if position is not None and len(call.args) > position else None
+
+
+class _Captured:
+    def __init__(self, X: Any, head: Any, copy: Any, fingerprint: tuple | None) -> None:
+        self.X = X
+        self.head = head
+        self.copy = copy
+        self.fingerprint = fingerprint
+        self.for_metrics: Any = _STATE_KEY  # not resolved yet
+
+
+def capture_before_fit(call) -> None:
+    """``autolog_before_training``: keep what the signature and the metrics need, before fit can change X."""
     X = argument(call, 0, "X")
+    if X is None:
+        return
+    head = _head(X) if call.config.get("log_models") else None
+    size = _nbytes(X)
+    small = size is not None and size <= SMALL_COPY_BYTES
+    call.state[_STATE_KEY] = _Captured(X, head, _copy(X) if small else None, None if small else _fingerprint(X))
+
+
+def training_data(call) -> tuple[Any, Any, Any]:
+    """(X, y, sample_weight) for the training metrics: X as it was before fit, or None if fit changed
+    it and no copy was kept (then one warning says so)."""
     y = argument(call, 1, "y")
-    sample_weight = call.kwargs.get("sample_weight")
-    return X, y, sample_weight
+    sample_weight = _sample_weight(call)
+    captured = call.state.get(_STATE_KEY)
+    if captured is None:
+        return argument(call, 0, "X"), y, sample_weight
+    if captured.for_metrics is _STATE_KEY:
+        captured.for_metrics = _resolve(call, captured, y)
+    return captured.for_metrics, y, sample_weight
+
+
+def _resolve(call, captured: _Captured, y: Any) -> Any:
+    if captured.copy is not None:
+        return captured.copy
+    if captured.fingerprint is None or _same(captured.fingerprint, _fingerprint(captured.X)):
+        return captured.X
+    if y is not None:
+        safety.warn_once(call.integration, f"sklearn: {type(call.instance).__name__}.{call.method} changed X in place; "
+                         f"its training metrics were not computed (X is over {SMALL_COPY_BYTES >> 20} MiB, so it is "
+                         "not copied before fit)", call.config.get("silent", False))
+    return None
+
+
+def signature_input(call) -> Any:
+    """The data for the signature and input example: the rows captured before fit."""
+    captured = call.state.get(_STATE_KEY)
+    if captured is None or captured.head is None:
+        return argument(call, 0, "X")
+    return captured.head

@@ -6,11 +6,12 @@ from typing import Any
 from autolog import Integration
 from autolog.config import config
 
+from .callers import should_log
 from .parallel import patch_parallel
 from .patching import EstimatorPatcher, patch_cv_functions, patch_metric_functions
 
 NAME = "sklearn"
-OPTIONS = {"max_tuning_runs": 5, "log_post_training_metrics": True}
+OPTIONS = {"max_tuning_runs": 5, "log_post_training_metrics": True, "pos_label": None, "log_plots": False}
 WATCHED_MODULES = ("sklearn.base", "sklearn.model_selection", "sklearn.metrics", "sklearn.utils.parallel")
 
 _integration: Integration | None = None
@@ -37,7 +38,7 @@ def integration() -> Integration:
     global _integration
     if _integration is None:
         _integration = Integration(name=NAME, modules=WATCHED_MODULES, patch=patch, options=dict(OPTIONS),
-                                   framework="scikit-learn")
+                                   framework="scikit-learn", should_log=should_log)
     return _integration
 
 

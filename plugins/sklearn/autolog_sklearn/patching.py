@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import post_training
+from . import curves, post_training
 
 TRAINING_METHODS = ("fit", "fit_transform", "fit_predict")
-CV_FUNCTIONS = ("cross_validate", "cross_val_score", "cross_val_predict")
+CV_FUNCTIONS = ("cross_validate", "cross_val_score", "cross_val_predict", *curves.FUNCTIONS)
 
 
 def _all_subclasses(root: type) -> list[type]:
@@ -90,7 +90,8 @@ class EstimatorPatcher:
 
 def patch_cv_functions(module, patcher) -> None:
     # The private module too: cross_val_score looks cross_validate up there, so a
-    # cross_val_score imported before autolog() still makes one run.
+    # cross_val_score imported before autolog() still makes one run. (learning_curve and
+    # friends live in sklearn.model_selection._validation as well.)
     import importlib
 
     validation = importlib.import_module("sklearn.model_selection._validation")

@@ -48,8 +48,10 @@ def _rank_key(results: dict, refit: Any) -> str:
     return next(k for k in results if k.startswith("rank_test_"))
 
 
-def log_child_runs(search: Any, max_tuning_runs: int | None, extra_tags: dict | None = None) -> list[str]:
-    """One nested run per best candidate; returns their run ids, best first."""
+def log_child_runs(search: Any, max_tuning_runs: int | None, extra_tags: dict | None = None,
+                   estimator_tags: dict | None = None) -> list[str]:
+    """One nested run per best candidate (tagged like the parent with the searched estimator's
+    ``estimator_name``/``estimator_class``); returns their run ids, best first."""
     results = search.cv_results_
     rank_key = _rank_key(results, getattr(search, "refit", None))
     order = sorted(range(len(results["params"])), key=lambda i: (results[rank_key][i], i))
@@ -58,7 +60,7 @@ def log_child_runs(search: Any, max_tuning_runs: int | None, extra_tags: dict | 
     score_keys = [k for k in results if k.startswith(("mean_test_", "std_test_", "rank_test_"))]
     run_ids = []
     for index in order:
-        tags = {TAG_AUTOLOGGING: "sklearn", **(extra_tags or {})}
+        tags = {TAG_AUTOLOGGING: "sklearn", **(estimator_tags or {}), **(extra_tags or {})}
         with tracking.start_run(nested=True, tags=tags) as child:
             tracking.log_params(results["params"][index])
             tracking.log_metrics({k: float(results[k][index]) for k in score_keys})

@@ -384,7 +384,10 @@ def test_search_with_parallel_workers_makes_only_the_parent_and_child_runs(sklea
         GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0, 10.0]}, cv=3).fit(X, y)
     runs = all_runs(autolog_store)
     assert len(runs) == 3
-    assert sorted(r.data.tags["estimator_name"] for r in runs if "estimator_name" in r.data.tags) == ["GridSearchCV"]
+    parent = next(r for r in runs if "autolog.parentRunId" not in r.data.tags)
+    assert parent.data.tags["estimator_name"] == "GridSearchCV"
+    children = [r for r in runs if r.data.tags.get("autolog.parentRunId") == parent.info.run_id]
+    assert [r.data.tags["estimator_name"] for r in children] == ["LogisticRegression"] * 2
 
 
 def test_log_model_without_a_flavor_picks_the_sklearn_flavor(autolog_store, regression_data):
