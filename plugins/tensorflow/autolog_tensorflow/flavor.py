@@ -129,20 +129,29 @@ def _plain(value: Any) -> Any:
 
 def _note(model: Any, reason: str, init_args: dict | None, build_config: Any) -> str:
     cls = type(model)
-    args = "" if init_args is None else ", ".join(f"{k}={v!r}" for k, v in init_args.items())
-    shape = (build_config or {}).get("input_shape") if isinstance(build_config, dict) else None
-    call = f"model(np.zeros({tuple([1, *shape[1:]])!r}))" if isinstance(shape, list) and shape else \
-        "model(<a batch of inputs>)"
+    path = _class_path(cls)
+    shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
+    call = f"model(np.zeros({tuple([1, *[d or 1 for d in shape[1:]]])!r}))" \
+        if isinstance(shape, list) and shape and all(isinstance(d, (int, type(None))) for d in shape) \
+        else "model(<a batch of inputs>)"
+    if init_args is not None:
+        args = ", ".join(f"{k}={v!r}" for k, v in init_args.items())
+        how = (f"autolog.load_model rebuilds it where {path} can be imported: {cls.__qualname__}({args}), "
+               "called once on a batch of zeros, then its weights loaded.")
+    else:
+        args = "<the arguments it was built with>"
+        how = (f"autolog.load_model cannot rebuild it: the arguments {cls.__qualname__} was built with are not "
+               "stored on the model under their own names (as self.units = units), so they are unknown.")
+    if cls.__module__ == "__main__":
+        how += " A class defined in __main__ is found only by the same script or notebook."
     lines = [
-        f"Saved: the weights of this {cls.__qualname__} ({WEIGHTS_FILE}) and how to rebuild it (MLmodel).",
+        f"Saved: the weights of this {cls.__qualname__} ({WEIGHTS_FILE}) and what rebuilds it (MLmodel).",
         f"Not saved: its architecture and optimizer state. {reason}.",
         "",
-        f"autolog.load_model rebuilds it when {_class_path(cls)} is importable "
-        + ("and called with the recorded init_args." if init_args is not None else
-           "(not here: its constructor arguments were not stored on the model under their own names)."),
+        how,
         "By hand:",
         f"    from {cls.__module__} import {cls.__qualname__.split('.')[0]}",
-        f"    model = {cls.__qualname__}({args if init_args is not None else '<its constructor arguments>'})",
+        f"    model = {cls.__qualname__}({args})",
         f"    {call}",
         f"    model.load_weights('{WEIGHTS_FILE}')",
         "To save the whole model instead, implement get_config() (and from_config() if needed) on the class.",
@@ -153,6 +162,7 @@ def _note(model: Any, reason: str, init_args: dict | None, build_config: Any) ->
 class KerasFlavor:
     name = "keras"
     loader_module = "autolog_tensorflow.flavor"
+    predict_module = "autolog_tensorflow.predict"
 
     def save(self, model: Any, model_dir: str) -> dict:
         import keras
