@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from tracking_core.cli import add_db_commands, add_runs_commands
+from tracking_core.models.cli import add_models_commands
 
 
 def plugins_table() -> list[dict[str, str]]:
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     plugins.set_defaults(handler=show_plugins)
     add_runs_commands(commands)
     add_db_commands(commands)
+    add_models_commands(commands)
     return parser
 
 

@@ -4,6 +4,8 @@ A *flavor* knows how to save and load one kind of model. It is any object with `
 ``loader_module`` and ``save(model, model_dir) -> dict``; the loader module (importable by
 name, recorded in MLmodel) has ``load_model(model_dir, flavor_conf)``. So ``load_model`` works
 in a fresh process without any registry: MLmodel says which module reads the model.
+A flavor with a ``predict_module`` attribute also gets a ``python_function`` section, the
+generic predict interface (``pyfunc``).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import yaml
 from ..errors import ModelLoadError
 from .signature import infer_signature, input_example_payload
 
+PYFUNC_FLAVOR = "python_function"  # the MLmodel section of the generic predict interface (pyfunc.py)
 MLMODEL_FILE = "MLmodel"
 REQUIREMENTS_FILE = "requirements.txt"
 # A flavor's save() may return this key: distributions its files need at load time (not in MLmodel).
@@ -121,9 +124,13 @@ def _save_into(model: Any, model_dir: str, flavor: Flavor, *, run_id: str | None
     requirements = [*requirements, *flavor_conf.pop(EXTRA_REQUIREMENTS_KEY, ())]
     flavor_conf.setdefault("loader_module", flavor.loader_module)
     model_uuid = uuid.uuid4().hex
+    flavors = {flavor.name: flavor_conf}
+    predict_section = _pyfunc_section(flavor)  # the generic predict interface, when the flavor has one
+    if predict_section is not None:
+        flavors[PYFUNC_FLAVOR] = predict_section
     mlmodel: dict[str, Any] = {
         "artifact_path": artifact_path,
-        "flavors": {flavor.name: flavor_conf},
+        "flavors": flavors,
         "model_uuid": model_uuid,
         "run_id": run_id,
         "utc_time_created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
@@ -144,6 +151,12 @@ def _save_into(model: Any, model_dir: str, flavor: Flavor, *, run_id: str | None
     with open(os.path.join(model_dir, MLMODEL_FILE), "w") as fh:
         yaml.dump(mlmodel, fh, Dumper=_YamlDumper, default_flow_style=False, sort_keys=False)
     return ModelInfo(model_dir, artifact_path, mlmodel["flavors"], model_uuid, run_id)
+
+
+def _pyfunc_section(flavor: Flavor) -> dict | None:
+    from .pyfunc import pyfunc_section
+
+    return pyfunc_section(flavor)
 
 
 def read_mlmodel(model_dir: str) -> dict:

@@ -14,6 +14,7 @@ MODEL_FILE = "model.cbm"
 class CatBoostFlavor:
     name = "catboost"
     loader_module = "autolog_catboost.flavor"
+    predict_module = "autolog_catboost.predict"
 
     def save(self, model: Any, model_dir: str) -> dict:
         model.save_model(os.path.join(model_dir, MODEL_FILE), format="cbm")

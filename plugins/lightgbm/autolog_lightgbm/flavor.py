@@ -18,6 +18,7 @@ PICKLE_FILE = "model.pkl"
 class LightGBMFlavor:
     name = "lightgbm"
     loader_module = "autolog_lightgbm.flavor"
+    predict_module = "autolog_lightgbm.predict"
 
     def save(self, model: Any, model_dir: str) -> dict:
         import lightgbm

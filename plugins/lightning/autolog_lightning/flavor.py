@@ -34,6 +34,7 @@ def class_path(model: Any) -> str | None:
 class LightningFlavor:
     name = "lightning"
     loader_module = "autolog_lightning.flavor"
+    predict_module = "autolog_lightning.predict"
 
     def save(self, model: Any, model_dir: str) -> dict:
         import torch

@@ -10,6 +10,8 @@ REQUIREMENTS = ("scikit-learn",)
 
 
 class SklearnFlavor(PickleFlavor):
+    predict_module = "autolog_sklearn.predict"
+
     def __init__(self) -> None:
         super().__init__("sklearn")
 

@@ -16,6 +16,7 @@ MODEL_FILE = "model.ubj"
 class XGBoostFlavor:
     name = "xgboost"
     loader_module = "autolog_xgboost.flavor"
+    predict_module = "autolog_xgboost.predict"
 
     def save(self, model: Any, model_dir: str) -> dict:
         import xgboost
