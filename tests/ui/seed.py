@@ -52,7 +52,7 @@ def sklearn_runs(ids: dict) -> None:
         ids["logreg"] = autolog.last_active_run().info.run_id
         RandomForestClassifier(n_estimators=10, max_depth=3, random_state=0).fit(X, y)
         ids["forest"] = autolog.last_active_run().info.run_id
-        GridSearchCV(LogisticRegression(max_iter=200), {"C": [0.1, 1.0, 10.0]}, cv=3).fit(X, y)
+        GridSearchCV(LogisticRegression(max_iter=100), {"C": [0.1, 1.0, 10.0]}, cv=2).fit(X, y)
         ids["search"] = autolog.last_active_run().info.run_id
     autolog.autolog(disable=True)
 
@@ -131,12 +131,21 @@ def main() -> None:
     autolog.set_tracking_uri(store_dir)
     ids: dict = {}
     sklearn_runs(ids)
+    autolog.set_experiment("trash")
+    with autolog.start_run(run_name="deleted-run") as run:
+        autolog.log_param("gone", "yes")
+    ids["deleted"] = run.info.run_id
+    autolog.TrackingClient().delete_run(run.info.run_id)
     synthetic_runs(ids)
     autolog.set_experiment("empty")
     from tracking_core.fluent import _tracker
 
     _tracker().experiment("empty")  # an experiment with no runs
     autolog.flush()
+    from tracking_core.fluent import _tracker as tracker
+
+    ids["experiments"] = {name: tracker().experiment(name).experiment_id
+                          for name in ("iris", "trash", "synthetic", "empty")}
     print(json.dumps(ids))
     sys.stdout.flush()
     os._exit(0)  # the RUNNING run stays RUNNING (no atexit end_run)

@@ -65,6 +65,8 @@
     this.onLoad = opts.onLoad || null;
   }
 
+  MetricCharts.refreshMs = 3000;  // a chart with a RUNNING run reloads itself this often
+
   MetricCharts.prototype.load = function () {
     var self = this;
     if (!this.keys.length || !this.runIds.length) { this.series = []; this.render(); return Promise.resolve(); }
@@ -83,7 +85,7 @@
       if (self.onLoad) self.onLoad(body);
       var running = self.runIds.some(function (id) { return self.runs[id] && self.runs[id].status === "RUNNING"; });
       clearTimeout(self.timer);
-      if (running) self.timer = setTimeout(function () { self.load(); }, 5000);
+      if (running) self.timer = setTimeout(function () { self.load(); }, MetricCharts.refreshMs);
     }).catch(function (err) {
       self.container.setAttribute("aria-busy", "false");
       self.container.textContent = "";
