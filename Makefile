@@ -9,7 +9,7 @@ EXAMPLE_PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard examples/*/pyproject
 STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 
-.PHONY: install test demo bench bench-vs-mlflow clean
+.PHONY: install test demo bench bench-vs-mlflow clean chromium
 
 # Examples install as users would (not editable), so their sources are part of the stamp too.
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
@@ -23,11 +23,17 @@ $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard example
 
 install: $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(PYTEST) tests
 	set -e; for p in $(PLUGINS) plugins/_template $(EXAMPLE_PLUGINS); do \
 		if [ -d $$p/tests ]; then echo "== $$p"; $(PYTEST) $$p/tests; fi; \
 	done
+
+# The UI tests drive Debian's Chromium (Playwright's own browser download is not used).
+chromium:
+	@test -x /usr/bin/chromium || { echo "installing chromium for the UI tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "warning: could not install chromium (not root?): the browser tests of the UI will be skipped"
 
 demo: $(STAMP)
 	cd examples && ../$(PY) quickstart.py
