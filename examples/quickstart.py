@@ -50,6 +50,11 @@ def main() -> int:
         print(f"\n[{info.name}] {description} ({time.perf_counter() - started:.2f} s)")
         show(autolog.last_active_run())
     print("\nlist them again with: autolog runs list; inspect one with: autolog runs show RUN_ID")
+    store = autolog.get_tracking_uri()
+    import shlex
+
+    print(f"look at them in your browser: autolog ui --backend-store-uri {shlex.quote(store)}"
+          "   (then open http://127.0.0.1:5000)")
     return 1 if failures else 0
 
 
