@@ -12,7 +12,8 @@ logged as small JSON files a UI can draw (no matplotlib on the hot path):
   "recall": [...], "thresholds": [...], "average_precision": x}``. Points run from the highest
   threshold down (a sample is predicted positive when its probability is >= the threshold); the
   ROC curve starts at (0, 0) with threshold ``null`` (+infinity). Curves of more than
-  ``MAX_CURVE_POINTS`` points are thinned to that many (first and last kept); ``auc`` and
+  ``MAX_CURVE_POINTS`` points are thinned to that many (first and last kept), values rounded to 6
+  decimals (probabilities: plenty to draw, half the bytes); ``auc`` and
   ``average_precision`` are computed on the full curve and equal sklearn's ``roc_auc_score`` and
   ``average_precision_score``.
 
@@ -28,9 +29,12 @@ from autolog import ArtifactToLog
 
 MAX_LABELS = 100
 MAX_CURVE_POINTS = 200
+DECIMALS = 6
 
 
-def _plain(values) -> list:
+def _plain(values, decimals: int | None = None) -> list:
+    if decimals is not None:
+        values = values.round(decimals)  # enough to draw; half the size and encoding time of full floats
     return [None if isinstance(v, float) and not math.isfinite(v) else v for v in values.tolist()]
 
 
@@ -106,11 +110,13 @@ def binary_curves(labels, y, proba, weights, pos_label) -> dict[str, dict] | Non
     roc_points, pr_points = _thinned(len(fpr)), _thinned(len(precision))
     pos = _label(labels[k])
     return {
-        "training_roc_curve": {"pos_label": pos, "fpr": _plain(fpr[roc_points]), "tpr": _plain(tpr[roc_points]),
-                               "thresholds": _plain(np.r_[np.inf, thresholds][roc_points]), "auc": auc},
+        "training_roc_curve": {"pos_label": pos, "fpr": _plain(fpr[roc_points], DECIMALS),
+                               "tpr": _plain(tpr[roc_points], DECIMALS),
+                               "thresholds": _plain(np.r_[np.inf, thresholds][roc_points], DECIMALS), "auc": auc},
         "training_precision_recall_curve": {
-            "pos_label": pos, "precision": _plain(precision[pr_points]), "recall": _plain(recall[pr_points]),
-            "thresholds": _plain(thresholds[pr_points]), "average_precision": average_precision},
+            "pos_label": pos, "precision": _plain(precision[pr_points], DECIMALS),
+            "recall": _plain(recall[pr_points], DECIMALS), "thresholds": _plain(thresholds[pr_points], DECIMALS),
+            "average_precision": average_precision},
     }
 
 

@@ -281,6 +281,9 @@ def _classifier(estimator, X, y, weights, pos_label, result: Evaluation, failed:
         else:
             found = _attempt(lambda: classification(y, result.y_pred, weights, pos_label), names,
                              "computing them", failed)
+        if found is None and pos_label is not None:  # pos_label does not fit the target: accuracy still does
+            found = _attempt(lambda: classification(y, result.y_pred, weights), "", "", lambda *_: None)
+            found = {"training_accuracy_score": found["training_accuracy_score"]} if found else None
         result.metrics.update(found or {})
         if _uses_default_score(estimator, "ClassifierMixin"):
             default_score = result.metrics.get("training_accuracy_score")
