@@ -6,11 +6,13 @@ Poisson, ARIMA, SARIMAX, the formula API and user subclasses. One run per outerm
 - params: the arguments of ``fit`` as passed plus the defaults that apply (``params``);
 - metrics: the listed scalar attributes the results have (``metrics``);
 - artifacts: ``model_summary.txt`` and ``coefficients.csv`` (``artifacts``);
-- the results object as model ``model/`` (``model``), loadable with ``autolog.load_model``.
+- the results object as model ``model/`` (``model``), loadable with ``autolog.load_model``,
+  pickled with what predicting needs and not the training data (``saving``).
 
-Extra option: ``log_summary=True``. ``summary()`` is statsmodels' own slowest part (about 20 ms
+Extra options: ``log_summary=True``: ``summary()`` is statsmodels' own slowest part (about 20 ms
 for OLS on 2,000 x 20, mostly text-table formatting); ``log_summary=False`` skips
-``model_summary.txt`` when fits are many and small.
+``model_summary.txt`` when fits are many and small. ``max_model_size_mb=2048``: a larger
+pickled model is not saved (one warning), as in autolog-tensorflow and autolog-lightning.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from .metrics import results_metrics
 from .params import fit_params
 
 NAME = patching.NAME
-OPTIONS: dict[str, Any] = {"log_summary": True}
+OPTIONS: dict[str, Any] = {"log_summary": True, "max_model_size_mb": 2048}
 
 
 def _silent() -> bool:
@@ -87,4 +89,4 @@ def autolog_collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
 def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
     if call.integration != NAME or not model.is_results(call.result):
         return None
-    return [model.model_to_log(call.result)]
+    return [model.model_to_log(call.result, call.config.get("max_model_size_mb"))]

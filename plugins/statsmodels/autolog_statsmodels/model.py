@@ -1,4 +1,11 @@
-"""The fitted results object as the run's model: pickled (as ``results.save()`` does), flavor ``statsmodels``.
+"""The fitted results object as the run's model: flavor ``statsmodels``, a pickle of what predicting needs.
+
+``saving`` decides what is left out (the training data; for state-space models the filter and
+smoother workspaces and the smoother output) without touching the user's object; the pickle is
+made while collecting, so its size is known before saving and checked against
+``max_model_size_mb`` (a larger model is not saved, with one warning). ``autolog.load_model``
+returns the results object (the loader is autolog's own pickle loader); MLmodel records what was
+left out under ``removed``.
 
 The signature comes from the model's exogenous data: the design matrix as given, or for formula
 models (``smf.ols("y ~ x", df)``) the data frame's columns other than the response, which is
@@ -6,13 +13,41 @@ what ``results.predict`` takes. Time-series models without exog have no signatur
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from autolog import ModelToLog
-from autolog.flavors import PickleFlavor
+from autolog.flavors import PICKLE_FILE
 
-FLAVOR = PickleFlavor("statsmodels")
+from . import saving
+
 REQUIREMENTS = ("statsmodels", "autolog-statsmodels")
+MEGABYTE = 1024 * 1024
+
+
+class StatsmodelsFlavor:
+    name = "statsmodels"
+    loader_module = "autolog.flavors"
+    predict_module = "autolog_statsmodels.predict"
+
+    def save(self, model: Any, model_dir: str) -> dict:
+        prepared = model if isinstance(model, saving.Pickled) else saving.pickled(model)
+        if prepared.data is None:
+            raise ValueError(f"the model ({prepared.size} bytes) was over the size limit and not kept")
+        with open(os.path.join(model_dir, PICKLE_FILE), "wb") as fh:
+            fh.write(prepared.data)
+        conf: dict[str, Any] = {"pickled_model": PICKLE_FILE, "serialization_format": prepared.serialization_format}
+        if prepared.removed:
+            conf["removed"] = prepared.removed
+        if prepared.serialization_format == "cloudpickle":
+            conf["extra_requirements"] = ["cloudpickle"]
+        return conf
+
+    def __repr__(self) -> str:
+        return "<StatsmodelsFlavor>"
+
+
+FLAVOR = StatsmodelsFlavor()
 
 
 def is_results(value: Any) -> bool:
@@ -32,6 +67,9 @@ def signature_inputs(results: Any) -> Any:
     return getattr(data, "orig_exog", None)
 
 
-def model_to_log(results: Any) -> ModelToLog:
-    return ModelToLog(results, FLAVOR, signature_inputs=signature_inputs(results),
-                      input_example=signature_inputs(results), requirements=REQUIREMENTS)
+def model_to_log(results: Any, max_model_size_mb: float | None = None) -> ModelToLog:
+    limit = None if max_model_size_mb is None else int(max_model_size_mb * MEGABYTE)
+    prepared = saving.pickled(results, limit)
+    inputs = signature_inputs(results)
+    return ModelToLog(prepared, FLAVOR, signature_inputs=inputs, input_example=inputs, requirements=REQUIREMENTS,
+                      size_bytes=prepared.size)

@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
+import warnings
 
 import numpy as np
+import pytest
+import yaml
 
 import autolog
+
+MB = 1024 * 1024
 
 
 def test_results_round_trip_and_predict_the_same(sm_autolog, binary, autolog_store):
@@ -31,8 +38,6 @@ def test_formula_model_round_trip_and_signature(sm_autolog, frame, autolog_store
     new = frame.iloc[:7]
     np.testing.assert_array_equal(loaded.predict(new), results.predict(new))
     mlmodel = open(autolog_store.download_artifacts(run_id, "model/MLmodel", str(tmp_path))).read()
-    import yaml
-
     signature = json.loads(yaml.safe_load(mlmodel)["signature"]["inputs"])
     assert [column["name"] for column in signature] == ["a", "b", "c"]
 
@@ -62,3 +67,61 @@ def test_log_models_false_logs_no_model(sm_autolog, regression, autolog_store):
 
     run_id = autolog.last_active_run().info.run_id
     assert "model" not in {f.path for f in autolog_store.list_artifacts(run_id)}
+
+
+def model_file_size(client, run_id, tmp_path) -> int:
+    return os.path.getsize(client.download_artifacts(run_id, "model/model.pkl", str(tmp_path)))
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.ConvergenceWarning")
+def test_state_space_model_is_saved_small_and_predicts_the_same(sm_autolog, autolog_store, tmp_path):
+    sm = sm_autolog()
+    rng = np.random.default_rng(4)
+    y = np.cumsum(rng.normal(size=300)) + 10 * np.sin(2 * np.pi * np.arange(300) / 100)
+    results = sm.tsa.UnobservedComponents(y, "local level", freq_seasonal=[{"period": 100, "harmonics": 10}]) \
+        .fit(disp=False, maxiter=3)
+
+    run_id = autolog.last_active_run().info.run_id
+    assert len(pickle.dumps(results)) > 20 * MB  # what pickling the results object writes
+    assert model_file_size(autolog_store, run_id, tmp_path) < 3 * MB
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    np.testing.assert_array_equal(loaded.forecast(10), results.forecast(10))
+    np.testing.assert_array_equal(loaded.predict(), results.predict())
+    np.testing.assert_array_equal(loaded.get_forecast(10).conf_int(), results.get_forecast(10).conf_int())
+    np.testing.assert_array_equal(loaded.get_prediction(start=250, dynamic=True).conf_int(),
+                                  results.get_prediction(start=250, dynamic=True).conf_int())
+    assert results.smoothed_state is not None and results.smoother_results.smoothed_state_cov is not None
+
+
+def test_regression_model_is_saved_without_the_data_and_predicts_the_same(sm_autolog, autolog_store, tmp_path):
+    sm = sm_autolog()
+    rng = np.random.default_rng(5)
+    X = sm.add_constant(rng.normal(size=(20_000, 5)))
+    y = X @ rng.normal(size=6) + rng.normal(size=20_000)
+    results = sm.OLS(y, X).fit()
+
+    run_id = autolog.last_active_run().info.run_id
+    assert model_file_size(autolog_store, run_id, tmp_path) < 50_000  # the data alone is 1 MB
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    new = X[:10] + 1
+    np.testing.assert_array_equal(loaded.predict(new), results.predict(new))
+    np.testing.assert_array_equal(loaded.params, results.params)
+    assert results.model.exog is X and len(results.resid) == 20_000  # the user's object keeps its data
+    mlmodel = yaml.safe_load(open(autolog_store.download_artifacts(run_id, "model/MLmodel", str(tmp_path))))
+    assert "training data" in mlmodel["flavors"]["statsmodels"]["removed"]
+
+
+def test_too_large_model_is_skipped_with_one_warning(sm_autolog, regression, autolog_store, monkeypatch):
+    monkeypatch.delenv("AUTOLOG_TESTING")
+    sm = sm_autolog(max_model_size_mb=0.0001)  # 104 bytes
+    X, y = regression
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sm.OLS(y, X).fit()
+        sm.OLS(y, X).fit(cov_type="HC1")
+    messages = [str(w.message) for w in caught if issubclass(w.category, autolog.AutologWarning)]
+    assert len(messages) == 1 and "max_model_size_mb=0.0001" in messages[0]
+    for run in autolog_store.search_runs():
+        assert run.info.status == "FINISHED"
+        assert {f.path for f in autolog_store.list_artifacts(run.info.run_id)} == {"coefficients.csv",
+                                                                                   "model_summary.txt"}

@@ -1,0 +1,232 @@
+"""What of a fitted results object is saved as the run's model: what predicting needs.
+
+statsmodels results keep the training data and, for state-space models, every intermediate of
+the Kalman filter and smoother: an ``UnobservedComponents`` fit on 300 points pickles to 500 MB.
+The model is pickled without those, and without touching the user's objects: for a few objects
+the pickler writes a copy whose dropped attributes are replaced (an *override*), and every
+reference to such an object, wherever it is held, gets that same copy. What is dropped:
+
+- cross-sectional models (regression, GLM, discrete, GEE, robust, quantile...): what
+  statsmodels' own ``results.remove_data()`` removes (as ``results.save(f, remove_data=True)``):
+  the data arrays and the per-observation values in the cache. ``predict(new_data)`` gives the
+  same numbers; what needs the training data (``predict()`` without data, ``summary()``,
+  residuals) does not work on the loaded object;
+- state-space models (ARIMA, SARIMAX, UnobservedComponents... any ``MLEResults``):
+  ``remove_data()`` would break forecasting, so instead the Kalman filter and smoother
+  workspaces (rebuilt on demand), the smoother's output and the data-frame copies of the state
+  covariances. The filter's output stays: in-sample prediction, forecasts and their intervals,
+  dynamic prediction, ``append``/``extend``/``apply`` and ``simulate`` give the same numbers;
+  smoothed states (``smoothed_state``, ``states.smoothed``, component plots) are not saved;
+- anything else (Holt-Winters, AutoReg, VAR, MixedLM...: small already, or ``remove_data()``
+  breaks their prediction): as it is.
+
+The standard library's pickle is used, cloudpickle where it fails or would refer to
+``__main__`` (a model class defined in the user's script), as ``autolog.flavors`` does. Pickling
+stops keeping bytes once past ``limit_bytes`` (it still counts them, for the warning).
+"""
+from __future__ import annotations
+
+import pickle
+from types import SimpleNamespace
+from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
+
+# id(obj) -> (obj, {attribute: value written instead})
+Overrides = dict[int, tuple[Any, dict[str, Any]]]
+
+DATA_REMOVED = "training data (as results.remove_data())"
+STATE_SPACE_REMOVED = "Kalman filter/smoother workspaces, smoother output"
+# Caches of Cython objects on a state-space representation, re-created when next needed.
+_WORKSPACES = ("_kalman_filters", "_kalman_smoothers", "_statespaces", "_simulators", "_representations")
+_STATE_FRAMES_DROPPED = ("smoothed", "smoothed_cov", "predicted_cov", "filtered_cov")
+# Modules whose model classes predict on new data after remove_data() (checked in the tests).
+_REMOVE_DATA_FAMILIES = frozenset({
+    "statsmodels.regression.linear_model", "statsmodels.regression.quantile_regression",
+    "statsmodels.genmod.generalized_linear_model", "statsmodels.genmod.generalized_estimating_equations",
+    "statsmodels.discrete.discrete_model", "statsmodels.robust.robust_linear_model",
+    "statsmodels.gam.generalized_additive_model", "statsmodels.miscmodels.ordinal_model",
+})
+_cached_data_names: WeakKeyDictionary[type, tuple[str, ...]] = WeakKeyDictionary()
+
+
+class Pickled(NamedTuple):
+    """The pickled model (None when over the limit), its size in bytes, format and what was left out."""
+    data: bytes | None
+    size: int
+    serialization_format: str
+    removed: str | None
+
+
+def _add(overrides: Overrides, obj: Any, attributes: dict[str, Any]) -> None:
+    if obj is None or not attributes or not hasattr(obj, "__dict__"):
+        return
+    overrides.setdefault(id(obj), (obj, {}))[1].update(attributes)
+
+
+def _is_state_space(results: Any) -> bool:
+    return hasattr(results, "filter_results") and hasattr(getattr(results, "model", None), "ssm")
+
+
+def _keeps_predicting_without_data(results: Any) -> bool:
+    """Whether statsmodels' ``remove_data()`` leaves ``predict(new_data)`` working for these results.
+
+    Decided by the model's most derived statsmodels class (user subclasses included): families
+    checked against it. Not time series (their prediction reads the data), not models with a
+    second design matrix taken from the model when not given (zero-inflated, beta regression).
+    """
+    if not callable(getattr(results, "remove_data", None)) or not isinstance(vars(results).get("_cache"), dict):
+        return False  # MixedLM, for one, has no cache remove_data could clear
+    for klass in type(getattr(results, "model", None)).__mro__:
+        if klass.__module__.startswith("statsmodels."):
+            return klass.__module__ in _REMOVE_DATA_FAMILIES
+    return False
+
+
+def _cached_data(cls: type) -> tuple[str, ...]:
+    """Names of the class's ``cached_data`` attributes (per-observation values remove_data clears)."""
+    try:
+        return _cached_data_names[cls]
+    except KeyError:
+        pass
+    from statsmodels.base.model import cached_data  # what remove_data() itself tests against
+
+    names = []
+    for name in dir(cls):
+        try:
+            attribute = object.__getattribute__(cls, name)
+        except AttributeError:
+            continue
+        if isinstance(attribute, cached_data):
+            names.append(name)
+    _cached_data_names[cls] = found = tuple(names)
+    return found
+
+
+def _data_overrides(results: Any) -> Overrides:
+    """What ``results.remove_data()`` would set to None, as overrides (nothing is modified)."""
+    overrides: Overrides = {}
+    cached = _cached_data(type(results))
+    cache = dict(results._cache)
+    for name in (*cached, *getattr(results, "_data_in_cache", ())):
+        cache[name] = None
+    _add(overrides, results, {"_cache": cache})
+    model = results.model
+    paths = [*getattr(results, "_data_attr", ()), *(f"model.{p}" for p in getattr(model, "_data_attr", ())),
+             *(f"model.{p}" for p in getattr(results, "_data_attr_model", ()))]
+    for path in paths:
+        if path in cached:
+            continue
+        *parents, name = path.split(".")
+        owner = results
+        try:
+            for parent in parents:
+                owner = getattr(owner, parent)
+        except AttributeError:
+            continue
+        if name in getattr(owner, "__dict__", {}):
+            _add(overrides, owner, {name: None})
+    return overrides
+
+
+def _state_space_overrides(results: Any) -> Overrides:
+    import numpy as np
+
+    overrides: Overrides = {}
+    smoother = getattr(results, "smoother_results", None)
+    for representation in (results.model.ssm, getattr(results.filter_results, "model", None),
+                           getattr(smoother, "model", None)):
+        if representation is not None:
+            _add(overrides, representation, {name: {} for name in _WORKSPACES if name in vars(representation)})
+    smoothed = getattr(type(smoother), "_smoother_attributes", ())
+    for holder in (results.filter_results, smoother, results):
+        if holder is not None:
+            _add(overrides, holder, {name: None for name in smoothed
+                                     if isinstance(vars(holder).get(name), np.ndarray)})
+    states = vars(results).get("_states")
+    if isinstance(states, SimpleNamespace):
+        kept = SimpleNamespace(**vars(states))
+        for name in _STATE_FRAMES_DROPPED:
+            if hasattr(kept, name):
+                setattr(kept, name, None)
+        _add(overrides, results, {"_states": kept})
+    return overrides
+
+
+def overrides_for(results: Any) -> tuple[Overrides, str | None]:
+    """The overrides for a results object (or its wrapper), and what they leave out."""
+    inner = getattr(results, "_results", results)
+    if _is_state_space(inner):
+        return _state_space_overrides(inner), STATE_SPACE_REMOVED
+    if _keeps_predicting_without_data(inner):
+        return _data_overrides(inner), DATA_REMOVED
+    return {}, None
+
+
+def _substitute(overrides: Overrides, obj: Any, protocol: int) -> Any:
+    entry = overrides.get(id(obj))
+    if entry is None or entry[0] is not obj:
+        return NotImplemented
+    copy = object.__new__(type(obj))
+    copy.__dict__.update(obj.__dict__)
+    copy.__dict__.update(entry[1])
+    return copy.__reduce_ex__(protocol)
+
+
+class _Sink:
+    """A file for the pickler: keeps what is written up to ``limit`` bytes, counts the rest."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.parts: list[bytes] | None = []
+        self.size = 0
+
+    def write(self, data: Any) -> int:
+        length = len(memoryview(data).cast("B"))
+        self.size += length
+        if self.parts is not None:
+            if self.limit is not None and self.size > self.limit:
+                self.parts = None
+            else:
+                self.parts.append(bytes(data))
+        return length
+
+    def value(self) -> bytes | None:
+        return b"".join(self.parts) if self.parts is not None else None
+
+
+def _dump(results: Any, overrides: Overrides, limit: int | None, cloud: bool) -> _Sink:
+    protocol = pickle.HIGHEST_PROTOCOL
+    if cloud:
+        import cloudpickle
+
+        class Pickler(cloudpickle.Pickler):
+            def reducer_override(self, obj: Any) -> Any:
+                found = _substitute(overrides, obj, protocol)
+                return super().reducer_override(obj) if found is NotImplemented else found
+    else:
+        class Pickler(pickle.Pickler):  # type: ignore[no-redef]
+            def reducer_override(self, obj: Any) -> Any:
+                return _substitute(overrides, obj, protocol)
+
+    sink = _Sink(limit)
+    Pickler(sink, protocol=protocol).dump(results)
+    return sink
+
+
+def pickled(results: Any, limit_bytes: int | None = None) -> Pickled:
+    """``results`` pickled without what predicting does not need (see the module docstring)."""
+    overrides, removed = overrides_for(results)
+    try:
+        sink = _dump(results, overrides, limit_bytes, cloud=False)
+        data = sink.value()
+        if data is None or b"__main__" not in data:
+            return Pickled(data, sink.size, "pickle", removed)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        pass
+    try:
+        import cloudpickle  # noqa: F401
+    except ImportError:
+        sink = _dump(results, overrides, limit_bytes, cloud=False)
+        return Pickled(sink.value(), sink.size, "pickle", removed)
+    sink = _dump(results, overrides, limit_bytes, cloud=True)
+    return Pickled(sink.value(), sink.size, "cloudpickle", removed)
