@@ -212,3 +212,24 @@ def test_disable_restores_the_original_functions_and_methods(lgb, autolog_store)
     autolog.lightgbm.autolog(disable=True)
     assert lgb.train is original and lightgbm.engine.train is original and lightgbm.sklearn.train is original
     assert lgb.LGBMClassifier.__dict__["fit"] is original_fit
+
+
+def test_positional_calling_styles_log_params_metrics_and_model(lgb, data, autolog_store):
+    """Every argument of train/cv/fit LightGBM takes positionally is read where LightGBM reads it."""
+    X, y = data
+    train, valid = datasets(lgb, data)
+    lgb.train(PARAMS, train, 3, [train, valid], ["train", "valid"])
+    run = autolog.last_active_run()
+    assert run.data.params["num_boost_round"] == "3" and run.data.params["num_leaves"] == "7"
+    assert len(history(autolog_store, run.info.run_id, "valid-binary_logloss")) == 3
+    assert "model" in {f.path for f in autolog_store.list_artifacts(run.info.run_id)}
+
+    lgb.cv(PARAMS, lgb.Dataset(X, y), 2, None, 4)  # folds=None, nfold=4
+    assert autolog.last_active_run().data.params["nfold"] == "4"
+
+    model = lgb.LGBMRegressor(n_estimators=3, n_jobs=1, verbose=-1)
+    model.fit(X, y.astype(float), np.ones(len(y)), None)  # sample_weight, init_score positionally
+    run = autolog.last_active_run()
+    assert run.data.params["n_estimators"] == "3"
+    loaded = autolog.load_model(f"runs:/{run.info.run_id}/model")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
