@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard example
 	$(PIP) install --upgrade pip
 	# The CPU build of torch must come first: otherwise lightning pulls a multi-GB CUDA build.
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e '.[test]' $(foreach p,$(PLUGINS),-e '$(p)[test]') $(foreach p,$(EXAMPLE_PLUGINS),'./$(p)[test]')
+	$(PIP) install -e '.[test,server]' $(foreach p,$(PLUGINS),-e '$(p)[test]') $(foreach p,$(EXAMPLE_PLUGINS),'./$(p)[test]')
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -6,6 +6,7 @@ import sys
 
 from tracking_core.cli import add_db_commands, add_runs_commands
 from tracking_core.models.cli import add_models_commands
+from tracking_core.server.cli import add_server_commands
 
 
 def plugins_table() -> list[dict[str, str]]:
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_runs_commands(commands)
     add_db_commands(commands)
     add_models_commands(commands)
+    add_server_commands(commands)
     return parser
 
 

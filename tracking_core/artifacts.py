@@ -1,7 +1,9 @@
 """Artifact repositories: where a run's files live, a local directory or an fsspec URL.
 
-Every artifact path is checked before anything is written: a path that escapes the run's
-artifact directory (``../x``, an absolute path) is refused with ``ArtifactPathError``.
+Every artifact path is checked before anything is read or written: a path that escapes the run's
+artifact directory (``../x``, an absolute path, a NUL byte, a symlink pointing out of a local
+root) is refused with ``ArtifactPathError``. Besides what the client logs, repositories read,
+stream, list and delete (the tracking server's proxied artifact service uses those).
 """
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ def clean_artifact_path(path: str | None) -> str:
         return ""
     if not isinstance(path, str):
         raise ArtifactPathError(f"artifact path must be a string, got {type(path).__name__}")
+    if "\x00" in path:
+        raise ArtifactPathError(f"artifact path {path!r} contains a NUL byte")
     unix = path.replace("\\", "/")
     if unix.startswith("/") or os.path.isabs(path) or (len(unix) > 1 and unix[1] == ":"):
         raise ArtifactPathError(f"artifact path {path!r} is absolute: give a path relative to the run")
@@ -45,12 +49,21 @@ def repository_for(artifact_uri: str) -> "LocalArtifactRepository | FsspecArtifa
     return LocalArtifactRepository(artifact_uri[len("file://"):] if artifact_uri.startswith("file://") else artifact_uri)
 
 
+CHUNK_BYTES = 1 << 20
+
+
 class LocalArtifactRepository:
     def __init__(self, root: str):
         self.root = root
 
     def _target(self, artifact_path: str | None) -> str:
-        return os.path.join(self.root, *filter(None, clean_artifact_path(artifact_path).split("/")))
+        target = os.path.join(self.root, *filter(None, clean_artifact_path(artifact_path).split("/")))
+        # A symlink inside the root may point out of it: compare the resolved paths.
+        root = os.path.realpath(self.root)
+        real = os.path.realpath(target)
+        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+            raise ArtifactPathError(f"artifact path {artifact_path!r} leads out of the artifact root")
+        return target
 
     def log_artifact(self, local_file: str, artifact_path: str | None = None) -> None:
         if not os.path.isfile(local_file):
@@ -113,6 +126,76 @@ class LocalArtifactRepository:
         return target
 
 
+    # -- reading, streaming and deleting (the server's proxied artifact service) ----------------
+    def read_bytes(self, artifact_file: str) -> bytes:
+        target = self._target(artifact_file)
+        if not os.path.isfile(target):
+            raise FileNotFoundError(f"no artifact file {artifact_file!r}")
+        with open(target, "rb") as fh:
+            return fh.read()
+
+    def is_file(self, artifact_path: str) -> bool:
+        return os.path.isfile(self._target(artifact_path))
+
+    def file_size(self, artifact_file: str) -> int:
+        return os.path.getsize(self._target(artifact_file))
+
+    def iter_bytes(self, artifact_file: str, chunk_size: int = CHUNK_BYTES):
+        target = self._target(artifact_file)
+        if not os.path.isfile(target):
+            raise FileNotFoundError(f"no artifact file {artifact_file!r}")
+        with open(target, "rb") as fh:
+            while True:
+                chunk = fh.read(chunk_size)
+                if not chunk:
+                    return
+                yield chunk
+
+    def open_write(self, artifact_file: str):
+        """A binary file to write the artifact into (parent directories created)."""
+        clean = clean_artifact_path(artifact_file)
+        if not clean:
+            raise ArtifactPathError("artifact file name is empty")
+        target = self._target(clean)
+        if os.path.isdir(target):
+            raise ArtifactPathError(f"artifact path {artifact_file!r} is a directory")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        return open(target, "wb")
+
+    def put_file(self, local_file: str, artifact_file: str) -> None:
+        """Copy a local file to ``artifact_file`` whole: readers never see a half-written file."""
+        clean = clean_artifact_path(artifact_file)
+        if not clean:
+            raise ArtifactPathError("artifact file name is empty")
+        target = self._target(clean)
+        if os.path.isdir(target):
+            raise ArtifactPathError(f"artifact path {artifact_file!r} is a directory")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        import shutil
+
+        partial = f"{target}.partial-{os.urandom(6).hex()}"
+        try:
+            shutil.copyfile(local_file, partial)
+            os.replace(partial, target)
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
+
+    def delete(self, artifact_path: str) -> None:
+        clean = clean_artifact_path(artifact_path)
+        if not clean:
+            raise ArtifactPathError("refusing to delete the artifact root")
+        target = self._target(clean)
+        if os.path.isdir(target) and not os.path.islink(target):
+            import shutil
+
+            shutil.rmtree(target)
+        elif os.path.lexists(target):
+            os.remove(target)
+        else:
+            raise FileNotFoundError(f"no artifact {artifact_path!r}")
+
+
 class FsspecArtifactRepository:
     """Artifacts at an fsspec URL (``s3://``, ``gs://``, ``memory://``...) when its backend is installed."""
 
@@ -169,3 +252,49 @@ class FsspecArtifactRepository:
         target = os.path.join(dst_path, source.rstrip("/").rsplit("/", 1)[-1])
         self.fs.get(source, target, recursive=self.fs.isdir(source))
         return target
+
+    # -- reading, streaming and deleting (the server's proxied artifact service) ----------------
+    def read_bytes(self, artifact_file: str) -> bytes:
+        target = self._target(artifact_file)
+        if not self.fs.isfile(target):
+            raise FileNotFoundError(f"no artifact file {artifact_file!r}")
+        with self.fs.open(target, "rb") as fh:
+            return fh.read()
+
+    def is_file(self, artifact_path: str) -> bool:
+        return self.fs.isfile(self._target(artifact_path))
+
+    def file_size(self, artifact_file: str) -> int:
+        return int(self.fs.size(self._target(artifact_file)))
+
+    def iter_bytes(self, artifact_file: str, chunk_size: int = CHUNK_BYTES):
+        target = self._target(artifact_file)
+        if not self.fs.isfile(target):
+            raise FileNotFoundError(f"no artifact file {artifact_file!r}")
+        with self.fs.open(target, "rb") as fh:
+            while True:
+                chunk = fh.read(chunk_size)
+                if not chunk:
+                    return
+                yield chunk
+
+    def open_write(self, artifact_file: str):
+        clean = clean_artifact_path(artifact_file)
+        if not clean:
+            raise ArtifactPathError("artifact file name is empty")
+        return self.fs.open(self._target(clean), "wb")
+
+    def put_file(self, local_file: str, artifact_file: str) -> None:
+        clean = clean_artifact_path(artifact_file)
+        if not clean:
+            raise ArtifactPathError("artifact file name is empty")
+        self.fs.put_file(local_file, self._target(clean))
+
+    def delete(self, artifact_path: str) -> None:
+        clean = clean_artifact_path(artifact_path)
+        if not clean:
+            raise ArtifactPathError("refusing to delete the artifact root")
+        target = self._target(clean)
+        if not self.fs.exists(target):
+            raise FileNotFoundError(f"no artifact {artifact_path!r}")
+        self.fs.rm(target, recursive=self.fs.isdir(target))

@@ -186,7 +186,12 @@ def tracker_for(tracking_uri: str | None) -> Tracker:
         with _trackers_lock:
             tracker = _trackers.get(key)
             if tracker is None:
-                tracker = _trackers[key] = Tracker(resolved)
+                if uri_module.is_http_url(resolved.database_url):
+                    from .rest_tracker import RestTracker  # only for http(s) URIs: keeps import light
+
+                    tracker = _trackers[key] = RestTracker(resolved)
+                else:
+                    tracker = _trackers[key] = Tracker(resolved)
     if tracker.resolved != resolved:
         # Same database, but AUTOLOG_ARTIFACT_ROOT changed since: new experiments go to the new root.
         tracker.resolved = resolved

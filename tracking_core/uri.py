@@ -4,6 +4,8 @@ A plain path (the default is ``./autologruns``) is a directory that holds the SQ
 ``autolog.db`` and the ``artifacts/`` folder. ``sqlite:///...`` and ``postgresql://...`` are
 database URLs; their artifacts go under ``AUTOLOG_ARTIFACT_ROOT`` (default
 ``./autologruns/artifacts``), which may itself be an fsspec URL such as ``s3://bucket/prefix``.
+``http://`` and ``https://`` name a tracking server (``autolog server`` or ``mlflow server``):
+its URL is the "database URL" and the server decides where artifacts go.
 """
 from __future__ import annotations
 
@@ -21,6 +23,13 @@ class ResolvedUri(NamedTuple):
     tracking_uri: str
     database_url: str
     artifact_root: str
+
+
+HTTP_SCHEMES = ("http", "https")
+
+
+def is_http_url(uri: str) -> bool:
+    return uri.split("://", 1)[0].lower() in HTTP_SCHEMES if "://" in uri else False
 
 
 def is_database_url(uri: str) -> bool:
@@ -49,9 +58,13 @@ def resolve(uri: str | None) -> ResolvedUri:
     if is_database_url(uri):
         url = uri.replace("postgres://", "postgresql://", 1) if uri.startswith("postgres://") else uri
         return ResolvedUri(uri, url, default_artifact_root())
+    if is_http_url(uri):
+        base = uri.rstrip("/")
+        return ResolvedUri(base, base, "")
     if _is_remote_url(uri):
         raise ValueError(
-            f"unsupported tracking URI {uri!r}: use a directory path, sqlite:///PATH or postgresql://..."
+            f"unsupported tracking URI {uri!r}: use a directory path, sqlite:///PATH, postgresql://... "
+            "or http(s)://HOST:PORT of a tracking server"
         )
     directory = _local_path(uri)
     return ResolvedUri(

@@ -1,0 +1,208 @@
+"""MLflow's JSON shapes: request fields read and checked, entities written out.
+
+MLflow's messages are protobuf rendered as JSON: int64 fields may arrive as numbers or as strings,
+doubles as numbers or as ``"NaN"``/``"Infinity"``/``"-Infinity"``; unknown fields are ignored.
+Responses use plain numbers and those three strings for non-finite metric values (what protobuf's
+parser on the MLflow client accepts). Every bad field is an ``ApiError`` naming it.
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Callable
+
+from ..entities import Experiment, Metric, Run, RunInfo
+from .errors import INVALID_PARAMETER_VALUE, ApiError
+
+MAX_JSON_DEPTH = 32
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+# -- parsing ------------------------------------------------------------------------------------
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, (dict, list)))
+    return False
+
+
+def parse_json_body(body: bytes) -> dict:
+    if not body.strip():
+        return {}
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        raise ApiError(f"request JSON is nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(f"malformed JSON in request body: {exc}", "MALFORMED_REQUEST", 400) from None
+    if not isinstance(data, dict):
+        raise ApiError(f"request body must be a JSON object, got {type(data).__name__}")
+    if _too_deep(data, MAX_JSON_DEPTH):
+        raise ApiError(f"request JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+    return data
+
+
+def _missing(name: str) -> ApiError:
+    return ApiError(f"Missing value for required parameter '{name}'. See the API docs for more "
+                    "information about request parameters.", INVALID_PARAMETER_VALUE)
+
+
+def get_str(data: dict, name: str, required: bool = False, default: str | None = None,
+            max_length: int | None = None) -> str | None:
+    value = data.get(name)
+    if value is None or value == "" and required:
+        if required:
+            raise _missing(name)
+        return default
+    if not isinstance(value, str):
+        raise ApiError(f"parameter '{name}' must be a string, got {json.dumps(value)[:80]}")
+    if "\x00" in value:
+        raise ApiError(f"parameter '{name}' contains a NUL character")
+    if max_length is not None and len(value) > max_length:
+        raise ApiError(f"parameter '{name}' is {len(value)} characters long; the limit is {max_length}")
+    return value
+
+
+def get_int(data: dict, name: str, required: bool = False, default: int | None = None,
+            minimum: int = INT64_MIN, maximum: int = INT64_MAX) -> int | None:
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            raise _missing(name)
+        return default
+    if isinstance(value, bool):
+        raise ApiError(f"parameter '{name}' must be an integer, got {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise ApiError(f"parameter '{name}' must be an integer, got {value[:40]!r}") from None
+    if not isinstance(value, int):
+        raise ApiError(f"parameter '{name}' must be an integer, got {json.dumps(value)[:80]}")
+    if not minimum <= value <= maximum:
+        raise ApiError(f"parameter '{name}' = {value} is outside [{minimum}, {maximum}]")
+    return value
+
+
+_SPECIAL_FLOATS = {"nan": math.nan, "infinity": math.inf, "-infinity": -math.inf, "inf": math.inf,
+                   "-inf": -math.inf}
+
+
+def get_float(data: dict, name: str, required: bool = False) -> float | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise _missing(name)
+        return None
+    if isinstance(value, bool):
+        raise ApiError(f"parameter '{name}' must be a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        special = _SPECIAL_FLOATS.get(value.strip().lower())
+        if special is not None:
+            return special
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise ApiError(f"parameter '{name}' must be a number, got {json.dumps(value)[:80]}")
+
+
+def get_list(data: dict, name: str) -> list:
+    value = data.get(name)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]  # a single query-string value
+    if not isinstance(value, list):
+        raise ApiError(f"parameter '{name}' must be a list, got {type(value).__name__}")
+    return value
+
+
+def get_objects(data: dict, name: str) -> list[dict]:
+    items = get_list(data, name)
+    for item in items:
+        if not isinstance(item, dict):
+            raise ApiError(f"every entry of '{name}' must be an object, got {json.dumps(item)[:80]}")
+    return items
+
+
+def key_values(data: dict, name: str, max_value_length: int) -> dict[str, str]:
+    """``[{"key": k, "value": v}, ...]`` as a dict (keys checked)."""
+    result: dict[str, str] = {}
+    for item in get_objects(data, name):
+        key = get_str(item, "key", required=True)
+        value = get_str(item, "value", default="", max_length=max_value_length)
+        result[key] = value
+    return result
+
+
+# -- writing ----------------------------------------------------------------------------------
+def float_out(value: float) -> float | str:
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def metric_json(metric: Metric) -> dict:
+    return {"key": metric.key, "value": float_out(metric.value), "timestamp": metric.timestamp,
+            "step": metric.step}
+
+
+def run_info_json(info: RunInfo, tags: dict | None, public_uri: Callable[[str], str]) -> dict:
+    tags = tags or {}
+    out = {
+        "run_id": info.run_id, "run_uuid": info.run_id, "run_name": info.run_name,
+        "experiment_id": str(info.experiment_id),
+        "user_id": tags.get("mlflow.user") or tags.get("autolog.user") or "",
+        "status": info.status, "start_time": info.start_time,
+        "artifact_uri": public_uri(info.artifact_uri),
+        "lifecycle_stage": getattr(info, "lifecycle_stage", None) or "active",
+    }
+    if info.end_time is not None:
+        out["end_time"] = info.end_time
+    return out
+
+
+def run_json(run: Run, public_uri: Callable[[str], str], metrics: list[Metric] | None = None) -> dict:
+    data = run.data
+    if metrics is None:
+        metric_items = [{"key": k, "value": float_out(v)} for k, v in data.metrics.items()]
+    else:
+        metric_items = [metric_json(m) for m in metrics]
+    return {
+        "info": run_info_json(run.info, data.tags, public_uri),
+        "data": {
+            "metrics": metric_items,
+            "params": [{"key": k, "value": v} for k, v in data.params.items()],
+            "tags": [{"key": k, "value": v} for k, v in data.tags.items()],
+        },
+        "inputs": {},
+    }
+
+
+def experiment_json(experiment: Experiment, public_uri: Callable[[str], str]) -> dict:
+    tags = getattr(experiment, "tags", None) or {}
+    return {
+        "experiment_id": str(experiment.experiment_id), "name": experiment.name,
+        "artifact_location": public_uri(experiment.artifact_location),
+        "lifecycle_stage": getattr(experiment, "lifecycle_stage", None) or "active",
+        "last_update_time": getattr(experiment, "last_update_time", None) or experiment.creation_time,
+        "creation_time": experiment.creation_time,
+        "tags": [{"key": k, "value": v} for k, v in tags.items()],
+    }
+
+
+def dumps(payload: Any) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")

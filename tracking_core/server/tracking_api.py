@@ -1,0 +1,412 @@
+"""The MLflow REST API 2.0 tracking endpoints: experiments, runs, metrics, artifact listing.
+
+Each handler is a plain function ``(context, request_fields) -> response dict`` run in a worker
+thread; ``app`` wires them to ``/api/2.0/mlflow/<path>`` with the HTTP methods MLflow uses.
+Writes go through ``WriteBatch`` + ``SqlStore.write`` like every other writer of the store.
+MLflow's limits hold: a log-batch carries at most 1000 metrics, 100 params, 100 tags (1000
+entities) in at most 1 MB; param values up to 6000 characters, tag values up to 8000, keys up to 250.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+from ..batch import NewRun, WriteBatch, now_ms
+from ..entities import LifecycleStage, RunStatus
+from ..errors import ExperimentNotFoundError, RunNotFoundError
+from ..validation import check_key
+from .context import ServerContext
+from .errors import INVALID_PARAMETER_VALUE, INVALID_STATE, RESOURCE_DOES_NOT_EXIST, ApiError
+from .protocol import (
+    experiment_json,
+    get_float,
+    get_int,
+    get_list,
+    get_objects,
+    get_str,
+    key_values,
+    metric_json,
+    run_info_json,
+    run_json,
+)
+
+MAX_METRICS_PER_BATCH = 1000
+MAX_PARAMS_TAGS_PER_BATCH = 100
+MAX_ENTITIES_PER_BATCH = 1000
+MAX_BATCH_LOG_REQUEST_BYTES = 1_000_000
+MAX_PARAM_VALUE_LENGTH = 6000
+MAX_TAG_VALUE_LENGTH = 8000
+MAX_EXPERIMENT_NAME_LENGTH = 500
+MAX_RUN_NAME_LENGTH = 256
+MAX_SEARCH_RESULTS = 50000
+MAX_HISTORY_PAGE = 1_000_000
+DEFAULT_EXPERIMENT_NAME = "Default"
+MLFLOW_DEFAULT_EXPERIMENT_ID = "0"
+TAG_RUN_NAME = "mlflow.runName"
+VIEW_TYPES = ("ACTIVE_ONLY", "DELETED_ONLY", "ALL")
+
+Handler = Callable[[ServerContext, dict], dict]
+
+
+# -- lookups ----------------------------------------------------------------------------------
+def _experiment_id(data: dict, ctx: ServerContext, name: str = "experiment_id") -> str:
+    experiment_id = get_str(data, name, required=True) if not isinstance(data.get(name), int) \
+        else str(data[name])
+    return _resolve_experiment_id(ctx, experiment_id)
+
+
+def _resolve_experiment_id(ctx: ServerContext, experiment_id: str) -> str:
+    """Our ids are integers from 1; MLflow clients that set no experiment use "0": the Default one."""
+    if experiment_id == MLFLOW_DEFAULT_EXPERIMENT_ID:
+        return ctx.store.get_or_create_experiment(DEFAULT_EXPERIMENT_NAME, ctx.artifacts_destination).experiment_id
+    if not experiment_id.isdigit() or len(experiment_id) > 18:
+        raise ApiError(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
+    return experiment_id
+
+
+def _get_experiment(ctx: ServerContext, experiment_id: str):
+    experiment = ctx.store.get_experiment(experiment_id)
+    if experiment is None:
+        raise ApiError(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
+    return experiment
+
+
+def _run_id(data: dict) -> str:
+    run_id = get_str(data, "run_id") or get_str(data, "run_uuid")
+    if not run_id:
+        raise ApiError("Missing value for required parameter 'run_id'. See the API docs for more "
+                       "information about request parameters.")
+    if len(run_id) > 256:
+        raise ApiError("parameter 'run_id' is too long")
+    return run_id
+
+
+def _get_run(ctx: ServerContext, run_id: str, include_deleted: bool = True):
+    try:
+        return ctx.store.get_run(run_id, include_deleted=include_deleted)
+    except RunNotFoundError:
+        raise ApiError(f"Run with id={run_id} not found", RESOURCE_DOES_NOT_EXIST) from None
+
+
+def _active_run(ctx: ServerContext, run_id: str):
+    run = _get_run(ctx, run_id)
+    if getattr(run.info, "lifecycle_stage", LifecycleStage.ACTIVE) != LifecycleStage.ACTIVE:
+        raise ApiError(f"The run {run_id} must be in the 'active' state. Current state is deleted.",
+                       INVALID_STATE)
+    return run
+
+
+def _key(key: str | None, kind: str) -> str:
+    try:
+        return check_key(key, kind)
+    except ValueError as exc:
+        raise ApiError(str(exc)) from None
+
+
+# -- experiments ------------------------------------------------------------------------------
+def create_experiment(ctx: ServerContext, data: dict) -> dict:
+    name = get_str(data, "name", required=True, max_length=MAX_EXPERIMENT_NAME_LENGTH)
+    if not name.strip():
+        raise ApiError("experiment name must not be empty")
+    location = get_str(data, "artifact_location")
+    location = ctx.check_client_location(location) if location else None
+    tags = key_values(data, "tags", MAX_TAG_VALUE_LENGTH)
+    experiment_id = ctx.store.create_experiment(name, artifact_location=location, tags=tags,
+                                                artifact_root=ctx.artifacts_destination)
+    return {"experiment_id": str(experiment_id)}
+
+
+def get_experiment(ctx: ServerContext, data: dict) -> dict:
+    experiment = _get_experiment(ctx, _experiment_id(data, ctx))
+    return {"experiment": experiment_json(experiment, ctx.public_uri)}
+
+
+def get_experiment_by_name(ctx: ServerContext, data: dict) -> dict:
+    name = get_str(data, "experiment_name", required=True)
+    experiment = ctx.store.get_experiment_by_name(name)
+    if experiment is None:
+        raise ApiError(f"Could not find experiment with name '{name}'", RESOURCE_DOES_NOT_EXIST)
+    return {"experiment": experiment_json(experiment, ctx.public_uri)}
+
+
+def _view_type(data: dict, name: str) -> str:
+    view = data.get(name) or "ACTIVE_ONLY"
+    if isinstance(view, int) and 1 <= view <= 3:
+        view = VIEW_TYPES[view - 1]
+    if view not in VIEW_TYPES:
+        raise ApiError(f"parameter '{name}' must be one of {', '.join(VIEW_TYPES)}, got {view!r}")
+    return view
+
+
+def search_experiments(ctx: ServerContext, data: dict) -> dict:
+    max_results = get_int(data, "max_results", default=1000, minimum=1, maximum=MAX_SEARCH_RESULTS)
+    order_by = [str(item) for item in get_list(data, "order_by")]
+    found, token = ctx.store.search_experiments(
+        view_type=_view_type(data, "view_type"), max_results=max_results,
+        filter_string=get_str(data, "filter"), order_by=order_by or None, page_token=get_str(data, "page_token"))
+    out: dict[str, Any] = {"experiments": [experiment_json(e, ctx.public_uri) for e in found]}
+    if token:
+        out["next_page_token"] = token
+    return out
+
+
+def update_experiment(ctx: ServerContext, data: dict) -> dict:
+    experiment_id = _experiment_id(data, ctx)
+    _get_experiment(ctx, experiment_id)
+    new_name = get_str(data, "new_name", max_length=MAX_EXPERIMENT_NAME_LENGTH)
+    if new_name:
+        ctx.store.rename_experiment(experiment_id, new_name)
+    return {}
+
+
+def delete_experiment(ctx: ServerContext, data: dict) -> dict:
+    experiment_id = _experiment_id(data, ctx)
+    _get_experiment(ctx, experiment_id)
+    ctx.store.delete_experiment(experiment_id)
+    return {}
+
+
+def restore_experiment(ctx: ServerContext, data: dict) -> dict:
+    experiment_id = _experiment_id(data, ctx)
+    _get_experiment(ctx, experiment_id)
+    ctx.store.restore_experiment(experiment_id)
+    return {}
+
+
+def set_experiment_tag(ctx: ServerContext, data: dict) -> dict:
+    experiment_id = _experiment_id(data, ctx)
+    _get_experiment(ctx, experiment_id)
+    key = _key(get_str(data, "key", required=True), "tag")
+    ctx.store.set_experiment_tag(experiment_id, key, get_str(data, "value", default="",
+                                                             max_length=MAX_TAG_VALUE_LENGTH))
+    return {}
+
+
+# -- runs ---------------------------------------------------------------------------------------
+def create_run(ctx: ServerContext, data: dict) -> dict:
+    experiment_id = _experiment_id(data, ctx) if data.get("experiment_id") not in (None, "") else \
+        _resolve_experiment_id(ctx, MLFLOW_DEFAULT_EXPERIMENT_ID)
+    experiment = _get_experiment(ctx, experiment_id)
+    if getattr(experiment, "lifecycle_stage", LifecycleStage.ACTIVE) != LifecycleStage.ACTIVE:
+        raise ApiError(f"The experiment {experiment_id} must be in the 'active' state. "
+                       "Current state is deleted.", INVALID_STATE)
+    tags = {_key(k, "tag"): v for k, v in key_values(data, "tags", MAX_TAG_VALUE_LENGTH).items()}
+    run_name = get_str(data, "run_name", max_length=MAX_RUN_NAME_LENGTH) or tags.get(TAG_RUN_NAME)
+    if not run_name:
+        from ..tracker import generate_run_name
+
+        run_name = generate_run_name()
+    if len(run_name) > MAX_RUN_NAME_LENGTH:
+        raise ApiError(f"run name is longer than {MAX_RUN_NAME_LENGTH} characters")
+    tags.setdefault(TAG_RUN_NAME, run_name)
+    user_id = get_str(data, "user_id", max_length=256)
+    if user_id and "mlflow.user" not in tags:
+        tags.setdefault("autolog.user", user_id)
+    start_time = get_int(data, "start_time", default=None, minimum=0)
+    run_id = os.urandom(16).hex()
+    location = experiment.artifact_location.rstrip("/")
+    artifact_uri = f"{location}/{run_id}/artifacts"
+    new_run = NewRun(run_id, experiment_id, run_name, start_time if start_time is not None else now_ms(),
+                     artifact_uri)
+    ctx.store.write(WriteBatch(new_runs=[new_run], tags={(run_id, k): v for k, v in tags.items()}))
+    return {"run": run_json(ctx.store.get_run(run_id), ctx.public_uri)}
+
+
+def get_run(ctx: ServerContext, data: dict) -> dict:
+    return {"run": run_json(_get_run(ctx, _run_id(data)), ctx.public_uri)}
+
+
+def update_run(ctx: ServerContext, data: dict) -> dict:
+    run_id = _run_id(data)
+    _active_run(ctx, run_id)
+    status = get_str(data, "status")
+    if status is not None and status not in RunStatus.ALL + ("SCHEDULED",):
+        raise ApiError(f"parameter 'status' must be one of {', '.join(RunStatus.ALL)}, got {status!r}")
+    if status == "SCHEDULED":
+        status = RunStatus.RUNNING
+    end_time = get_int(data, "end_time", minimum=0)
+    run_name = get_str(data, "run_name", max_length=MAX_RUN_NAME_LENGTH)
+    ctx.store.update_run(run_id, status=status, end_time=end_time, run_name=run_name or None)
+    if run_name:
+        ctx.store.write(WriteBatch(tags={(run_id, TAG_RUN_NAME): run_name}))
+    run = _get_run(ctx, run_id)
+    return {"run_info": run_info_json(run.info, run.data.tags, ctx.public_uri)}
+
+
+def delete_run(ctx: ServerContext, data: dict) -> dict:
+    run_id = _run_id(data)
+    _get_run(ctx, run_id)
+    ctx.store.delete_run(run_id)
+    return {}
+
+
+def restore_run(ctx: ServerContext, data: dict) -> dict:
+    run_id = _run_id(data)
+    _get_run(ctx, run_id)
+    ctx.store.restore_run(run_id)
+    return {}
+
+
+def search_runs(ctx: ServerContext, data: dict) -> dict:
+    ids = get_list(data, "experiment_ids")
+    experiment_ids = [_resolve_experiment_id(ctx, str(i)) for i in ids]
+    max_results = get_int(data, "max_results", default=1000, minimum=1, maximum=MAX_SEARCH_RESULTS)
+    order_by = get_list(data, "order_by")
+    for item in order_by:
+        if not isinstance(item, str):
+            raise ApiError("every entry of 'order_by' must be a string")
+    found, token = ctx.store.search_runs_page(
+        experiment_ids, filter_string=get_str(data, "filter") or None, order_by=order_by or None,
+        max_results=max_results, page_token=get_str(data, "page_token") or None,
+        run_view_type=_view_type(data, "run_view_type"))
+    out: dict[str, Any] = {"runs": [run_json(run, ctx.public_uri) for run in found]}
+    if token:
+        out["next_page_token"] = token
+    return out
+
+
+# -- logging ------------------------------------------------------------------------------------
+def _metric_point(run_id: str, item: dict) -> tuple[str, str, float, int, int]:
+    key = _key(get_str(item, "key", required=True), "metric")
+    value = get_float(item, "value", required=True)
+    timestamp = get_int(item, "timestamp", default=None)
+    step = get_int(item, "step", default=0)
+    return (run_id, key, value, now_ms() if timestamp is None else timestamp, step)
+
+
+def _check_params(run, params: dict[str, str]) -> None:
+    known = run.data.params
+    for key, value in params.items():
+        old = known.get(key)
+        if old is not None and old != value:
+            raise ApiError(
+                f"Changing param values is not allowed. Param with key='{key}' was already logged with "
+                f"value='{old}' for run ID='{run.info.run_id}'. Attempted logging new value '{value}'.",
+                INVALID_PARAMETER_VALUE)
+
+
+def _log(ctx: ServerContext, run_id: str, metrics: list, params: dict[str, str], tags: dict[str, str]) -> dict:
+    run = _active_run(ctx, run_id)
+    if params:
+        _check_params(run, params)
+    ctx.store.write(WriteBatch(params={(run_id, k): v for k, v in params.items()},
+                               tags={(run_id, k): v for k, v in tags.items()}, metrics=metrics))
+    if TAG_RUN_NAME in tags:
+        ctx.store.update_run(run_id, run_name=tags[TAG_RUN_NAME][:MAX_RUN_NAME_LENGTH])
+    return {}
+
+
+def _pairs(data: dict, name: str, kind: str, max_value_length: int) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for item in get_objects(data, name):
+        key = _key(get_str(item, "key", required=True), kind)
+        value = get_str(item, "value", default="", max_length=max_value_length)
+        if kind == "param" and key in result and result[key] != value:
+            raise ApiError(f"param {key!r} appears twice in the batch with different values")
+        result[key] = value
+    return result
+
+
+def log_batch(ctx: ServerContext, data: dict) -> dict:
+    run_id = _run_id(data)
+    metrics, params, tags = (get_objects(data, "metrics"), get_objects(data, "params"), get_objects(data, "tags"))
+    if len(metrics) > MAX_METRICS_PER_BATCH:
+        raise ApiError(f"A batch logging request can contain at most {MAX_METRICS_PER_BATCH} metrics. "
+                       f"Got {len(metrics)} metrics. Please split up metrics across multiple requests and try again.")
+    if len(params) > MAX_PARAMS_TAGS_PER_BATCH:
+        raise ApiError(f"A batch logging request can contain at most {MAX_PARAMS_TAGS_PER_BATCH} params. "
+                       f"Got {len(params)} params. Please split up params across multiple requests and try again.")
+    if len(tags) > MAX_PARAMS_TAGS_PER_BATCH:
+        raise ApiError(f"A batch logging request can contain at most {MAX_PARAMS_TAGS_PER_BATCH} tags. "
+                       f"Got {len(tags)} tags. Please split up tags across multiple requests and try again.")
+    total = len(metrics) + len(params) + len(tags)
+    if total > MAX_ENTITIES_PER_BATCH:
+        raise ApiError(f"A batch logging request can contain at most {MAX_ENTITIES_PER_BATCH} metrics, params "
+                       f"and tags in total. Got {total}.")
+    points = [_metric_point(run_id, item) for item in metrics]
+    return _log(ctx, run_id, points, _pairs(data, "params", "param", MAX_PARAM_VALUE_LENGTH),
+                _pairs(data, "tags", "tag", MAX_TAG_VALUE_LENGTH))
+
+
+def log_metric(ctx: ServerContext, data: dict) -> dict:
+    run_id = _run_id(data)
+    return _log(ctx, run_id, [_metric_point(run_id, data)], {}, {})
+
+
+def log_param(ctx: ServerContext, data: dict) -> dict:
+    run_id = _run_id(data)
+    key = _key(get_str(data, "key", required=True), "param")
+    return _log(ctx, run_id, [], {key: get_str(data, "value", default="", max_length=MAX_PARAM_VALUE_LENGTH)}, {})
+
+
+def set_tag(ctx: ServerContext, data: dict) -> dict:
+    run_id = _run_id(data)
+    key = _key(get_str(data, "key", required=True), "tag")
+    return _log(ctx, run_id, [], {}, {key: get_str(data, "value", default="", max_length=MAX_TAG_VALUE_LENGTH)})
+
+
+def delete_tag(ctx: ServerContext, data: dict) -> dict:
+    run_id = _run_id(data)
+    _active_run(ctx, run_id)
+    ctx.store.delete_tag(run_id, get_str(data, "key", required=True))
+    return {}
+
+
+# -- reading metrics and artifacts ----------------------------------------------------------------
+def get_metric_history(ctx: ServerContext, data: dict) -> dict:
+    run_id = _run_id(data)
+    key = get_str(data, "metric_key", required=True)
+    _get_run(ctx, run_id)
+    max_results = get_int(data, "max_results", default=None, minimum=1, maximum=MAX_HISTORY_PAGE)
+    page_token = get_str(data, "page_token") or None
+    points, token = ctx.store.get_metric_history_page(run_id, key, max_results=max_results, page_token=page_token)
+    out: dict[str, Any] = {"metrics": [metric_json(m) for m in points]}
+    if token:
+        out["next_page_token"] = token
+    return out
+
+
+def list_artifacts(ctx: ServerContext, data: dict) -> dict:
+    run = _get_run(ctx, _run_id(data))
+    from .artifact_api import checked_path
+
+    path = checked_path(get_str(data, "path") or "")
+    files = ctx.artifact_repository(run.info).list_artifacts(path or None)
+    return {
+        "root_uri": ctx.public_uri(run.info.artifact_uri),
+        "files": [_file_json(f) for f in files],
+    }
+
+
+def _file_json(info) -> dict:
+    out: dict[str, Any] = {"path": info.path, "is_dir": info.is_dir}
+    if not info.is_dir and info.file_size is not None:
+        out["file_size"] = info.file_size
+    return out
+
+
+# method(s), path below /api/2.0/mlflow/, handler
+ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
+    (("POST",), "experiments/create", create_experiment),
+    (("GET",), "experiments/get", get_experiment),
+    (("GET",), "experiments/get-by-name", get_experiment_by_name),
+    (("POST", "GET"), "experiments/search", search_experiments),
+    (("POST",), "experiments/update", update_experiment),
+    (("POST",), "experiments/delete", delete_experiment),
+    (("POST",), "experiments/restore", restore_experiment),
+    (("POST",), "experiments/set-experiment-tag", set_experiment_tag),
+    (("POST",), "runs/create", create_run),
+    (("GET",), "runs/get", get_run),
+    (("POST",), "runs/update", update_run),
+    (("POST",), "runs/delete", delete_run),
+    (("POST",), "runs/restore", restore_run),
+    (("POST",), "runs/search", search_runs),
+    (("POST",), "runs/log-batch", log_batch),
+    (("POST",), "runs/log-metric", log_metric),
+    (("POST",), "runs/log-parameter", log_param),
+    (("POST",), "runs/set-tag", set_tag),
+    (("POST",), "runs/delete-tag", delete_tag),
+    (("GET",), "metrics/get-history", get_metric_history),
+    (("GET",), "artifacts/list", list_artifacts),
+]
+BODY_LIMITS = {"runs/log-batch": MAX_BATCH_LOG_REQUEST_BYTES}
