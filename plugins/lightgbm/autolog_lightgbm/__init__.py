@@ -17,7 +17,7 @@ Each outermost call is one run with:
   iteration once more at step ``stopped_iteration + 1`` (so the latest value of each metric is
   the best one);
 - artifacts: ``feature_importance_<type>.json`` for each type in option ``importance_types``
-  (default ``["split", "gain"]``);
+  (default ``["split", "gain"]``; anything but these names is refused at the ``autolog()`` call);
 - the model (``model/``): LightGBM's text format, plus the pickled estimator for the scikit-learn
   API (LightGBM has no native format for the estimator); ``autolog.load_model`` returns a
   ``Booster`` or the estimator. Signature and input example from the training data.
@@ -36,11 +36,14 @@ from .patch import patch, prepare_call
 
 NAME = "lightgbm"
 DEFAULT_OPTIONS: dict[str, Any] = {"importance_types": ["split", "gain"]}
+IMPORTANCE_TYPES = ("split", "gain")  # Booster.feature_importance's; one name or a list of them
+OPTION_CHECKS = {"importance_types": collect.importance_types_check(IMPORTANCE_TYPES)}
 
 
 @hookimpl
 def autolog_register_integrations(register: Callable[[Integration], None]) -> None:
-    register(Integration(name=NAME, modules=("lightgbm",), patch=patch, options=dict(DEFAULT_OPTIONS)))
+    register(Integration(name=NAME, modules=("lightgbm",), patch=patch, options=dict(DEFAULT_OPTIONS),
+                         option_checks=dict(OPTION_CHECKS)))
 
 
 @hookimpl

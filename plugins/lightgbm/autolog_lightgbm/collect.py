@@ -6,9 +6,9 @@ included); estimator fits through ``get_params()`` and ``booster_``.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
-from autolog import ArtifactToLog, ModelToLog, TrainingCall
+from autolog import ArtifactToLog, ModelToLog, TrainingCall, option_checks
 
 from .flavor import FLAVOR
 from .patch import STATE_CALLBACK, STATE_TRAIN_DATA, call_arguments
@@ -54,6 +54,19 @@ def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
     if best_metrics:
         call.log_metrics(best_metrics, step=extra_step)
     return {"best_iteration": booster.best_iteration, "stopped_iteration": callback.last_iteration}
+
+
+def importance_types_check(known: tuple[str, ...]) -> Callable[[Any], None]:
+    """The check of option ``importance_types``: one of ``known``, a list of them, or None (none logged)."""
+    def check(value: Any) -> None:
+        if value is None:
+            return
+        names = [value] if isinstance(value, str) else value
+        option_checks.string_list(names)
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValueError(f"must name importance types among {', '.join(known)} (not {', '.join(unknown)})")
+    return check
 
 
 def feature_importances(call: TrainingCall) -> list[ArtifactToLog] | None:

@@ -233,3 +233,11 @@ def test_positional_calling_styles_log_params_metrics_and_model(lgb, data, autol
     assert run.data.params["n_estimators"] == "3"
     loaded = autolog.load_model(f"runs:/{run.info.run_id}/model")
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("value", [[1], ["splits"], {"split": 1}, "gain,split"])
+def test_a_bad_importance_types_value_is_a_value_error_naming_it(autolog_store, value):
+    with pytest.raises(ValueError, match="importance_types"):
+        autolog.lightgbm.autolog(importance_types=value)
+    with pytest.raises(ValueError, match="importance_types"):
+        autolog.autolog(importance_types=value)

@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl, safety
+from autolog import option_checks as checks
 
 from . import artifacts, model, patching
 from .metrics import results_metrics
@@ -27,6 +28,7 @@ from .params import fit_params
 
 NAME = patching.NAME
 OPTIONS: dict[str, Any] = {"log_summary": True, "max_model_size_mb": 2048}
+OPTION_CHECKS = {"log_summary": checks.boolean, "max_model_size_mb": checks.non_negative_number}
 
 
 def _silent() -> bool:
@@ -39,7 +41,8 @@ def patch(module: ModuleType, patcher: Any) -> None:
     patching.patch(module, patcher, _silent)
 
 
-INTEGRATION = Integration(name=NAME, modules=("statsmodels.base.model",), patch=patch, options=OPTIONS)
+INTEGRATION = Integration(name=NAME, modules=("statsmodels.base.model",), patch=patch, options=OPTIONS,
+                          option_checks=OPTION_CHECKS)
 
 
 @hookimpl

@@ -125,3 +125,12 @@ def test_too_large_model_is_skipped_with_one_warning(sm_autolog, regression, aut
         assert run.info.status == "FINISHED"
         assert {f.path for f in autolog_store.list_artifacts(run.info.run_id)} == {"coefficients.csv",
                                                                                    "model_summary.txt"}
+
+
+@pytest.mark.parametrize("option, value", [("max_model_size_mb", -1), ("max_model_size_mb", "10"),
+                                           ("log_summary", "no")])
+def test_a_bad_option_value_is_a_value_error_naming_it(autolog_store, option, value):
+    with pytest.raises(ValueError, match=option):
+        autolog.statsmodels.autolog(**{option: value})
+    with pytest.raises(ValueError, match=option):
+        autolog.autolog(**{option: value})

@@ -18,7 +18,8 @@ variants). Each outermost call is one run with:
   iteration once more at step ``stopped_iteration + 1`` (so the latest value of each metric is
   the best one);
 - artifacts: ``feature_importance_<type>.json`` for each type in option ``importance_types``
-  (default ``["weight"]``);
+  (default ``["weight"]``; a list of ``weight``, ``gain``, ``cover``, ``total_gain``,
+  ``total_cover``, or one of them; anything else is refused at the ``autolog()`` call);
 - the model (``model/``) in XGBoost's UBJ format, loadable with ``autolog.load_model`` as the
   same class (``Booster`` or the estimator); signature from the training data (for a ``DMatrix``
   its feature names and count only), input example from estimator ``X`` when asked.
@@ -30,6 +31,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl
+from autolog import option_checks as checks
 
 from . import collect
 from .flavor import FLAVOR
@@ -37,11 +39,16 @@ from .patch import patch, prepare_call
 
 NAME = "xgboost"
 DEFAULT_OPTIONS: dict[str, Any] = {"importance_types": ["weight"], "log_every_iteration": True}
+# Booster.get_score's importance types; one name or a list of them.
+IMPORTANCE_TYPES = ("weight", "gain", "cover", "total_gain", "total_cover")
+OPTION_CHECKS = {"importance_types": collect.importance_types_check(IMPORTANCE_TYPES),
+                 "log_every_iteration": checks.boolean}
 
 
 @hookimpl
 def autolog_register_integrations(register: Callable[[Integration], None]) -> None:
-    register(Integration(name=NAME, modules=("xgboost",), patch=patch, options=dict(DEFAULT_OPTIONS)))
+    register(Integration(name=NAME, modules=("xgboost",), patch=patch, options=dict(DEFAULT_OPTIONS),
+                         option_checks=dict(OPTION_CHECKS)))
 
 
 @hookimpl

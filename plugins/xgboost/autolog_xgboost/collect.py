@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import Any, Callable
 
-from autolog import ArtifactToLog, ModelToLog, TrainingCall
+from autolog import ArtifactToLog, ModelToLog, TrainingCall, option_checks
 
 from . import arguments
 from .flavor import FLAVOR
@@ -103,6 +103,19 @@ def _booster_kind(call: TrainingCall) -> str:
     if call.instance is not None:
         return getattr(call.instance, "booster", None) or "gbtree"
     return booster_params(call_arguments(call).get("params")).get("booster") or "gbtree"
+
+
+def importance_types_check(known: tuple[str, ...]) -> Callable[[Any], None]:
+    """The check of option ``importance_types``: one of ``known``, a list of them, or None (none logged)."""
+    def check(value: Any) -> None:
+        if value is None:
+            return
+        names = [value] if isinstance(value, str) else value
+        option_checks.string_list(names)
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValueError(f"must name importance types among {', '.join(known)} (not {', '.join(unknown)})")
+    return check
 
 
 def feature_importances(call: TrainingCall) -> list[ArtifactToLog] | None:

@@ -299,3 +299,24 @@ def test_estimator_fit_with_positional_sample_weight_and_eval_set(xgb, data, aut
         model.evals_result()["validation_0"]["logloss"]
     loaded = autolog.load_model(f"runs:/{run.info.run_id}/model")
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+@pytest.mark.parametrize("option, value", [("importance_types", [1]), ("importance_types", ["gian"]),
+                                           ("importance_types", {"weight": 1}), ("log_every_iteration", "no")])
+def test_a_bad_option_value_is_a_value_error_naming_it(autolog_store, option, value):
+    with pytest.raises(ValueError, match=option):
+        autolog.xgboost.autolog(**{option: value})
+    with pytest.raises(ValueError, match=option):
+        autolog.autolog(**{option: value})
+
+
+def test_importance_types_may_be_one_name_or_several(xgb, data, autolog_store):
+    dtrain, _ = dmatrices(xgb, data)
+    autolog.xgboost.autolog(importance_types="cover")
+    xgb.train(PARAMS, dtrain, 2)
+    files = {f.path for f in autolog_store.list_artifacts(autolog.last_active_run().info.run_id)}
+    assert "feature_importance_cover.json" in files
+    autolog.xgboost.autolog(importance_types=("gain", "total_gain"))
+    xgb.train(PARAMS, dtrain, 2)
+    files = {f.path for f in autolog_store.list_artifacts(autolog.last_active_run().info.run_id)}
+    assert {"feature_importance_gain.json", "feature_importance_total_gain.json"} <= files
