@@ -33,9 +33,13 @@ DECIMALS = 6
 
 
 def _plain(values, decimals: int | None = None) -> list:
+    import numpy as np
+
     if decimals is not None:
         values = values.round(decimals)  # enough to draw; half the size and encoding time of full floats
-    return [None if isinstance(v, float) and not math.isfinite(v) else v for v in values.tolist()]
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        return [v if math.isfinite(v) else None for v in values.tolist()]
+    return values.tolist()
 
 
 def _label(value: Any) -> Any:
@@ -51,18 +55,32 @@ def confusion_matrix(labels, y, y_pred, weights) -> dict | None:
     y, y_pred = np.asarray(y), np.asarray(y_pred)
     if y.ndim != 1 or y_pred.shape != y.shape:
         return None
-    found, true_idx, pred_idx = encode(y, y_pred)
-    if labels is None or not np.isin(found, labels).all():
-        labels = found
+    true_idx = pred_idx = None
+    if labels is not None and len(labels) <= MAX_LABELS:
+        true_idx, pred_idx = _positions(labels, y), _positions(labels, y_pred)
+    if true_idx is None or pred_idx is None:  # no classes_, unsorted, or labels outside them
+        labels, true_idx, pred_idx = encode(y, y_pred)
     labels = np.asarray(labels)
     if len(labels) > MAX_LABELS:
         return None
-    position = np.searchsorted(labels, found) if np.all(labels[:-1] <= labels[1:]) else \
-        np.array([int(np.flatnonzero(labels == value)[0]) for value in found])
     n = len(labels)
-    cells = np.bincount(position[true_idx] * n + position[pred_idx], weights=weights, minlength=n * n).reshape(n, n)
+    cells = np.bincount(true_idx * n + pred_idx, weights=weights, minlength=n * n).reshape(n, n)
     matrix = cells.astype(int) if weights is None else cells
     return {"labels": [_label(v) for v in labels], "matrix": matrix.tolist()}
+
+
+def _positions(labels, values):
+    """Index of each value in the sorted ``labels`` (sklearn's ``classes_``), or None if one is missing."""
+    import numpy as np
+
+    labels = np.asarray(labels)
+    try:
+        index = np.searchsorted(labels, values)
+    except TypeError:
+        return None
+    if len(labels) == 0 or np.any(index >= len(labels)) or np.any(labels[np.minimum(index, len(labels) - 1)] != values):
+        return None
+    return index
 
 
 def _binary_curve(positive, scores, weights):
@@ -84,7 +102,7 @@ def _thinned(n: int):
 
     if n <= MAX_CURVE_POINTS:
         return slice(None)
-    return np.unique(np.linspace(0, n - 1, MAX_CURVE_POINTS).round().astype(np.intp))
+    return np.linspace(0, n - 1, MAX_CURVE_POINTS).round().astype(np.intp)  # steps over 1: all distinct
 
 
 def binary_curves(labels, y, proba, weights, pos_label) -> dict[str, dict] | None:
