@@ -144,3 +144,24 @@ def test_learning_curve_imported_before_enabling_makes_no_per_fold_runs(autolog_
     autolog_enable("sklearn")
     learning_curve(LogisticRegression(), X, y, cv=3, train_sizes=[0.5, 1.0])
     assert autolog_store.search_runs() == []
+
+
+def test_users_own_fits_through_sklearn_plumbing_are_still_logged(autolog_enable, autolog_store, data):
+    """set_output's wrapper around fit_transform and sklearn's joblib task wrapper are not 'sklearn calling fit'."""
+    from sklearn.base import BaseEstimator, TransformerMixin
+    from sklearn.utils.parallel import Parallel, delayed
+
+    X, y = data
+    autolog_enable("sklearn", log_models=False)
+
+    class Doubler(TransformerMixin, BaseEstimator):  # defined after enabling: sklearn wraps fit_transform
+        def fit(self, X, y=None):
+            return self
+
+        def transform(self, X):
+            return X * 2
+
+    Doubler().fit_transform(X)
+    Parallel(n_jobs=2, backend="threading")(delayed(LogisticRegression(C=c).fit)(X, y) for c in (0.1, 1.0))
+    names = sorted(r.data.tags["estimator_name"] for r in autolog_store.search_runs())
+    assert names == ["Doubler", "LogisticRegression", "LogisticRegression"]
