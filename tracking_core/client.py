@@ -47,12 +47,16 @@ class TrackingClient:
                 experiment = store.get_experiment_by_name(name)
                 if experiment is not None:
                     experiment_ids.append(experiment.experiment_id)
-        from .search import parse_filter, sort_runs  # imported on first search: it compiles regexes
-
-        matches = parse_filter(filter_string)
-        limit = max_results if not filter_string and not order_by else 1_000_000
-        runs = [run for run in store.search_runs(experiment_ids, limit) if matches(run)]
-        return sort_runs(runs, order_by)[:max_results]
+        # Filter, order and limit run in SQL (``sql_search``), a page of at most 50,000 at a time.
+        found: list[Run] = []
+        token = None
+        while len(found) < max_results:
+            page, token = store.search_runs_page(experiment_ids, filter_string, order_by,
+                                                 min(max_results - len(found), 50_000), token)
+            found += page
+            if token is None:
+                break
+        return found
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         store = self._store

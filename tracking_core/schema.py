@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from .errors import StoreVersionError
 
 # The revisions this autolog knows, oldest first; the last is the schema the tables below describe.
-KNOWN_VERSIONS = ("0001_initial", "0002_lifecycle_search")
+KNOWN_VERSIONS = ("0001_initial", "0002_lifecycle_search", "0003_history_index")
 SCHEMA_VERSION = KNOWN_VERSIONS[-1]
 VERSION_TABLE = "alembic_version"
 _PG_SCHEMA_LOCK = 7236042195001  # advisory lock serializing schema creation/upgrade on PostgreSQL
@@ -85,7 +85,8 @@ metrics = sa.Table(
     sa.Column("value", sa.Float(precision=53), nullable=True),  # NULL is NaN (SQLite stores NaN as NULL)
     sa.Column("timestamp", sa.BigInteger, nullable=False),
     sa.Column("step", sa.BigInteger, nullable=False),
-    sa.Index("ix_metrics_series_step", "series_id", "step"),
+    # the history order (step, timestamp, id) in one index scan (id: the row id, implied in SQLite)
+    sa.Index("ix_metrics_series_step_time", "series_id", "step", "timestamp"),
 )
 latest_metrics = sa.Table(
     "latest_metrics", metadata,

@@ -1,12 +1,17 @@
-"""The tracking store: one SQLAlchemy Core schema serving SQLite (default) and PostgreSQL.
+"""The tracking store: one SQLAlchemy Core schema (``schema``) serving SQLite (default) and PostgreSQL.
 
 Writes arrive as ``WriteBatch`` objects from the batching writer and land in one transaction.
 SQLite runs in WAL mode with a busy timeout and ``BEGIN IMMEDIATE`` for writes, so several
-processes can share one database file without losing data.
+processes can share one database file without losing data. Reads for the server and the UI
+(experiment lifecycle, paged searches pushed down to SQL by ``sql_search``, metric history pages,
+downsampled chart series, key listings) live here too; /work/notes/STORE_API.md lists them.
 """
 from __future__ import annotations
 
+import gc
+import itertools
 import math
+import operator
 import os
 import threading
 from typing import Iterable
@@ -16,14 +21,30 @@ from sqlalchemy import event
 
 from .batch import NewRun, WriteBatch, now_ms
 from .entities import Experiment, LifecycleStage, Metric, Run, RunData, RunInfo, RunStatus
-from .errors import RunNotFoundError
-
+from .errors import (ExperimentDeletedError, ExperimentExistsError, ExperimentNotFoundError, InvalidPageTokenError,
+                     RunNotFoundError, TagNotFoundError)
 from .schema import (experiment_tags, experiments, latest_metrics, metadata, metric_series, metrics,  # noqa: F401
                      open_schema, params, runs, tags)
 
 
+DEFAULT_EXPERIMENT_NAME = "Default"  # the tracker's default experiment: never deleted
+_IN_CHUNK = 500  # ids per IN (...) list
+
+
 def _decode_value(value: float | None) -> float:
     return math.nan if value is None else float(value)
+
+
+def _chunks(items: list, size: int = _IN_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _experiment_key(experiment_id) -> int | None:
+    try:
+        return int(experiment_id)
+    except (TypeError, ValueError):
+        return None
 
 
 class SqlStore:
@@ -36,6 +57,9 @@ class SqlStore:
         self._series: dict[tuple[str, str], int] = {}
         self._prepare_write_sql()
         open_schema(self.engine, database_url)
+        # Where experiments created without a location put their artifacts (``create_experiment``);
+        # whoever opens the store for a tracking URI or a server may set it.
+        self.default_artifact_root: str | None = None
 
     # -- plumbing -------------------------------------------------------------------------
     def _write(self):
@@ -48,6 +72,8 @@ class SqlStore:
     def get_or_create_experiment(self, name: str, artifact_root: str) -> Experiment:
         found = self.get_experiment_by_name(name)
         if found is not None:
+            if found.lifecycle_stage == LifecycleStage.DELETED:
+                raise ExperimentDeletedError(name)
             return found
         try:
             with self._write() as conn, conn.begin():
@@ -69,13 +95,142 @@ class SqlStore:
     def get_experiment_by_name(self, name: str) -> Experiment | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(experiments).where(experiments.c.name == name)).first()
-        return _experiment(row) if row else None
+            return self._with_tags(conn, [row])[0] if row else None
 
     def get_experiment(self, experiment_id: str) -> Experiment | None:
+        key = _experiment_key(experiment_id)
+        if key is None:
+            return None
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(experiments).where(
-                experiments.c.experiment_id == int(experiment_id))).first()
-        return _experiment(row) if row else None
+            row = conn.execute(sa.select(experiments).where(experiments.c.experiment_id == key)).first()
+            return self._with_tags(conn, [row])[0] if row else None
+
+    def _with_tags(self, conn, rows) -> list[Experiment]:
+        found: dict[int, dict[str, str]] = {row.experiment_id: {} for row in rows}
+        for chunk in _chunks(list(found)):
+            for r in conn.execute(sa.select(experiment_tags).where(experiment_tags.c.experiment_id.in_(chunk))):
+                found[r.experiment_id][r.key] = r.value
+        return [_experiment(row, found[row.experiment_id]) for row in rows]
+
+    def _artifact_root(self) -> str:
+        if self.default_artifact_root:
+            return self.default_artifact_root
+        from . import uri as uri_module
+
+        path = self.database_url[len("sqlite:///"):] if self.is_sqlite else ""
+        if path and os.path.basename(path) == uri_module.DATABASE_FILE:
+            return os.path.join(os.path.dirname(os.path.abspath(path)), "artifacts")  # a store directory
+        return uri_module.default_artifact_root()
+
+    def create_experiment(self, name: str, artifact_location: str | None = None, tags: dict | None = None,
+                          artifact_root: str | None = None) -> str:
+        """A new experiment; its artifacts go to ``artifact_location`` or ``<artifact root>/<id>``.
+        Raises ``ExperimentExistsError`` if the name is taken (by a deleted experiment too)."""
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"experiment name must be a non-empty string, got {name!r}")
+        created = now_ms()
+        try:
+            with self._write() as conn, conn.begin():
+                result = conn.execute(experiments.insert().values(
+                    name=name, artifact_location=artifact_location or "", creation_time=created,
+                    last_update_time=created, lifecycle_stage=LifecycleStage.ACTIVE))
+                experiment_id = result.inserted_primary_key[0]
+                if not artifact_location:
+                    location = _join_uri(artifact_root or self._artifact_root(), str(experiment_id))
+                    conn.execute(experiments.update().where(experiments.c.experiment_id == experiment_id)
+                                 .values(artifact_location=location))
+                if tags:
+                    conn.execute(experiment_tags.insert(), [
+                        {"experiment_id": experiment_id, "key": str(k), "value": str(v)} for k, v in tags.items()])
+        except sa.exc.IntegrityError:
+            existing = self.get_experiment_by_name(name)
+            if existing is None:
+                raise
+            raise ExperimentExistsError(name, existing.lifecycle_stage == LifecycleStage.DELETED) from None
+        return str(experiment_id)
+
+    def _update_experiment(self, experiment_id: str, **values) -> None:
+        key = _experiment_key(experiment_id)
+        result = None
+        if key is not None:
+            with self._write() as conn, conn.begin():
+                result = conn.execute(experiments.update().where(experiments.c.experiment_id == key)
+                                      .values(last_update_time=now_ms(), **values))
+        if result is None or result.rowcount == 0:
+            raise ExperimentNotFoundError(f"with id {experiment_id!r}")
+
+    def rename_experiment(self, experiment_id: str, new_name: str) -> None:
+        if not isinstance(new_name, str) or not new_name.strip():
+            raise ValueError(f"experiment name must be a non-empty string, got {new_name!r}")
+        try:
+            self._update_experiment(experiment_id, name=new_name)
+        except sa.exc.IntegrityError:
+            existing = self.get_experiment_by_name(new_name)
+            raise ExperimentExistsError(new_name, existing is not None and
+                                        existing.lifecycle_stage == LifecycleStage.DELETED) from None
+
+    def delete_experiment(self, experiment_id: str) -> None:
+        """Marks the experiment deleted (its runs stay, hidden from searches that do not name it)."""
+        experiment = self.get_experiment(experiment_id)
+        if experiment is None:
+            raise ExperimentNotFoundError(f"with id {experiment_id!r}")
+        if experiment.name == DEFAULT_EXPERIMENT_NAME:
+            raise ValueError(f"the default experiment {DEFAULT_EXPERIMENT_NAME!r} (id {experiment_id}) "
+                             "cannot be deleted: runs without an experiment go there")
+        self._update_experiment(experiment_id, lifecycle_stage=LifecycleStage.DELETED)
+
+    def restore_experiment(self, experiment_id: str) -> None:
+        self._update_experiment(experiment_id, lifecycle_stage=LifecycleStage.ACTIVE)
+
+    def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
+        experiment = self.get_experiment(experiment_id)
+        if experiment is None:
+            raise ExperimentNotFoundError(f"with id {experiment_id!r}")
+        table = experiment_tags
+        with self._write() as conn, conn.begin():
+            updated = conn.execute(table.update().where(table.c.experiment_id == int(experiment_id),
+                                                        table.c.key == key).values(value=value))
+            if updated.rowcount == 0:
+                conn.execute(table.insert().values(experiment_id=int(experiment_id), key=key, value=value))
+            conn.execute(experiments.update().where(experiments.c.experiment_id == int(experiment_id))
+                         .values(last_update_time=now_ms()))
+
+    def search_experiments(self, view_type="ACTIVE_ONLY", max_results: int = 1000, filter_string: str | None = None,
+                           order_by: list[str] | None = None,
+                           page_token: str | None = None) -> tuple[list[Experiment], str | None]:
+        """Experiments matching ``filter_string`` (``name LIKE 'a%'``, ``tags.team = 'x'``,
+        ``creation_time > 0``), ordered (default newest first), one page at a time."""
+        from . import sql_search
+
+        view = sql_search.view_type(view_type)
+        sql_search.check_max_results(max_results)
+        _phase, offset = sql_search.decode_page_token(page_token)
+        query = sql_search.search_experiments_query(view, filter_string, order_by)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.limit(max_results + 1).offset(offset)).all()
+            found = self._with_tags(conn, rows[:max_results])
+        next_token = sql_search.encode_page_token("", offset + max_results) if len(rows) > max_results else None
+        return found, next_token
+
+    def experiment_summaries(self, experiment_ids: list[str] | None = None) -> dict[str, tuple[int, int | None]]:
+        """``{experiment_id: (active run count, last activity ms)}``; last activity is the latest run
+        start/end or the experiment's own last update."""
+        activity = sa.func.max(sa.func.coalesce(runs.c.end_time, runs.c.start_time))
+        query = (sa.select(runs.c.experiment_id, sa.func.count(), activity)
+                 .where(runs.c.deleted.is_(False)).group_by(runs.c.experiment_id))
+        base = sa.select(experiments.c.experiment_id, experiments.c.last_update_time, experiments.c.creation_time)
+        if experiment_ids is not None:
+            keys = [k for k in (_experiment_key(e) for e in experiment_ids) if k is not None]
+            query = query.where(runs.c.experiment_id.in_(keys))
+            base = base.where(experiments.c.experiment_id.in_(keys))
+        with self.engine.connect() as conn:
+            counts = {row[0]: (row[1], row[2]) for row in conn.execute(query)}
+            summaries = {}
+            for experiment_id, updated, created in conn.execute(base):
+                count, last_run = counts.get(experiment_id, (0, None))
+                own = updated if updated is not None else created
+                summaries[str(experiment_id)] = (count, max(own, last_run) if last_run is not None else own)
+        return summaries
 
     # -- writes -------------------------------------------------------------------------------
     # The write path is the hot path (every run end flushes), so its statements are plain SQL
@@ -156,11 +311,45 @@ class SqlStore:
         conn.exec_driver_sql(self._sql["latest"], [
             (run_id, key, value, timestamp, step) for (run_id, key), (step, timestamp, value) in latest.items()])
 
-    def delete_run(self, run_id: str) -> None:
+    # -- run lifecycle (direct, not through the writer) ----------------------------------------------
+    def _update_run(self, run_id: str, when_deleted: bool | None, **values) -> None:
+        condition = [runs.c.run_id == run_id]
+        if when_deleted is not None:
+            condition.append(runs.c.deleted.is_(when_deleted))
         with self._write() as conn, conn.begin():
-            result = conn.execute(runs.update().where(runs.c.run_id == run_id).values(deleted=True))
+            result = conn.execute(runs.update().where(*condition).values(**values))
         if result.rowcount == 0:
             raise RunNotFoundError(run_id)
+
+    def delete_run(self, run_id: str) -> None:
+        self._update_run(run_id, None, deleted=True)
+
+    def restore_run(self, run_id: str) -> None:
+        self._update_run(run_id, None, deleted=False)
+
+    def update_run(self, run_id: str, status: str | None = None, end_time: int | None = None,
+                   run_name: str | None = None) -> None:
+        """Change a run's status, end time or name (a deleted run: ``RunNotFoundError``)."""
+        values: dict = {}
+        if status is not None:
+            values["status"] = RunStatus.validate(status)
+        if end_time is not None:
+            values["end_time"] = int(end_time)
+        if run_name is not None:
+            if not isinstance(run_name, str) or len(run_name) > 256:
+                raise ValueError(f"run name must be a string of at most 256 characters, got {run_name!r:.60}")
+            values["run_name"] = run_name
+        if not values:
+            self.get_run(run_id)  # nothing to change; still an error for an unknown run
+            return
+        self._update_run(run_id, False, **values)
+
+    def delete_tag(self, run_id: str, key: str) -> None:
+        self.get_run(run_id)
+        with self._write() as conn, conn.begin():
+            result = conn.execute(tags.delete().where(tags.c.run_id == run_id, tags.c.key == key))
+        if result.rowcount == 0:
+            raise TagNotFoundError(run_id, key)
 
     # -- reads ----------------------------------------------------------------------------------
     def get_param(self, run_id: str, key: str) -> str | None:
@@ -168,23 +357,46 @@ class SqlStore:
             return conn.execute(sa.select(params.c.value).where(
                 params.c.run_id == run_id, params.c.key == key)).scalar()
 
-    def get_run(self, run_id: str) -> Run:
+    def get_run(self, run_id: str, include_deleted: bool = False) -> Run:
+        query = sa.select(runs).where(runs.c.run_id == run_id)
+        if not include_deleted:
+            query = query.where(runs.c.deleted.is_(False))
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(runs).where(runs.c.run_id == run_id, runs.c.deleted.is_(False))).first()
+            row = conn.execute(query).first()
             if row is None:
                 raise RunNotFoundError(run_id)
             return self._build_runs(conn, [row])[0]
 
+    def search_runs_page(self, experiment_ids: Iterable[str] | None, filter_string: str | None = None,
+                         order_by: list[str] | None = None, max_results: int = 1000, page_token: str | None = None,
+                         run_view_type="ACTIVE_ONLY") -> tuple[list[Run], str | None]:
+        """One page of runs matching ``filter_string`` (MLflow syntax, see ``search``), ordered by
+        ``order_by`` then newest first; filter, order and paging run in SQL. ``experiment_ids`` None:
+        runs of every active experiment. Returns (runs, next_page_token or None)."""
+        from . import sql_search
+
+        view = sql_search.view_type(run_view_type)
+        sql_search.check_max_results(max_results)
+        search = sql_search.RunSearch(self.engine.dialect.name, experiment_ids, filter_string, order_by, view)
+        with self.engine.connect() as conn:
+            rows, next_token = search.page(conn, max_results, page_token)
+            return self._build_runs(conn, rows), next_token
+
+    def count_runs(self, experiment_ids: Iterable[str] | None, filter_string: str | None = None,
+                   run_view_type="ACTIVE_ONLY") -> int:
+        from . import sql_search
+
+        search = sql_search.RunSearch(self.engine.dialect.name, experiment_ids, filter_string, None,
+                                      sql_search.view_type(run_view_type))
+        with self.engine.connect() as conn:
+            return search.count(conn)
+
     def search_runs(self, experiment_ids: Iterable[str] | None, max_results: int,
                     order_newest_first: bool = True) -> list[Run]:
-        query = sa.select(runs).where(runs.c.deleted.is_(False))
-        if experiment_ids is not None:
-            query = query.where(runs.c.experiment_id.in_([int(e) for e in experiment_ids]))
-        order = runs.c.start_time.desc() if order_newest_first else runs.c.start_time.asc()
-        query = query.order_by(order, runs.c.run_id).limit(max_results)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            return self._build_runs(conn, rows)
+        """Runs newest (or oldest) first, without a filter (kept for older callers)."""
+        order = None if order_newest_first else ["attributes.start_time ASC"]
+        found, _token = self.search_runs_page(experiment_ids, None, order, max_results)
+        return found
 
     def _build_runs(self, conn, rows) -> list[Run]:
         ids = [row.run_id for row in rows]
@@ -193,12 +405,14 @@ class SqlStore:
         p: dict[str, dict] = {i: {} for i in ids}
         t: dict[str, dict] = {i: {} for i in ids}
         m: dict[str, dict] = {i: {} for i in ids}
-        for r in conn.execute(sa.select(params).where(params.c.run_id.in_(ids))):
-            p[r.run_id][r.key] = r.value
-        for r in conn.execute(sa.select(tags).where(tags.c.run_id.in_(ids))):
-            t[r.run_id][r.key] = r.value
-        for r in conn.execute(sa.select(latest_metrics).where(latest_metrics.c.run_id.in_(ids))):
-            m[r.run_id][r.key] = _decode_value(r.value)
+        for chunk in _chunks(ids):
+            for r in conn.execute(sa.select(params).where(params.c.run_id.in_(chunk))):
+                p[r.run_id][r.key] = r.value
+            for r in conn.execute(sa.select(tags).where(tags.c.run_id.in_(chunk))):
+                t[r.run_id][r.key] = r.value
+            for r in conn.execute(sa.select(latest_metrics.c.run_id, latest_metrics.c.key, latest_metrics.c.value)
+                                  .where(latest_metrics.c.run_id.in_(chunk))):
+                m[r.run_id][r.key] = _decode_value(r.value)
         return [
             Run(RunInfo(run_id=row.run_id, run_name=row.run_name, experiment_id=str(row.experiment_id),
                         status=row.status, start_time=row.start_time, end_time=row.end_time,
@@ -208,19 +422,154 @@ class SqlStore:
             for row in rows
         ]
 
+    # -- metric histories ---------------------------------------------------------------------------
+    def _series_id(self, conn, run_id: str, key: str) -> int | None:
+        return conn.execute(sa.select(metric_series.c.series_id).where(
+            metric_series.c.run_id == run_id, metric_series.c.key == key)).scalar()
+
+    def _points(self, conn, series_id: int, after: tuple[int, int, int] | None = None,
+                limit: int | None = None) -> list[tuple]:
+        """(value, timestamp, step, id) rows of one series in (step, timestamp, id) order, through the
+        DB-API cursor: a million rows through SQLAlchemy's Row objects would cost twice as long."""
+        marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        sql = f"SELECT value, timestamp, step, id FROM metrics WHERE series_id = {marker}"
+        args: list = [series_id]
+        if after is not None:
+            sql += (f" AND (step > {marker} OR (step = {marker} AND (timestamp > {marker} OR "
+                    f"(timestamp = {marker} AND id > {marker}))))")
+            args += [after[0], after[0], after[1], after[1], after[2]]
+        sql += " ORDER BY step, timestamp, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql, tuple(args))
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
-        query = (sa.select(metrics).join(metric_series, metrics.c.series_id == metric_series.c.series_id)
-                 .where(metric_series.c.run_id == run_id, metric_series.c.key == key)
-                 .order_by(metrics.c.step, metrics.c.timestamp, metrics.c.id))
+        marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         with self.engine.connect() as conn:
-            return [Metric(key, _decode_value(r.value), r.timestamp, r.step)
-                    for r in conn.execute(query)]
+            series_id = self._series_id(conn, run_id, key)
+            if series_id is None:
+                return []
+            collecting = gc.isenabled()
+            gc.disable()  # a million new tuples would trigger hundreds of useless collections
+            cursor = conn.connection.dbapi_connection.cursor()
+            try:
+                # rows come back shaped as Metric (key, value, timestamp, step): each becomes one in C
+                cursor.execute(f"SELECT {marker}, value, timestamp, step FROM metrics WHERE series_id = {marker} "
+                               "ORDER BY step, timestamp, id", (key, series_id))
+                history = list(map(tuple.__new__, itertools.repeat(Metric), cursor.fetchall()))
+            finally:
+                cursor.close()
+                if collecting:
+                    gc.enable()
+        if history and None in map(operator.itemgetter(1), history):
+            history = [m if m.value is not None else m._replace(value=math.nan) for m in history]
+        return history
+
+    def get_metric_history_page(self, run_id: str, key: str, max_results: int | None = None,
+                                page_token: str | None = None) -> tuple[list[Metric], str | None]:
+        """One page of a metric's history in step order; the token continues after the last point."""
+        after = _decode_history_token(page_token)
+        if max_results is not None and (not isinstance(max_results, int) or max_results < 1):
+            raise ValueError(f"max_results must be a positive integer, got {max_results!r}")
+        with self.engine.connect() as conn:
+            series_id = self._series_id(conn, run_id, key)
+            if series_id is None:
+                return [], None
+            rows = self._points(conn, series_id, after, None if max_results is None else max_results + 1)
+        more = max_results is not None and len(rows) > max_results
+        rows = rows[:max_results] if more else rows
+        points = [Metric(key, _decode_value(value), timestamp, step) for value, timestamp, step, _id in rows]
+        token = _encode_history_token(rows[-1][2], rows[-1][1], rows[-1][3]) if more else None
+        return points, token
+
+    def get_metric_histories(self, run_ids: list[str], keys: list[str],
+                             max_points_per_series: int | None = None) -> dict[tuple[str, str], list[Metric]]:
+        """Histories of every (run, key) pair that exists, for charts. With ``max_points_per_series``,
+        longer series are cut into buckets keeping each bucket's first, last, lowest and highest point,
+        so spikes and the overall shape survive."""
+        if max_points_per_series is not None and max_points_per_series < 4:
+            raise ValueError(f"max_points_per_series must be at least 4, got {max_points_per_series!r}")
+        result: dict[tuple[str, str], list[Metric]] = {}
+        with self.engine.connect() as conn:
+            series = []
+            for chunk in _chunks(list(run_ids)):
+                series += conn.execute(sa.select(metric_series.c.run_id, metric_series.c.key, metric_series.c.series_id)
+                                       .where(metric_series.c.run_id.in_(chunk),
+                                              metric_series.c.key.in_(list(keys)))).all()
+            for run_id, key, series_id in series:
+                rows = self._points(conn, series_id)
+                if max_points_per_series is not None and len(rows) > max_points_per_series:
+                    rows = _downsample(rows, max_points_per_series)
+                result[(run_id, key)] = [Metric(key, _decode_value(v), t, s) for v, t, s, _id in rows]
+        return result
+
+    def _keys(self, table, run_ids: list[str]) -> list[str]:
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(run_ids)):
+                found.update(conn.execute(sa.select(table.c.key).where(table.c.run_id.in_(chunk)).distinct()).scalars())
+        return sorted(found)
+
+    def metric_keys(self, run_ids: list[str]) -> list[str]:
+        return self._keys(latest_metrics, run_ids)
+
+    def param_keys(self, run_ids: list[str]) -> list[str]:
+        return self._keys(params, run_ids)
+
+    def tag_keys(self, run_ids: list[str]) -> list[str]:
+        return self._keys(tags, run_ids)
 
     def count_metrics(self, run_id: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(metrics)
                                 .join(metric_series, metrics.c.series_id == metric_series.c.series_id)
                                 .where(metric_series.c.run_id == run_id)).scalar_one()
+
+
+def _downsample(rows: list[tuple], max_points: int) -> list[tuple]:
+    """At most ``max_points`` rows: per bucket its first, last, lowest and highest point, in order."""
+    buckets = max_points // 4
+    size = len(rows) / buckets
+    kept: list[tuple] = []
+    for b in range(buckets):
+        part = rows[int(b * size):int((b + 1) * size)]
+        if not part:
+            continue
+        chosen = {0, len(part) - 1}
+        valued = [i for i, r in enumerate(part) if r[0] is not None]
+        if valued:
+            chosen.add(min(valued, key=lambda i: part[i][0]))
+            chosen.add(max(valued, key=lambda i: part[i][0]))
+        kept += [part[i] for i in sorted(chosen)]
+    return kept
+
+
+def _encode_history_token(step: int, timestamp: int, point_id: int) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps([step, timestamp, point_id]).encode()).decode()
+
+
+def _decode_history_token(token: str | None) -> tuple[int, int, int] | None:
+    if token is None or token == "":
+        return None
+    import base64
+    import json
+
+    try:
+        step, timestamp, point_id = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (step, timestamp, point_id)):
+            raise ValueError
+        return step, timestamp, point_id
+    except Exception:
+        raise InvalidPageTokenError(f"invalid page token {token[:60]!r}: pass the next_page_token of the "
+                                    "previous page unchanged") from None
 
 
 def _experiment(row, tags: dict[str, str] | None = None) -> Experiment:
@@ -254,6 +603,11 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=60000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA case_sensitive_like=ON")  # LIKE is case-sensitive as in MLflow (ILIKE is not)
+    # Searches and histories read many pages: memory-mapped reads skip a system call per page, and a
+    # larger cache (allocated only as used) keeps the indexes of a big store in memory.
+    cursor.execute("PRAGMA mmap_size=268435456")
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 
