@@ -93,7 +93,7 @@ def _fingerprint(X: Any) -> tuple:
         rows = np.linspace(0, len(X) - 1, min(len(X), 16)).astype(np.intp) if len(X) else []
         columns = tuple(X.columns) if hasattr(X, "columns") else (X.name,)
         dtypes = tuple(X.dtypes) if hasattr(X, "columns") else (X.dtype,)
-        return (X.shape, columns, dtypes, X.iloc[rows].to_numpy(copy=True))
+        return (X.shape, columns, dtypes, X.iloc[rows].copy())
     if _is_sparse(X):
         data = getattr(X, "data", None)
         sample = None
@@ -103,18 +103,25 @@ def _fingerprint(X: Any) -> tuple:
     return (type(X), len(X) if hasattr(X, "__len__") else None)
 
 
-def _same(before: tuple, after: tuple) -> bool:
+def _equal_values(a: Any, b: Any) -> bool:
+    """Equal samples, a missing value (NaN) equal to itself, whatever the dtype."""
     import numpy as np
 
+    if _is_pandas(a):
+        return _is_pandas(b) and a.equals(b)
+    if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
+        return a is b
+    if a.dtype.kind in "biufc" and b.dtype.kind in "biufc":
+        return bool(np.array_equal(a, b, equal_nan=True))
+    return all(x is y or x == y or (x != x and y != y) for x, y in zip(a.ravel().tolist(), b.ravel().tolist()))
+
+
+def _same(before: tuple, after: tuple) -> bool:
     if len(before) != len(after):
         return False
     for a, b in zip(before, after):
-        if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-            try:
-                equal = np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
-            except Exception:
-                equal = np.array_equal(a, b)
-            if not equal:
+        if hasattr(a, "shape") and hasattr(a, "dtype") or _is_pandas(a):
+            if not _equal_values(a, b):
                 return False
         elif a != b:
             return False

@@ -265,6 +265,7 @@ class Evaluation:
         self.metrics: dict[str, float] = {}
         self.y_pred: Any = None
         self.proba: Any = None
+        self.tables: dict[str, dict] = {}  # plot data by artifact name (see ``plots``)
 
 
 def _classifier(estimator, X, y, weights, pos_label, result: Evaluation, failed: Failed) -> Any:

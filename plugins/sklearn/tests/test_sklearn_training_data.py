@@ -174,3 +174,24 @@ def test_a_failing_metric_computation_is_quiet_with_silent(autolog_enable, autol
         warnings.simplefilter("always")
         FailingProba().fit(X, y)
     assert [w for w in caught if issubclass(w.category, AutologWarning)] == []
+
+
+def test_large_dataframe_with_missing_values_is_not_mistaken_for_changed(autolog_enable, autolog_store):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OrdinalEncoder
+
+    rng = np.random.default_rng(0)
+    n = 20_000
+    frame = pd.DataFrame(rng.normal(size=(n, 8)), columns=[f"x{i}" for i in range(8)])
+    frame.iloc[::7, 0] = np.nan
+    frame["city"] = rng.choice(["paris", "lima", "oslo"], size=n).astype(object)  # over 1 MiB in all
+    y = (frame["x1"] > 0).astype(int)
+    model = make_pipeline(ColumnTransformer([("num", SimpleImputer(), [f"x{i}" for i in range(8)]),
+                                             ("cat", OrdinalEncoder(), ["city"])]), LogisticRegression())
+    autolog_enable("sklearn", log_models=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(frame, y)
+    assert [str(w.message) for w in caught if issubclass(w.category, AutologWarning)] == []
+    assert autolog.last_active_run().data.metrics["training_accuracy_score"] == pytest.approx(model.score(frame, y))
