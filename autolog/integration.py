@@ -21,6 +21,8 @@ COMMON_OPTIONS: dict[str, Any] = {
     "disable_for_unsupported_versions": False,
     "silent": False,
     "extra_tags": None,
+    "log_system_metrics": False,       # runs autolog creates sample system/... metrics (tracking_core.system_metrics)
+    "system_metrics_interval": None,   # seconds; None: env AUTOLOG_SYSTEM_METRICS_INTERVAL, else 10
 }
 
 

@@ -45,6 +45,11 @@ def non_negative_number(value: Any) -> None:
         raise ValueError("must be a number >= 0")
 
 
+def positive_number(value: Any) -> None:
+    if _is_bool(value) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        raise ValueError("must be a number > 0")
+
+
 def string_list(value: Any) -> None:
     if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ValueError("must be a list of strings")
@@ -86,6 +91,8 @@ COMMON_CHECKS: dict[str, Check] = {
     "disable_for_unsupported_versions": boolean,
     "silent": boolean,
     "extra_tags": optional(string_dict),
+    "log_system_metrics": boolean,
+    "system_metrics_interval": optional(positive_number),
 }
 
 

@@ -26,7 +26,8 @@ ENTRY_POINT_GROUP = "autolog"
 DISABLED_ENV = "AUTOLOG_DISABLED_PLUGINS"
 LOAD_ONLY_ENV = "AUTOLOG_LOAD_PLUGINS"
 TRACE_ENV = "AUTOLOG_TRACE_PLUGINS"
-DEFAULT_PLUGINS = ("autolog.default_plugins.pickle_flavor",)
+DEFAULT_PLUGINS = ("autolog.default_plugins.pickle_flavor", "autolog.default_plugins.system_metrics",
+                   "autolog.default_plugins.environment")
 
 
 class _State:

@@ -45,12 +45,13 @@ class NoActiveRunError(RuntimeError):
 class ActiveRun:
     """A run started with ``start_run``; a context manager that ends it on exit."""
 
-    __slots__ = ("info", "tracker", "_ended")
+    __slots__ = ("info", "tracker", "_ended", "_system_metrics")
 
     def __init__(self, info: RunInfo, tracker: Tracker):
         self.info = info
         self.tracker = tracker
         self._ended = False
+        self._system_metrics = None  # a SystemMetricsSampler while log_system_metrics is on
 
     @property
     def data(self):
@@ -99,8 +100,23 @@ def set_experiment(name: str) -> Experiment:
 
 # -- runs -----------------------------------------------------------------------------------------
 def start_run(run_name: str | None = None, nested: bool = False, tags: dict | None = None,
-              run_id: str | None = None) -> ActiveRun:
-    """Start a run (or, with ``run_id``, resume that existing run: it is RUNNING again, its data kept)."""
+              run_id: str | None = None, log_system_metrics: bool | None = None,
+              system_metrics_interval: float | None = None) -> ActiveRun:
+    """Start a run (or, with ``run_id``, resume that existing run: it is RUNNING again, its data kept).
+
+    ``log_system_metrics=True`` samples CPU, memory, disk, network and GPU use as ``system/...``
+    metrics every ``system_metrics_interval`` seconds until the run ends (``tracking_core.system_metrics``);
+    None means the env ``AUTOLOG_ENABLE_SYSTEM_METRICS_LOGGING`` decides (off by default).
+    """
+    if log_system_metrics is not None and not isinstance(log_system_metrics, bool):
+        raise TypeError(f"log_system_metrics must be True, False or None, got {log_system_metrics!r}")
+    if log_system_metrics or system_metrics_interval is not None or \
+            (log_system_metrics is None and os.environ.get("AUTOLOG_ENABLE_SYSTEM_METRICS_LOGGING")):
+        from . import system_metrics
+
+        interval = system_metrics.interval_seconds(system_metrics_interval)  # a bad value: no run started
+        if log_system_metrics is None:
+            log_system_metrics = system_metrics.enabled_by_env()
     stack = _active_stack.get()
     if stack and not nested:
         raise RunAlreadyActiveError(
@@ -116,6 +132,8 @@ def start_run(run_name: str | None = None, nested: bool = False, tags: dict | No
     with _open_runs_lock:
         _open_runs[info.run_id] = run
     _ensure_exit_handler()
+    if log_system_metrics:
+        system_metrics.attach(run, interval)
     return run
 
 
@@ -146,6 +164,10 @@ def _end(run: ActiveRun, status: str) -> None:
         return
     RunStatus.validate(status)
     run._ended = True
+    if run._system_metrics is not None:
+        from .system_metrics import detach
+
+        detach(run)  # before the run ends: no system metric is logged after its end
     stack = _active_stack.get()
     if run in stack:
         _active_stack.set(tuple(r for r in stack if r is not run))
@@ -344,6 +366,8 @@ def _end_open_runs_at_exit() -> None:
         _open_runs.clear()
     for run in runs:
         run._ended = True
+        if run._system_metrics is not None:
+            run._system_metrics.stop(timeout=1.0)
         try:
             run.tracker.writer.end_run(run.info.run_id, status, now_ms())
         except Exception:
