@@ -107,6 +107,40 @@ def run_ui_command(args: argparse.Namespace) -> int:
     return serve(_config(args, backend))
 
 
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK:
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str, users_file: str | None) -> str | None:
+    """The warning printed when the server listens beyond this machine without credentials."""
+    if is_loopback(host) or users_file:
+        return None
+    return (f"WARNING: serving on {host} without --users-file: anyone who can reach this address can read "
+            "and write every run. Add users (autolog server users add NAME --users-file FILE) or bind 127.0.0.1.")
+
+
+def bind_socket(host: str, port: int):
+    """The listening socket, made with ``IPPROTO_TCP`` explicitly: asyncio sets TCP_NODELAY on the
+    connections it accepts only then (uvicorn's own helper passes 0, and with Nagle's algorithm every
+    kept-alive request waited ~40 ms for a delayed ACK)."""
+    import socket
+
+    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             proto=socket.IPPROTO_TCP, flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.set_inheritable(True)
+    return sock
+
+
 def _server_class():
     import contextlib
 
@@ -145,15 +179,18 @@ def serve(config: ServerConfig) -> int:
     except (UsersFileError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if config.host not in LOOPBACK and not config.users_file:
-        print(f"WARNING: serving on {config.host} without --users-file: anyone who can reach this address "
-              "can read and write every run. Add users (autolog server users add NAME --users-file FILE).",
-              file=sys.stderr, flush=True)
+    warning = exposure_warning(config.host, config.users_file)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     uvicorn_config = uvicorn.Config(
         "tracking_core.server.app:app_from_environment" if config.workers > 1 else app,
         factory=config.workers > 1, host=config.host, port=config.port, workers=config.workers,
         log_level="warning", access_log=False, server_header=False, timeout_graceful_shutdown=10)
-    sock = uvicorn_config.bind_socket()
+    try:
+        sock = bind_socket(config.host, config.port)
+    except OSError as exc:
+        print(f"error: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
+        return 2
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     what = "artifact server" if config.artifacts_only else "tracking server"

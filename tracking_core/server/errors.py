@@ -62,6 +62,9 @@ def as_api_error(exc: BaseException) -> ApiError:
     if isinstance(exc, (InvalidFilterError, InvalidPageTokenError, ParamConflictError, InvalidKeyError,
                         ArtifactPathError)):
         return ApiError(str(exc), INVALID_PARAMETER_VALUE)
+    if isinstance(exc, ValueError):
+        # The store's refusals of what was asked (deleting the default experiment, a bad status...).
+        return ApiError(str(exc), INVALID_PARAMETER_VALUE)
     if isinstance(exc, (IsADirectoryError, NotADirectoryError)):
         return ApiError(f"not a file: {exc.filename or ''}".strip(), INVALID_PARAMETER_VALUE)
     logger.error("autolog server: unexpected error", exc_info=exc)

@@ -58,7 +58,11 @@ def _experiment_id(data: dict, ctx: ServerContext, name: str = "experiment_id") 
 def _resolve_experiment_id(ctx: ServerContext, experiment_id: str) -> str:
     """Our ids are integers from 1; MLflow clients that set no experiment use "0": the Default one."""
     if experiment_id == MLFLOW_DEFAULT_EXPERIMENT_ID:
-        return ctx.store.get_or_create_experiment(DEFAULT_EXPERIMENT_NAME, ctx.artifacts_destination).experiment_id
+        cached = getattr(ctx, "default_experiment_id", None)  # the Default experiment cannot be deleted
+        if cached is None:
+            cached = ctx.default_experiment_id = ctx.store.get_or_create_experiment(
+                DEFAULT_EXPERIMENT_NAME, ctx.artifacts_destination).experiment_id
+        return cached
     if not experiment_id.isdigit() or len(experiment_id) > 18:
         raise ApiError(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
     return experiment_id
