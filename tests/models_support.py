@@ -124,16 +124,15 @@ def start_servers(specs: dict[str, tuple]) -> dict[str, ModelServer]:
 
 def payloads(frame: Any) -> dict[str, tuple[Any, str]]:
     """The same rows in every input format of the scoring protocol: {format: (body, content type)}."""
-    split = json.loads(frame.to_json(orient="split", index=False))  # integers stay integers
-    rows = split["data"]
-    records = [dict(zip(split["columns"], row)) for row in rows]
+    columns = [str(c) for c in frame.columns]
+    rows = frame.astype(object).to_numpy().tolist()  # Python ints stay ints, floats keep every digit
+    records = [dict(zip(columns, row)) for row in rows]
     return {
-        "dataframe_split": ({"dataframe_split": {"columns": list(frame.columns), "data": rows}}, "application/json"),
+        "dataframe_split": ({"dataframe_split": {"columns": columns, "data": rows}}, "application/json"),
         "dataframe_records": ({"dataframe_records": records}, "application/json"),
         "instances": ({"instances": records}, "application/json"),
         "instances_rows": ({"instances": rows}, "application/json"),
-        "inputs": ({"inputs": {c: [row[i] for row in rows] for i, c in enumerate(split["columns"])}},
-                   "application/json"),
+        "inputs": ({"inputs": {c: [row[i] for row in rows] for i, c in enumerate(columns)}}, "application/json"),
         "inputs_array": ({"inputs": rows}, "application/json"),
         "csv": (frame.to_csv(index=False), "text/csv"),
     }

@@ -254,32 +254,47 @@ def test_the_server_still_answers_after_every_bad_request(server):
 
 
 # -- autolog models predict -------------------------------------------------------------------------
-def _predict_cli(store, *args):
-    return subprocess.run([sys.executable, "-m", "autolog", "models", "predict", "--tracking-uri", store, *args],
-                          env=subprocess_env(store), capture_output=True, text=True, timeout=120)
+@pytest.fixture
+def predict_cli(store, monkeypatch, capsys):
+    """``autolog models predict --tracking-uri STORE ...`` in this process: (exit code, stdout, stderr)."""
+    from autolog.cli import main
+    from tracking_core import fluent
+
+    monkeypatch.setattr(fluent, "_tracking_uri", fluent._tracking_uri)  # --tracking-uri sets it: restored after
+
+    def run(*args):
+        code = main(["models", "predict", "--tracking-uri", store, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
 
 
-def test_models_predict_reads_json_and_csv_files_and_writes_the_predictions(store, run_ids, native, tmp_path):
+def test_models_predict_reads_json_and_csv_files_and_writes_the_predictions(predict_cli, store, run_ids, native,
+                                                                            tmp_path):
     rows = frame(40, seed=11)
     (tmp_path / "in.json").write_text(json.dumps(payloads(rows)["dataframe_records"][0]))
     (tmp_path / "in.csv").write_text(rows.to_csv(index=False))
     expected = {"predictions": native.predict(rows).tolist()}
-    result = _predict_cli(store, "-m", f"runs:/{run_ids[0]}/model", "-i", str(tmp_path / "in.json"),
-                          "-o", str(tmp_path / "out.json"))
-    assert result.returncode == 0, result.stderr
+    code, _, err = predict_cli("-m", f"runs:/{run_ids[0]}/model", "-i", str(tmp_path / "in.json"),
+                               "-o", str(tmp_path / "out.json"))
+    assert code == 0, err
     assert json.loads((tmp_path / "out.json").read_text()) == expected
     model_dir = TrackingClient(store).download_artifacts(run_ids[0], "model")
-    result = _predict_cli(store, "-m", model_dir, "-i", str(tmp_path / "in.csv"))
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == expected
+    code, out, err = predict_cli("-m", model_dir, "-i", str(tmp_path / "in.csv"))
+    assert code == 0, err
+    assert json.loads(out) == expected
 
 
-def test_models_predict_names_the_problem_and_fails(store, run_ids, tmp_path):
+def test_models_predict_names_the_problem_and_fails(predict_cli, run_ids, tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps({"dataframe_records": [{"x1": 1.0, "count": 1}]}))
-    result = _predict_cli(store, "-m", f"runs:/{run_ids[0]}/model", "-i", str(tmp_path / "bad.json"))
-    assert result.returncode == 1 and "missing column(s) 'x2'" in result.stderr
-    result = _predict_cli(store, "-m", f"runs:/{'0' * 32}/model", "-i", str(tmp_path / "bad.json"))
-    assert result.returncode == 1 and "0" * 32 in result.stderr and "Traceback" not in result.stderr
+    code, _, err = predict_cli("-m", f"runs:/{run_ids[0]}/model", "-i", str(tmp_path / "bad.json"))
+    assert code == 1 and "missing column(s) 'x2'" in err
+    (tmp_path / "bad.csv").write_text("x1,x2,count\n1.0,oops,1\n")
+    code, _, err = predict_cli("-m", f"runs:/{run_ids[0]}/model", "-i", str(tmp_path / "bad.csv"))
+    assert code == 1 and "column 'x2'" in err and "'oops'" in err
+    code, _, err = predict_cli("-m", f"runs:/{'0' * 32}/model", "-i", str(tmp_path / "bad.json"))
+    assert code == 1 and "0" * 32 in err
 
 
 def test_serve_refuses_a_model_without_a_predict_interface_naming_why(store, tmp_path):

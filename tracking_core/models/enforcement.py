@@ -6,13 +6,15 @@ or one tensor (``[{"type": "tensor", "tensor-spec": {"dtype", "shape"}}]``). The
 - Columns the schema requires and the input lacks are an error naming them; columns it does not
   know are dropped; the rest are put in the schema's order.
 - A value is converted only where nothing is lost: integers to a wider integer, or to any
-  integer type their values fit; integers to floats when every value converts exactly; floats
-  to a wider float. Floats never become integers, numbers never become strings or booleans:
+  integer type their values fit; integers to floats; floats to a wider float. Floats never become integers, numbers never become strings or booleans:
   such a column is an error naming it and both types.
+- One exception, by decision: floats are read at the signature's float width, ``float64`` data
+  given to a ``float32`` model included. A float32 signature means the model computes in
+  float32 (Keras, XGBoost's DMatrix, torch modules): the framework itself would make the same
+  cast on its native ``predict``, and refusing the user's own float64 training data is no help.
 - Input decoded from text (JSON or CSV bodies: ``from_text=True``) has no type of its own: a
-  number is a number. So its floats are read at the schema's float width (``0.1`` for a
-  ``float32`` input is not a loss), and floats whose every value is a whole number fit for an
-  integer column (a JSON row ``[0.5, 2]`` becomes floats in one array; ``2.5`` is still an error).
+  number is a number. So floats whose every value is a whole number fit an integer column (a
+  JSON row ``[0.5, 2]`` becomes floats in one array); ``2.5`` is still an error.
 
 Errors are ``SignatureError`` (a ``ValueError``) with a message meant for the caller.
 """
@@ -157,18 +159,10 @@ def _convert(values: Any, target: Any, kind: str, what: str, from_text: bool) ->
         if values.min() >= info.min and values.max() <= info.max:
             return values.astype(target)
         raise SignatureError(f"{what}: values outside the range of {kind} ({target})")
-    if source.kind in "iu" and target.kind == "f":
-        converted = values.astype(target)
-        if np.can_cast(source, target) or _round_trips(values, converted):
-            return converted
-        raise SignatureError(f"{what}: integers too large to convert to {kind} ({target}) exactly")
     if source.kind == "f" and target.kind in "iu" and from_text and _whole_numbers_within(values, target):
         return values.astype(target)
-    if source.kind == "f" and target.kind == "f":
-        converted = values.astype(target)
-        if np.can_cast(source, target) or from_text or _round_trips(values, converted):
-            return converted
-        raise SignatureError(f"{what}: {source} values would lose precision as {kind} ({target})")
+    if source.kind in "iuf" and target.kind == "f":  # integers to floats; floats wider, or narrower by decision
+        return values.astype(target)
     raise _type_error(what, source, kind)
 
 
@@ -180,16 +174,6 @@ def _whole_numbers_within(values: Any, target: Any) -> bool:
     info = np.iinfo(target)
     return bool(np.isfinite(values).all() and (values == np.round(values)).all()
                 and values.min() >= info.min and values.max() <= info.max)
-
-
-def _round_trips(values: Any, converted: Any) -> bool:
-    import numpy as np
-
-    with np.errstate(all="ignore"):
-        back = converted.astype(values.dtype)
-    if values.dtype.kind == "f":
-        return bool(np.array_equal(back, values, equal_nan=True))
-    return bool(np.array_equal(back, values)) and bool(np.isfinite(converted).all())
 
 
 def _convert_objects(values: Any, target: Any, kind: str, what: str, from_text: bool) -> Any:

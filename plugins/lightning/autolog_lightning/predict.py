@@ -36,7 +36,7 @@ class LightningPredictor:
         if array.dtype.kind not in "biuf":
             raise TypeError(f"the lightning module takes numbers; got an array of {array.dtype}")
         with torch.no_grad():
-            output = self.module(torch.as_tensor(array).to(self.dtype))
+            output = self.module(torch.tensor(array, dtype=self.dtype))  # a copy: pandas' arrays are read-only
         if not isinstance(output, torch.Tensor):
             raise TypeError(f"the module's forward returned {type(output).__name__}, not one tensor: load it with "
                             f"autolog.load_model(uri) and call it yourself")

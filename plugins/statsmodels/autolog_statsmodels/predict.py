@@ -10,9 +10,10 @@ How the input becomes ``exog``:
   used. A DataFrame holding every one of the model's ``exog_names`` is reduced to those columns
   in that order; otherwise its values are taken as they come.
 
-Models without exogenous variables (an ARIMA on a series alone) have nothing to predict from an
-input: load them with ``autolog.load_model(uri)`` and call ``predict(start, end)`` or
-``forecast(steps)``. The answer is a numpy array (probabilities for Logit/Probit, means for GLMs).
+Time-series models (results with ``forecast``: ARIMA, SARIMAX, exponential smoothing...) predict
+over a range of time, not on rows of input, so they are outside this interface: load them with
+``autolog.load_model(uri)`` and call ``predict(start, end)`` or ``forecast(steps, exog=...)``.
+The answer is a numpy array (probabilities for Logit/Probit, means for GLMs).
 """
 from __future__ import annotations
 
@@ -27,16 +28,16 @@ class StatsmodelsPredictor:
         model = results.model
         self.formula = getattr(model, "formula", None)
         self.exog_names = [str(n) for n in (getattr(model, "exog_names", None) or [])]
-        self.has_exog = getattr(model, "exog", None) is not None
+        # The training data is not saved (saving.py), so what the model takes is read from its names.
+        self.time_series = hasattr(results, "forecast") or not self.exog_names
 
     def predict(self, data: Any) -> Any:
         import numpy as np
         import pandas as pd
 
-        if not self.has_exog:
-            raise TypeError("this statsmodels model has no exogenous variables, so an input gives it nothing to "
-                            "predict from: load it with autolog.load_model(uri) and use predict(start, end) or "
-                            "forecast(steps)")
+        if self.time_series:
+            raise TypeError(f"{type(self.results.model).__name__} predicts over time, not on rows of input: load it "
+                            f"with autolog.load_model(uri) and use predict(start, end) or forecast(steps)")
         if self.formula:
             if not isinstance(data, pd.DataFrame):
                 raise TypeError(f"the formula model ({self.formula}) takes a DataFrame of its variables "
