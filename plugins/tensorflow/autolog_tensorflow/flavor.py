@@ -112,19 +112,24 @@ def recover_init_args(model: Any) -> dict[str, Any] | None:
         own = name in getattr(model, "__dict__", {}) and not hasattr(keras.Model, name)
         value = getattr(model, name, None) if own else None
         if own and _json_value(value):
-            found[name] = list(value) if isinstance(value, tuple) else value
+            found[name] = _plain(value)  # Keras tracks lists and dicts set on a layer in its own types
         elif parameter.default is parameter.empty:
             return None
     return found
 
 
 def _plain(value: Any) -> Any:
-    """A build config as YAML-safe lists (shapes are tuples)."""
+    """Plain YAML-safe lists, dicts and scalars (shapes are tuples; numpy or Keras types become builtins)."""
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    return value if isinstance(value, _JSON_SCALARS) else int(value)
+    if value is None or type(value) in _JSON_SCALARS:
+        return value
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return int(value)
 
 
 def _note(model: Any, reason: str, init_args: dict | None, build_config: Any) -> str:

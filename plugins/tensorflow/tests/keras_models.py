@@ -43,3 +43,18 @@ class WithConfig(keras.Model):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units}
+
+
+class Tower(keras.Model):
+    """No ``get_config()``; a list argument (Keras tracks lists set on a layer in a type of its own)."""
+
+    def __init__(self, sizes, activation="relu"):
+        super().__init__()
+        self.sizes, self.activation = sizes, activation
+        self.hidden = [keras.layers.Dense(size, activation=activation) for size in sizes]
+        self.out = keras.layers.Dense(1)
+
+    def call(self, x):
+        for layer in self.hidden:
+            x = layer(x)
+        return self.out(x)

@@ -106,3 +106,15 @@ def test_a_class_that_is_not_importable_fails_to_load_with_the_reason(keras_enab
     with pytest.raises(autolog.ModelLoadError, match="is not importable here"):
         autolog.load_model(f"runs:/{run_id}/model")
     assert os.path.isfile(autolog_store.download_artifacts(run_id, "model/model.weights.h5"))
+
+
+def test_a_subclass_built_from_a_list_argument_is_rebuilt(keras_enabled, data, autolog_store):
+    keras_enabled()
+    from keras_models import Tower
+
+    X, y = data
+    model = compiled(Tower([5, 3], activation="tanh"))
+    model.fit(X, y, epochs=1, verbose=0)
+    loaded = autolog.load_model(f"runs:/{autolog.last_active_run().info.run_id}/model")
+    assert type(loaded) is Tower and list(loaded.sizes) == [5, 3] and loaded.activation == "tanh"
+    np.testing.assert_allclose(loaded.predict(X[:8], verbose=0), model.predict(X[:8], verbose=0), rtol=1e-6)
