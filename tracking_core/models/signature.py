@@ -32,7 +32,13 @@ def _is_ndarray(obj: Any) -> bool:
 
 
 def _column_type(dtype: Any) -> str:
-    return _NUMPY_KIND_TO_COLUMN_TYPE.get(getattr(dtype, "kind", "O"), "string")
+    kind = getattr(dtype, "kind", "O")
+    size = getattr(dtype, "itemsize", 8)
+    if kind == "f" and size <= 4:
+        return "float"  # float32 (and narrower) columns, as MLflow records them
+    if kind in "iu" and size <= 4 and not (kind == "u" and size == 4):
+        return "integer"  # int32 and narrower (uint32 needs a long)
+    return _NUMPY_KIND_TO_COLUMN_TYPE.get(kind, "string")
 
 
 def infer_schema(data: Any) -> list[dict] | None:
