@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 
 from .client import TrackingClient
@@ -112,6 +113,10 @@ def current_db(args: argparse.Namespace) -> int:
     from .store import make_engine
 
     url, shown = _database(args.uri)
+    path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else None
+    if path and path != ":memory:" and not os.path.exists(path):
+        print(f"{shown}: no store there yet")  # and do not create one by looking
+        return 0
     engine = make_engine(url)
     try:
         version = current_version(engine)
