@@ -9,7 +9,7 @@ EXAMPLE_PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard examples/*/pyproject
 STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 
-.PHONY: install test demo bench bench-vs-mlflow clean chromium
+.PHONY: install test demo bench bench-vs-mlflow bench-store clean chromium
 
 # Examples install as users would (not editable), so their sources are part of the stamp too.
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
@@ -44,6 +44,10 @@ bench: $(STAMP)
 
 bench-vs-mlflow: $(STAMP)
 	$(PY) -m bench.vs_mlflow
+
+# The store alone: run creation, a search over 100,000 runs, a 1,000,000-point history (minutes).
+bench-store: $(STAMP)
+	$(PY) -m bench.store_search
 
 clean:
 	rm -rf $(VENV) autologruns
