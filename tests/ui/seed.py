@@ -106,6 +106,11 @@ def synthetic_runs(ids: dict) -> None:
         repository_for(run.info.artifact_uri).write_bytes("images/blue.png", tiny_png())
         autolog.log_text("hello from a text file\nline two\n", "notes/readme.txt")
         ids["plots"] = run.info.run_id
+    with autolog.start_run(run_name="many-files") as run:
+        repository = repository_for(run.info.artifact_uri)
+        for i in range(320):
+            repository.write_bytes(f"part_{i:03d}.txt", b"x")
+        ids["many_files"] = run.info.run_id
     # Untrusted values everywhere a page shows them.
     with autolog.start_run(run_name=f"xss {XSS}") as run:
         autolog.log_params({"payload": XSS, XSS_SCRIPT.replace("<", "").replace(">", "").replace("/", "_"): "k"})

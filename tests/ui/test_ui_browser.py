@@ -28,7 +28,7 @@ def test_experiments_list_shows_each_experiment_with_its_run_count(page, server)
     counts = {r.locator("td").nth(1).inner_text(): r.locator("td").nth(2).inner_text()
               for r in table.locator("tbody tr").all()}
     assert counts["iris"] == "6"  # two fits, one search (parent) and its 3 child runs
-    assert counts["synthetic"] == "8"
+    assert counts["synthetic"] == "9"
     assert counts["empty"] == "0"
     assert counts["trash"] == "0"  # its only run was deleted
     page.shot("experiments")
@@ -36,7 +36,7 @@ def test_experiments_list_shows_each_experiment_with_its_run_count(page, server)
     page.locator("input.pick-experiment[aria-label='select synthetic']").check()
     page.locator("#open-selected").click()
     expect(page.locator("h1")).to_contain_text("iris")
-    expect(page.locator("#run-count")).to_have_text("14 runs")
+    expect(page.locator("#run-count")).to_have_text("15 runs")
     page.shot("two-experiments")
 
 
@@ -76,6 +76,7 @@ def test_sort_by_clicking_a_column_and_filter_with_mlflow_syntax(page, server, i
     page.locator("th[data-col='metrics.loss'] a.sort").click()
     assert "order=metrics.loss+DESC" in page.url
     assert rows(page)[:4] == ["curve-lr0.01", "still-running", "curve-lr0.03", "curve-lr0.1"]
+    assert set(rows(page)[4:]) == {"many-files", "xss " + XSS, "plots-and-files", "broken-run", "long-history"}
     page.locator("th[data-col='metrics.loss'] a.sort").click()
     assert "order=metrics.loss+ASC" in page.url
     assert rows(page)[0] == "curve-lr0.1"
@@ -114,6 +115,12 @@ def test_columns_chosen_by_the_user_are_kept_in_the_address(page, server, ids):
     headers = [h.strip() for h in page.locator("#runs-table thead th.params, #runs-table thead th.tags").all_inner_texts()]
     assert len(headers) == 2 and "optimizer" in headers[0] and "team" in headers[1]
     assert "vision" in page.locator("#runs-table").inner_text()
+    # a column no listed key offers can be typed in
+    page.locator("#column-chooser summary").click()
+    page.locator("#columns-form .chooser-filter").fill("params.not_logged_anywhere")
+    page.locator("#columns-form .chooser-filter").press("Enter")
+    page.wait_for_url("**columns=params.optimizer%2Ctags.team%2Cparams.not_logged_anywhere**")
+    assert page.locator("#runs-table thead th.params").count() == 2
 
 
 def test_parent_and_child_runs_shown_as_a_tree(page, server, ids):
@@ -197,6 +204,15 @@ def test_artifact_tree_and_previews(page, server, ids):
     with page.expect_download() as info:
         page.locator("#artifact-preview a.button").click()
     assert open(info.value.path()).read().startswith("hello from a text file")
+
+
+def test_run_with_many_artifacts_shows_the_rest_on_request(page, server, ids):
+    page.goto(server.url + f"/runs/{ids['many_files']}")
+    tree = page.locator("#artifact-tree")
+    assert tree.locator("li.file").count() == 300
+    page.locator("#tree-more").click()
+    expect(tree.locator("li.file")).to_have_count(320)
+    assert tree.locator("li.file").last.get_attribute("data-path") == "part_319.txt"
 
 
 def test_plots_logged_as_data_are_drawn_as_charts(page, server, ids):

@@ -38,6 +38,7 @@ MAX_CHART_RUNS = 100
 MAX_CHART_KEYS = 50
 MAX_COMPARE_RUNS = 100
 MAX_BACK_TOKENS = 20
+TREE_FIRST = 300  # artifact entries rendered with the page; the rest on request
 SYSTEM_TAG_PREFIXES = ("autolog.", "mlflow.")
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
             "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
@@ -58,6 +59,7 @@ def build_routes(context: Any) -> list:
         Route("/ui-api/runs/{run_id}/artifacts", ui.api_artifacts),
         Route("/ui-api/runs/{run_id}/preview", ui.api_preview),
         Route("/ui-api/metrics", ui.api_metrics),
+        Route("/ui-api/experiments/{ids}/count", ui.api_count),
         Mount(STATIC_PREFIX, app=StaticFiles(directory=os.path.join(HERE, "static")), name="ui_static"),
     ]
 
@@ -122,10 +124,8 @@ class UI:
         problem = None
         runs: list = []
         next_token = None
-        total = 0
         try:
             runs, next_token = queries.search_page(self.store, ids, filter_string, [order], size, token)
-            total = queries.count_runs(self.store, ids, filter_string)
         except queries.filter_errors() as exc:
             problem = str(exc)
         rows = self._tree_rows(runs)
@@ -145,7 +145,8 @@ class UI:
         return self.render(
             "runs.html", experiments=found, ids=",".join(ids), rows=rows, columns=columns, keys=keys,
             chosen=format_columns(columns), chosen_set={c.name for c in columns}, columns_param=q.get("columns"),
-            filter=filter_string, order=order, problem=problem, total=total,
+            filter=filter_string, order=order, problem=problem,
+            count_url=_url(f"/ui-api/experiments/{','.join(ids)}/count", {"filter": filter_string}),
             start=start, size=size, page_sizes=PAGE_SIZES, paging=paging, url=url,
             sort_links=self._sort_links(order, columns, url), csv_url=_url(request.url.path + "/runs.csv", base),
             multi=len(found) > 1, names={e.experiment_id: e.name for e in found}, attribute_columns=ATTRIBUTE_COLUMNS,
@@ -200,6 +201,19 @@ class UI:
         for run in runs:  # a cycle of parent tags: still show every run
             add(run, 0, None)
         return rows
+
+    def api_count(self, request: Request) -> Response:
+        """How many runs match: asked by the page after its rows show (a count can take longer
+        than the page of rows itself)."""
+        found, error = self._experiments_or_404(request.path_params["ids"])
+        if error:
+            return _json_error(404, "no such experiment")
+        try:
+            count = queries.count_runs(self.store, [e.experiment_id for e in found],
+                                       (request.query_params.get("filter") or "").strip())
+        except queries.filter_errors() as exc:
+            return _json_error(400, str(exc))
+        return _json(request, {"count": count})
 
     def runs_csv(self, request: Request) -> Response:
         found, error = self._experiments_or_404(request.path_params["ids"])
@@ -266,13 +280,15 @@ class UI:
             artifact_error = f"{type(exc).__name__}: {exc}"
         page_data = {"run_id": info.run_id, "run_name": info.run_name, "status": info.status,
                      "start_time": info.start_time, "metrics": [m[0] for m in metrics], "plots": plots,
-                     "artifacts": listing}
+                     "first_preview": next((e["path"] for e in listing if not e["is_dir"] and e["kind"] != "binary"),
+                                           None), "tree_shown": TREE_FIRST}
         children_url = _url(f"/experiments/{info.experiment_id}",
                             {"filter": f"tags.`{queries.TAG_PARENT}` = '{info.run_id}'"})
         return self.render(
             "run.html", run=run, info=info, experiment=experiment, metrics=metrics, params=sorted(run.data.params.items()),
             user_tags=user_tags, system_tags=system_tags, parent_id=parent_id, parent_name=parent_name,
-            children=children, children_url=children_url, listing=listing, models=models, plots=plots,
+            children=children, children_url=children_url, listing=listing[:TREE_FIRST], more=len(listing) - TREE_FIRST,
+            models=models, plots=plots,
             artifact_error=artifact_error, page_data=page_data,
             integration=run.data.tags.get(TAG_INTEGRATION), duration=format_duration(info.start_time, info.end_time))
 

@@ -103,7 +103,16 @@
   document.querySelectorAll("a.preview-link").forEach(function (a) {
     a.addEventListener("click", function (e) { e.preventDefault(); show(a.getAttribute("data-path")); preview.scrollIntoView(); });
   });
+  var more = document.getElementById("tree-more");
+  if (more) more.addEventListener("click", function (e) {
+    e.stopPropagation();
+    more.disabled = true;
+    AL.getJSON("/ui-api/runs/" + encodeURIComponent(runId) + "/artifacts?path=").then(function (body) {
+      var item = more.parentNode;
+      body.files.slice(data.tree_shown).forEach(function (f) { tree.insertBefore(entry(f), item); });
+      item.remove();
+    });
+  });
   // Open the first previewable file so the pane is not empty.
-  var first = data.artifacts.filter(function (a) { return !a.is_dir && a.kind !== "binary"; })[0];
-  if (first) show(first.path);
+  if (data.first_preview) show(data.first_preview);
 })();

@@ -26,6 +26,15 @@
   });
   refresh();
 
+  // The count arrives after the rows: counting a large filtered experiment can take longer.
+  var count = document.getElementById("run-count");
+  if (count) AL.getJSON(count.getAttribute("data-url")).then(function (body) {
+    var n = body.count, filtered = count.getAttribute("data-filtered") === "1";
+    count.textContent = n.toLocaleString("en-US") + (n === 1 ? " run" : " runs") + (filtered ? " match" : "");
+    var total = document.getElementById("rows-total");
+    if (total) total.textContent = " of " + n.toLocaleString("en-US");
+  }).catch(function (err) { count.textContent = "count unavailable: " + err.message; });
+
   // Child runs sit right under their parent; the twisty hides or shows them (and theirs).
   if (table) table.addEventListener("click", function (event) {
     var button = event.target.closest("button.twisty");
@@ -59,11 +68,24 @@
         label.style.display = label.textContent.toLowerCase().indexOf(q) >= 0 ? "" : "none";
       });
     });
-    find.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
-    form.addEventListener("submit", function () {
-      var cols = Array.prototype.slice.call(form.querySelectorAll("input.col")).filter(function (c) { return c.checked; })
+    function chosenColumns() {
+      return Array.prototype.slice.call(form.querySelectorAll("input.col")).filter(function (c) { return c.checked; })
         .map(function (c) { return c.value; });
+    }
+    // Enter on "params.x" / "metrics.x" / "tags.x" adds that column even if it is not listed.
+    find.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter") return;
+      e.preventDefault();
+      var name = find.value.trim();
+      if (!/^(params|metrics|tags)\.\S/.test(name)) return;
+      var cols = chosenColumns();
+      if (cols.indexOf(name) < 0) cols.push(name);
       document.getElementById("columns-value").value = cols.join(",");
+      find.disabled = true;
+      form.submit();
+    });
+    form.addEventListener("submit", function () {
+      document.getElementById("columns-value").value = chosenColumns().join(",");
       find.disabled = true;
     });
   }

@@ -1,0 +1,97 @@
+"""The UI's HTTP answers that a browser test cannot see well: headers of served artifacts, refused
+paths, the JSON and CSV endpoints, and the pages without JavaScript."""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+def get(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def artifact(server, run_id: str, path: str, extra: str = "") -> tuple[int, dict, bytes]:
+    return get(f"{server.url}/runs/{run_id}/artifact?path={urllib.parse.quote(path)}{extra}")
+
+
+def test_html_and_svg_artifacts_are_served_sandboxed(server, ids):
+    status, headers, body = artifact(server, ids["plots"], "report.html")
+    assert status == 200 and b"<h1>report</h1>" in body
+    assert headers["content-type"].startswith("text/html")
+    assert "sandbox" in headers["content-security-policy"] and "default-src 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    status, headers, _ = artifact(server, ids["plots"], "images/dot.svg")
+    assert headers["content-type"] == "image/svg+xml" and "sandbox" in headers["content-security-policy"]
+
+
+def test_text_like_artifacts_are_plain_text_and_unknown_ones_octet_stream(server, ids):
+    _, headers, body = artifact(server, ids["xss"], "notes.md")
+    assert headers["content-type"].startswith("text/plain") and b"<script>" in body
+    _, headers, _ = artifact(server, ids["logreg"], "model/model.pkl")
+    assert headers["content-type"] == "application/octet-stream"
+    _, headers, _ = artifact(server, ids["plots"], "table.csv", "&download=1")
+    assert headers["content-disposition"].startswith("attachment")
+
+
+def test_paths_out_of_the_run_are_refused(server, ids):
+    for path in ("../../../../etc/passwd", "/etc/passwd", "notes/../../x", "..\\..\\x"):
+        status, _, body = artifact(server, ids["plots"], path)
+        assert status == 400, (path, status)
+        assert b"root:" not in body
+    status, _, _ = get(f"{server.url}/ui-api/runs/{ids['plots']}/preview?path=" + urllib.parse.quote("../../x"))
+    assert status == 400
+    status, _, _ = artifact(server, ids["plots"], "no/such/file.txt")
+    assert status == 404
+
+
+def test_directory_downloads_as_zip(server, ids):
+    import io
+    import zipfile
+
+    status, headers, body = artifact(server, ids["logreg"], "model", "&zip=1")
+    assert status == 200 and headers["content-type"] == "application/zip"
+    assert "MLmodel" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+
+
+def test_pages_carry_a_script_policy_and_render_without_javascript(server, ids):
+    status, headers, body = get(f"{server.url}/runs/{ids['plots']}")
+    assert status == 200
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert b"<script>" not in body.replace(b'<script type="application/json"', b"")
+    html = body.decode()
+    assert "roc_curve.json" in html and "Parameters" in html  # the tree and tables are server-rendered
+
+
+def test_metrics_api_sends_downsampled_series_and_explains_bad_requests(server, ids):
+    status, _, body = get(f"{server.url}/ui-api/metrics?runs={ids['long']}&key=signal&points=100")
+    data = json.loads(body)
+    series = data["series"][0]
+    assert series["total"] == 10_000 and len(series["value"]) <= 202
+    assert series["step"] == sorted(series["step"]) and series["step"][0] == 0 and series["step"][-1] == 9999
+    status, _, body = get(f"{server.url}/ui-api/metrics?runs={ids['long']}")
+    assert status == 400 and "key=" in json.loads(body)["error"]
+
+
+def test_count_api_and_csv_report_a_bad_filter(server, ids):
+    experiment = ids["experiments"]["synthetic"]
+    status, _, body = get(f"{server.url}/ui-api/experiments/{experiment}/count?filter=" +
+                          urllib.parse.quote("params.lr = '0.1'"))
+    assert status == 200 and json.loads(body) == {"count": 1}
+    status, _, body = get(f"{server.url}/experiments/{experiment}/runs.csv?filter=" + urllib.parse.quote("bogus"))
+    assert status == 400 and b"bad filter" in body
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_defused(server, ids):
+    experiment = ids["experiments"]["synthetic"]
+    _, _, body = get(f"{server.url}/experiments/{experiment}/runs.csv?columns=params.lr")
+    assert body.decode().count("\n") == 10  # header + 9 runs
+    from tracking_core.ui.columns import _safe_csv
+
+    assert _safe_csv("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert _safe_csv("-0.5") == "-0.5" and _safe_csv(-0.5) == "-0.5"
