@@ -135,3 +135,18 @@ def test_other_model_families_log_their_statistics_and_coefficients(model_name, 
     assert run.data.metrics == pytest.approx(expected_metrics(results), rel=1e-12)
     table = open(autolog_store.download_artifacts(run.info.run_id, "coefficients.csv", str(tmp_path))).read()
     assert table.startswith("name,") and len(table.splitlines()) > 2
+
+
+def test_fit_arguments_given_positionally_are_logged_under_their_names(sm_autolog, data, autolog_store):
+    sm = sm_autolog(log_models=False, log_summary=False)
+    X, y = data["counts"]
+    sm.GLM(y, X, family=sm.families.Poisson()).fit(None, 50, "IRLS")  # start_params, maxiter, method
+    params = autolog.last_active_run().data.params
+    assert params["maxiter"] == "50" and params["method"] == "IRLS" and params["start_params"] == "None"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sm.tsa.ExponentialSmoothing(data["series"] + 10, trend="add").fit(0.4, 0.1)  # smoothing_level, _trend
+    params = autolog.last_active_run().data.params
+    assert params["smoothing_level"] == "0.4" and params["smoothing_trend"] == "0.1"
+    assert params["optimized"] == "True"  # keyword-only, its default
