@@ -8,6 +8,8 @@ from tracking_core.cli import add_db_commands, add_runs_commands
 from tracking_core.models.cli import add_models_commands
 from tracking_core.server.cli import add_server_commands
 
+from .run_command import add_run_command
+
 
 def plugins_table() -> list[dict[str, str]]:
     from importlib import metadata
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_commands(commands)
     add_models_commands(commands)
     add_server_commands(commands)
+    add_run_command(commands)
     return parser
 
 

@@ -90,6 +90,8 @@ def _tracker() -> Tracker:
 
 
 def set_experiment(name: str) -> Experiment:
+    """Runs started from now on go to experiment ``name`` (created if need be); until the first call,
+    the env ``AUTOLOG_EXPERIMENT_NAME`` names it, else ``Default``."""
     global _experiment_name
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"experiment name must be a non-empty string, got {name!r}")
@@ -126,7 +128,8 @@ def start_run(run_name: str | None = None, nested: bool = False, tags: dict | No
         info = _resume(tracker, run_id, run_name, tags)
     else:
         parent = stack[-1].info.run_id if stack else None
-        info = tracker.create_run(_experiment_name, run_name, tags, parent_run_id=parent)
+        experiment = _experiment_name or os.environ.get("AUTOLOG_EXPERIMENT_NAME") or None
+        info = tracker.create_run(experiment, run_name, tags, parent_run_id=parent)
     run = ActiveRun(info, tracker)
     _active_stack.set(stack + (run,))
     with _open_runs_lock:

@@ -1,0 +1,286 @@
+"""``autolog run [options] -- python train.py ARGS``: autologging for an unmodified script.
+
+How: the ``autolog`` process replaces itself (``exec``) with the command, adding
+``autolog/_run_bootstrap`` to ``PYTHONPATH`` and the options to the environment. That directory
+holds a ``sitecustomize`` module, which Python imports at start-up before running the script: it
+removes itself from ``sys.path`` and ``PYTHONPATH`` (so processes the script starts are left
+alone), imports the environment's own ``sitecustomize`` if there is one, and calls
+``autolog.autolog(**options)`` -- the effect of that call on the script's first line. This is
+how ``opentelemetry-instrument`` works. Chosen over running the script in-process with
+``runpy`` because the script then runs exactly as ``python train.py`` would: the interpreter the
+user named (another venv, another version), a real ``__main__`` (pickling, multiprocessing
+``spawn``), its own signal handling; and exit code, stdin/stdout/stderr and signals pass through
+with nothing in between, since the ``autolog`` process has become the script's process. Nothing
+is written to disk. The named interpreter must have autolog installed and must read
+``PYTHONPATH`` and run ``site`` (not ``-I``, ``-E`` or ``-S``).
+
+Runs that autologging creates or logs into get, besides the usual tags:
+``autolog.run.command`` (the command line), ``autolog.source.name`` (the script's path),
+``autolog.source.sha256`` (of the script's source), ``autolog.source.module`` (``-m`` form),
+``autolog.source.git.commit`` and ``autolog.source.git.dirty`` (``true``/``false``, tracked files
+only), and with a dirty tree the artifact ``source/git.diff`` (``git diff HEAD``, at most
+``AUTOLOG_RUN_MAX_DIFF_BYTES``, default 1 MB; ``autolog.source.git.diff_truncated=true`` if cut).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from typing import Any
+
+from .hookspecs import hookimpl
+
+PAYLOAD_ENV = "AUTOLOG_RUN_PAYLOAD"
+BOOTSTRAP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_run_bootstrap")
+MAX_DIFF_ENV = "AUTOLOG_RUN_MAX_DIFF_BYTES"
+DEFAULT_MAX_DIFF_BYTES = 1_000_000
+MAX_COMMAND_TAG_LENGTH = 5000
+DIFF_ARTIFACT = "source/git.diff"
+BOOLEAN_OPTIONS = ("log_models", "log_input_examples", "log_model_signatures", "log_system_metrics", "silent",
+                   "exclusive", "disable_for_unsupported_versions")
+
+
+# -- the parent: parse, check, exec ----------------------------------------------------------------
+def add_run_command(commands: Any) -> None:
+    parser = commands.add_parser(
+        "run", help="run a Python script or module with autologging enabled (no code change)",
+        description="Run COMMAND (python train.py ARGS, python -m module ARGS, or train.py ARGS) with "
+                    "autologging enabled, as if autolog.autolog() were its first line. Exit code and output "
+                    "are the command's.",
+        usage="autolog run [options] -- python train.py [ARGS ...]")
+    parser.add_argument("--experiment", metavar="NAME", help="experiment of the runs (env AUTOLOG_EXPERIMENT_NAME)")
+    parser.add_argument("--tracking-uri", metavar="URI", help="where runs go (env AUTOLOG_TRACKING_URI)")
+    for name in BOOLEAN_OPTIONS:
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, action=argparse.BooleanOptionalAction,
+                            default=None, help=f"autolog option {name}")
+    parser.add_argument("--system-metrics-interval", type=float, metavar="SECONDS", default=None,
+                        help="autolog option system_metrics_interval")
+    parser.add_argument("--extra-tag", action="append", default=[], metavar="KEY=VALUE",
+                        help="a tag for every run autolog creates (repeatable)")
+    parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                        help="any other autolog option, VALUE as JSON or else a string (repeatable), "
+                             "e.g. --option max_tuning_runs=5")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
+    parser.set_defaults(handler=run_command)
+
+
+def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {name: getattr(args, name) for name in BOOLEAN_OPTIONS
+                               if getattr(args, name) is not None}
+    if args.system_metrics_interval is not None:
+        options["system_metrics_interval"] = args.system_metrics_interval
+    tags = {}
+    for item in args.extra_tag:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--extra-tag {item!r}: write KEY=VALUE")
+        tags[key] = value
+    if tags:
+        options["extra_tags"] = tags
+    for item in args.option:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.isidentifier():
+            raise ValueError(f"--option {item!r}: write NAME=VALUE, e.g. --option max_tuning_runs=5")
+        try:
+            options[name] = json.loads(raw)
+        except ValueError:
+            options[name] = raw
+    return options
+
+
+def _interpreter_flags(command: list[str]) -> list[str]:
+    """The interpreter's own options (before the script, ``-m`` or ``-c``)."""
+    flags = []
+    for arg in command[1:]:
+        if not arg.startswith("-") or arg in ("-", "-m", "-c") or arg.startswith(("-m", "-c")):
+            break
+        flags.append(arg)
+    return flags
+
+
+def _script_dir(command: list[str]) -> str:
+    """The directory git is asked about: the script's, else the working directory."""
+    for arg in command[1:]:
+        if arg.startswith("-"):
+            if arg.startswith(("-m", "-c")):
+                break
+            continue
+        if os.path.isfile(arg):
+            return os.path.dirname(os.path.abspath(arg))
+        break
+    return os.getcwd()
+
+
+def prepare(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
+    """The command to exec and its environment; ``ValueError`` names what is wrong."""
+    command = list(args.command)
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        raise ValueError("no command given: autolog run [options] -- python train.py [ARGS ...]")
+    if command[0].endswith(".py"):
+        command = [sys.executable, *command]
+    for flag in _interpreter_flags(command):
+        if flag[1:2] != "-" and set(flag[1:]) & set("IES"):
+            raise ValueError(f"the interpreter option {flag} makes Python ignore PYTHONPATH or skip site, so "
+                             f"autologging could not be enabled: drop it")
+    options = options_from_args(args)
+    from .option_checks import check_options
+    from .plugin_manager import load_plugins
+
+    check_options(options, [(i.name, i.option_checks) for i in load_plugins() if i.option_checks], "autolog run")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([BOOTSTRAP_DIR, *filter(None, [env.get("PYTHONPATH")])])
+    env[PAYLOAD_ENV] = json.dumps({"options": options, "command": command, "bootstrap_dir": BOOTSTRAP_DIR,
+                                   "git_dir": _script_dir(command)})
+    if args.experiment is not None:
+        if not args.experiment.strip():
+            raise ValueError("--experiment: the experiment name must not be empty")
+        env["AUTOLOG_EXPERIMENT_NAME"] = args.experiment
+    if args.tracking_uri is not None:
+        from tracking_core import uri
+
+        uri.resolve(args.tracking_uri)  # a bad URI is refused here, not inside the script
+        env["AUTOLOG_TRACKING_URI"] = args.tracking_uri
+    return command, env
+
+
+def run_command(args: argparse.Namespace) -> int:
+    try:
+        command, env = prepare(args)
+    except ValueError as exc:
+        print(f"autolog run: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvpe(command[0], command, env)  # returns only on failure
+    except OSError as exc:
+        print(f"autolog run: cannot run {command[0]!r}: {exc.strerror or exc}", file=sys.stderr)
+        return 127 if isinstance(exc, FileNotFoundError) else 126
+    return 0  # not reached
+
+
+# -- the child: enable autologging, record the source ----------------------------------------------
+def bootstrap(payload_text: str) -> None:
+    """Called by ``_run_bootstrap/sitecustomize.py`` at the start of the script's interpreter."""
+    try:
+        payload = json.loads(payload_text)
+        import autolog
+        from .plugin_manager import register_plugin
+
+        source = SourcePlugin(payload.get("command") or [], payload.get("git_dir") or os.getcwd())
+        register_plugin(source, "autolog.run_command")
+        autolog.autolog(**payload.get("options", {}))
+    except Exception as exc:  # the script runs anyway, as it would without autolog
+        print(f"autolog run: autologging is not enabled: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+
+def _git(directory: str, *args: str, limit: int | None = None) -> tuple[int, bytes, bool]:
+    """(exit code, stdout up to ``limit`` bytes, truncated)."""
+    import subprocess
+
+    process = subprocess.Popen(["git", "-C", directory, *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    assert process.stdout is not None
+    with process.stdout:
+        data = process.stdout.read(limit + 1) if limit is not None else process.stdout.read()
+    truncated = limit is not None and len(data) > limit
+    if truncated:
+        process.kill()
+    code = process.wait()
+    return code, data[:limit] if truncated else data, truncated
+
+
+class GitState:
+    """Commit, dirtiness and bounded diff of the repository holding ``directory`` (read in a thread)."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.commit: str | None = None
+        self.dirty: bool | None = None
+        self.diff = b""
+        self.diff_truncated = False
+        self._thread = threading.Thread(target=self._read, name="autolog-run-git", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            code, out, _ = _git(self.directory, "rev-parse", "HEAD")
+            if code != 0:
+                return
+            self.commit = out.decode().strip()
+            code, out, _ = _git(self.directory, "status", "--porcelain", "--untracked-files=no")
+            if code != 0:
+                return
+            self.dirty = bool(out.strip())
+            if self.dirty:
+                limit = int(os.environ.get(MAX_DIFF_ENV) or DEFAULT_MAX_DIFF_BYTES)
+                _code, self.diff, self.diff_truncated = _git(self.directory, "diff", "HEAD", "--no-color",
+                                                             "--no-ext-diff", limit=limit)
+        except Exception:  # no git, not a repository: nothing recorded
+            pass
+
+    def wait(self, timeout: float = 10.0) -> "GitState":
+        self._thread.join(timeout)
+        return self
+
+
+def _sha256(path: str) -> str | None:
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+class SourcePlugin:
+    """Registered in the script's process: tags each run autologging logs into with its source."""
+
+    def __init__(self, command: list[str], git_dir: str) -> None:
+        import shlex
+
+        self.command = shlex.join(command)[:MAX_COMMAND_TAG_LENGTH]
+        self.module = command[command.index("-m") + 1] if "-m" in command[:-1] else None
+        self.git = GitState(git_dir)
+        self.runs_done: set[str] = set()
+        self._tags: dict[str, str] | None = None
+
+    def tags(self) -> dict[str, str]:
+        if self._tags is None:
+            tags = {"autolog.run.command": self.command}
+            main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+            if main_file:
+                path = os.path.abspath(main_file)
+                tags["autolog.source.name"] = path
+                digest = _sha256(path)
+                if digest:
+                    tags["autolog.source.sha256"] = digest
+            if self.module:
+                tags["autolog.source.module"] = self.module
+            git = self.git.wait()
+            if git.commit:
+                tags["autolog.source.git.commit"] = git.commit
+            if git.dirty is not None:
+                tags["autolog.source.git.dirty"] = "true" if git.dirty else "false"
+            if git.diff_truncated:
+                tags["autolog.source.git.diff_truncated"] = "true"
+            self._tags = tags
+        return self._tags
+
+    @hookimpl
+    def autolog_run_started(self, call) -> None:
+        if call.run_id in self.runs_done:
+            return
+        self.runs_done.add(call.run_id)
+        call.tracker.set_tags(call.run_id, self.tags())
+        if self.git.diff:
+            import tracking_core
+
+            run = tracking_core.active_run()
+            if run is not None and run.info.run_id == call.run_id:
+                call.tracker.artifact_repository(run.info.artifact_uri).write_bytes(DIFF_ARTIFACT, self.git.diff)
