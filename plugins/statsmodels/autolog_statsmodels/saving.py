@@ -8,7 +8,8 @@ reference to such an object, wherever it is held, gets that same copy. What is d
 
 - cross-sectional models (regression, GLM, discrete, GEE, robust, quantile...): what
   statsmodels' own ``results.remove_data()`` removes (as ``results.save(f, remove_data=True)``):
-  the data arrays and the per-observation values in the cache. ``predict(new_data)`` gives the
+  the data arrays and the per-observation values in the cache; for GEE also its per-cluster
+  copies of the data. ``predict(new_data)`` gives the
   same numbers; what needs the training data (``predict()`` without data, ``summary()``,
   residuals) does not work on the loaded object;
 - state-space models (ARIMA, SARIMAX, UnobservedComponents... any ``MLEResults``):
@@ -46,6 +47,13 @@ _REMOVE_DATA_FAMILIES = frozenset({
     "statsmodels.discrete.discrete_model", "statsmodels.robust.robust_linear_model",
     "statsmodels.gam.generalized_additive_model", "statsmodels.miscmodels.ordinal_model",
 })
+# Data a family keeps beyond the attributes remove_data() knows: GEE's per-cluster copies (lists of
+# small arrays, slow to pickle: 12 ms for 500 clusters).
+_MORE_MODEL_DATA = {
+    "statsmodels.genmod.generalized_estimating_equations": (
+        "groups", "time", "group_indices", "endog_li", "exog_li", "time_li", "offset_li", "exposure_li",
+        "weights_li", "cached_means"),
+}
 _cached_data_names: WeakKeyDictionary[type, tuple[str, ...]] = WeakKeyDictionary()
 
 
@@ -67,6 +75,14 @@ def _is_state_space(results: Any) -> bool:
     return hasattr(results, "filter_results") and hasattr(getattr(results, "model", None), "ssm")
 
 
+def _family(model: Any) -> str | None:
+    """The module of the model's most derived statsmodels class (user subclasses included)."""
+    for klass in type(model).__mro__:
+        if klass.__module__.startswith("statsmodels."):
+            return klass.__module__
+    return None
+
+
 def _keeps_predicting_without_data(results: Any) -> bool:
     """Whether statsmodels' ``remove_data()`` leaves ``predict(new_data)`` working for these results.
 
@@ -76,10 +92,7 @@ def _keeps_predicting_without_data(results: Any) -> bool:
     """
     if not callable(getattr(results, "remove_data", None)) or not isinstance(vars(results).get("_cache"), dict):
         return False  # MixedLM, for one, has no cache remove_data could clear
-    for klass in type(getattr(results, "model", None)).__mro__:
-        if klass.__module__.startswith("statsmodels."):
-            return klass.__module__ in _REMOVE_DATA_FAMILIES
-    return False
+    return _family(getattr(results, "model", None)) in _REMOVE_DATA_FAMILIES
 
 
 def _cached_data(cls: type) -> tuple[str, ...]:
@@ -125,6 +138,8 @@ def _data_overrides(results: Any) -> Overrides:
             continue
         if name in getattr(owner, "__dict__", {}):
             _add(overrides, owner, {name: None})
+    more = _MORE_MODEL_DATA.get(_family(model) or "", ())
+    _add(overrides, model, {name: None for name in more if name in vars(model)})
     return overrides
 
 

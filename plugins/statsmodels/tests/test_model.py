@@ -123,8 +123,8 @@ def test_too_large_model_is_skipped_with_one_warning(sm_autolog, regression, aut
     assert len(messages) == 1 and "max_model_size_mb=0.0001" in messages[0]
     for run in autolog_store.search_runs():
         assert run.info.status == "FINISHED"
-        assert {f.path for f in autolog_store.list_artifacts(run.info.run_id)} == {"coefficients.csv",
-                                                                                   "model_summary.txt"}
+        artifacts = {f.path for f in autolog_store.list_artifacts(run.info.run_id)}
+        assert "model" not in artifacts and {"coefficients.csv", "model_summary.txt"} <= artifacts
 
 
 @pytest.mark.parametrize("option, value", [("max_model_size_mb", -1), ("max_model_size_mb", "10"),
@@ -134,3 +134,20 @@ def test_a_bad_option_value_is_a_value_error_naming_it(autolog_store, option, va
         autolog.statsmodels.autolog(**{option: value})
     with pytest.raises(ValueError, match=option):
         autolog.autolog(**{option: value})
+
+
+def test_gee_model_is_saved_without_its_per_cluster_data(sm_autolog, autolog_store, tmp_path):
+    sm = sm_autolog(log_summary=False)
+    rng = np.random.default_rng(6)
+    groups = np.repeat(np.arange(500), 4)
+    X = sm.add_constant(rng.normal(size=(2000, 3)))
+    y = (X @ np.array([0.2, 0.5, -0.5, 0.3]) + np.repeat(rng.normal(size=500), 4) + rng.normal(size=2000) > 0)
+    results = sm.GEE(y.astype(float), X, groups, family=sm.families.Binomial(),
+                     cov_struct=sm.cov_struct.Exchangeable()).fit()
+
+    run_id = autolog.last_active_run().info.run_id
+    assert len(pickle.dumps(results)) > 400_000
+    assert model_file_size(autolog_store, run_id, tmp_path) < 60_000
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    np.testing.assert_array_equal(loaded.predict(X[:9] + 0.3), results.predict(X[:9] + 0.3))
+    assert len(results.model.exog_li) == 500  # the user's model keeps its clusters
