@@ -420,7 +420,8 @@ class UI:
                      "params": {k: [v for v in values] for k, values in params},
                      "metrics": {k: [_finite(v) for v in values] for k, values in metrics},
                      "x": "step"}
-        return self.render("compare.html", runs=runs, params=[(k, v, differs(v)) for k, v in params],
+        return self.render("compare.html", runs=runs,
+                           integration_values=[r.data.tags.get(TAG_INTEGRATION, "") for r in runs], params=[(k, v, differs(v)) for k, v in params],
                            metrics=[(k, v, differs(v)) for k, v in metrics], extremes=extremes,
                            page_data=page_data, missing=len(wanted) - len(runs))
 

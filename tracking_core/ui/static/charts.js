@@ -22,6 +22,7 @@
   function xLabel(mode) { return mode === "time" ? "wall time" : mode === "relative" ? "seconds since run start" : "step"; }
 
   function relativeLabel(s) {
+    if (Math.abs(s) < 10) return (+s.toPrecision(3)) + " s";
     s = Math.round(s);
     if (Math.abs(s) < 120) return s + " s";
     if (Math.abs(s) < 7200) return Math.floor(s / 60) + " min " + (s % 60) + " s";
@@ -123,7 +124,7 @@
       list.forEach(function (s) {
         var run = self.runs[s.run_id] || {};
         series.push({ label: run.run_name || s.run_id, stroke: AL.color(self.runIds.indexOf(s.run_id)), width: 1.5,
-                      spanGaps: true, points: { show: false }, value: function (u, v) { return v === null ? "—" : AL.fmt(v); } });
+                      spanGaps: true, points: { size: 4 }, value: function (u, v) { return v === null ? "—" : AL.fmt(v); } });
       });
       var axes = [{ label: xLabel(state.x), size: 42, values: state.x === "relative" ? function (u, vals) { return vals.map(relativeLabel); } : undefined },
                   { size: 60, values: function (u, vals) { return vals.map(AL.fmt); } }];
