@@ -9,7 +9,7 @@ EXAMPLE_PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard examples/*/pyproject
 STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 
-.PHONY: install test demo bench bench-vs-mlflow bench-store clean chromium
+.PHONY: install test demo bench bench-vs-mlflow bench-store bench-ui clean chromium
 
 # Examples install as users would (not editable), so their sources are part of the stamp too.
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
@@ -48,6 +48,10 @@ bench-vs-mlflow: $(STAMP)
 # The store alone: run creation, a search over 100,000 runs, a 1,000,000-point history (minutes).
 bench-store: $(STAMP)
 	$(PY) -m bench.store_search
+
+# The web UI in Chromium on 100,000 runs and 10 x 100,000-step charts (issue 11's targets).
+bench-ui: $(STAMP) chromium
+	$(PY) -m bench.ui
 
 clean:
 	rm -rf $(VENV) autologruns
