@@ -81,7 +81,7 @@ def params(call) -> dict[str, Any]:
         found["param_range"] = _plain(call.kwargs.get("param_range"))
         best = _best_index(call)
         if best is not None:
-            found[f"best_{param_name}"] = list(call.kwargs.get("param_range"))[best]
+            found[f"best_{param_name}"] = _plain(list(call.kwargs.get("param_range"))[best])
     elif call.method == "permutation_test_score":
         found["n_permutations"] = call.kwargs.get("n_permutations", 100)
     return found
