@@ -54,6 +54,13 @@ def sklearn_runs(ids: dict) -> None:
         ids["forest"] = autolog.last_active_run().info.run_id
         GridSearchCV(LogisticRegression(max_iter=100), {"C": [0.1, 1.0, 10.0]}, cv=2).fit(X, y)
         ids["search"] = autolog.last_active_run().info.run_id
+        binary = y < 2  # a binary classifier: the sklearn plugin logs ROC and PR curve data too
+        LogisticRegression(max_iter=100).fit(X[binary], y[binary])
+        ids["binary"] = autolog.last_active_run().info.run_id
+        from sklearn.model_selection import learning_curve
+
+        learning_curve(LogisticRegression(max_iter=100), X, y, cv=2, train_sizes=[0.3, 0.6, 1.0])
+        ids["learning_curve"] = autolog.last_active_run().info.run_id
     autolog.autolog(disable=True)
 
 

@@ -27,7 +27,7 @@ def test_experiments_list_shows_each_experiment_with_its_run_count(page, server)
     expect(table).to_contain_text("iris")
     counts = {r.locator("td").nth(1).inner_text(): r.locator("td").nth(2).inner_text()
               for r in table.locator("tbody tr").all()}
-    assert counts["iris"] == "6"  # two fits, one search (parent) and its 3 child runs
+    assert counts["iris"] == "8"  # three fits, a learning curve, one search (parent) and its 3 child runs
     assert counts["synthetic"] == "9"
     assert counts["empty"] == "0"
     assert counts["trash"] == "0"  # its only run was deleted
@@ -36,7 +36,7 @@ def test_experiments_list_shows_each_experiment_with_its_run_count(page, server)
     page.locator("input.pick-experiment[aria-label='select synthetic']").check()
     page.locator("#open-selected").click()
     expect(page.locator("h1")).to_contain_text("iris")
-    expect(page.locator("#run-count")).to_have_text("15 runs")
+    expect(page.locator("#run-count")).to_have_text("17 runs")
     page.shot("two-experiments")
 
 
@@ -236,6 +236,19 @@ def test_plots_logged_as_data_are_drawn_as_charts(page, server, ids):
     page.locator("#plots .plot[data-type='feature_importance'] button").click()
     assert bars.count() == 25
     page.shot("plots")
+
+
+def test_plot_data_the_sklearn_plugin_logs_is_drawn(page, server, ids):
+    page.goto(server.url + f"/runs/{ids['binary']}")
+    types = page.locator("#plots .plot").evaluate_all("ps => ps.map(p => p.dataset.type)")
+    assert {"confusion_matrix", "roc_curve", "pr_curve"} <= set(types), types
+    expect(page.locator("#plots .plot[data-type='roc_curve'] canvas")).to_be_visible()
+    page.shot("sklearn-binary-plots")
+    page.goto(server.url + f"/runs/{ids['learning_curve']}")
+    curve = page.locator("#plots .plot[data-type='learning_curve']")
+    expect(curve.locator("canvas")).to_be_visible()
+    assert curve.get_attribute("data-points") == "6"  # 3 sizes x (train, test)
+    page.shot("sklearn-learning-curve")
 
 
 def test_metric_chart_draws_downsampled_history_keeping_the_spike(page, server, ids, seeded):

@@ -77,3 +77,10 @@ def test_served_content_types_come_from_an_allow_list():
     assert raw_headers("x.js", download=False)["content-type"] == "application/octet-stream"
     assert raw_headers("x.html", download=True)["content-type"] == "application/octet-stream"
     assert raw_headers("x.json", download=False)["content-type"].startswith("text/plain")
+
+
+def test_sklearn_validation_curve_with_failed_folds_is_a_curve():
+    data = {"param_name": "C", "param_range": [0.1, 1.0, 10.0], "train_scores": [0.9, None, 0.95],
+            "test_scores": [0.8, 0.85, None]}
+    plot = plot_from_json("validation_curve.json", data)
+    assert plot["type"] == "learning_curve" and plot["x_label"] == "C" and len(plot["series"]) == 2

@@ -283,9 +283,9 @@ def _schema(raw: Any) -> list[dict[str, str]]:
 
 
 # -- plot data --------------------------------------------------------------------------------
-def _numbers(value: Any) -> bool:
+def _numbers(value: Any, allow_none: bool = False) -> bool:
     return isinstance(value, list) and len(value) > 0 and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        (isinstance(v, (int, float)) and not isinstance(v, bool)) or (allow_none and v is None) for v in value)
 
 
 def plot_from_json(name: str, data: Any) -> dict | None:
@@ -294,7 +294,8 @@ def plot_from_json(name: str, data: Any) -> dict | None:
     - confusion matrix: ``{"labels": [...], "matrix": [[...], ...]}``
     - ROC curve: ``{"fpr": [...], "tpr": [...], "auc"?: x}``, or ``{"curves": [{"label", "fpr", "tpr"}]}``
     - precision-recall: ``{"precision": [...], "recall": [...], "average_precision"?: x}`` (or ``curves``)
-    - learning curve: ``{"train_sizes": [...], "train_scores": [...], "test_scores"?: [...]}``
+    - learning curve: ``{"train_sizes": [...], "train_scores": [...], "test_scores"?: [...]}``, and a
+      validation curve ``{"param_name": "C", "param_range": [numbers], "train_scores", "test_scores"}``
     - feature importances: a name containing "importance" and ``{feature: number}`` (or
       ``{"features": [...], "importances": [...]}``)
     """
@@ -311,10 +312,13 @@ def plot_from_json(name: str, data: Any) -> dict | None:
             return {"type": "roc_curve" if roc else "pr_curve", "title": title, "curves": curves,
                     "x_label": "false positive rate" if roc else "recall",
                     "y_label": "true positive rate" if roc else "precision"}
-        if _numbers(data.get("train_sizes")) and _numbers(data.get("train_scores")):
-            return {"type": "learning_curve", "title": title, "x": data["train_sizes"],
-                    "series": [{"label": k.replace("_", " "), "y": data[k]}
-                               for k in ("train_scores", "test_scores", "validation_scores") if _numbers(data.get(k))]}
+        for x_key, x_label in (("train_sizes", "training examples"), ("param_range", str(data.get("param_name") or ""))):
+            if _numbers(data.get(x_key)) and _numbers(data.get("train_scores"), allow_none=True):
+                return {"type": "learning_curve", "title": title, "x": data[x_key], "x_label": x_label or x_key,
+                        "y_label": "score",
+                        "series": [{"label": k.replace("_", " "), "y": data[k]}
+                                   for k in ("train_scores", "test_scores", "validation_scores")
+                                   if _numbers(data.get(k), allow_none=True) and len(data[k]) == len(data[x_key])]}
         if _numbers(data.get("importances")) and isinstance(data.get("features"), list):
             pairs = list(zip([str(f) for f in data["features"]], data["importances"]))
             return _importances(title, pairs)

@@ -78,6 +78,7 @@
     var url = "/ui-api/metrics?runs=" + this.runIds.map(encodeURIComponent).join(",") + "&points=" + points +
       this.keys.map(function (k) { return "&key=" + encodeURIComponent(k); }).join("");
     this.container.setAttribute("aria-busy", "true");
+    if (!this.container.children.length) this.container.appendChild(el("p", { cls: "muted loading", text: "loading metric histories…" }));
     return AL.getJSON(url).then(function (body) {
       self.series = body.series;
       Object.keys(body.runs).forEach(function (id) { self.runs[id] = body.runs[id]; });
