@@ -8,6 +8,8 @@ PLUGINS := $(filter-out plugins/_template,$(patsubst %/pyproject.toml,%,$(wildca
 EXAMPLE_PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard examples/*/pyproject.toml))
 STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
+# The real MLflow for the interop tests and benchmarks, in its own venv (never in .venv).
+MLFLOW_VENV := bench/.mlflow-venv/.ready
 
 .PHONY: install test demo bench bench-vs-mlflow bench-store bench-ui clean chromium
 
@@ -23,8 +25,8 @@ $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard example
 
 install: $(STAMP)
 
-test: $(STAMP) chromium
-	$(PYTEST) tests
+test: $(STAMP) chromium $(MLFLOW_VENV)
+	AUTOLOG_REQUIRE_MLFLOW=1 $(PYTEST) tests
 	set -e; for p in $(PLUGINS) plugins/_template $(EXAMPLE_PLUGINS); do \
 		if [ -d $$p/tests ]; then echo "== $$p"; $(PYTEST) $$p/tests; fi; \
 	done
@@ -41,6 +43,9 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.run
 	AUTOLOG_DISABLED_PLUGINS=sklearn_confusion $(PY) -m bench.own_time
+
+$(MLFLOW_VENV): | $(STAMP)
+	$(PY) -c "from bench.vs_mlflow import mlflow_python; mlflow_python()"
 
 bench-vs-mlflow: $(STAMP)
 	$(PY) -m bench.vs_mlflow

@@ -275,7 +275,7 @@ FIELDS = {
     "runs/log-batch": ["run_id", "metrics", "params", "tags"], "runs/log-metric": ["key", "value", "timestamp", "step"],
     "runs/log-parameter": ["key", "value"], "runs/set-tag": ["key", "value"], "runs/delete-tag": ["key"],
     "metrics/get-history": ["run_id", "metric_key", "max_results", "page_token"],
-    "artifacts/list": ["run_id", "path", "page_token"],
+    "artifacts/list": ["run_id", "path", "page_token"], "logged-models/search": ["experiment_ids"],
 }
 
 
