@@ -128,6 +128,10 @@ def _same(before: tuple, after: tuple) -> bool:
     return True
 
 
+def _y(call) -> Any:
+    return argument(call, 1, "y", call.kwargs.get("Y"))  # PLSRegression and friends: fit(X, Y)
+
+
 def _sample_weight_position(instance: Any, method: str) -> int | None:
     cls = type(instance)
     try:
@@ -172,6 +176,10 @@ def capture_before_fit(call) -> None:
     if X is None:
         return
     head = _head(X) if call.config.get("log_models") else None
+    instance = call.instance
+    if _y(call) is None or not (hasattr(instance, "predict") or hasattr(instance, "score")):
+        call.state[_STATE_KEY] = _Captured(X, head, None, None)  # no training metrics to protect
+        return
     size = _nbytes(X)
     small = size is not None and size <= SMALL_COPY_BYTES
     call.state[_STATE_KEY] = _Captured(X, head, _copy(X) if small else None, None if small else _fingerprint(X))
@@ -180,7 +188,7 @@ def capture_before_fit(call) -> None:
 def training_data(call) -> tuple[Any, Any, Any]:
     """(X, y, sample_weight) for the training metrics: X as it was before fit, or None if fit changed
     it and no copy was kept (then one warning says so)."""
-    y = argument(call, 1, "y")
+    y = _y(call)
     sample_weight = _sample_weight(call)
     captured = call.state.get(_STATE_KEY)
     if captured is None:
