@@ -95,3 +95,11 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused(server, ids):
 
     assert _safe_csv("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert _safe_csv("-0.5") == "-0.5" and _safe_csv(-0.5) == "-0.5"
+
+
+def test_a_tampered_page_address_gets_a_message_not_an_error(server, ids):
+    experiment = ids["experiments"]["synthetic"]
+    status, _, body = get(f"{server.url}/experiments/{experiment}?page_token=garbage")
+    assert status == 200 and b"Bad page address" in body
+    status, _, body = get(f"{server.url}/experiments/{experiment}?size=abc&start=-4")
+    assert status == 200 and b"runs-table" in body

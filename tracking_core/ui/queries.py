@@ -118,6 +118,13 @@ def filter_errors() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
+def page_token_errors() -> tuple[type[BaseException], ...]:
+    """The exception types that mean "this page token is not one the store gave out"."""
+    from .. import errors
+
+    return (errors.InvalidPageTokenError,) if hasattr(errors, "InvalidPageTokenError") else ()
+
+
 def get_run(store: SqlStore, run_id: str) -> tuple[Run | None, bool]:
     """(run, deleted): the run even when deleted, if the store can still read it."""
     from ..errors import RunNotFoundError

@@ -124,8 +124,11 @@ class UI:
         problem = None
         runs: list = []
         next_token = None
+        problem_title = "Bad filter"
         try:
             runs, next_token = queries.search_page(self.store, ids, filter_string, [order], size, token)
+        except queries.page_token_errors() as exc:
+            problem, problem_title = f"{exc}. Start again from the first page.", "Bad page address"
         except queries.filter_errors() as exc:
             problem = str(exc)
         rows = self._tree_rows(runs)
@@ -145,7 +148,7 @@ class UI:
         return self.render(
             "runs.html", experiments=found, ids=",".join(ids), rows=rows, columns=columns, keys=keys,
             chosen=format_columns(columns), chosen_set={c.name for c in columns}, columns_param=q.get("columns"),
-            filter=filter_string, order=order, problem=problem,
+            filter=filter_string, order=order, problem=problem, problem_title=problem_title,
             count_url=_url(f"/ui-api/experiments/{','.join(ids)}/count", {"filter": filter_string}),
             start=start, size=size, page_sizes=PAGE_SIZES, paging=paging, url=url,
             sort_links=self._sort_links(order, columns, url), csv_url=_url(request.url.path + "/runs.csv", base),
