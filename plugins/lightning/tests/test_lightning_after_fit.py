@@ -85,3 +85,17 @@ def test_a_bad_option_value_is_a_value_error_naming_it(autolog_store, option, va
         autolog.lightning.autolog(**{option: value})
     with pytest.raises(ValueError, match=option):
         autolog.autolog(**{option: value})
+
+
+def test_test_after_its_run_was_deleted_warns_and_returns_lightnings_results(lightning_enabled, autolog_store,
+                                                                             tmp_path, monkeypatch):
+    monkeypatch.delenv("AUTOLOG_TESTING")
+    L = lightning_enabled()
+    train, val = loaders()
+    model = Regressor()
+    t = trainer(L, tmp_path, max_epochs=1)
+    t.fit(model, train, val)
+    autolog_store.delete_run(autolog.last_active_run().info.run_id)
+    with pytest.warns(autolog.AutologWarning, match="test/validate"):
+        results = t.test(model, val, verbose=False)
+    assert set(results[0]) == {"test_loss", "test_mae"}

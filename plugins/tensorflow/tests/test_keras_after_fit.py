@@ -87,3 +87,16 @@ def test_fit_on_a_dataset_logs_and_saves_the_model(keras_enabled, data, autolog_
     assert run.data.params["epochs"] == "2" and "batch_size" not in run.data.params
     assert len(autolog_store.get_metric_history(run.info.run_id, "val_loss")) == 2
     assert "model/model.keras" in {f.path for f in autolog_store.list_artifacts(run.info.run_id, "model")}
+
+
+def test_evaluate_after_its_run_was_deleted_warns_once_and_returns_keras_result(keras_enabled, data, autolog_store,
+                                                                                 monkeypatch):
+    monkeypatch.delenv("AUTOLOG_TESTING")
+    keras = keras_enabled()
+    X, y = data
+    model = build_model(keras)
+    model.fit(X, y, epochs=1, verbose=0)
+    autolog_store.delete_run(autolog.last_active_run().info.run_id)
+    with pytest.warns(autolog.AutologWarning, match="evaluate"):
+        result = model.evaluate(X, y, verbose=0, return_dict=True)
+    assert set(result) == {"loss", "mae"}
