@@ -111,13 +111,22 @@ def autolog_collect_artifacts(call):
         return None
     if call.instance is None:
         return curves.artifacts(call) if _function(call) is curves else None
-    found = plots.artifacts(_evaluation(call).tables, bool(call.config.get("log_plots")) and
-                            plots.matplotlib_available())
+    found = []
     if search.is_search(call.instance):
         search.log_child_runs(call.instance, call.config["max_tuning_runs"], call.config.get("extra_tags"),
                               estimator_tags(call.instance.estimator))
         found.append(ArtifactToLog("cv_results.csv", content=search.cv_results_csv(call.instance)))
-    return found
+    return found + plots.artifacts(_evaluation(call).tables, _png_wanted(call))
+
+
+def _png_wanted(call) -> bool:
+    if not call.config.get("log_plots"):
+        return False
+    if plots.matplotlib_available():
+        return True
+    safety.warn_once(NAME, "sklearn: log_plots=True draws PNG images with matplotlib, which is not installed; "
+                     "the plot data is logged as JSON only", call.config.get("silent", False))
+    return False
 
 
 @hookimpl
