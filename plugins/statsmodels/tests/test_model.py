@@ -151,3 +151,44 @@ def test_gee_model_is_saved_without_its_per_cluster_data(sm_autolog, autolog_sto
     loaded = autolog.load_model(f"runs:/{run_id}/model")
     np.testing.assert_array_equal(loaded.predict(X[:9] + 0.3), results.predict(X[:9] + 0.3))
     assert len(results.model.exog_li) == 500  # the user's model keeps its clusters
+
+
+SCRIPT_WITH_ITS_OWN_MODEL = '''
+import sys, numpy as np, autolog
+autolog.set_tracking_uri(sys.argv[1])
+autolog.autolog()
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.base.model import GenericLikelihoodModel
+
+class MyProbit(GenericLikelihoodModel):  # defined in the script, as statsmodels' examples do
+    def loglike(self, params):
+        return stats.norm.logcdf((2 * self.endog - 1) * (self.exog @ params)).sum()
+
+    def predict(self, params, exog=None, *args, **kwargs):
+        return stats.norm.cdf((self.exog if exog is None else exog) @ params)
+
+rng = np.random.default_rng(0)
+X = sm.add_constant(rng.normal(size=(200, 2)))
+y = (X @ [0.2, 1.0, -1.0] + rng.normal(size=200) > 0).astype(float)
+results = MyProbit(y, X).fit(disp=0)
+np.save(sys.argv[2], results.predict(X[:5]))
+print(autolog.last_active_run().info.run_id)
+'''
+
+
+def test_model_class_defined_in_the_users_script_loads_in_another_process(autolog_store, tmp_path):
+    import subprocess
+    import sys
+
+    store = str(tmp_path / "autologruns")
+    expected = tmp_path / "expected.npy"
+    done = subprocess.run([sys.executable, "-c", SCRIPT_WITH_ITS_OWN_MODEL, store, str(expected)],
+                          capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "AUTOLOG_TESTING": "1"})
+    assert done.returncode == 0, done.stderr
+    run_id = done.stdout.split()[-1]
+
+    loaded = autolog.load_model(f"runs:/{run_id}/model")  # MyProbit exists only in that script
+    X = np.column_stack([np.ones(200), np.random.default_rng(0).normal(size=(200, 2))])
+    assert type(loaded.model).__name__ == "MyProbit"
+    np.testing.assert_array_equal(loaded.predict(X[:5]), np.load(expected))
