@@ -140,6 +140,7 @@
       drawnCharts++;
     });
     this.container.setAttribute("data-charts", drawnCharts);
+    this.container.setAttribute("data-drawn-ms", Math.round(performance.now()));  // since navigation start
   };
 
   /* Wire the standard controls (.x-axis, .log-scale, .smoothing) inside `controls` to `charts`. */
