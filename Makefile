@@ -11,7 +11,7 @@ PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 # The real MLflow for the interop tests and benchmarks, in its own venv (never in .venv).
 MLFLOW_VENV := bench/.mlflow-venv/.ready
 
-.PHONY: install test demo bench bench-vs-mlflow team-demo bench-server bench-store bench-ui clean chromium
+.PHONY: install test demo bench bench-vs-mlflow team-demo bench-server bench-store bench-ui bench-serving clean chromium
 
 # Examples install as users would (not editable), so their sources are part of the stamp too.
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
@@ -58,6 +58,10 @@ team-demo: $(STAMP)
 # autolog server next to mlflow server (SQLite, one worker): start, log-batch, get-history, runs, search.
 bench-server: $(STAMP) $(MLFLOW_VENV)
 	$(PY) -m bench.server
+
+# autolog models serve next to mlflow models serve, one sklearn model: cold start, 4 clients' single rows.
+bench-serving: $(STAMP) $(MLFLOW_VENV)
+	$(PY) -m bench.serving
 
 # The store alone: run creation, a search over 100,000 runs, a 1,000,000-point history (minutes).
 bench-store: $(STAMP)
