@@ -32,6 +32,7 @@ from types import SimpleNamespace
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
+PROTOCOL = pickle.HIGHEST_PROTOCOL
 # id(obj) -> (obj, {attribute: value written instead})
 Overrides = dict[int, tuple[Any, dict[str, Any]]]
 
@@ -209,22 +210,40 @@ class _Sink:
         return b"".join(self.parts) if self.parts is not None else None
 
 
-def _dump(results: Any, overrides: Overrides, limit: int | None, cloud: bool) -> _Sink:
-    protocol = pickle.HIGHEST_PROTOCOL
-    if cloud:
+class _SlimPickler(pickle.Pickler):
+    def __init__(self, file: Any, overrides: Overrides) -> None:
+        super().__init__(file, protocol=PROTOCOL)
+        self.overrides = overrides
+
+    def reducer_override(self, obj: Any) -> Any:
+        return _substitute(self.overrides, obj, PROTOCOL)
+
+
+def _cloud_pickler() -> type:
+    """``_SlimPickler`` on cloudpickle's pickler (classes of ``__main__`` saved by value)."""
+    global _SlimCloudPickler
+    if _SlimCloudPickler is None:
         import cloudpickle
 
-        class Pickler(cloudpickle.Pickler):
-            def reducer_override(self, obj: Any) -> Any:
-                found = _substitute(overrides, obj, protocol)
-                return super().reducer_override(obj) if found is NotImplemented else found
-    else:
-        class Pickler(pickle.Pickler):  # type: ignore[no-redef]
-            def reducer_override(self, obj: Any) -> Any:
-                return _substitute(overrides, obj, protocol)
+        class SlimCloudPickler(cloudpickle.Pickler):
+            def __init__(self, file: Any, overrides: Overrides) -> None:
+                super().__init__(file, protocol=PROTOCOL)
+                self.overrides = overrides
 
+            def reducer_override(self, obj: Any) -> Any:
+                found = _substitute(self.overrides, obj, PROTOCOL)
+                return super().reducer_override(obj) if found is NotImplemented else found
+
+        _SlimCloudPickler = SlimCloudPickler
+    return _SlimCloudPickler
+
+
+_SlimCloudPickler: type | None = None
+
+
+def _dump(results: Any, overrides: Overrides, limit: int | None, cloud: bool) -> _Sink:
     sink = _Sink(limit)
-    Pickler(sink, protocol=protocol).dump(results)
+    (_cloud_pickler() if cloud else _SlimPickler)(sink, overrides).dump(results)
     return sink
 
 
