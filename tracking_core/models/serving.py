@@ -132,6 +132,9 @@ def serve(model_dir: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, wo
     options = dict(host=host, port=port, access_log=access_log, log_level="info" if access_log else "warning",
                    server_header=False)
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"autolog models serve: warning: listening on {host}, not loopback: anyone who can reach port {port} "
+              f"can call the model, without authentication", file=sys.stderr, flush=True)
     if workers > 1:
         os.environ[MODEL_DIR_ENV] = model_dir
         os.environ[MAX_BODY_ENV] = str(max_body_bytes)
