@@ -148,6 +148,10 @@ def main() -> None:
         autolog.log_param("gone", "yes")
     ids["deleted"] = run.info.run_id
     autolog.TrackingClient().delete_run(run.info.run_id)
+    autolog.set_experiment(f"exp {XSS}")
+    with autolog.start_run(run_name="in-a-payload-experiment") as run:
+        autolog.log_param("where", "xss experiment")
+    ids["xss_experiment_run"] = run.info.run_id
     synthetic_runs(ids)
     autolog.set_experiment("empty")
     from tracking_core.fluent import _tracker
@@ -157,7 +161,7 @@ def main() -> None:
     from tracking_core.fluent import _tracker as tracker
 
     ids["experiments"] = {name: tracker().experiment(name).experiment_id
-                          for name in ("iris", "trash", "synthetic", "empty")}
+                          for name in ("iris", "trash", "synthetic", "empty", f"exp {XSS}")}
     print(json.dumps(ids))
     sys.stdout.flush()
     os._exit(0)  # the RUNNING run stays RUNNING (no atexit end_run)

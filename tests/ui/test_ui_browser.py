@@ -30,6 +30,7 @@ def test_experiments_list_shows_each_experiment_with_its_run_count(page, server)
     assert counts["iris"] == "8"  # three fits, a learning curve, one search (parent) and its 3 child runs
     assert counts["synthetic"] == "9"
     assert counts["empty"] == "0"
+    assert counts["exp " + XSS] == "1"  # an experiment name is shown as text too
     assert counts["trash"] == "0"  # its only run was deleted
     page.shot("experiments")
     page.locator("input.pick-experiment[aria-label='select iris']").check()
@@ -326,13 +327,14 @@ def test_logged_html_and_javascript_stay_text_everywhere(page, server, ids):
     """Payloads in a run name, params, tags, a metric key and artifact names are shown, never run."""
     xss = ids["xss"]
     visits = [f"/experiments/{ids['experiments']['synthetic']}?columns=params.payload,params.script,tags.payload,tags.team,metrics.m_<b>bold</b>",
-              f"/runs/{xss}", f"/compare?runs={xss},{ids['curves'][0]}", f"/charts?runs={xss}"]
+              f"/runs/{xss}", f"/compare?runs={xss},{ids['curves'][0]}", f"/charts?runs={xss}",
+              "/", f"/experiments/{ids['experiments']['exp ' + XSS]}", f"/runs/{ids['xss_experiment_run']}"]
     for path in visits:
         page.goto(server.url + path)
         page.wait_for_load_state("networkidle")
-        text = page.locator("main").inner_text()
+        text = page.locator("body").inner_text()
         assert XSS in text, path
-        assert page.locator("main img[src='x']").count() == 0
+        assert page.locator("img[src='x']").count() == 0
         assert page.locator("main b").count() == 0
         assert page.evaluate("window.__xss") is None, path
     page.goto(server.url + f"/runs/{xss}")
