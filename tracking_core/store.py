@@ -458,10 +458,12 @@ class SqlStore:
             gc.disable()  # a million new tuples would trigger hundreds of useless collections
             cursor = conn.connection.dbapi_connection.cursor()
             try:
-                # rows come back shaped as Metric (key, value, timestamp, step): each becomes one in C
-                cursor.execute(f"SELECT {marker}, value, timestamp, step FROM metrics WHERE series_id = {marker} "
-                               "ORDER BY step, timestamp, id", (key, series_id))
-                history = list(map(tuple.__new__, itertools.repeat(Metric), cursor.fetchall()))
+                # Every step in C: (key,) + (value, timestamp, step) becomes a Metric tuple. (Selecting the
+                # key as a column would cost a new string per row: a quarter of the time.)
+                cursor.execute(f"SELECT value, timestamp, step FROM metrics WHERE series_id = {marker} "
+                               "ORDER BY step, timestamp, id", (series_id,))
+                rows = map(operator.add, itertools.repeat((key,)), cursor.fetchall())
+                history = list(map(tuple.__new__, itertools.repeat(Metric), rows))
             finally:
                 cursor.close()
                 if collecting:
