@@ -156,6 +156,10 @@ def run_command(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     try:
+        if os.name == "nt":  # Windows has no real exec: the caller would not get the exit code
+            import subprocess
+
+            return subprocess.call(command, env=env)
         os.execvpe(command[0], command, env)  # returns only on failure
     except OSError as exc:
         print(f"autolog run: cannot run {command[0]!r}: {exc.strerror or exc}", file=sys.stderr)
