@@ -112,6 +112,8 @@ def synthetic_runs(ids: dict) -> None:
                          'fill="#d9480f"/><script>parent.__xss=4</script></svg>', "images/dot.svg")
         repository_for(run.info.artifact_uri).write_bytes("images/blue.png", tiny_png())
         autolog.log_text("hello from a text file\nline two\n", "notes/readme.txt")
+        # a model directory without signature, requirements or input example (as some flavors write)
+        autolog.log_text("flavors:\n  python_function: {loader_module: custom}\nrun_id: x\n", "bare_model/MLmodel")
         ids["plots"] = run.info.run_id
     with autolog.start_run(run_name="many-files") as run:
         repository = repository_for(run.info.artifact_uri)

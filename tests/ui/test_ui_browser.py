@@ -207,6 +207,15 @@ def test_artifact_tree_and_previews(page, server, ids):
     assert open(info.value.path()).read().startswith("hello from a text file")
 
 
+def test_a_model_without_signature_or_requirements_still_shows(page, server, ids):
+    response = page.goto(server.url + f"/runs/{ids['plots']}")
+    assert response.status == 200
+    model = page.locator("section.model")
+    expect(model).to_contain_text("bare_model")
+    expect(model).to_contain_text("python_function")
+    expect(model).to_contain_text("No signature recorded.")
+
+
 def test_run_with_many_artifacts_shows_the_rest_on_request(page, server, ids):
     page.goto(server.url + f"/runs/{ids['many_files']}")
     tree = page.locator("#artifact-tree")

@@ -103,3 +103,23 @@ def test_a_tampered_page_address_gets_a_message_not_an_error(server, ids):
     assert status == 200 and b"Bad page address" in body
     status, _, body = get(f"{server.url}/experiments/{experiment}?size=abc&start=-4")
     assert status == 200 and b"runs-table" in body
+
+
+def test_every_seeded_run_page_and_every_artifact_preview_answers(server, ids):
+    """Each run page renders, and each artifact (walking the tree) previews or says why not."""
+    run_ids = [v for k, v in ids.items() if isinstance(v, str) and k != "deleted"] + ids["curves"]
+    for run_id in run_ids:
+        status, _, _ = get(f"{server.url}/runs/{run_id}")
+        assert status == 200, run_id
+        pending = [""]
+        while pending:
+            path = pending.pop()
+            status, _, body = get(f"{server.url}/ui-api/runs/{run_id}/artifacts?path={urllib.parse.quote(path)}")
+            assert status == 200, (run_id, path)
+            for entry in json.loads(body)["files"][:40]:
+                if entry["is_dir"]:
+                    pending.append(entry["path"])
+                    continue
+                status, _, body = get(f"{server.url}/ui-api/runs/{run_id}/preview?path="
+                                      + urllib.parse.quote(entry["path"]))
+                assert status == 200, (run_id, entry["path"], body[:200])

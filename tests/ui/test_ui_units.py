@@ -84,3 +84,8 @@ def test_sklearn_validation_curve_with_failed_folds_is_a_curve():
             "test_scores": [0.8, 0.85, None]}
     plot = plot_from_json("validation_curve.json", data)
     assert plot["type"] == "learning_curve" and plot["x_label"] == "C" and len(plot["series"]) == 2
+
+
+def test_mlmodel_without_optional_parts_reads_as_none():
+    model = describe_mlmodel("flavors:\n  python_function: {loader_module: m}\n")
+    assert model["signature"] is None and model["requirements"] is None and model["input_example_file"] is None

@@ -236,11 +236,14 @@ def describe_mlmodel(text: str) -> dict[str, Any]:
         raise ValueError("MLmodel is not a mapping")
     flavors = data.get("flavors") or {}
     model: dict[str, Any] = {
-        "flavors": [{"name": str(name), "config": {str(k): _short(v) for k, v in (conf or {}).items()}}
+        "flavors": [{"name": str(name), "config": {str(k): _short(v) for k, v in (conf or {}).items()}
+                     if isinstance(conf, dict) else {}}
                     for name, conf in flavors.items()] if isinstance(flavors, dict) else [],
         "run_id": str(data.get("run_id") or ""),
         "created": str(data.get("utc_time_created") or ""),
         "model_uuid": str(data.get("model_uuid") or ""),
+        # optional parts, present (possibly None) so templates can test them
+        "signature": None, "input_example_file": None, "requirements": None, "input_example_path": None,
     }
     signature = data.get("signature")
     if isinstance(signature, dict):

@@ -69,7 +69,7 @@ class UI:
         self.context = context
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(os.path.join(HERE, "templates")),
-            autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+            autoescape=True, trim_blocks=True, lstrip_blocks=True)  # a missing optional value renders empty
         self.env.filters.update(value=format_value, time=format_time)
         self.env.globals.update(static=STATIC_PREFIX, duration=format_duration, cell=cell,
                                 integration_tag=TAG_INTEGRATION, tracking_uri=str(getattr(context, "tracking_uri", "")),
