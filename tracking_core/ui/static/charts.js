@@ -19,6 +19,10 @@
     return out;
   }
 
+  // Steps are whole numbers: no tick at step 0.5.
+  var STEP_INCRS = [];
+  [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9].forEach(function (m) { STEP_INCRS.push(m, 2 * m, 5 * m); });
+
   function xLabel(mode) { return mode === "time" ? "wall time" : mode === "relative" ? "seconds since run start" : "step"; }
 
   function relativeLabel(s) {
@@ -127,7 +131,8 @@
         series.push({ label: run.run_name || s.run_id, stroke: AL.color(self.runIds.indexOf(s.run_id)), width: 1.5,
                       spanGaps: true, points: { size: 4 }, value: function (u, v) { return v === null ? "—" : AL.fmt(v); } });
       });
-      var axes = [{ label: xLabel(state.x), size: 42, values: state.x === "relative" ? function (u, vals) { return vals.map(relativeLabel); } : undefined },
+      var axes = [{ label: xLabel(state.x), size: 42, incrs: state.x === "step" ? STEP_INCRS : undefined,
+                    values: state.x === "relative" ? function (u, vals) { return vals.map(relativeLabel); } : undefined },
                   { size: 60, values: function (u, vals) { return vals.map(AL.fmt); } }];
       var plot = new uPlot({
         width: chartWidth(box), height: 230, series: series, axes: axes,
