@@ -33,7 +33,8 @@ def subprocess_env(store: str) -> dict[str, str]:
 def train(store: str, script: str, timeout: float = 300) -> Any:
     """Run ``script`` (with ``autolog`` imported and enabled) in a fresh process; its last printed line as JSON."""
     code = "import json, os, autolog\nautolog.autolog(silent=False)\n" + textwrap.dedent(script)
-    result = subprocess.run([sys.executable, "-c", code], env=subprocess_env(store), capture_output=True,
+    env = {**subprocess_env(store), "AUTOLOG_TESTING": "1"}  # autolog's own errors fail the training
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, timeout=timeout, cwd=store)
     assert result.returncode == 0, result.stderr[-4000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
