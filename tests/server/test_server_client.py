@@ -102,8 +102,8 @@ def test_data_stays_queued_while_the_server_is_down_and_arrives_once(tmp_path, m
             try:
                 tracking_core.flush()
                 print(json.dumps({{"flushed_while_down": True}}), flush=True)
-            except ConnectionError as exc:
-                print(json.dumps({{"flushed_while_down": False, "error": str(exc)[:200]}}), flush=True)
+            except Exception as exc:  # the store is unavailable: the data stays queued
+                print(json.dumps({{"flushed_while_down": False, "error": str(exc)[:400]}}), flush=True)
             sys.stdin.readline()                      # the server is back
         print(json.dumps({{"ended": True}}), flush=True)
     """)
@@ -116,7 +116,9 @@ def test_data_stays_queued_while_the_server_is_down_and_arrives_once(tmp_path, m
         assert first.stop() == 0
         child.stdin.write("\n")
         child.stdin.flush()
-        down = json.loads(child.stdout.readline())
+        line = child.stdout.readline()
+        assert line, child.communicate(timeout=30)[1][-3000:]
+        down = json.loads(line)
         assert down["flushed_while_down"] is False and "unreachable" in down["error"]
         second = start_server("--backend-store-uri", str(store), "--port", str(port))
         assert second.url == first.url

@@ -9,10 +9,11 @@ entities) in at most 1 MB; param values up to 6000 characters, tag values up to 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, Callable
 
 from ..batch import NewRun, WriteBatch, now_ms
-from ..entities import LifecycleStage, RunStatus
+from ..entities import LifecycleStage, Run, RunData, RunInfo, RunStatus
 from ..errors import ExperimentNotFoundError, RunNotFoundError
 from ..validation import check_key
 from .context import ServerContext
@@ -68,10 +69,13 @@ def _resolve_experiment_id(ctx: ServerContext, experiment_id: str) -> str:
     return experiment_id
 
 
-def _get_experiment(ctx: ServerContext, experiment_id: str):
-    experiment = ctx.store.get_experiment(experiment_id)
+def _get_experiment(ctx: ServerContext, experiment_id: str, recent: bool = False):
+    experiment = _recent(ctx).get(("experiment", experiment_id)) if recent else None
     if experiment is None:
-        raise ApiError(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
+        experiment = ctx.store.get_experiment(experiment_id)
+        if experiment is None:
+            raise ApiError(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
+        _recent(ctx).put(("experiment", experiment_id), experiment)
     return experiment
 
 
@@ -97,7 +101,46 @@ def _active_run(ctx: ServerContext, run_id: str):
     if getattr(run.info, "lifecycle_stage", LifecycleStage.ACTIVE) != LifecycleStage.ACTIVE:
         raise ApiError(f"The run {run_id} must be in the 'active' state. Current state is deleted.",
                        INVALID_STATE)
+    _recent(ctx).put(("run", run_id), True)
     return run
+
+
+class _Recent:
+    """Lookups of the last second: an active run or experiment is not read again for every request
+    of a burst (a run read is four queries; a log-batch is one write). Servers share no state, so a
+    deletion made through another server is seen here at most ``TTL_SECONDS`` late."""
+
+    TTL_SECONDS = 1.0
+    MAX_ITEMS = 50_000
+
+    def __init__(self) -> None:
+        self._items: dict[tuple, tuple[float, object]] = {}
+
+    def get(self, key: tuple):
+        found = self._items.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, key: tuple, value: object) -> None:
+        if len(self._items) >= self.MAX_ITEMS:
+            self._items.clear()
+        self._items[key] = (time.monotonic() + self.TTL_SECONDS, value)
+
+    def forget(self, key: tuple) -> None:
+        self._items.pop(key, None)
+
+
+def _recent(ctx: ServerContext) -> _Recent:
+    recent = getattr(ctx, "recent_lookups", None)
+    if recent is None:
+        recent = ctx.recent_lookups = _Recent()
+    return recent
+
+
+def _check_active(ctx: ServerContext, run_id: str) -> None:
+    if _recent(ctx).get(("run", run_id)) is None:
+        _active_run(ctx, run_id)
 
 
 def _key(key: str | None, kind: str) -> str:
@@ -167,6 +210,7 @@ def delete_experiment(ctx: ServerContext, data: dict) -> dict:
     experiment_id = _experiment_id(data, ctx)
     _get_experiment(ctx, experiment_id)
     ctx.store.delete_experiment(experiment_id)
+    _recent(ctx).forget(("experiment", experiment_id))
     return {}
 
 
@@ -174,6 +218,7 @@ def restore_experiment(ctx: ServerContext, data: dict) -> dict:
     experiment_id = _experiment_id(data, ctx)
     _get_experiment(ctx, experiment_id)
     ctx.store.restore_experiment(experiment_id)
+    _recent(ctx).forget(("experiment", experiment_id))
     return {}
 
 
@@ -190,7 +235,7 @@ def set_experiment_tag(ctx: ServerContext, data: dict) -> dict:
 def create_run(ctx: ServerContext, data: dict) -> dict:
     experiment_id = _experiment_id(data, ctx) if data.get("experiment_id") not in (None, "") else \
         _resolve_experiment_id(ctx, MLFLOW_DEFAULT_EXPERIMENT_ID)
-    experiment = _get_experiment(ctx, experiment_id)
+    experiment = _get_experiment(ctx, experiment_id, recent=True)
     if getattr(experiment, "lifecycle_stage", LifecycleStage.ACTIVE) != LifecycleStage.ACTIVE:
         raise ApiError(f"The experiment {experiment_id} must be in the 'active' state. "
                        "Current state is deleted.", INVALID_STATE)
@@ -213,7 +258,9 @@ def create_run(ctx: ServerContext, data: dict) -> dict:
     new_run = NewRun(run_id, experiment_id, run_name, start_time if start_time is not None else now_ms(),
                      artifact_uri)
     ctx.store.write(WriteBatch(new_runs=[new_run], tags={(run_id, k): v for k, v in tags.items()}))
-    return {"run": run_json(ctx.store.get_run(run_id), ctx.public_uri)}
+    _recent(ctx).put(("run", run_id), True)
+    info = RunInfo(run_id, run_name, experiment_id, RunStatus.RUNNING, new_run.start_time, None, artifact_uri)
+    return {"run": run_json(Run(info, RunData({}, {}, tags)), ctx.public_uri)}
 
 
 def get_run(ctx: ServerContext, data: dict) -> dict:
@@ -241,6 +288,7 @@ def delete_run(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
     _get_run(ctx, run_id)
     ctx.store.delete_run(run_id)
+    _recent(ctx).forget(("run", run_id))
     return {}
 
 
@@ -290,9 +338,10 @@ def _check_params(run, params: dict[str, str]) -> None:
 
 
 def _log(ctx: ServerContext, run_id: str, metrics: list, params: dict[str, str], tags: dict[str, str]) -> dict:
-    run = _active_run(ctx, run_id)
     if params:
-        _check_params(run, params)
+        _check_params(_active_run(ctx, run_id), params)
+    else:
+        _check_active(ctx, run_id)
     ctx.store.write(WriteBatch(params={(run_id, k): v for k, v in params.items()},
                                tags={(run_id, k): v for k, v in tags.items()}, metrics=metrics))
     if TAG_RUN_NAME in tags:
