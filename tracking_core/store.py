@@ -252,7 +252,6 @@ class SqlStore:
             "tag": f"INSERT INTO tags (run_id, key, value) VALUES {values(3)} "
                    "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
             "series": f"INSERT INTO metric_series (run_id, key) VALUES {values(2)} ON CONFLICT (run_id, key) DO NOTHING",
-            "series_ids": f"SELECT key, series_id FROM metric_series WHERE run_id = {marker}",
             "metric": f"INSERT INTO metrics (series_id, value, timestamp, step) VALUES {values(4)}",
             "latest": f"INSERT INTO latest_metrics (run_id, key, value, timestamp, step) VALUES {values(5)} "
                       "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, "
@@ -288,8 +287,11 @@ class SqlStore:
         if not missing:
             return known
         conn.exec_driver_sql(self._sql["series"], sorted(missing))
-        for run_id in {run_id for run_id, _key in missing}:
-            for key, series_id in conn.exec_driver_sql(self._sql["series_ids"], (run_id,)):
+        run_ids = sorted({run_id for run_id, _key in missing})
+        for chunk in _chunks(run_ids):  # one query per 500 runs, not one per run
+            query = sa.select(metric_series.c.run_id, metric_series.c.key, metric_series.c.series_id).where(
+                metric_series.c.run_id.in_(chunk))
+            for run_id, key, series_id in conn.execute(query):
                 new_series[(run_id, key)] = series_id
         return {**known, **new_series}
 
@@ -595,7 +597,12 @@ def make_engine(database_url: str) -> sa.engine.Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return sa.create_engine(database_url, pool_pre_ping=True)
+    options: dict = {}
+    if sa.engine.make_url(database_url).get_dialect().driver == "psycopg2":
+        # The write path sends many rows per statement (DB-API executemany): psycopg2 would make one
+        # round trip per row; execute_batch sends them a page at a time.
+        options.update(executemany_mode="values_plus_batch", executemany_batch_page_size=1000)
+    return sa.create_engine(database_url, pool_pre_ping=True, **options)
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
