@@ -149,6 +149,8 @@ def test_run_id_and_experiment_id_attributes(search):
     both = [search.experiment_id, search.other_experiment]
     assert search(f"attributes.experiment_id = '{search.other_experiment}'", experiments=both) == ["elsewhere"]
     assert search("params.model = 'svm'", experiments=both) == ["elsewhere", "r5", "r0"]
+    assert search(f"attributes.experiment_id LIKE '{search.other_experiment}%'", experiments=both) == ["elsewhere"]
+    assert search("attributes.experiment_id = 'not-an-id'", experiments=both) == []
 
 
 @pytest.mark.parametrize("order_by, expected", [

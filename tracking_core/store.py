@@ -443,12 +443,16 @@ class SqlStore:
         sql += " ORDER BY step, timestamp, id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
+        collecting = gc.isenabled()
+        gc.disable()  # many new tuples: collections would find nothing to free
         cursor = conn.connection.dbapi_connection.cursor()
         try:
             cursor.execute(sql, tuple(args))
             return cursor.fetchall()
         finally:
             cursor.close()
+            if collecting:
+                gc.enable()
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
@@ -536,20 +540,23 @@ class SqlStore:
 
 
 def _downsample(rows: list[tuple], max_points: int) -> list[tuple]:
-    """At most ``max_points`` rows: per bucket its first, last, lowest and highest point, in order."""
+    """At most ``max_points`` rows: per bucket its first, last, lowest and highest point, in order.
+    The scans run in C (min, max, index over slices of the values); NaN (None) is never an extreme."""
     buckets = max_points // 4
     size = len(rows) / buckets
+    values = list(map(operator.itemgetter(0), rows))
     kept: list[tuple] = []
     for b in range(buckets):
-        part = rows[int(b * size):int((b + 1) * size)]
-        if not part:
+        start, end = int(b * size), int((b + 1) * size)
+        if start >= end:
             continue
-        chosen = {0, len(part) - 1}
-        valued = [i for i, r in enumerate(part) if r[0] is not None]
-        if valued:
-            chosen.add(min(valued, key=lambda i: part[i][0]))
-            chosen.add(max(valued, key=lambda i: part[i][0]))
-        kept += [part[i] for i in sorted(chosen)]
+        part = values[start:end]
+        chosen = {start, end - 1}
+        present = list(filter(None.__ne__, part)) if None in part else part
+        if present:
+            chosen.add(start + part.index(min(present)))
+            chosen.add(start + part.index(max(present)))
+        kept += [rows[i] for i in sorted(chosen)]
     return kept
 
 
