@@ -154,6 +154,43 @@ class HttpClient:
         raise ServerUnavailableError(f"tracking server {self.base_url} unreachable after {attempts} attempt(s) "
                                      f"({method} {path}): {last_error}")
 
+    def download(self, path: str, target: str, chunk_bytes: int = 1 << 20) -> int:
+        """GET ``path`` into the file ``target`` in chunks (any size; retried whole); returns the status.
+
+        Only a 200 writes the file; any other status is returned with nothing written."""
+        import http.client
+
+        headers = {"User-Agent": "autolog"}
+        auth = self._url_auth or _auth_header()
+        if auth:
+            headers["Authorization"] = auth
+        last_error = ""
+        for attempt in range(self.max_retries + 1):
+            connection = self._connection()
+            try:
+                connection.request("GET", self.prefix + path, headers=headers)
+                response = connection.getresponse()
+                if response.status != 200:
+                    data = response.read()
+                    if response.status in RETRY_STATUSES and attempt < self.max_retries:
+                        self._sleep(attempt, response.getheader("retry-after"))
+                        continue
+                    if response.status in (401, 403):
+                        self.check(response.status, data, path)
+                    return response.status
+                with open(target, "wb") as fh:
+                    while True:
+                        chunk = response.read(chunk_bytes)
+                        if not chunk:
+                            break
+                        fh.write(chunk)
+                return 200
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop_connection()
+                last_error = f"{type(exc).__name__}: {exc}"
+                self._sleep(attempt, None)
+        raise ServerUnavailableError(f"tracking server {self.base_url} unreachable (GET {path}): {last_error}")
+
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
         delay = min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * (2 ** attempt))
         if retry_after and retry_after.isdigit():

@@ -156,9 +156,11 @@ class RestArtifactRepository:
 
     def _download_file(self, artifact_file: str, target: str) -> None:
         os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-        data = self.read_bytes(artifact_file)
-        with open(target, "wb") as fh:
-            fh.write(data)
+        status = self.http.download(self._url(self._full(artifact_file)), target)
+        if status == 404:
+            raise FileNotFoundError(f"no artifact file {artifact_file!r}")
+        if status != 200:
+            raise RestError(status, "ERROR", f"download of {artifact_file} failed", "mlflow-artifacts")
 
     def download_artifacts(self, path: str, dst_path: str | None = None) -> str:
         import tempfile

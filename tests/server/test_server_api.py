@@ -240,3 +240,32 @@ def test_wrong_types_are_400_never_500(server, endpoint, payload):
     status, body = api(server.url, "POST", endpoint, payload)
     assert 400 <= status < 500, (endpoint, payload, status, body)
     assert body["error_code"] and body["message"] and "Traceback" not in body["message"]
+
+
+def test_autolog_ui_serves_the_pages_of_the_local_store(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("tracking_core.ui") is None:
+        pytest.skip("the UI package is not there")
+    process = start_server(command="ui", cwd=str(tmp_path))
+    try:
+        assert process.url.startswith("http://127.0.0.1:")
+        assert str(tmp_path / "autologruns") in "".join(process.output)
+        status, headers, body = request(process.url, "GET", "/")
+        assert status == 200 and headers["content-type"].startswith("text/html")
+        assert api(process.url, "POST", "experiments/search", {})[0] == 200
+    finally:
+        process.stop()
+
+
+def test_without_the_server_extra_the_command_names_it(tmp_path):
+    import subprocess
+    import sys
+
+    from server_support import REPO_DIR, server_env
+
+    blocked = ("import sys; sys.modules['uvicorn'] = None; sys.modules['starlette'] = None\n"
+               "from autolog.cli import main; sys.exit(main(['server', '--port', '0']))")
+    out = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, cwd=tmp_path,
+                         env=server_env(), timeout=60)
+    assert out.returncode == 2 and "pip install 'autolog[server]'" in out.stderr
