@@ -60,7 +60,7 @@ def build_routes(context: Any) -> list:
         Route("/ui-api/runs/{run_id}/preview", ui.api_preview),
         Route("/ui-api/metrics", ui.api_metrics),
         Route("/ui-api/experiments/{ids}/count", ui.api_count),
-        Mount(STATIC_PREFIX, app=StaticFiles(directory=os.path.join(HERE, "static")), name="ui_static"),
+        Mount(STATIC_PREFIX, app=CachedStatic(os.path.join(HERE, "static")), name="ui_static"),
     ]
 
 
@@ -71,7 +71,7 @@ class UI:
             loader=jinja2.FileSystemLoader(os.path.join(HERE, "templates")),
             autoescape=True, trim_blocks=True, lstrip_blocks=True)  # a missing optional value renders empty
         self.env.filters.update(value=format_value, time=format_time)
-        self.env.globals.update(static=STATIC_PREFIX, duration=format_duration, cell=cell,
+        self.env.globals.update(static=STATIC_PREFIX, asset_version=_asset_version(), duration=format_duration, cell=cell,
                                 integration_tag=TAG_INTEGRATION, tracking_uri=str(getattr(context, "tracking_uri", "")),
                                 version=_version())
 
@@ -427,6 +427,38 @@ class UI:
                            integration_values=[r.data.tags.get(TAG_INTEGRATION, "") for r in runs], params=[(k, v, differs(v)) for k, v in params],
                            metrics=[(k, v, differs(v)) for k, v in metrics], extremes=extremes,
                            page_data=page_data, missing=len(wanted) - len(runs))
+
+
+class CachedStatic:
+    """The static files; a URL carrying ``?v=<hash of the files>`` is cached for a year, so pages
+    load their CSS and scripts without asking again (a new version changes the URL)."""
+
+    def __init__(self, directory: str):
+        self.app = StaticFiles(directory=directory)
+
+    async def __call__(self, scope, receive, send) -> None:
+        versioned = b"v=" in scope.get("query_string", b"")
+
+        async def send_with_cache(message) -> None:
+            if versioned and message["type"] == "http.response.start":
+                from starlette.datastructures import MutableHeaders
+
+                MutableHeaders(scope=message)["cache-control"] = "public, max-age=31536000, immutable"
+            await send(message)
+
+        await self.app(scope, receive, send_with_cache)
+
+
+def _asset_version() -> str:
+    import hashlib
+
+    digest = hashlib.sha1()
+    root = os.path.join(HERE, "static")
+    for folder, _dirs, files in sorted(os.walk(root)):
+        for name in sorted(files):
+            with open(os.path.join(folder, name), "rb") as fh:
+                digest.update(name.encode() + fh.read())
+    return digest.hexdigest()[:12]
 
 
 # -- small helpers -----------------------------------------------------------------------------------
