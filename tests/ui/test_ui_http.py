@@ -123,3 +123,17 @@ def test_every_seeded_run_page_and_every_artifact_preview_answers(server, ids):
                 status, _, body = get(f"{server.url}/ui-api/runs/{run_id}/preview?path="
                                       + urllib.parse.quote(entry["path"]))
                 assert status == 200, (run_id, entry["path"], body[:200])
+
+
+def test_static_files_are_versioned_and_cached_and_stay_in_their_folder(server):
+    import re
+
+    _, _, body = get(server.url + "/")
+    css = re.search(r'href="(/ui-static/ui\.css\?v=[0-9a-f]+)"', body.decode()).group(1)
+    status, headers, _ = get(server.url + css)
+    assert status == 200 and "immutable" in headers["cache-control"]
+    status, _, body = get(server.url + "/ui-static/vendor/uPlot.LICENSE")
+    assert status == 200 and b"MIT" in body
+    for path in ("/ui-static/../web.py", "/ui-static/%2e%2e/web.py", "/ui-static/..%2fweb.py"):
+        status, _, body = get(server.url + path)
+        assert status in (400, 404) and b"import" not in body, path
