@@ -1,11 +1,12 @@
-"""Searches pushed down to SQL: parsed filters and orders (``search``) become one SELECT.
+"""Searches pushed down to SQL: parsed filters and orders (``search``) become SELECTs.
 
 Each filter clause on a metric, param or tag is an inner join on that (run, key) row with the
-condition on its value (a run lacking the key never matches), so the database can start from
-whichever index is most selective: ``latest_metrics (key, value)`` for metric ranges, params and
-tags by value. Each order key is an outer join; missing values (and NaN metrics, stored as NULL)
-sort last in either direction, then runs are ordered newest first and by id, so the order is total
-and offset page tokens return every run exactly once.
+condition on its value (a run lacking the key never matches), so a query can start from the
+index of whichever clause is most selective: ``latest_metrics (key, value)`` for metric ranges,
+params and tags by value. Order keys after the first are outer joins whose missing values sort
+last; the first, if a metric, param or tag, splits the search in two phases (``RunSearch``). Runs
+are finally ordered newest first and by id, so the order is total and offset page tokens return
+every run exactly once. Experiment searches are small and use SQLAlchemy expressions.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from .search import EXPERIMENT_ATTRIBUTES, Clause, OrderBy, parse_filter, parse_
 
 MAX_RESULTS_LIMIT = 50_000  # as MLflow's search_runs
 VIEW_TYPES: dict = {"ACTIVE_ONLY": "ACTIVE_ONLY", "DELETED_ONLY": "DELETED_ONLY", "ALL": "ALL",
-              1: "ACTIVE_ONLY", 2: "DELETED_ONLY", 3: "ALL", None: "ACTIVE_ONLY"}
+                    1: "ACTIVE_ONLY", 2: "DELETED_ONLY", 3: "ALL", None: "ACTIVE_ONLY"}
 
 
 def view_type(value) -> str:

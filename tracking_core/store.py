@@ -19,7 +19,7 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from .batch import NewRun, WriteBatch, now_ms
+from .batch import WriteBatch, now_ms
 from .entities import Experiment, LifecycleStage, Metric, Run, RunData, RunInfo, RunStatus
 from .errors import (ExperimentDeletedError, ExperimentExistsError, ExperimentNotFoundError, InvalidPageTokenError,
                      RunNotFoundError, TagNotFoundError)
