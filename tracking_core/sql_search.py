@@ -390,7 +390,8 @@ def search_experiments_query(view: str, filter_string: str | None, order_by) -> 
         if order.entity == "tags" or column.nullable:
             terms.append(column.is_(None))
         terms.append(column.asc() if order.ascending else column.desc())
-    if not orders:
-        terms.append(experiments.c.creation_time.desc())
-    terms.append(experiments.c.experiment_id.asc())
+    if not orders:  # newest first; ids grow, so experiments created in the same millisecond too
+        terms += [experiments.c.creation_time.desc(), experiments.c.experiment_id.desc()]
+    else:
+        terms.append(experiments.c.experiment_id.asc())
     return query.order_by(*terms)
