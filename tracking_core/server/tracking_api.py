@@ -26,7 +26,7 @@ from .protocol import (
     get_objects,
     get_str,
     key_values,
-    metric_json,
+    metrics_page_json,
     run_info_json,
     run_json,
 )
@@ -46,7 +46,7 @@ MLFLOW_DEFAULT_EXPERIMENT_ID = "0"
 TAG_RUN_NAME = "mlflow.runName"
 VIEW_TYPES = ("ACTIVE_ONLY", "DELETED_ONLY", "ALL")
 
-Handler = Callable[[ServerContext, dict], dict]
+Handler = Callable[[ServerContext, dict], Any]
 
 
 # -- lookups ----------------------------------------------------------------------------------
@@ -413,10 +413,7 @@ def get_metric_history(ctx: ServerContext, data: dict) -> dict:
     max_results = get_int(data, "max_results", default=None, minimum=1, maximum=MAX_HISTORY_PAGE)
     page_token = get_str(data, "page_token") or None
     points, token = ctx.store.get_metric_history_page(run_id, key, max_results=max_results, page_token=page_token)
-    out: dict[str, Any] = {"metrics": [metric_json(m) for m in points]}
-    if token:
-        out["next_page_token"] = token
-    return out
+    return metrics_page_json(points, token)
 
 
 def list_artifacts(ctx: ServerContext, data: dict) -> dict:
