@@ -90,27 +90,29 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _interpreter_flags(command: list[str]) -> list[str]:
-    """The interpreter's own options (before the script, ``-m`` or ``-c``)."""
-    flags = []
-    for arg in command[1:]:
-        if not arg.startswith("-") or arg in ("-", "-m", "-c") or arg.startswith(("-m", "-c")):
-            break
+_FLAGS_WITH_VALUE = ("-X", "-W", "--check-hash-based-pycs")
+
+
+def parse_python_command(command: list[str]) -> tuple[list[str], str | None, str | None]:
+    """(interpreter flags, "script" | "module" | "code" | None, script path or module name) of
+    ``python [flags] script.py|-m module|-c code ...``."""
+    flags: list[str] = []
+    position = 1
+    while position < len(command):
+        arg = command[position]
+        if arg == "-m" or arg == "-c":
+            target = command[position + 1] if position + 1 < len(command) else None
+            return flags, "module" if arg == "-m" else "code", target
+        if arg.startswith(("-m", "-c")) and not arg.startswith("--"):
+            return flags, "module" if arg[1] == "m" else "code", arg[2:]
+        if arg == "-" or not arg.startswith("-"):
+            return flags, "script", arg
         flags.append(arg)
-    return flags
-
-
-def _script_dir(command: list[str]) -> str:
-    """The directory git is asked about: the script's, else the working directory."""
-    for arg in command[1:]:
-        if arg.startswith("-"):
-            if arg.startswith(("-m", "-c")):
-                break
-            continue
-        if os.path.isfile(arg):
-            return os.path.dirname(os.path.abspath(arg))
-        break
-    return os.getcwd()
+        if arg in _FLAGS_WITH_VALUE and position + 1 < len(command):
+            flags.append(command[position + 1])
+            position += 1
+        position += 1
+    return flags, None, None
 
 
 def prepare(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
@@ -122,8 +124,9 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
         raise ValueError("no command given: autolog run [options] -- python train.py [ARGS ...]")
     if command[0].endswith(".py"):
         command = [sys.executable, *command]
-    for flag in _interpreter_flags(command):
-        if flag[1:2] != "-" and set(flag[1:]) & set("IES"):
+    flags, kind, target = parse_python_command(command)
+    for flag in flags:
+        if flag.startswith("-") and flag[1:2] != "-" and flag[1:2] not in ("X", "W") and set(flag[1:]) & set("IES"):
             raise ValueError(f"the interpreter option {flag} makes Python ignore PYTHONPATH or skip site, so "
                              f"autologging could not be enabled: drop it")
     options = options_from_args(args)
@@ -134,7 +137,9 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([BOOTSTRAP_DIR, *filter(None, [env.get("PYTHONPATH")])])
     env[PAYLOAD_ENV] = json.dumps({"options": options, "command": command, "bootstrap_dir": BOOTSTRAP_DIR,
-                                   "git_dir": _script_dir(command)})
+                                   "module": target if kind == "module" else None,
+                                   "git_dir": os.path.dirname(os.path.abspath(target))
+                                   if kind == "script" and target and os.path.isfile(target) else os.getcwd()})
     if args.experiment is not None:
         if not args.experiment.strip():
             raise ValueError("--experiment: the experiment name must not be empty")
@@ -175,7 +180,7 @@ def bootstrap(payload_text: str) -> None:
         import autolog
         from .plugin_manager import register_plugin
 
-        source = SourcePlugin(payload.get("command") or [], payload.get("git_dir") or os.getcwd())
+        source = SourcePlugin(payload.get("command") or [], payload.get("module"), payload.get("git_dir") or os.getcwd())
         register_plugin(source, "autolog.run_command")
         autolog.autolog(**payload.get("options", {}))
     except Exception as exc:  # the script runs anyway, as it would without autolog
@@ -245,11 +250,11 @@ def _sha256(path: str) -> str | None:
 class SourcePlugin:
     """Registered in the script's process: tags each run autologging logs into with its source."""
 
-    def __init__(self, command: list[str], git_dir: str) -> None:
+    def __init__(self, command: list[str], module: str | None, git_dir: str) -> None:
         import shlex
 
         self.command = shlex.join(command)[:MAX_COMMAND_TAG_LENGTH]
-        self.module = command[command.index("-m") + 1] if "-m" in command[:-1] else None
+        self.module = module
         self.git = GitState(git_dir)
         self.runs_done: set[str] = set()
         self._tags: dict[str, str] | None = None

@@ -184,3 +184,16 @@ def test_a_missing_command_exits_127(plugin_state, capsys):
 
     assert main(["run", "--", "no-such-interpreter-here", "x.py"]) == 127
     assert "no-such-interpreter-here" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command, expected", [
+    (["python", "train.py", "-m", "x"], ([], "script", "train.py")),  # the script's own -m
+    (["python", "-u", "-X", "dev", "-m", "pkg.mod", "a"], (["-u", "-X", "dev"], "module", "pkg.mod")),
+    (["python", "-mpkg.mod"], ([], "module", "pkg.mod")),
+    (["python", "-W", "ignore", "t.py"], (["-W", "ignore"], "script", "t.py")),
+    (["python"], ([], None, None)),
+])
+def test_the_python_command_line_is_read_as_python_reads_it(command, expected):
+    from autolog.run_command import parse_python_command
+
+    assert parse_python_command(command) == expected
