@@ -89,3 +89,24 @@ def test_sklearn_validation_curve_with_failed_folds_is_a_curve():
 def test_mlmodel_without_optional_parts_reads_as_none():
     model = describe_mlmodel("flavors:\n  python_function: {loader_module: m}\n")
     assert model["signature"] is None and model["requirements"] is None and model["input_example_file"] is None
+
+
+def test_sqlite_histories_keep_extremes_and_see_new_points(tmp_path):
+    from tracking_core.batch import NewRun, WriteBatch
+    from tracking_core.store import SqlStore
+    from tracking_core.ui import queries
+
+    store = SqlStore(f"sqlite:///{tmp_path}/s.db")
+    experiment = store.get_or_create_experiment("e", str(tmp_path / "artifacts"))
+    run = NewRun("r" * 32, experiment.experiment_id, "r", 0, str(tmp_path / "a"))
+    values = [math.sin(i / 50) for i in range(5000)]
+    values[1234] = -7.0
+    store.write(WriteBatch(new_runs=[run], metrics=[(run.run_id, "m", v, i, i) for i, v in enumerate(values)]))
+    points, total = queries.metric_histories(store, [run.run_id], ["m"], 100)[(run.run_id, "m")]
+    assert total == 5000 and len(points) <= 202
+    assert min(p.value for p in points) == -7.0 and max(p.value for p in points) == max(values)
+    assert [p.step for p in points] == sorted(p.step for p in points) and points[-1].step == 4999
+    assert queries.metric_histories(store, [run.run_id], ["m"], 100)[(run.run_id, "m")][0] == points  # cached
+    store.write(WriteBatch(metrics=[(run.run_id, "m", 99.0, 5000, 5000)]))
+    points, total = queries.metric_histories(store, [run.run_id], ["m"], 100)[(run.run_id, "m")]
+    assert total == 5001 and max(p.value for p in points) == 99.0 and points[-1].step == 5000

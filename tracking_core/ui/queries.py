@@ -8,6 +8,8 @@ against the store's tables, read-only.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Iterable, NamedTuple
 
 import sqlalchemy as sa
@@ -267,12 +269,36 @@ def _sqlite_histories(store: SqlStore, run_ids: list[str], keys: list[str],
     return {pair: result for pair, result in found if result[1]}
 
 
+# Downsampled series already computed, by (database, series, its size and last step, buckets): a
+# chart opened again, or reloading because one of its runs is RUNNING, recomputes only the series
+# that grew. Checking costs one index-only query per series.
+_SERIES_CACHE: "OrderedDict[tuple, tuple[list[Metric], int]]" = OrderedDict()
+_SERIES_CACHE_SIZE = 512
+_series_cache_lock = threading.Lock()
+
+
 def _sqlite_series(conn, key: str, series_id: int, buckets: int) -> tuple[list[Metric], int]:
-    nan = float("nan")
     low, high, total = conn.exec_driver_sql(
         "SELECT MIN(step), MAX(step), COUNT(*) FROM metrics WHERE series_id = ?", (series_id,)).one()
     if not total:
         return [], 0
+    cache_key = (str(conn.engine.url), series_id, key, low, high, total, buckets)
+    with _series_cache_lock:
+        cached = _SERIES_CACHE.get(cache_key)
+        if cached is not None:
+            _SERIES_CACHE.move_to_end(cache_key)
+            return cached
+    result = _sqlite_buckets(conn, key, series_id, buckets, low, high, total)
+    with _series_cache_lock:
+        _SERIES_CACHE[cache_key] = result
+        while len(_SERIES_CACHE) > _SERIES_CACHE_SIZE:
+            _SERIES_CACHE.popitem(last=False)
+    return result
+
+
+def _sqlite_buckets(conn, key: str, series_id: int, buckets: int, low: int, high: int,
+                    total: int) -> tuple[list[Metric], int]:
+    nan = float("nan")
     if total <= 2 * buckets:
         rows = conn.exec_driver_sql(
             "SELECT value, timestamp, step FROM metrics WHERE series_id = ? ORDER BY step, timestamp, id",
