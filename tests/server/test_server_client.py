@@ -184,3 +184,92 @@ def test_autologging_sklearn_and_xgboost_works_unchanged_over_http(server, tmp_p
     assert over_http["sklearn"] == local["sklearn"]
     assert over_http["xgboost"] == local["xgboost"]
     assert "model" in over_http["sklearn"]["artifacts"] and over_http["xgboost"]["history"] == 4
+
+
+class _FlakyProxy:
+    """A real HTTP proxy on loopback in front of the server that answers the first log-batch requests
+    with 503 and 429 (as an overloaded server or load balancer does), then forwards everything."""
+
+    def __init__(self, target_port: int, failures: list[int]):
+        import http.client
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.failures = list(failures)
+        self.seen_failures: list[int] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _forward(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if self.path.endswith("runs/log-batch") and proxy.failures:
+                    status = proxy.failures.pop(0)
+                    proxy.seen_failures.append(status)
+                    payload = b'{"error_code": "TEMPORARILY_UNAVAILABLE", "message": "busy"}'
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    if status == 429:
+                        self.send_header("Retry-After", "0")
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                upstream = http.client.HTTPConnection("127.0.0.1", target_port, timeout=30)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                upstream.request(self.command, self.path, body=body, headers=headers)
+                response = upstream.getresponse()
+                data = response.read()
+                self.send_response(response.status)
+                for key, value in response.getheaders():
+                    if key.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                upstream.close()
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_429_and_5xx_are_retried_with_backoff_and_nothing_is_lost_or_doubled(server, monkeypatch):
+    monkeypatch.setenv("AUTOLOG_TESTING", "1")
+    proxy = _FlakyProxy(server.port, [503, 429, 502, 500])
+    try:
+        client = tracking_core.TrackingClient(proxy.url)
+        run = client.create_run(run_name="flaky")
+        for step in range(2500):
+            client.log_metric(run.info.run_id, "m", step, step=step)
+        client.set_terminated(run.info.run_id)
+        assert proxy.seen_failures == [503, 429, 502, 500]
+    finally:
+        proxy.close()
+    status, body = api(server.url, "GET", "metrics/get-history", {"run_id": run.info.run_id, "metric_key": "m"})
+    assert [m["step"] for m in body["metrics"]] == list(range(2500))
+
+
+def test_several_worker_processes_serve_one_store(tmp_path):
+    process = start_server("--backend-store-uri", str(tmp_path / "store"), "--workers", "2")
+    try:
+        status, body = api(process.url, "POST", "experiments/create", {"name": "workers"})
+        experiment_id = body["experiment_id"]
+        ids = [api(process.url, "POST", "runs/create", {"experiment_id": experiment_id})[1]["run"]["info"]["run_id"]
+               for _ in range(20)]
+        status, body = api(process.url, "POST", "runs/search", {"experiment_ids": [experiment_id]})
+        assert sorted(r["info"]["run_id"] for r in body["runs"]) == sorted(ids)
+    finally:
+        assert process.stop() == 0

@@ -200,7 +200,12 @@ def serve(config: ServerConfig) -> int:
         from uvicorn.supervisors import Multiprocess
 
         os.environ[CONFIG_ENV] = config._replace(port=port).to_env()
-        Multiprocess(uvicorn_config, target=_server_class()(uvicorn_config).run, sockets=[sock]).run()
+        import inspect
+
+        if "target" in inspect.signature(Multiprocess.__init__).parameters:  # uvicorn before 0.50
+            Multiprocess(uvicorn_config, target=_server_class()(uvicorn_config).run, sockets=[sock]).run()
+        else:
+            Multiprocess(uvicorn_config, sockets=[sock]).run()
     else:
         _server_class()(uvicorn_config).run(sockets=[sock])
     print(f"autolog {what} stopped", flush=True)
