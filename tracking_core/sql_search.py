@@ -136,6 +136,7 @@ class RunSearch:
         self.first = self.orders[0] if self.orders and self.orders[0].entity != "attributes" else None
         self.order_joins: list[str] = []
         self.order_terms: list[str] = []
+        self._counts: dict[str, int] = {}
         for index, order in enumerate(self.orders):
             if order is self.first:
                 continue
@@ -205,30 +206,37 @@ class RunSearch:
 
     # -- plans ----------------------------------------------------------------------------------------
     def _from(self, driver: str | None, with_first: bool) -> tuple[str, list[str]]:
-        """FROM clause starting at ``driver`` (an alias, "o" for the first order key, or None: runs), and
-        the WHERE conditions of the driver (its join condition moved there)."""
+        """FROM clause starting at ``driver`` (an alias, "o" for the first order key, "r" or None for
+        runs), and the driver's own conditions for the WHERE clause.
+
+        Starting from a value table (SQLite), the other filters are probed next, most selective
+        first (their (key, value, run_id) indexes answer without reading the table), and the run row
+        is read last: only for rows that passed every filter.
+        """
+        sqlite_plan = self.dialect == "sqlite" and driver not in (None, "r")
         join = "CROSS JOIN" if self.dialect == "sqlite" and driver is not None else "JOIN"
         where: list[str] = []
         parts: list[str] = []
-        first = f"{self.first_table} o ON o.run_id = r.run_id AND o.key = {self.first_key} AND o.value IS NOT NULL" \
-            if with_first else None
+        others = [f for f in self.value_filters if f.alias != driver]
         if driver == "o":
-            parts.append(f"{self.first_table} o {join} runs r ON r.run_id = o.run_id")
+            parts.append(f"{self.first_table} o")
             where += [f"o.key = {self.first_key}", "o.value IS NOT NULL"]
-        elif driver == "r":
-            parts.append("runs r")
-        elif driver is not None:
+        elif sqlite_plan:
             chosen = next(f for f in self.value_filters if f.alias == driver)
-            parts.append(f"{chosen.table} {chosen.alias} {join} runs r ON r.run_id = {chosen.alias}.run_id")
+            parts.append(f"{chosen.table} {chosen.alias}")
             where += [chosen.key_sql, chosen.condition]
         else:
             parts.append("runs r")
-        for f in self.value_filters:
-            if f.alias != driver:
-                parts.append(f"{join} {f.table} {f.alias} ON {f.alias}.run_id = r.run_id AND {f.key_sql} "
-                             f"AND {f.condition}")
-        if first is not None and driver != "o":
-            parts.append(f"{join} {first}")
+        run_id = f"{driver}.run_id" if sqlite_plan else "r.run_id"
+        if sqlite_plan:
+            others.sort(key=lambda f: self._counts.get(f.alias, 0))
+        for f in others:
+            parts.append(f"{join} {f.table} {f.alias} ON {f.alias}.run_id = {run_id} AND {f.key_sql} AND {f.condition}")
+        if sqlite_plan:
+            parts.append(f"{join} runs r ON r.run_id = {run_id}")
+        if with_first and driver != "o":
+            parts.append(f"{join} {self.first_table} o ON o.run_id = r.run_id AND o.key = {self.first_key} "
+                         "AND o.value IS NOT NULL")
         return " ".join(parts + self.order_joins), where
 
     def _select(self, conn, phase: str, limit: int, offset: int) -> list:
@@ -248,7 +256,7 @@ class RunSearch:
     def _choose_driver(self, conn, phase: str, needed: int) -> str | None:
         """The alias to start from: "o" (the first order key's index, in order), "r" (runs in start
         time order), a filter's alias, or None (let SQLite choose)."""
-        counts = {f.alias: self._count_matches(conn, f) for f in self.value_filters}
+        counts = self._counts = {f.alias: self._count_matches(conn, f) for f in self.value_filters}
         best = min(counts, key=counts.get) if counts else None
         # Reading an index in order pays when values rarely tie: metric values and start times do,
         # a param's few values do not (each tie group would be read whole to sort by the next key).
