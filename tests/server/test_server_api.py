@@ -269,3 +269,20 @@ def test_without_the_server_extra_the_command_names_it(tmp_path):
     out = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, cwd=tmp_path,
                          env=server_env(), timeout=60)
     assert out.returncode == 2 and "pip install 'autolog[server]'" in out.stderr
+
+
+def test_artifacts_only_server_with_explicit_allowed_hosts(tmp_path):
+    process = start_server("--artifacts-only", "--artifacts-destination", str(tmp_path / "bucket"),
+                           "--allowed-hosts", "tracking.example.com,127.0.0.1")
+    try:
+        assert "artifact server" in "".join(process.output)
+        status, _h, body = request(process.url, "POST", "/api/2.0/mlflow/runs/create", b"{}",
+                                   {"Content-Type": "application/json"})
+        assert status == 404 and json.loads(body)["error_code"] == "ENDPOINT_NOT_FOUND"
+        assert request(process.url, "PUT", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", b"data",
+                       {"Host": "tracking.example.com"})[0] == 200
+        assert (tmp_path / "bucket" / "a" / "b.txt").read_bytes() == b"data"
+        assert request(process.url, "GET", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt")[2] == b"data"
+        assert request(process.url, "GET", "/health", headers={"Host": "localhost"})[0] == 403
+    finally:
+        process.stop()
