@@ -296,6 +296,16 @@ def _sqlite_series(conn, key: str, series_id: int, buckets: int) -> tuple[list[M
     return result
 
 
+_BUCKET_EXTREMES_SQL = """
+WITH RECURSIVE b(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM b WHERE i + 1 < ?1),
+edges(lo, hi) AS (SELECT ?2 + (i * ?3) / ?1, ?2 + ((i + 1) * ?3) / ?1 FROM b)
+SELECT (SELECT id FROM metrics WHERE series_id = ?4 AND step >= lo AND step < hi AND value IS NOT NULL
+        ORDER BY value ASC LIMIT 1),
+       (SELECT id FROM metrics WHERE series_id = ?4 AND step >= lo AND step < hi AND value IS NOT NULL
+        ORDER BY value DESC LIMIT 1)
+FROM edges"""
+
+
 def _sqlite_buckets(conn, key: str, series_id: int, buckets: int, low: int, high: int,
                     total: int) -> tuple[list[Metric], int]:
     nan = float("nan")
@@ -304,13 +314,24 @@ def _sqlite_buckets(conn, key: str, series_id: int, buckets: int, low: int, high
             "SELECT value, timestamp, step FROM metrics WHERE series_id = ? ORDER BY step, timestamp, id",
             (series_id,)).all()
     else:
-        # One row per bucket: SQLite gives the bare columns of the row holding the MIN (MAX).
-        args = (series_id, low, float(buckets), float(high - low + 1))
         found = set()
-        for aggregate in ("MIN", "MAX"):
-            found.update(conn.exec_driver_sql(
-                f"SELECT {aggregate}(value), timestamp, step FROM metrics WHERE series_id = ? "
-                "GROUP BY CAST((step - ?) * ? / ? AS INTEGER)", args).all())
+        span = high - low + 1
+        if span * buckets < 2 ** 62:
+            # For each bucket of steps, the ids of its lowest and highest point: two short index range
+            # scans per bucket, no sort of the whole series (twice as fast as GROUP BY here).
+            ids = conn.exec_driver_sql(_BUCKET_EXTREMES_SQL, (buckets, low, span, series_id)).all()
+            flat = [i for pair in ids for i in pair if i is not None]
+            for start in range(0, len(flat), 500):
+                chunk = flat[start:start + 500]
+                found.update(conn.exec_driver_sql(
+                    f"SELECT value, timestamp, step FROM metrics WHERE id IN ({','.join('?' * len(chunk))})",
+                    tuple(chunk)).all())
+        else:  # steps so far apart that the integer bucket arithmetic could overflow
+            args = (series_id, low, float(buckets), float(span))
+            for aggregate in ("MIN", "MAX"):  # SQLite gives the bare columns of the row holding the MIN (MAX)
+                found.update(conn.exec_driver_sql(
+                    f"SELECT {aggregate}(value), timestamp, step FROM metrics WHERE series_id = ? "
+                    "GROUP BY CAST((step - ?) * ? / ? AS INTEGER)", args).all())
         for order in ("ASC", "DESC"):  # the ends, whatever their values
             found.update(conn.exec_driver_sql(
                 "SELECT value, timestamp, step FROM metrics WHERE series_id = ? "
