@@ -3,6 +3,14 @@
 An integration names the module(s) to watch, the patch function to run once such a module is
 imported, and the extra options it understands. Its supported version range is not written here:
 it is read from the plugin distribution's ``framework`` extra (see ``autolog.versioning``).
+
+It also declares what to log about its own training calls, as plain functions of the call
+(``collect_params(call) -> dict`` ...): the core's default plugin ``autolog.default_plugins.
+integrations`` calls them for this integration's calls only, so a plugin writes no
+``if call.integration == NAME`` guard, and an error in one is that integration's one warning.
+``after_training(call, status)`` runs however the training ended (``finally``-style: restore what
+``before_training`` changed), before the ``autolog_run_ended`` observers. The hooks stay for
+extensions and observers (adding to another integration's runs, alerts, exporters).
 """
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from .patching import Patcher
+    from .session import ArtifactToLog, ModelToLog, TrainingCall
 
 COMMON_OPTIONS: dict[str, Any] = {
     "log_models": True,
@@ -33,6 +42,8 @@ class Integration:
     (e.g. only rank 0 of a distributed training logs); a call it vetoes runs unlogged.
     ``option_checks`` maps an option of its own to a check of its values (see
     ``autolog.option_checks``): a bad value is refused at the ``autolog()`` call.
+    ``flavors`` are registered with the integration (as ``autolog_register_flavors`` would).
+    ``before_training``, ``collect_*`` and ``after_training`` are its own collectors (module docstring).
     """
 
     def __init__(self, name: str, modules: tuple[str, ...] | str, patch: Callable[[ModuleType, "Patcher"], None],
@@ -40,7 +51,15 @@ class Integration:
                  options: dict[str, Any] | None = None, framework: str | None = None,
                  plugin_module: str | None = None,
                  should_log: Callable[[Any, tuple, dict], bool] | None = None,
-                 option_checks: dict[str, Callable[[Any], None]] | None = None) -> None:
+                 option_checks: dict[str, Callable[[Any], None]] | None = None,
+                 flavors: tuple[Any, ...] = (),
+                 before_training: Callable[[TrainingCall], None] | None = None,
+                 collect_params: Callable[[TrainingCall], dict[str, Any] | None] | None = None,
+                 collect_metrics: Callable[[TrainingCall], dict[str, float] | None] | None = None,
+                 collect_tags: Callable[[TrainingCall], dict[str, Any] | None] | None = None,
+                 collect_artifacts: Callable[[TrainingCall], list[ArtifactToLog] | None] | None = None,
+                 collect_models: Callable[[TrainingCall], list[ModelToLog] | None] | None = None,
+                 after_training: Callable[[TrainingCall, str], None] | None = None) -> None:
         self.name = name
         self.modules = (modules,) if isinstance(modules, str) else tuple(modules)
         self.patch = patch
@@ -51,6 +70,14 @@ class Integration:
         self.plugin_module = plugin_module
         self.should_log = should_log
         self.option_checks = dict(option_checks or {})
+        self.flavors = tuple(flavors)
+        self.before_training = before_training
+        self.collect_params = collect_params
+        self.collect_metrics = collect_metrics
+        self.collect_tags = collect_tags
+        self.collect_artifacts = collect_artifacts
+        self.collect_models = collect_models
+        self.after_training = after_training
         clash = set(self.options) & set(COMMON_OPTIONS)
         if clash:
             raise ValueError(f"integration {self.name!r} redefines common options {sorted(clash)}")

@@ -27,7 +27,7 @@ DISABLED_ENV = "AUTOLOG_DISABLED_PLUGINS"
 LOAD_ONLY_ENV = "AUTOLOG_LOAD_PLUGINS"
 TRACE_ENV = "AUTOLOG_TRACE_PLUGINS"
 DEFAULT_PLUGINS = ("autolog.default_plugins.pickle_flavor", "autolog.default_plugins.system_metrics",
-                   "autolog.default_plugins.environment")
+                   "autolog.default_plugins.environment", "autolog.default_plugins.integrations")
 
 
 class _State:
@@ -152,6 +152,8 @@ def _collect_registrations(manager: pluggy.PluginManager) -> None:
         if integration.distribution is None:
             integration.distribution = _state.distributions.get(plugin)
         _state.registry.register(integration)
+        for flavor in integration.flavors:
+            _register_flavor(flavor)
 
     def register_flavor(flavor) -> None:
         if current_plugin() not in collected:

@@ -20,6 +20,7 @@ from tracking_core.entities import RunStatus
 from tracking_core.validation import check_key, metric_step
 
 from . import plugin_manager, safety
+from .call_helpers import CallHelpers
 from .config import config
 
 if TYPE_CHECKING:
@@ -67,11 +68,17 @@ class ModelToLog:
                f"{self.artifact_path!r})"
 
 
-class TrainingCall:
-    """One patched training call being logged; what every collection and lifecycle hook receives."""
+class TrainingCall(CallHelpers):
+    """One patched training call being logged; what every collection and lifecycle hook receives.
+
+    ``function`` is the callable the user called (a bound method, or a function); its helpers
+    (``arguments``, ``add_callback``, ``guarded``...) are documented in ``autolog.call_helpers``.
+    """
 
     def __init__(self, integration: str, method: str, instance: Any, args: tuple, kwargs: dict, config: dict,
-                 run_id: str, owns_run: bool, result: Any = None, state: dict | None = None, tracker: Any = None):
+                 run_id: str, owns_run: bool, result: Any = None, state: dict | None = None, tracker: Any = None,
+                 function: Callable[..., Any] | None = None):
+        self.function = function
         self.integration = integration
         self.method = method
         self.instance = instance
@@ -168,7 +175,7 @@ def _begin(integration, options, wrapped, instance, args, kwargs):
             tags.update(options["extra_tags"])
         active = tracking.start_run(tags=tags)
     call = TrainingCall(integration.name, method, instance, args, dict(kwargs), dict(options), active.info.run_id, owns,
-                        tracker=active.tracker)
+                        tracker=active.tracker, function=wrapped)
     hook = _hook()
     try:
         _call_each(hook.autolog_run_started, call, "starting its run")

@@ -7,6 +7,10 @@ Fixtures (opt-in, so installing autolog changes nobody's test suite):
   was left active and that every integration was reverted. Yields a ``TrackingClient``.
 - ``autolog_enable``: ``autolog_enable("sklearn", **options)`` enables one integration for the
   test (or every one with ``None``) and disables it again afterwards.
+
+``register_plugin(module, name)`` / ``unregister_plugin(name)`` register a plugin that is not
+installed (a plugin's own tests before ``pip install``). The kit uses only public calls of
+``tracking_core``.
 """
 from __future__ import annotations
 
@@ -15,12 +19,11 @@ from typing import Any, Callable, Iterator
 import pytest
 
 import tracking_core
-from tracking_core import fluent
 
 from . import activation
 from .api import autolog, integration_handle
 from .config import config
-from .plugin_manager import load_plugins
+from .plugin_manager import load_plugins, register_plugin, unregister_plugin
 from .safety import TESTING_ENV, forget_warnings
 
 
@@ -36,27 +39,24 @@ def reset_autologging() -> None:
 
 def leaked_runs() -> list[str]:
     """Ids of runs still open in this process, in any thread or task."""
-    with fluent._open_runs_lock:
-        return list(fluent._open_runs)
+    return tracking_core.open_run_ids()
 
 
 @pytest.fixture
 def autolog_store(tmp_path, monkeypatch) -> Iterator[tracking_core.TrackingClient]:
     monkeypatch.setenv(TESTING_ENV, "1")
     monkeypatch.delenv("AUTOLOG_TRACKING_URI", raising=False)
-    previous_uri = fluent._tracking_uri
-    previous_experiment = fluent._experiment_name
+    previous = tracking_core.tracking_settings()
     store_dir = tmp_path / "autologruns"
+    tracking_core.restore_tracking_settings(tracking_core.TrackingSettings(None, None))  # Default experiment
     tracking_core.set_tracking_uri(str(store_dir))
-    fluent._experiment_name = None
     try:
         yield tracking_core.TrackingClient(str(store_dir))
         leaked = leaked_runs()
         still_patched = [i.name for i in load_plugins() if activation.is_active(i)]
     finally:
         reset_autologging()
-        fluent._tracking_uri = previous_uri
-        fluent._experiment_name = previous_experiment
+        tracking_core.restore_tracking_settings(previous)
     if leaked:
         pytest.fail(f"runs left active by the test: {', '.join(leaked)}")
     if still_patched:
@@ -86,4 +86,5 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "autolog_integration(name): the integration a test exercises")
 
 
-__all__ = ["autolog_store", "autolog_enable", "reset_autologging", "leaked_runs"]
+__all__ = ["autolog_store", "autolog_enable", "leaked_runs", "register_plugin", "reset_autologging",
+           "unregister_plugin"]

@@ -11,6 +11,7 @@ from .fluent import (
     ActiveRun,
     NoActiveRunError,
     RunAlreadyActiveError,
+    TrackingSettings,
     active_run,
     end_run,
     flush,
@@ -27,20 +28,24 @@ from .fluent import (
     log_param,
     log_params,
     log_text,
+    open_run_ids,
+    restore_tracking_settings,
     set_experiment,
     set_tag,
     set_tags,
     set_tracking_uri,
     start_run,
+    tracking_settings,
 )
 from .errors import ModelLoadError, ParamConflictError, RunNotFoundError
+from .tracker import TAG_PARENT_RUN_ID, TAG_USER
 from .validation import InvalidKeyError
 
 __all__ = [
     "ActiveRun", "ArtifactPathError", "Experiment", "FileInfo", "InvalidKeyError", "Metric", "ModelLoadError",
     "NoActiveRunError", "ParamConflictError", "Run", "RunAlreadyActiveError", "RunData", "RunInfo",
-    "RunNotFoundError", "RunStatus", "TrackingClient", "active_run", "end_run", "flush", "get_tracking_uri",
+    "RunNotFoundError", "RunStatus", "TAG_PARENT_RUN_ID", "TAG_USER", "TrackingClient", "TrackingSettings", "active_run", "end_run", "flush", "get_tracking_uri",
     "last_active_run", "load_model", "log_artifact", "log_artifacts", "log_bytes", "log_dict", "log_metric", "log_metrics",
-    "log_model", "log_param", "log_params", "log_text", "set_experiment", "set_tag", "set_tags",
-    "set_tracking_uri", "start_run",
+    "log_model", "log_param", "log_params", "log_text", "open_run_ids", "restore_tracking_settings",
+    "set_experiment", "set_tag", "set_tags", "set_tracking_uri", "start_run", "tracking_settings",
 ]

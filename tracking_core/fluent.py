@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import uri as uri_module
 from .entities import Experiment, Run, RunInfo, RunStatus
@@ -196,6 +196,31 @@ def last_active_run() -> Run | None:
         return None
     tracker, run_id = last
     return tracker.get_run(run_id)
+
+
+def open_run_ids() -> list[str]:
+    """Ids of the runs started in this process and not ended yet, in any thread or task."""
+    with _open_runs_lock:
+        return list(_open_runs)
+
+
+class TrackingSettings(NamedTuple):
+    """What ``set_tracking_uri`` and ``set_experiment`` set in this process (None: not set, so the
+    env ``AUTOLOG_TRACKING_URI`` / ``AUTOLOG_EXPERIMENT_NAME`` or the default applies)."""
+
+    tracking_uri: str | None
+    experiment_name: str | None
+
+
+def tracking_settings() -> TrackingSettings:
+    """The tracking URI and experiment as set (not resolved): what ``restore_tracking_settings`` takes
+    back, for a test fixture or a notebook cell that switches stores for a while."""
+    return TrackingSettings(_tracking_uri, _experiment_name)
+
+
+def restore_tracking_settings(settings: TrackingSettings) -> None:
+    global _tracking_uri, _experiment_name
+    _tracking_uri, _experiment_name = settings.tracking_uri, settings.experiment_name
 
 
 def _run_for_logging() -> ActiveRun:

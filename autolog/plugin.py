@@ -1,0 +1,68 @@
+"""Everything a plugin needs from autolog, in one public module (``plugins/README.md`` is the guide).
+
+A plugin imports from here, ``autolog``, ``autolog.option_checks`` and ``tracking_core``'s top
+level only (``make lint`` checks it with import-linter); the rest of autolog is its own business.
+
+    from autolog.plugin import Integration, ModelToLog, PickleFlavor, hookimpl
+
+    INTEGRATION = Integration(
+        name="toy", modules=("toyframework",), patch=patch,
+        collect_params=lambda call: call.instance.get_params(),
+        collect_models=lambda call: [ModelToLog(call.instance, PickleFlavor("toyframework"))],
+    )
+
+    @hookimpl
+    def autolog_register_integrations(register):
+        register(INTEGRATION)
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from tracking_core import TAG_PARENT_RUN_ID, TAG_USER
+
+from . import option_checks
+from .call_helpers import signature_of
+from .flavors import PICKLE_FILE, PickleFlavor
+from .flavors import load_model as load_pickled_model
+from .hookspecs import hookimpl
+from .integration import COMMON_OPTIONS, Integration
+from .patching import Patcher
+from .safety import AutologWarning, report, warn_once
+from .session import TAG_AUTOLOGGING, ArtifactToLog, ModelToLog, TrainingCall, current_call, in_training
+from .trained_runs import TrainedRun, in_post_training, post_training_wrapper, remember_run, run_of
+
+
+def options(integration: str) -> Mapping[str, Any]:
+    """The effective options of the integration named ``integration`` (read-only): its defaults,
+    updated by the global ``autolog()`` call or its own ``autolog.<name>.autolog()`` call."""
+    from .config import config
+    from .plugin_manager import registry
+
+    found = registry().get(integration)
+    if found is None:
+        raise KeyError(f"no integration {integration!r} is registered")
+    return config.effective(found)
+
+
+def integration_options(integration: Integration) -> Mapping[str, Any]:
+    """``options`` for an ``Integration`` object (what a ``patch`` function has at hand)."""
+    from .config import config
+
+    return config.effective(integration)
+
+
+def modules_owned_by_others(integration: str) -> frozenset[str]:
+    """Top-level modules other registered integrations patch (so a generic one leaves them alone)."""
+    from .plugin_manager import registry
+
+    return frozenset(registry().modules_owned_by_others(integration))
+
+
+__all__ = [
+    "COMMON_OPTIONS", "PICKLE_FILE", "TAG_AUTOLOGGING", "TAG_PARENT_RUN_ID", "TAG_USER",
+    "ArtifactToLog", "AutologWarning", "Integration", "ModelToLog", "Patcher", "PickleFlavor",
+    "TrainedRun", "TrainingCall", "current_call", "hookimpl", "in_post_training", "in_training",
+    "integration_options", "load_pickled_model", "modules_owned_by_others", "option_checks", "options",
+    "post_training_wrapper", "remember_run", "report", "run_of", "signature_of", "warn_once",
+]
