@@ -105,16 +105,16 @@ def test_autolog_db_upgrade_upgrades_a_store_explicitly_and_says_so(tmp_path):
     command = [sys.executable, "-m", "autolog.cli", "db", "upgrade", url]
     env = {**os.environ, "PYTHONPATH": REPO_DIR}
     current = subprocess.run([sys.executable, "-m", "autolog.cli", "db", "current", url], capture_output=True,
-                             text=True, env=env, timeout=60)
+                             text=True, env=env, timeout=180)
     assert "schema version 0001_initial (older" in current.stdout, current.stderr
     nowhere = tmp_path / "nowhere"
     missing = subprocess.run([sys.executable, "-m", "autolog.cli", "db", "current", str(nowhere)],
-                             capture_output=True, text=True, env=env, timeout=60)
+                             capture_output=True, text=True, env=env, timeout=180)
     assert "no store there yet" in missing.stdout and not nowhere.exists()
-    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
     assert first.returncode == 0, first.stderr
     assert f"upgraded from schema version 0001_initial to {schema.SCHEMA_VERSION}" in first.stdout
-    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
     assert f"already at schema version {schema.SCHEMA_VERSION}" in again.stdout
     assert schema.current_version(make_engine(url)) == schema.SCHEMA_VERSION
     assert_fixture_contents(url)

@@ -407,14 +407,21 @@ class SqlStore:
         p: dict[str, dict] = {i: {} for i in ids}
         t: dict[str, dict] = {i: {} for i in ids}
         m: dict[str, dict] = {i: {} for i in ids}
-        for chunk in _chunks(ids):
-            for r in conn.execute(sa.select(params).where(params.c.run_id.in_(chunk))):
-                p[r.run_id][r.key] = r.value
-            for r in conn.execute(sa.select(tags).where(tags.c.run_id.in_(chunk))):
-                t[r.run_id][r.key] = r.value
-            for r in conn.execute(sa.select(latest_metrics.c.run_id, latest_metrics.c.key, latest_metrics.c.value)
-                                  .where(latest_metrics.c.run_id.in_(chunk))):
-                m[r.run_id][r.key] = _decode_value(r.value)
+        marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        cursor = conn.connection.dbapi_connection.cursor()  # plain DB-API: a page of runs is read per request
+        try:
+            for chunk in _chunks(ids):
+                listed = ", ".join([marker] * len(chunk))
+                for table, found in (("params", p), ("tags", t), ("latest_metrics", m)):
+                    cursor.execute(f"SELECT run_id, key, value FROM {table} WHERE run_id IN ({listed})", chunk)
+                    if table == "latest_metrics":
+                        for run_id, key, value in cursor.fetchall():
+                            found[run_id][key] = _decode_value(value)
+                    else:
+                        for run_id, key, value in cursor.fetchall():
+                            found[run_id][key] = value
+        finally:
+            cursor.close()
         return [
             Run(RunInfo(run_id=row.run_id, run_name=row.run_name, experiment_id=str(row.experiment_id),
                         status=row.status, start_time=row.start_time, end_time=row.end_time,
