@@ -112,13 +112,14 @@ def start_run(run_name: str | None = None, nested: bool = False, tags: dict | No
     """
     if log_system_metrics is not None and not isinstance(log_system_metrics, bool):
         raise TypeError(f"log_system_metrics must be True, False or None, got {log_system_metrics!r}")
-    if log_system_metrics or system_metrics_interval is not None or \
-            (log_system_metrics is None and os.environ.get("AUTOLOG_ENABLE_SYSTEM_METRICS_LOGGING")):
+    if log_system_metrics is None and os.environ.get("AUTOLOG_ENABLE_SYSTEM_METRICS_LOGGING"):
+        from .system_metrics import enabled_by_env
+
+        log_system_metrics = enabled_by_env()
+    if log_system_metrics or system_metrics_interval is not None:
         from . import system_metrics
 
         interval = system_metrics.interval_seconds(system_metrics_interval)  # a bad value: no run started
-        if log_system_metrics is None:
-            log_system_metrics = system_metrics.enabled_by_env()
     stack = _active_stack.get()
     if stack and not nested:
         raise RunAlreadyActiveError(
