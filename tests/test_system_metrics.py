@@ -77,6 +77,13 @@ def test_env_turns_system_metrics_on_for_every_run(autolog_store, monkeypatch):
         assert run._system_metrics is None
 
 
+def test_env_switched_off_leaves_runs_alone(autolog_store, monkeypatch):
+    monkeypatch.setenv("AUTOLOG_ENABLE_SYSTEM_METRICS_LOGGING", "false")
+    monkeypatch.setenv("AUTOLOG_SYSTEM_METRICS_INTERVAL", "not a number")  # never read: sampling is off
+    with autolog.start_run() as run:
+        assert run._system_metrics is None and not sampler_threads()
+
+
 @pytest.mark.parametrize("interval", [0, -1, "10", float("nan"), float("inf"), True])
 def test_bad_interval_is_refused_before_a_run_starts(autolog_store, interval):
     with pytest.raises(ValueError, match="system_metrics_interval"):
