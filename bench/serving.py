@@ -6,9 +6,12 @@ autolog (``save_model`` with the sklearn flavor) and by MLflow (``mlflow.sklearn
 worker on loopback (MLflow with ``--env-manager local``: it would otherwise build a virtualenv),
 and measured the same way:
 
-- cold start: from starting the command to the first 200 on ``/ping`` (median of ``--starts``);
+- cold start: from starting the command to the first 200 on ``/ping`` (median of ``--starts``,
+  the two tools alternating);
 - single-row requests (``dataframe_split``, keep-alive connections) from 4 concurrent client
-  processes for ``--seconds``: median and p95 latency, requests per second.
+  processes: ``--rounds`` rounds of ``--seconds`` each, the two servers alternating, so both
+  see the same background load (a shared machine's load moves within a minute); median and p95
+  latency over all requests, requests per second as the median of the rounds.
 
 Not part of ``make test``: the figures depend on the machine.
 """
@@ -144,48 +147,65 @@ def client(port: int, seconds: float, start_at: float, results: multiprocessing.
     results.put(latencies)
 
 
-def load(port: int, seconds: float) -> dict[str, float]:
+def load(port: int, seconds: float) -> list[float]:
+    """The latencies of 4 clients sending single rows for ``seconds``."""
     results: multiprocessing.Queue = multiprocessing.Queue()
     start_at = time.time() + 0.5
     clients = [multiprocessing.Process(target=client, args=(port, seconds, start_at, results)) for _ in range(CLIENTS)]
     for process in clients:
         process.start()
-    latencies = sorted(sum((results.get() for _ in clients), []))
+    latencies = sum((results.get() for _ in clients), [])
     for process in clients:
         process.join()
-    return {"requests": len(latencies), "rps": len(latencies) / seconds,
-            "median_ms": statistics.median(latencies) * 1e3,
-            "p95_ms": latencies[int(len(latencies) * 0.95)] * 1e3}
+    return latencies
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="load duration per server (default 10)")
-    parser.add_argument("--starts", type=int, default=3, help="cold starts per server (default 3)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of one load round (default 5)")
+    parser.add_argument("--rounds", type=int, default=4, help="load rounds per server, alternating (default 4)")
+    parser.add_argument("--starts", type=int, default=3, help="cold starts per server, alternating (default 3)")
     args = parser.parse_args()
+    tools = ("autolog", "mlflow")
     with tempfile.TemporaryDirectory() as work:
-        dirs = dict(zip(("autolog", "mlflow"), save_models(work)))
-        figures: dict[str, dict[str, float]] = {}
-        for tool, model_dir in dirs.items():
-            starts = []
-            for _ in range(args.starts):
-                process, _port, seconds = start(tool, model_dir)
-                starts.append(seconds)
+        dirs = dict(zip(tools, save_models(work)))
+        starts: dict[str, list[float]] = {tool: [] for tool in tools}
+        for _ in range(args.starts):
+            for tool in tools:
+                process, _port, seconds = start(tool, dirs[tool])
+                starts[tool].append(seconds)
                 stop(process)
-            process, port, _ = start(tool, model_dir)
-            try:
-                load(port, 1.0)  # warm-up
-                figures[tool] = {"cold_start_s": statistics.median(starts), **load(port, args.seconds)}
-            finally:
+        servers = {tool: start(tool, dirs[tool])[:2] for tool in tools}
+        latencies: dict[str, list[float]] = {tool: [] for tool in tools}
+        rates: dict[str, list[float]] = {tool: [] for tool in tools}
+        try:
+            for tool in tools:
+                load(servers[tool][1], 1.0)  # warm-up
+            for _ in range(args.rounds):
+                for tool in tools:
+                    measured = load(servers[tool][1], args.seconds)
+                    latencies[tool] += measured
+                    rates[tool].append(len(measured) / args.seconds)
+        finally:
+            for process, _port in servers.values():
                 stop(process)
-            print(f"{tool:8} cold start {figures[tool]['cold_start_s']:6.2f} s   "
-                  f"{figures[tool]['rps']:8.0f} req/s   median {figures[tool]['median_ms']:6.2f} ms   "
-                  f"p95 {figures[tool]['p95_ms']:6.2f} ms   ({figures[tool]['requests']:.0f} requests, "
-                  f"{CLIENTS} clients, single rows)", flush=True)
+    figures = {}
+    for tool in tools:
+        ordered = sorted(latencies[tool])
+        figures[tool] = {"cold_start_s": statistics.median(starts[tool]), "rps": statistics.median(rates[tool]),
+                         "median_ms": statistics.median(ordered) * 1e3,
+                         "p95_ms": ordered[int(len(ordered) * 0.95)] * 1e3, "requests": len(ordered),
+                         "rps_rounds": [round(r) for r in rates[tool]]}
+        f = figures[tool]
+        print(f"{tool:8} cold start {f['cold_start_s']:6.2f} s   {f['rps']:8.0f} req/s   median {f['median_ms']:6.2f} ms"
+              f"   p95 {f['p95_ms']:6.2f} ms   ({f['requests']} requests, {CLIENTS} clients, single rows; "
+              f"req/s by round {f['rps_rounds']})", flush=True)
     ours, theirs = figures["autolog"], figures["mlflow"]
     print(f"autolog vs mlflow: throughput x{ours['rps'] / theirs['rps']:.1f}, "
           f"median latency x{theirs['median_ms'] / ours['median_ms']:.1f} lower, "
           f"cold start x{theirs['cold_start_s'] / ours['cold_start_s']:.1f} faster")
+    if hasattr(os, "getloadavg"):
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(json.dumps(figures))
     return 0
 

@@ -53,6 +53,10 @@ def test_a_frame_an_array_and_records_give_the_same_predictions(model):
     assert model.predict(frame.astype(object).to_numpy()).tolist() == expected  # ints stay ints
     assert model.predict(frame.to_dict(orient="records")).tolist() == expected
     assert model.predict({"a": [1.0, 2.0], "b": [3.0, 4.0], "n": [5, 6]}).tolist() == expected
+    assert model.predict([[1.0, 3.0, 5], [2.0, 4.0, 6]]).tolist() == expected  # list rows keep their ints
+    assert model.predict([1.0, 3.0, 5]).tolist() == expected[:1]  # one row, without its batch dimension
+    with pytest.raises(SignatureError, match="different lengths"):
+        model.predict([[1.0, 3.0, 5], [2.0, 4.0]])
 
 
 def test_missing_columns_are_an_error_naming_them(model):

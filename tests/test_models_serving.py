@@ -161,6 +161,7 @@ def test_an_unsupported_content_type_is_415(server, content_type, named):
     (b'{"dataframe_split": {"columns": ["x1", "x2"], "data": [[1.0, 2.0, 3]]}}', ["one value per column"]),
     (b'{"dataframe_records": [[1.0, 2.0, 3]]}', ["list of objects"]),
     (b"[" * 100_000, ["nested too deeply"]),
+    (b'{"inputs": [[' + b"1" * 5000 + b', 1.0, 1]]}', ["not valid JSON", "digits"]),
 ])
 def test_malformed_bodies_are_400(server, body, fragments):
     status, answer = server.invoke(body)

@@ -21,6 +21,7 @@ Errors are ``SignatureError`` (a ``ValueError``) with a message meant for the ca
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 COLUMN_DTYPES = {"boolean": "bool", "integer": "int32", "long": "int64", "float": "float32",
@@ -84,8 +85,8 @@ def _enforce_columns(data: Any, columns: list[tuple[str, str, bool]], from_text:
         raise SignatureError(f"missing column(s) {', '.join(repr(m) for m in missing)}: the model's signature "
                              f"requires {', '.join(repr(c[0]) for c in columns if c[2])}")
     wanted = [(name, kind) for name, kind, _ in columns if name in present]
-    if [str(c) for c in data.columns] == [name for name, _ in wanted] and all(
-            _already(data[present[name]].dtype, kind) for name, kind in wanted):
+    if list(present) == [name for name, _ in wanted] and all(
+            _already(dtype, kind) for dtype, (_, kind) in zip(data.dtypes.tolist(), wanted)):
         return data  # the common case: nothing to drop, reorder or convert
     converted = {name: _convert(data[present[name]].to_numpy(), np.dtype(COLUMN_DTYPES[kind]), kind,
                                 f"column {name!r}", from_text) for name, kind in wanted}
@@ -96,7 +97,9 @@ def _ndarray_as_frame(data: Any, columns: list[tuple[str, str, bool]]) -> Any:
     import pandas as pd
 
     if data.ndim == 1 and len(columns) == 1:
-        data = data.reshape(-1, 1)
+        data = data.reshape(-1, 1)  # one value per row
+    elif data.ndim == 1 and data.shape[0] == len(columns):
+        data = data.reshape(1, -1)  # one row
     if data.ndim != 2 or data.shape[1] != len(columns):
         raise SignatureError(f"the model expects {len(columns)} column(s) "
                              f"({', '.join(c[0] for c in columns)}); got an array of shape {data.shape}")
@@ -104,12 +107,18 @@ def _ndarray_as_frame(data: Any, columns: list[tuple[str, str, bool]]) -> Any:
 
 
 def _already(dtype: Any, kind: str) -> bool:
-    target = COLUMN_DTYPES[kind]
     if kind == "string":
         return dtype.kind == "O" or str(dtype) in ("str", "string")
     if kind == "binary":
         return dtype.kind == "O"
-    return str(dtype) == target
+    return dtype == _numpy_dtype(kind)
+
+
+@lru_cache(maxsize=None)
+def _numpy_dtype(kind: str) -> Any:
+    import numpy as np
+
+    return np.dtype(COLUMN_DTYPES[kind])
 
 
 def _enforce_tensor(data: Any, tensor: tuple[str, tuple[int, ...]], from_text: bool) -> Any:

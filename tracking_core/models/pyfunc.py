@@ -62,6 +62,8 @@ class PredictModel:
         floats are then read at the signature's width. A mismatch with the signature raises
         ``SignatureError`` (a ``ValueError``) naming the column.
         """
+        if isinstance(data, (list, tuple)) and self.input_schema is not None and self.input_schema.columns:
+            data = _rows_keeping_types(data)
         data = as_model_input(data)
         if self.input_schema is not None:
             data = enforce(data, self.input_schema, from_text=from_text)
@@ -94,6 +96,21 @@ def as_model_input(data: Any) -> Any:
             raise SignatureError(f"the input rows have different lengths ({exc})") from None
     raise TypeError(f"predict() takes a pandas DataFrame, a numpy array or a list of records; "
                     f"got {type(data).__name__}")
+
+
+def _rows_keeping_types(data: list | tuple) -> Any:
+    """Rows for a column signature as an object array: ``[[0.5, 2]]`` keeps its int for an int column."""
+    import numpy as np
+
+    if not data or isinstance(data[0], dict):
+        return data
+    try:
+        rows = np.array(data, dtype=object)
+    except ValueError as exc:
+        raise SignatureError(f"the input rows have different lengths ({exc})") from None
+    if rows.ndim == 2 or (rows.ndim == 1 and not any(isinstance(v, (list, tuple)) for v in data)):
+        return rows
+    raise SignatureError("the input rows have different lengths")
 
 
 def _as_output(predictions: Any) -> Any:

@@ -69,7 +69,7 @@ def parse_json(body: bytes | str) -> Any:
         payload = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
     except UnicodeDecodeError:
         raise ScoringError("the body is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, or an integer past Python's digit limit
         raise ScoringError(f"the body is not valid JSON: {exc}") from None
     except RecursionError:
         raise ScoringError("the JSON body is nested too deeply") from None
@@ -110,7 +110,17 @@ def _dataframe_split(value: Any) -> Any:
     columns = value.get("columns")
     if columns is not None and (not isinstance(columns, list) or any(len(row) != len(columns) for row in data)):
         raise ScoringError("dataframe_split: every row must have one value per column")
-    return pd.DataFrame(data, columns=columns, index=value.get("index"))
+    index = value.get("index")
+    if data and columns and all(type(v) in (int, float) for v in data[0]):
+        import numpy as np
+
+        try:
+            numbers = np.array(data, dtype=float)  # all numbers (ints that are whole floats fit int columns)
+        except (TypeError, ValueError):  # a string or null further down: pandas types each column
+            numbers = None
+        if numbers is not None and numbers.ndim == 2:
+            return pd.DataFrame(numbers, columns=columns, index=index, copy=False)
+    return pd.DataFrame(data, columns=columns, index=index)
 
 
 def _dataframe_records(value: Any) -> Any:
