@@ -4,14 +4,15 @@
 patched. Each outermost fit logs the params, per-iteration metrics (step = iteration), early
 stopping (``best_iteration``, ``stopped_iteration``) and the model in CatBoost's native ``.cbm``
 format (flavor ``catboost``), loadable with ``autolog.load_model``. It uses only autolog's public
-plugin API; the core has no line naming it.
+plugin API (``autolog.plugin``); the core has no line naming it. The integration declares what it
+logs; autolog calls these functions for CatBoost's fits only.
 """
 from __future__ import annotations
 
 from types import ModuleType
 from typing import Any
 
-from autolog import Integration, ModelToLog, TrainingCall, hookimpl
+from autolog.plugin import Integration, ModelToLog, Patcher, TrainingCall, hookimpl
 
 from .collect import early_stopping_metrics, iteration_history, training_params
 from .flavor import CatBoostFlavor
@@ -22,7 +23,7 @@ MODEL_CLASSES = ("CatBoost", "CatBoostClassifier", "CatBoostRegressor", "CatBoos
 REQUIREMENTS = ("catboost", "autolog-catboost")
 
 
-def patch(module: ModuleType, patcher: Any) -> None:
+def patch(module: ModuleType, patcher: Patcher) -> None:
     """Called once ``catboost`` is imported (and again after re-enabling)."""
     for class_name in MODEL_CLASSES:
         cls = getattr(module, class_name, None)
@@ -30,41 +31,27 @@ def patch(module: ModuleType, patcher: Any) -> None:
             patcher.wrap_training(cls, "fit")
 
 
-@hookimpl
-def autolog_register_integrations(register) -> None:
-    register(Integration(name=NAME, modules=("catboost",), patch=patch))
-
-
-@hookimpl
-def autolog_register_flavors(register) -> None:
-    register(FLAVOR)
-
-
-@hookimpl
-def autolog_collect_params(call: TrainingCall) -> dict[str, str] | None:
-    if call.integration != NAME:
-        return None
+def params(call: TrainingCall) -> dict[str, str]:
     return training_params(call.instance, call.kwargs)
 
 
-@hookimpl
-def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
-    if call.integration != NAME:
-        return None
+def metrics(call: TrainingCall) -> dict[str, float]:
     history = iteration_history(call.instance)
-    for step, metrics in sorted(history.items()):
-        call.log_metrics(metrics, step=step)
+    for step, values in sorted(history.items()):
+        call.log_metrics(values, step=step)
     return early_stopping_metrics(call.instance, history)
 
 
-def _training_data(call: TrainingCall) -> Any:
-    X = call.args[0] if call.args else call.kwargs.get("X")
-    return None if type(X).__name__ == "Pool" else X
+def models(call: TrainingCall) -> list[ModelToLog]:
+    X = call.argument("X")
+    X = None if type(X).__name__ == "Pool" else X  # a Pool is no signature or input example
+    return [ModelToLog(call.instance, FLAVOR, signature_inputs=X, input_example=X, requirements=REQUIREMENTS)]
+
+
+INTEGRATION = Integration(name=NAME, modules=("catboost",), patch=patch, flavors=(FLAVOR,),
+                          collect_params=params, collect_metrics=metrics, collect_models=models)
 
 
 @hookimpl
-def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
-    if call.integration != NAME:
-        return None
-    X = _training_data(call)
-    return [ModelToLog(call.instance, FLAVOR, signature_inputs=X, input_example=X, requirements=REQUIREMENTS)]
+def autolog_register_integrations(register: Any) -> None:
+    register(INTEGRATION)

@@ -38,3 +38,19 @@ def test_disable_restores_the_original_fit(toy, autolog_store):
     autolog.template.autolog(disable=True)
     assert toy.Model.__dict__["fit"] is not patched
     assert not hasattr(toy.Model.__dict__["fit"], "__wrapped__")
+
+
+def test_arguments_passed_positionally_are_read_and_the_callback_still_added(toy, autolog_store):
+    seen = []
+    callbacks = [lambda epoch, loss: seen.append(epoch)]
+    toy.Model(lr=0.05).fit([1.0, 2.0], [2.0, 4.0], 3, callbacks)
+
+    run = autolog.last_active_run()
+    assert run.data.params["epochs"] == "3"
+    assert [m.step for m in autolog_store.get_metric_history(run.info.run_id, "loss")] == [0, 1, 2]
+    assert seen == [0, 1, 2] and len(callbacks) == 1
+
+
+def test_a_bad_option_value_is_refused_at_the_autolog_call(toy, autolog_store):
+    with pytest.raises(autolog.InvalidOptionError, match="log_every_epoch"):
+        autolog.template.autolog(log_every_epoch="yes")

@@ -29,15 +29,15 @@ the workers only), the final ``callback_metrics`` Lightning sends back (one valu
 per-epoch history), the best checkpoint and the model with the trained weights.
 """
 from __future__ import annotations
+from __future__ import annotations
 
-import os
 from typing import Any
 
-from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl
-from autolog import option_checks as checks
+from autolog.plugin import Integration, Patcher, hookimpl, post_training_wrapper
+from autolog.plugin import option_checks as checks
 
-from . import attach, params, ranks
-from .flavor import FLAVOR, requirements
+from . import collect, evaluation, ranks
+from .flavor import FLAVOR
 
 NAME = "lightning"
 OPTIONS: dict[str, Any] = {"log_every_epoch": True, "log_every_n_steps": None, "max_model_size_mb": 2048}
@@ -45,91 +45,23 @@ OPTION_CHECKS = {"log_every_epoch": checks.boolean, "log_every_n_steps": checks.
                  "max_model_size_mb": checks.non_negative_number}
 
 
-def patch(module, patcher) -> None:
+def patch(module: Any, patcher: Patcher) -> None:
     """Called once ``lightning.pytorch`` or ``pytorch_lightning`` is imported."""
-    from .evaluation import METHODS, evaluation_wrapper
-
     patcher.wrap_training(module.Trainer, "fit")
-    for method in METHODS:
-        patcher.wrap(module.Trainer, method, evaluation_wrapper)
+    for method in evaluation.METHODS:
+        patcher.wrap(module.Trainer, method,
+                     post_training_wrapper(NAME, evaluation.log_evaluation, evaluation.WHILE_LOGGING))
+
+
+INTEGRATION = Integration(
+    name=NAME, modules=("lightning.pytorch", "pytorch_lightning"), patch=patch, aliases=("pytorch_lightning",),
+    options=dict(OPTIONS), option_checks=dict(OPTION_CHECKS), should_log=ranks.should_log, flavors=(FLAVOR,),
+    before_training=collect.before_training, collect_params=collect.collect_params,
+    collect_metrics=collect.collect_metrics, collect_artifacts=collect.collect_artifacts,
+    collect_models=collect.collect_models, after_training=collect.after_training,
+)
 
 
 @hookimpl
-def autolog_register_integrations(register) -> None:
-    register(Integration(name=NAME, modules=("lightning.pytorch", "pytorch_lightning"), patch=patch,
-                         aliases=("pytorch_lightning",), options=dict(OPTIONS), should_log=ranks.should_log,
-                         option_checks=dict(OPTION_CHECKS)))
-
-
-@hookimpl
-def autolog_register_flavors(register) -> None:
-    register(FLAVOR)
-
-
-@hookimpl
-def autolog_before_training(call: TrainingCall) -> None:
-    if call.integration != NAME:
-        return None
-    from .callback import make_callback
-
-    attach.add_callback(call, make_callback(call))
-    return None
-
-
-@hookimpl
-def autolog_run_ended(call: TrainingCall, status: str) -> None:
-    if call.integration == NAME:
-        attach.restore_callbacks(call)
-        if status == "FINISHED":
-            from .evaluation import remember
-
-            remember(call, attach.fit_model(call))
-
-
-@hookimpl
-def autolog_collect_params(call: TrainingCall) -> dict[str, Any] | None:
-    if call.integration != NAME:
-        return None
-    found: dict[str, Any] = {"epochs": call.instance.max_epochs}
-    found.update(call.state.get("optimizer_params") or params.optimizer_params(call.instance.optimizers))
-    found.update(params.early_stopping_params(attach.user_callbacks(call)))
-    return found
-
-
-@hookimpl
-def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
-    if call.integration != NAME:
-        return None
-    found = params.early_stopping_metrics(attach.user_callbacks(call), call.state.get("epoch_metrics") or {})
-    if not call.state.get("epoch_ended") and call.config.get("log_every_epoch", True):
-        # No epoch ended in this process (the fit ran in spawned workers): the final metrics.
-        from .callback import epoch_metrics
-
-        found = {**epoch_metrics(call.instance.callback_metrics), **found}
-    return found
-
-
-@hookimpl
-def autolog_collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
-    if call.integration != NAME:
-        return None
-    found = []
-    summary = call.state.get("summary")
-    if summary and not call.state.get("summary_logged"):
-        found.append(ArtifactToLog("model_summary.txt", content=summary))
-    if call.config.get("log_models"):
-        checkpoint = params.best_checkpoint(call.instance)
-        if checkpoint:
-            found.append(ArtifactToLog(f"checkpoints/{os.path.basename(checkpoint)}", local_path=checkpoint))
-    return found
-
-
-@hookimpl
-def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
-    if call.integration != NAME:
-        return None
-    model = attach.fit_model(call)
-    if model is None:
-        return None
-    size = sum(t.numel() * t.element_size() for t in (*model.parameters(), *model.buffers()))
-    return [ModelToLog(model, FLAVOR, requirements=requirements(type(call.instance)), size_bytes=size)]
+def autolog_register_integrations(register: Any) -> None:
+    register(INTEGRATION)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autolog import TrainingCall
+from autolog.plugin import TrainingCall
 
 _ORIGINAL = "original_callbacks"
 _WITH_OURS = "callbacks_with_ours"
@@ -20,9 +20,7 @@ FIT_ARGUMENTS = ("model", "train_dataloaders", "val_dataloaders", "datamodule", 
 
 def fit_model(call: TrainingCall) -> Any:
     """The LightningModule passed to ``Trainer.fit`` (positionally or by name)."""
-    if "model" in call.kwargs:
-        return call.kwargs["model"]
-    return call.args[0] if call.args else None
+    return call.argument("model")
 
 
 def add_callback(call: TrainingCall, callback: Any) -> None:
@@ -34,6 +32,7 @@ def add_callback(call: TrainingCall, callback: Any) -> None:
 
 
 def restore_callbacks(call: TrainingCall) -> None:
+    """After the fit, however it ended: the trainer's callbacks as they were."""
     if _OURS not in call.state:
         return
     trainer, ours = call.instance, call.state.pop(_OURS)

@@ -6,8 +6,8 @@ It subclasses the ``Callback`` of the package the Trainer comes from (``lightnin
 scalar ``trainer.callback_metrics`` with ``step`` = epoch (for a metric logged both per step and
 per epoch, only its ``_epoch`` half). ``on_train_batch_end`` exists only on the subclass used
 with ``log_every_n_steps``. Logging only enqueues to the batching writer, and an error while
-building or logging the metrics is reported (``autolog.safety.report``), never raised into the
-training loop.
+building or logging the metrics is reported (``call.guarded``), never raised into the training
+loop.
 
 Pickling: spawn-based strategies (``ddp_spawn``) pickle the Trainer, callbacks included, into
 child processes. The classes are therefore module-level attributes with stable names (created
@@ -21,9 +21,7 @@ import importlib
 import threading
 from typing import Any
 
-import tracking_core as tracking
-from autolog import TrainingCall
-from autolog.safety import report
+from autolog.plugin import TrainingCall
 
 from .params import optimizer_params
 
@@ -87,31 +85,25 @@ class _EpochLogging:
         call = self.call
         if call is None:
             return
-        try:
+        with call.guarded(f"logging {SUMMARY_FILE}"):
             call.state["optimizer_params"] = optimizer_params(trainer.optimizers)
             summary_class = importlib.import_module(f"{self.package}.utilities.model_summary").ModelSummary
             call.state["summary"] = summary = str(summary_class(pl_module, max_depth=-1))
-            tracking.log_text(summary, SUMMARY_FILE)
+            call.log_text(summary, SUMMARY_FILE)
             call.state["summary_logged"] = True
-        except Exception as exc:
-            report(call.integration, exc, f"logging {SUMMARY_FILE}", call.config.get("silent", False))
 
     def on_train_epoch_end(self, trainer: Any, pl_module: Any) -> None:
         call = self.call
-        if call is None:
+        if call is None or trainer.sanity_checking:
             return
-        try:
-            if trainer.sanity_checking:
-                return
-            call.state["epoch_ended"] = True
-            if not call.config.get("log_every_epoch", True):
-                return
+        call.state["epoch_ended"] = True
+        if not call.config.get("log_every_epoch", True):
+            return
+        with call.guarded(WHILE_LOGGING_METRICS):
             metrics = epoch_metrics(trainer.callback_metrics)
             call.state["epoch_metrics"][trainer.current_epoch] = metrics
             if metrics:
                 call.log_metrics(metrics, step=trainer.current_epoch)
-        except Exception as exc:
-            report(call.integration, exc, WHILE_LOGGING_METRICS, call.config.get("silent", False))
 
 
 class _StepLogging:
@@ -124,15 +116,13 @@ class _StepLogging:
         call = self.call  # type: ignore[attr-defined]
         if call is None:
             return
-        try:
-            step = trainer.global_step
-            if step and step % self.every_n_steps == 0 and step != self._last_step:
-                self._last_step = step
+        step = trainer.global_step
+        if step and step % self.every_n_steps == 0 and step != self._last_step:
+            self._last_step = step
+            with call.guarded(WHILE_LOGGING_METRICS):
                 metrics = step_metrics(trainer.logged_metrics)
                 if metrics:
                     call.log_metrics(metrics, step=step)
-        except Exception as exc:
-            report(call.integration, exc, WHILE_LOGGING_METRICS, call.config.get("silent", False))
 
 
 def class_names(package: str) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """``trainer.test()`` / ``trainer.validate()`` after an autologged fit: their metrics go into that fit's run.
 
-Decision: into the fit's run (the run is usually over by then: logged by run id through
-``TrackingClient.log_metrics``), not a new run. The test metrics of a trained model describe that
+Decision: into the fit's run (the run is usually over by then: logged by run id, through
+``autolog.plugin.remember_run``/``run_of``), not a new run. The test metrics of a trained model describe that
 model, and a user of Lightning's own loggers (CSV, TensorBoard, MLflow) sees them beside the
 training curves of the same logger version / run.
 
@@ -21,67 +21,25 @@ AutologWarning, never an error of ``test``/``validate``; their results reach the
 """
 from __future__ import annotations
 
-import threading
-import weakref
-from typing import Any, NamedTuple
+from typing import Any
 
-from autolog import TrackingClient, TrainingCall
-from autolog.safety import report
-from autolog.session import in_training
+from autolog.plugin import TrainingCall, remember_run, run_of
 
 from . import ranks
+from .attach import fit_model
 
 METHODS = ("test", "validate")
 WHILE_LOGGING = "logging test/validate metrics"
 
 
-class _Owner(NamedTuple):
-    client: TrackingClient
-    run_id: str
-    step: int
-    integration: str
-    silent: bool
-
-
-_owners: dict[int, tuple[Any, _Owner]] = {}
-_clients: dict[str, TrackingClient] = {}
-_lock = threading.Lock()
-
-
-def remember(call: TrainingCall, model: Any) -> None:
-    """After a logged fit: evaluations of ``model``, or on this trainer, belong to ``call.run_id``."""
-    import tracking_core
-
-    uri = tracking_core.get_tracking_uri()
-    with _lock:
-        client = _clients.get(uri)
-        if client is None:
-            client = _clients[uri] = TrackingClient(uri)
-    owner = _Owner(client, call.run_id, int(call.instance.current_epoch), call.integration,
-                   bool(call.config.get("silent", False)))
-    for obj in (model, call.instance):
+def remember(call: TrainingCall, status: str) -> None:
+    """After a logged fit: evaluations of its module, or on this trainer, belong to ``call.run_id``."""
+    if status != "FINISHED":
+        return
+    step = int(call.instance.current_epoch)
+    for obj in (fit_model(call), call.instance):
         if obj is not None:
-            _keep(obj, owner)
-
-
-def _keep(obj: Any, owner: _Owner) -> None:
-    key = id(obj)
-    with _lock:
-        _owners[key] = (weakref.ref(obj, lambda _ref: _forget(key)), owner)
-
-
-def _forget(key: int) -> None:
-    with _lock:
-        entry = _owners.get(key)
-        if entry is not None and entry[0]() is None:
-            del _owners[key]
-
-
-def owner_of(obj: Any) -> _Owner | None:
-    entry = _owners.get(id(obj))
-    if entry is None or entry[0]() is not obj:
-        return None
-    return entry[1]
+            remember_run(obj, call, step=step)
 
 
 def evaluated_model(trainer: Any, args: tuple, kwargs: dict) -> Any:
@@ -101,18 +59,8 @@ def result_metrics(results: Any) -> dict[str, float]:
     return found
 
 
-def evaluation_wrapper(wrapped: Any, instance: Any, args: tuple, kwargs: dict) -> Any:
-    """The wrapper of ``Trainer.test`` and ``Trainer.validate``: the original once, then the metrics."""
-    results = wrapped(*args, **kwargs)
-    if in_training():
-        return results
-    owner = None
-    try:
-        owner = owner_of(evaluated_model(instance, args, kwargs)) or owner_of(instance)
-        if owner is not None and ranks.trainer_rank_is_zero(instance) and ranks.env_rank_is_zero():
-            metrics = result_metrics(results)
-            if metrics:
-                owner.client.log_metrics(owner.run_id, metrics, step=owner.step)
-    except Exception as exc:
-        report(owner.integration if owner else "lightning", exc, WHILE_LOGGING, owner.silent if owner else False)
-    return results
+def log_evaluation(results: Any, trainer: Any, args: tuple, kwargs: dict) -> None:
+    """After ``Trainer.test``/``validate`` outside a fit: the metrics into the trained module's run."""
+    run = run_of(evaluated_model(trainer, args, kwargs)) or run_of(trainer)
+    if run is not None and ranks.trainer_rank_is_zero(trainer) and ranks.env_rank_is_zero():
+        run.log_metrics(result_metrics(results))

@@ -26,7 +26,7 @@ import math
 import warnings
 from typing import Any
 
-from autolog import ArtifactToLog
+from autolog.plugin import ArtifactToLog
 
 from .data import argument
 

@@ -19,7 +19,7 @@ import inspect
 import weakref
 from typing import Any
 
-from autolog import safety
+from autolog.plugin import warn_once
 
 SMALL_COPY_BYTES = 1 << 20
 EXAMPLE_ROWS = 5
@@ -204,7 +204,7 @@ def _resolve(call, captured: _Captured, y: Any) -> Any:
     if captured.fingerprint is None or _same(captured.fingerprint, _fingerprint(captured.X)):
         return captured.X
     if y is not None:
-        safety.warn_once(call.integration, f"sklearn: {type(call.instance).__name__}.{call.method} changed X in place; "
+        warn_once(call.integration, f"sklearn: {type(call.instance).__name__}.{call.method} changed X in place; "
                          f"its training metrics were not computed (X is over {SMALL_COPY_BYTES >> 20} MiB, so it is "
                          "not copied before fit)", call.config.get("silent", False))
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from autolog.flavors import PickleFlavor
+from autolog.plugin import PickleFlavor
 
 REQUIREMENTS = ("scikit-learn",)
 

@@ -1,13 +1,15 @@
-"""The sklearn integration: what it watches, its options, and how it patches each module."""
+"""The sklearn integration: what it watches, its options, its collectors, how it patches each module."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from autolog import Integration
-from autolog.config import config
+from autolog.plugin import Integration, Patcher, integration_options, modules_owned_by_others
 from autolog.option_checks import boolean, non_negative_int, optional
 
+from . import collect
 from .callers import should_log
+from .flavor import SKLEARN_FLAVOR
 from .parallel import patch_parallel
 from .patching import EstimatorPatcher, patch_cv_functions, patch_metric_functions
 
@@ -24,16 +26,12 @@ OPTION_CHECKS = {"max_tuning_runs": optional(non_negative_int), "log_post_traini
                  "pos_label": optional(_label), "log_plots": boolean}
 WATCHED_MODULES = ("sklearn.base", "sklearn.model_selection", "sklearn.metrics", "sklearn.utils.parallel")
 
-_integration: Integration | None = None
 
-
-def patch(module, patcher) -> None:
-    from autolog.plugin_manager import registry
-
-    options = config.effective(_integration)
-    post_training = bool(options["log_post_training_metrics"])
+def patch(module: Any, patcher: Patcher) -> None:
+    current = options()
+    post_training = bool(current["log_post_training_metrics"])
     if module.__name__ == "sklearn.base":
-        estimators = EstimatorPatcher(patcher, registry().modules_owned_by_others(NAME), post_training)
+        estimators = EstimatorPatcher(patcher, modules_owned_by_others(NAME), post_training, bool(current["silent"]))
         estimators.patch_existing()
         estimators.hook_new_classes()
     elif module.__name__ == "sklearn.model_selection":
@@ -44,14 +42,19 @@ def patch(module, patcher) -> None:
         patch_parallel(module, patcher)
 
 
+INTEGRATION = Integration(
+    name=NAME, modules=WATCHED_MODULES, patch=patch, options=dict(OPTIONS), option_checks=OPTION_CHECKS,
+    framework="scikit-learn", should_log=should_log, flavors=(SKLEARN_FLAVOR,),
+    before_training=collect.before_training, collect_params=collect.collect_params,
+    collect_metrics=collect.collect_metrics, collect_tags=collect.collect_tags,
+    collect_artifacts=collect.collect_artifacts, collect_models=collect.collect_models,
+    after_training=collect.after_training,
+)
+
+
 def integration() -> Integration:
-    global _integration
-    if _integration is None:
-        _integration = Integration(name=NAME, modules=WATCHED_MODULES, patch=patch, options=dict(OPTIONS),
-                                   framework="scikit-learn", should_log=should_log,
-                                   option_checks=OPTION_CHECKS)
-    return _integration
+    return INTEGRATION
 
 
-def options() -> dict[str, Any]:
-    return config.effective(integration())
+def options() -> Mapping[str, Any]:
+    return integration_options(INTEGRATION)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 
-from autolog.session import in_training
+from autolog.plugin import in_training
 
 _contexts: "weakref.WeakKeyDictionary[object, object]" = weakref.WeakKeyDictionary()
 

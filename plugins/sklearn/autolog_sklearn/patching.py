@@ -5,10 +5,17 @@ At ``autolog()`` time only classes that already exist are patched: the subclasse
 hook on ``BaseEstimator.__init_subclass__`` patches every estimator class defined later, sklearn's
 own (modules imported later) and third-party subclasses alike. Classes from modules another
 integration watches (xgboost, lightgbm...) are left to that integration.
+
+The module-level functions (``cross_val_predict``..., the ``sklearn.metrics`` functions of
+post-training metrics) are also rebound in user modules that imported them before ``autolog()``
+(``Patcher.rebind_imports``), so ``from sklearn.metrics import accuracy_score`` at the top of a
+script works whatever the order.
 """
 from __future__ import annotations
 
 from typing import Any
+
+from autolog.plugin import report
 
 from . import curves, post_training
 
@@ -35,10 +42,11 @@ def _definer(cls: type, attribute: str) -> type | None:
 
 
 class EstimatorPatcher:
-    def __init__(self, patcher, skip_modules: set[str], post_training_enabled: bool):
+    def __init__(self, patcher, skip_modules: frozenset[str], post_training_enabled: bool, silent: bool = False):
         self.patcher = patcher
         self.skip_modules = skip_modules
         self.post_training_enabled = post_training_enabled
+        self.silent = silent
 
     def patch_class(self, cls: type) -> None:
         from sklearn.base import BaseEstimator
@@ -81,8 +89,8 @@ class EstimatorPatcher:
             try:
                 if isinstance(instance, type):
                     self.patch_class(instance)
-            except Exception:
-                pass  # a class definition must never fail because of autolog
+            except Exception as exc:  # a class definition never fails because of autolog (but warns)
+                report(post_training.NAME, exc, f"patching the new estimator class {instance!r}", self.silent)
             return result
 
         self.patcher.wrap(BaseEstimator, "__init_subclass__", on_subclass)
@@ -99,9 +107,11 @@ def patch_cv_functions(module, patcher) -> None:
         for name in CV_FUNCTIONS:
             if hasattr(owner, name):
                 patcher.wrap_training(owner, name)
+    patcher.rebind_imports(module, CV_FUNCTIONS)
 
 
 def patch_metric_functions(module, patcher) -> None:
     for name in post_training.METRIC_FUNCTIONS:
         if hasattr(module, name):
-            patcher.wrap(module, name, post_training.metric_wrapper)
+            patcher.wrap(module, name, post_training.metric_wrapper(name))
+    patcher.rebind_imports(module, post_training.METRIC_FUNCTIONS)

@@ -25,7 +25,7 @@ import json
 import math
 from typing import Any
 
-from autolog import ArtifactToLog
+from autolog.plugin import ArtifactToLog
 
 MAX_LABELS = 100
 MAX_CURVE_POINTS = 200

@@ -1,24 +1,24 @@
 """Post-training metrics: metrics computed on predictions of an autologged model go to its run.
 
-``predict``-like methods of an autologged estimator remember which run and which dataset
-variable (``X_test``) produced their output; a ``sklearn.metrics`` function called on that output,
-or ``model.score(X_test, y)``, is logged to the model's run as ``<metric>_<dataset>`` (then
-``-2``, ``-3`` for repeated calls on the same data).
+``predict``-like methods of an autologged estimator (``autolog.plugin.run_of`` knows its run)
+remember which run and which dataset variable (``X_test``) produced their output; a
+``sklearn.metrics`` function called on that output, or ``model.score(X_test, y)``, is logged to the
+model's run as ``<metric>_<dataset>`` (then ``-2``, ``-3`` for repeated calls on the same data).
+The wrappers are ``autolog.plugin.post_training_wrapper``s: nothing is logged during training,
+inside another of them (``score`` calling ``accuracy_score``) or once autologging is disabled.
+The metric functions a user module imported before ``autolog()`` are reached too
+(``Patcher.rebind_imports``): the import order does not matter.
 """
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import weakref
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from autolog import safety
-from autolog.session import in_training
-from tracking_core import fluent
-from tracking_core.batch import now_ms
-from tracking_core.tracker import Tracker, tracker_for
+from autolog.plugin import TrainedRun, options, post_training_wrapper, run_of
 
 PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "transform")
 METRIC_FUNCTIONS = (
@@ -34,43 +34,26 @@ METRIC_FUNCTIONS = (
     "mutual_info_score", "homogeneity_score", "completeness_score", "v_measure_score", "fowlkes_mallows_score",
 )
 _SKIPPED_FRAME_PREFIXES = ("sklearn", "autolog", "wrapt", "tracking_core")
-
-_in_metric: ContextVar[bool] = ContextVar("autolog_sklearn_in_metric", default=False)
+NAME = "sklearn"
+_MAX_COUNTS = 10_000
 
 
 @dataclass
 class _Source:
-    run_id: str
-    tracker: Tracker
+    run: TrainedRun
     dataset: str
     ref: Any
 
 
 class PostTrainingLog:
-    """Which models and outputs belong to which run, and how often each metric key was logged."""
+    """Which outputs belong to which run, and how often each metric key was logged."""
 
     def __init__(self) -> None:
-        self._models: dict[int, tuple[str, Tracker, Any]] = {}
         self._outputs: dict[int, _Source] = {}
         self._counts: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
-    def remember_model(self, model: Any, run_id: str) -> None:
-        tracker = tracker_for(fluent._tracking_uri)
-        key = id(model)
-        try:
-            ref = weakref.ref(model, lambda _r, k=key: self._models.pop(k, None))
-        except TypeError:
-            return
-        self._models[key] = (run_id, tracker, ref)
-
-    def run_of_model(self, model: Any) -> tuple[str, Tracker] | None:
-        entry = self._models.get(id(model))
-        if entry is None or entry[2]() is not model:
-            return None
-        return entry[0], entry[1]
-
-    def remember_output(self, output: Any, run_id: str, tracker: Tracker, dataset: str) -> None:
+    def remember_output(self, output: Any, run: TrainedRun, dataset: str) -> None:
         key = id(output)
         try:
             ref = weakref.ref(output, lambda _r, k=key: self._outputs.pop(k, None))
@@ -78,7 +61,7 @@ class PostTrainingLog:
             ref = None  # plain lists and such: keep a strong reference (bounded below)
             if len(self._outputs) > 1000:
                 self._outputs.clear()
-        self._outputs[key] = _Source(run_id, tracker, dataset, ref if ref is not None else output)
+        self._outputs[key] = _Source(run, dataset, ref if ref is not None else output)
 
     def source_of(self, value: Any) -> _Source | None:
         source = self._outputs.get(id(value))
@@ -87,13 +70,16 @@ class PostTrainingLog:
         held = source.ref() if isinstance(source.ref, weakref.ref) else source.ref
         return source if held is value else None
 
-    def log(self, run_id: str, tracker: Tracker, metric: str, dataset: str, value: float) -> str:
+    def log(self, run: TrainedRun, metric: str, dataset: str, value: float) -> str:
         base = f"{metric}_{dataset}"
         with self._lock:
-            count = self._counts.get((run_id, base), 0) + 1
-            self._counts[(run_id, base)] = count
+            if len(self._counts) >= _MAX_COUNTS:  # a long-lived process: forget the oldest runs' counts
+                for old in list(self._counts)[: _MAX_COUNTS // 2]:
+                    del self._counts[old]
+            count = self._counts.get((run.run_id, base), 0) + 1
+            self._counts[(run.run_id, base)] = count
         key = base if count == 1 else f"{base}-{count}"
-        tracker.writer.log_metric(run_id, key, float(value), now_ms(), 0)
+        run.log_metrics({key: float(value)}, step=0)
         return key
 
 
@@ -112,62 +98,24 @@ def dataset_name(data: Any) -> str:
     return "unknown_dataset"
 
 
-def _options():
-    from .integration import options
-
-    return options()
+def _enabled() -> bool:
+    return bool(options(NAME)["log_post_training_metrics"])
 
 
-def _skipped() -> bool:
-    """Calls made while training or inside another metric (score calling accuracy_score) log nothing."""
-    return in_training() or _in_metric.get()
-
-
-def _guarded(log, while_doing: str) -> None:
-    try:
-        log()
-    except Exception as exc:
-        safety.report("sklearn", exc, while_doing, _options()["silent"])
-
-
-def _measured(wrapped, args, kwargs):
-    token = _in_metric.set(True)
-    try:
-        return wrapped(*args, **kwargs)
-    finally:
-        _in_metric.reset(token)
-
-
-def _dataset_argument(args, kwargs) -> Any:
+def _dataset_argument(args: tuple, kwargs: dict) -> Any:
     return args[0] if args else kwargs.get("X")
 
 
-def predict_wrapper(wrapped, instance, args, kwargs):
-    result = wrapped(*args, **kwargs)
-    if not _skipped():
-        _guarded(lambda: _remember_prediction(instance, result, _dataset_argument(args, kwargs)),
-                 "recording predictions for post-training metrics")
-    return result
+def _remember_prediction(result: Any, model: Any, args: tuple, kwargs: dict) -> None:
+    run = run_of(model)
+    if run is not None and _enabled():
+        post_training.remember_output(result, run, dataset_name(_dataset_argument(args, kwargs)))
 
 
-def _remember_prediction(model, result, X) -> None:
-    owner = post_training.run_of_model(model)
-    if owner is not None and _options()["log_post_training_metrics"]:
-        post_training.remember_output(result, owner[0], owner[1], dataset_name(X))
-
-
-def score_wrapper(wrapped, instance, args, kwargs):
-    if _skipped():
-        return wrapped(*args, **kwargs)
-    value = _measured(wrapped, args, kwargs)
-    _guarded(lambda: _log_score(instance, value, _dataset_argument(args, kwargs)), "logging a post-training score")
-    return value
-
-
-def _log_score(model, value, X) -> None:
-    owner = post_training.run_of_model(model)
-    if owner is not None and _options()["log_post_training_metrics"]:
-        post_training.log(owner[0], owner[1], f"{type(model).__name__}_score", dataset_name(X), value)
+def _log_score(value: Any, model: Any, args: tuple, kwargs: dict) -> None:
+    run = run_of(model)
+    if run is not None and _enabled():
+        post_training.log(run, f"{type(model).__name__}_score", dataset_name(_dataset_argument(args, kwargs)), value)
 
 
 def _is_scalar(value: Any) -> bool:
@@ -178,20 +126,20 @@ def _is_scalar(value: Any) -> bool:
     return True
 
 
-def metric_wrapper(wrapped, instance, args, kwargs):
-    if _skipped():
-        return wrapped(*args, **kwargs)
-    value = _measured(wrapped, args, kwargs)
-    _guarded(lambda: _log_metric(wrapped.__name__, value, (*args, *kwargs.values())),
-             f"logging post-training metric {wrapped.__name__}")
-    return value
-
-
-def _log_metric(name: str, value, arguments) -> None:
-    if not (_options()["log_post_training_metrics"] and _is_scalar(value)):
+def _log_metric(name: str, value: Any, _instance: Any, args: tuple, kwargs: dict) -> None:
+    if not (_is_scalar(value) and _enabled()):
         return
-    for candidate in arguments:
+    for candidate in (*args, *kwargs.values()):
         source = post_training.source_of(candidate)
         if source is not None:
-            post_training.log(source.run_id, source.tracker, name, source.dataset, value)
+            post_training.log(source.run, name, source.dataset, value)
             return
+
+
+predict_wrapper = post_training_wrapper(NAME, _remember_prediction, "recording predictions for post-training metrics")
+score_wrapper = post_training_wrapper(NAME, _log_score, "logging a post-training score")
+
+
+def metric_wrapper(name: str) -> Any:
+    """The wrapper of ``sklearn.metrics.<name>``."""
+    return post_training_wrapper(NAME, functools.partial(_log_metric, name), f"logging post-training metric {name}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from autolog.flavors import load_model
+from autolog.plugin import load_pickled_model as load_model
 
 
 def _plain(estimator: Any) -> bool:

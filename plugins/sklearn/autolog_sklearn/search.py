@@ -11,7 +11,7 @@ from typing import Any
 
 import tracking_core as tracking
 
-from autolog.session import TAG_AUTOLOGGING
+from autolog.plugin import TAG_AUTOLOGGING
 
 
 def is_search(estimator: Any) -> bool:

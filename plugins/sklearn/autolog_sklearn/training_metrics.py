@@ -1,7 +1,9 @@
 """``training_*`` metrics of a fitted estimator on its training data.
 
 Predictions and probabilities are computed once per fit (and shared with the signature and the
-plot data). sklearn's metric functions validate their input on every call, which costs
+plot data). Where a classifier's ``predict`` is by definition the class of highest
+``predict_proba`` (forests, bagging: sklearn's own ``predict`` computes ``predict_proba`` and takes
+the argmax), the predictions are taken from the probabilities: one prediction pass, not two. sklearn's metric functions validate their input on every call, which costs
 milliseconds each; for the common case (1-D targets) the same formulas are computed here with
 numpy, and the result equals sklearn's (the tests recompute every value with ``sklearn.metrics``).
 
@@ -289,8 +291,9 @@ def _classifier(estimator, X, y, weights, pos_label, result: Evaluation, failed:
         if _uses_default_score(estimator, "ClassifierMixin"):
             default_score = result.metrics.get("training_accuracy_score")
     if hasattr(estimator, "predict_proba"):
-        result.proba = _attempt(lambda: estimator.predict_proba(X), "training_log_loss, training_roc_auc",
-                                "predict_proba", failed)
+        if result.proba is None:
+            result.proba = _attempt(lambda: estimator.predict_proba(X), "training_log_loss, training_roc_auc",
+                                    "predict_proba", failed)
         if isinstance(result.proba, list) and multi_output:
             result.metrics.update(_multi_output_probabilistic(estimator, y, result.proba, weights, failed))
         elif result.proba is not None:
@@ -309,6 +312,8 @@ def compute(estimator: Any, X: Any, y: Any, sample_weight: Any, state: dict, fai
         return result
     default_score = None
     if is_classifier(estimator) and hasattr(estimator, "predict"):
+        if "y_pred" not in state and _predicts_argmax_of_proba(estimator):
+            result.proba = _predictions_from_proba(estimator, X, state, failed)
         result.y_pred = predictions(estimator, X, state, failed)
         default_score = _classifier(estimator, X, y, sample_weight, pos_label, result, failed)
     elif is_regressor(estimator) and hasattr(estimator, "predict"):
@@ -327,6 +332,31 @@ def compute(estimator: Any, X: Any, y: Any, sample_weight: Any, state: dict, fai
                                                     "score", failed)
     result.metrics = {k: v for k, v in ((k, _finite(v)) for k, v in result.metrics.items()) if v is not None}
     return result
+
+
+# ``predict`` implementations that are ``classes_.take(argmax(self.predict_proba(X)))`` for one output.
+_ARGMAX_OF_PROBA = {("sklearn.ensemble._forest", "ForestClassifier.predict"),
+                    ("sklearn.ensemble._bagging", "BaggingClassifier.predict")}
+
+
+def _predicts_argmax_of_proba(estimator: Any) -> bool:
+    predict = getattr(type(estimator), "predict", None)
+    predict = getattr(predict, "__wrapped__", predict)  # autolog's own post-training wrapper
+    if (getattr(predict, "__module__", None), getattr(predict, "__qualname__", None)) not in _ARGMAX_OF_PROBA:
+        return False
+    return getattr(estimator, "n_outputs_", 1) == 1 and getattr(getattr(estimator, "classes_", None), "ndim", 0) == 1
+
+
+def _predictions_from_proba(estimator: Any, X: Any, state: dict, failed: Failed) -> Any:
+    """``predict_proba(X)``, and ``state["y_pred"]`` from it as ``predict`` would compute it."""
+    import numpy as np
+
+    proba = _attempt(lambda: estimator.predict_proba(X), "training metrics from predictions", "predict_proba",
+                     failed)
+    if proba is not None:
+        proba = np.asarray(proba)
+        state["y_pred"] = estimator.classes_.take(np.argmax(proba, axis=1), axis=0)
+    return proba
 
 
 def predictions(estimator: Any, X: Any, state: dict, failed: Failed) -> Any:

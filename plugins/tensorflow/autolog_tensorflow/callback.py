@@ -3,8 +3,8 @@
 It overrides ``on_train_batch_end`` only when ``log_every_n_steps`` is set: a callback with a
 batch hook turns off Keras' asynchronous batch dispatch, so the default stays out of the hot loop.
 Metrics go through ``TrainingCall.log_metrics``, which only enqueues them for the batching writer;
-an error while building or logging them is reported (``autolog.safety.report``) and never
-reaches the training loop.
+an error while building or logging them is reported (``call.guarded``) and never reaches the
+training loop.
 """
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from typing import Any
 
 import keras
 
-import tracking_core as tracking
-from autolog import TrainingCall
-from autolog.safety import report
+from autolog.plugin import TrainingCall
 
 SUMMARY_FILE = "model_summary.txt"
 WHILE_LOGGING_METRICS = "logging per-iteration metrics"
@@ -48,19 +46,15 @@ class AutologCallback(keras.callbacks.Callback):
         self.call = call
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        try:
+        with self.call.guarded(f"logging {SUMMARY_FILE}"):
             self.call.state["summary"] = summary = model_summary(self.model)
-            tracking.log_text(summary, SUMMARY_FILE)
+            self.call.log_text(summary, SUMMARY_FILE)
             self.call.state["summary_logged"] = True
-        except Exception as exc:
-            report(self.call.integration, exc, f"logging {SUMMARY_FILE}", self.call.config.get("silent", False))
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        try:
+        with self.call.guarded(WHILE_LOGGING_METRICS):
             if logs and self.call.config.get("log_every_epoch", True):
                 self.call.log_metrics(epoch_metrics(logs), step=epoch)
-        except Exception as exc:
-            report(self.call.integration, exc, WHILE_LOGGING_METRICS, self.call.config.get("silent", False))
 
 
 class AutologStepCallback(AutologCallback):
@@ -73,11 +67,9 @@ class AutologStepCallback(AutologCallback):
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self.global_step += 1
-        try:
-            if logs and self.global_step % self.every_n_steps == 0:
+        if logs and self.global_step % self.every_n_steps == 0:
+            with self.call.guarded(WHILE_LOGGING_METRICS):
                 self.call.log_metrics(step_metrics(logs), step=self.global_step)
-        except Exception as exc:
-            report(self.call.integration, exc, WHILE_LOGGING_METRICS, self.call.config.get("silent", False))
 
 
 def make_callback(call: TrainingCall) -> AutologCallback:

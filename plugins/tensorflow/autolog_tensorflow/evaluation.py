@@ -1,9 +1,9 @@
 """``model.evaluate()`` after an autologged fit: its metrics go into that fit's run.
 
-When a fit has been logged, the model is remembered (weakly: autolog never keeps a model alive)
-with its run's id and tracking URI and the number of epochs trained. ``keras.Model.evaluate`` is
-wrapped; a call on a remembered model logs the results into that run, ended or still open,
-through ``TrackingClient.log_metrics`` by run id:
+When a fit has been logged, the model is remembered (``autolog.plugin.remember_run``: weakly,
+autolog never keeps a model alive) with its run and the number of epochs trained.
+``keras.Model.evaluate`` is wrapped (``post_training_wrapper``); a call on a remembered model logs
+the results into that run, ended or still open, by run id:
 
 - names: ``eval_`` + the names ``model.evaluate(return_dict=True)`` gives (``eval_loss``,
   ``eval_mae``), as Hugging Face's ``Trainer.evaluate`` names them. Keras has no name for them;
@@ -17,29 +17,12 @@ never an error of ``evaluate``.
 """
 from __future__ import annotations
 
-import threading
-import weakref
-from typing import Any, NamedTuple
+from typing import Any
 
-from autolog import TrackingClient, TrainingCall
-from autolog.safety import report
-from autolog.session import in_training
+from autolog.plugin import TrainingCall, remember_run, run_of
 
 PREFIX = "eval_"
 WHILE_LOGGING = "logging evaluate() metrics"
-
-
-class _Owner(NamedTuple):
-    client: TrackingClient
-    run_id: str
-    step: int
-    integration: str
-    silent: bool
-
-
-_owners: dict[int, tuple[Any, _Owner]] = {}
-_clients: dict[str, TrackingClient] = {}
-_lock = threading.Lock()
 
 
 def epochs_trained(call: TrainingCall) -> int:
@@ -47,38 +30,13 @@ def epochs_trained(call: TrainingCall) -> int:
     epochs = getattr(call.result, "epoch", None)
     if epochs:
         return int(max(epochs)) + 1
-    from . import fit_args
-
-    return int(fit_args.get(call, "initial_epoch") or 0)
+    return int(call.argument("initial_epoch") or 0)
 
 
-def remember(call: TrainingCall) -> None:
-    """After a logged fit: ``call.instance``'s evaluations belong to ``call.run_id``."""
-    import tracking_core
-
-    model, key = call.instance, id(call.instance)
-    uri = tracking_core.get_tracking_uri()
-    with _lock:
-        client = _clients.get(uri)
-        if client is None:
-            client = _clients[uri] = TrackingClient(uri)
-        ref = weakref.ref(model, lambda _ref: _forget(key))
-        _owners[key] = (ref, _Owner(client, call.run_id, epochs_trained(call), call.integration,
-                                    bool(call.config.get("silent", False))))
-
-
-def _forget(key: int) -> None:
-    with _lock:
-        entry = _owners.get(key)
-        if entry is not None and entry[0]() is None:
-            del _owners[key]
-
-
-def owner_of(model: Any) -> _Owner | None:
-    entry = _owners.get(id(model))
-    if entry is None or entry[0]() is not model:
-        return None
-    return entry[1]
+def remember(call: TrainingCall, status: str) -> None:
+    """After a logged fit (``after_training``): ``call.instance``'s evaluations belong to its run."""
+    if status == "FINISHED" and call.result is not None:
+        remember_run(call.instance, call, step=epochs_trained(call))
 
 
 def result_metrics(model: Any, result: Any) -> dict[str, float]:
@@ -93,17 +51,8 @@ def result_metrics(model: Any, result: Any) -> dict[str, float]:
     return found
 
 
-def evaluate_wrapper(wrapped: Any, instance: Any, args: tuple, kwargs: dict) -> Any:
-    """The wrapper of ``keras.Model.evaluate``: the original once, then the metrics into the fit's run."""
-    result = wrapped(*args, **kwargs)
-    if in_training():
-        return result
-    owner = owner_of(instance)
-    if owner is not None:
-        try:
-            metrics = {f"{PREFIX}{k}": v for k, v in result_metrics(instance, result).items()}
-            if metrics:
-                owner.client.log_metrics(owner.run_id, metrics, step=owner.step)
-        except Exception as exc:
-            report(owner.integration, exc, WHILE_LOGGING, owner.silent)
-    return result
+def log_evaluation(result: Any, model: Any, args: tuple, kwargs: dict) -> None:
+    """After ``keras.Model.evaluate`` outside a fit: its metrics into the run of the model's fit."""
+    run = run_of(model)
+    if run is not None:
+        run.log_metrics({f"{PREFIX}{k}": v for k, v in result_metrics(model, result).items()})

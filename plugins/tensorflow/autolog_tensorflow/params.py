@@ -7,26 +7,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from autolog import TrainingCall
-
-from . import fit_args
+from autolog.plugin import TrainingCall
 
 EARLY_STOPPING_PARAMS = ("monitor", "patience", "min_delta", "baseline", "mode", "restore_best_weights")
 
 
 def fit_params(call: TrainingCall) -> dict[str, Any]:
-    found: dict[str, Any] = {"epochs": fit_args.get(call, "epochs")}
-    batch_size = fit_args.get(call, "batch_size")
-    x = fit_args.get(call, "x")
+    found: dict[str, Any] = {"epochs": call.argument("epochs")}
+    batch_size = call.argument("batch_size")
+    x = call.argument("x")
     if batch_size is None and _is_array(x):
         batch_size = 32  # Keras' default for arrays; datasets and generators batch themselves
     if batch_size is not None:
         found["batch_size"] = batch_size
     for name in ("steps_per_epoch", "validation_steps"):
-        value = fit_args.get(call, name)
+        value = call.argument(name)
         if value is not None:
             found[name] = value
     return found
+
+
+def user_callbacks(call: TrainingCall) -> list[Any]:
+    """The callbacks the user passed (before autolog's was added): a list, or a keras CallbackList."""
+    callbacks = call.user_argument("callbacks")
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (list, tuple)):
+        return list(callbacks)
+    inner = getattr(callbacks, "callbacks", None)
+    return list(inner) if isinstance(inner, list) else [callbacks]
 
 
 def _is_array(x: Any) -> bool:

@@ -1,0 +1,75 @@
+"""What a Keras fit logs, as the integration's collectors (``autolog.plugin.Integration``).
+
+Read after training from the call's arguments (``call.argument``: bound against ``Model.fit``'s
+signature, however they were passed), the model and the user's callbacks; nothing here runs while
+the model trains. The per-epoch metrics come from the callback ``before_training`` adds to a *copy*
+of the user's callbacks list (a prebuilt ``CallbackList`` is left alone: no per-epoch metrics then).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall
+
+from . import params
+from .flavor import FLAVOR, requirements
+
+TAG_WEIGHTS_ONLY = "keras_saved_weights_only"
+
+
+def before_training(call: TrainingCall) -> None:
+    from .callback import make_callback
+
+    call.add_callback(make_callback(call))
+
+
+def collect_params(call: TrainingCall) -> dict[str, Any]:
+    found = params.fit_params(call)
+    found.update(params.optimizer_params(call.instance))
+    found.update(params.early_stopping_params(params.user_callbacks(call)))
+    return found
+
+
+def collect_metrics(call: TrainingCall) -> dict[str, float]:
+    return params.early_stopping_metrics(params.user_callbacks(call))
+
+
+def collect_tags(call: TrainingCall) -> dict[str, str] | None:
+    """Say in the run when the model will be saved as weights only (and why)."""
+    if not call.config.get("log_models"):
+        return None
+    from .flavor import NOTE_FILE, weights_only_reason
+
+    reason = weights_only_reason(call.instance)
+    if reason is None or _too_large(call):  # a model too large is not saved at all (and says so)
+        return None
+    return {TAG_WEIGHTS_ONLY: f"{reason}; see model/{NOTE_FILE}"}
+
+
+def _too_large(call: TrainingCall) -> bool:
+    limit_mb, size = call.config.get("max_model_size_mb"), weights_size(call.instance)
+    return limit_mb is not None and size is not None and size > limit_mb * 1024 * 1024
+
+
+def collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
+    """The model summary, when the callback could not log it at train start."""
+    summary = call.state.get("summary")
+    if call.state.get("summary_logged") or not summary:
+        return None
+    return [ArtifactToLog("model_summary.txt", content=summary)]
+
+
+def collect_models(call: TrainingCall) -> list[ModelToLog]:
+    x, y = call.argument("x"), call.argument("y")
+    return [ModelToLog(call.instance, FLAVOR, signature_inputs=x, signature_outputs=y, input_example=x,
+                       requirements=requirements(), size_bytes=weights_size(call.instance))]
+
+
+def weights_size(model: Any) -> int | None:
+    """Bytes of the model's weights, from shapes and dtypes (nothing is copied)."""
+    import numpy as np
+
+    try:
+        return sum(int(np.prod(w.shape)) * np.dtype(str(w.dtype)).itemsize for w in model.weights)
+    except Exception:
+        return None
