@@ -11,7 +11,7 @@ PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 # The real MLflow for the interop tests and benchmarks, in its own venv (never in .venv).
 MLFLOW_VENV := bench/.mlflow-venv/.ready
 
-.PHONY: install test demo bench bench-vs-mlflow team-demo bench-server bench-store bench-ui bench-serving clean chromium
+.PHONY: install lint test demo bench bench-vs-mlflow team-demo bench-server bench-store bench-ui bench-serving clean chromium
 
 # Examples install as users would (not editable), so their sources are part of the stamp too.
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
@@ -20,12 +20,21 @@ $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard example
 	$(PIP) install --upgrade pip
 	# The CPU build of torch must come first: otherwise lightning pulls a multi-GB CUDA build.
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e '.[test,server]' $(foreach p,$(PLUGINS),-e '$(p)[test]') $(foreach p,$(EXAMPLE_PLUGINS),'./$(p)[test]')
+	$(PIP) install -e '.[test,server,lint]' $(foreach p,$(PLUGINS),-e '$(p)[test]') $(foreach p,$(EXAMPLE_PLUGINS),'./$(p)[test]')
 	touch $(STAMP)
 
 install: $(STAMP)
 
-test: $(STAMP) chromium $(MLFLOW_VENV)
+# Layers (.importlinter), ruff (lint and format check) and mypy: the plugins' and examples' sources
+# come first on the path so their sources are checked, not installed copies.
+LINT_PATH := $(subst $(eval) ,:,$(PLUGINS) plugins/_template $(EXAMPLE_PLUGINS))
+lint: $(STAMP)
+	PYTHONPATH=$(LINT_PATH) $(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
+
+test: lint $(STAMP) chromium $(MLFLOW_VENV)
 	AUTOLOG_REQUIRE_MLFLOW=1 $(PYTEST) tests
 	set -e; for p in $(PLUGINS) plugins/_template $(EXAMPLE_PLUGINS); do \
 		if [ -d $$p/tests ]; then echo "== $$p"; $(PYTEST) $$p/tests; fi; \

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl
+from autolog.plugin import Integration, hookimpl
 
 from . import collect
 from .flavor import FLAVOR
@@ -39,47 +39,14 @@ DEFAULT_OPTIONS: dict[str, Any] = {"importance_types": ["split", "gain"]}
 IMPORTANCE_TYPES = ("split", "gain")  # Booster.feature_importance's; one name or a list of them
 OPTION_CHECKS = {"importance_types": collect.importance_types_check(IMPORTANCE_TYPES)}
 
+INTEGRATION = Integration(
+    name=NAME, modules=("lightgbm",), patch=patch, options=dict(DEFAULT_OPTIONS), option_checks=dict(OPTION_CHECKS),
+    flavors=(FLAVOR,), before_training=prepare_call, collect_params=collect.params,
+    collect_metrics=collect.early_stopping_metrics, collect_artifacts=collect.feature_importances,
+    collect_models=collect.models,
+)
+
 
 @hookimpl
 def autolog_register_integrations(register: Callable[[Integration], None]) -> None:
-    register(Integration(name=NAME, modules=("lightgbm",), patch=patch, options=dict(DEFAULT_OPTIONS),
-                         option_checks=dict(OPTION_CHECKS)))
-
-
-@hookimpl
-def autolog_register_flavors(register: Callable[[Any], None]) -> None:
-    register(FLAVOR)
-
-
-@hookimpl
-def autolog_before_training(call: TrainingCall) -> None:
-    if call.integration == NAME:
-        prepare_call(call)
-
-
-@hookimpl
-def autolog_collect_params(call: TrainingCall) -> dict[str, Any] | None:
-    if call.integration == NAME:
-        return collect.params(call)
-    return None
-
-
-@hookimpl
-def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
-    if call.integration == NAME:
-        return collect.early_stopping_metrics(call)
-    return None
-
-
-@hookimpl
-def autolog_collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
-    if call.integration == NAME:
-        return collect.feature_importances(call)
-    return None
-
-
-@hookimpl
-def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
-    if call.integration == NAME:
-        return collect.models(call)
-    return None
+    register(INTEGRATION)

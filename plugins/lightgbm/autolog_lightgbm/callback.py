@@ -3,15 +3,14 @@
 A plain callable with LightGBM's callback attributes: ``order`` 25 runs it after
 ``record_evaluation`` (20) and before ``early_stopping`` (30), so the iteration at which early
 stopping fires is logged too. One ``TrainingCall.log_metrics`` per iteration. An error while
-building or logging the metrics is reported (``autolog.safety.report``) and never reaches the
+building or logging the metrics is reported (``call.guarded``) and never reaches the
 training loop.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-from autolog import TrainingCall
-from autolog.safety import report
+from autolog.plugin import TrainingCall
 
 ORDER = 25
 WHILE_LOGGING_METRICS = "logging per-iteration metrics"
@@ -43,8 +42,6 @@ class LoggingCallback:
         if self.first_iteration is None:
             self.first_iteration = env.iteration
         self.last_iteration = env.iteration
-        try:
-            if env.evaluation_result_list:
+        if env.evaluation_result_list:
+            with self.call.guarded(WHILE_LOGGING_METRICS):
                 self.call.log_metrics(metrics_of(env.evaluation_result_list), step=env.iteration)
-        except Exception as exc:
-            report(self.call.integration, exc, WHILE_LOGGING_METRICS, self.call.config.get("silent", False))

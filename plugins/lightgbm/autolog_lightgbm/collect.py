@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from autolog import ArtifactToLog, ModelToLog, TrainingCall, option_checks
+from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, option_checks
 
 from .flavor import FLAVOR
 from .patch import STATE_CALLBACK, STATE_TRAIN_DATA, call_arguments

@@ -15,7 +15,7 @@ from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
-from autolog import TrainingCall, current_call
+from autolog.plugin import TrainingCall, current_call
 
 INTEGRATION = "lightgbm"
 STATE_CALLBACK = "lightgbm.callback"          # the LoggingCallback of the call

@@ -19,8 +19,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl, safety
-from autolog import option_checks as checks
+from autolog.plugin import ArtifactToLog, Integration, ModelToLog, Patcher, TrainingCall, hookimpl
+from autolog.plugin import integration_options
+from autolog.plugin import option_checks as checks
 
 from . import artifacts, model, patching
 from .metrics import results_metrics
@@ -32,64 +33,50 @@ OPTION_CHECKS = {"log_summary": checks.boolean, "max_model_size_mb": checks.non_
 
 
 def _silent() -> bool:
-    from autolog.config import config
-
-    return bool(config.effective(INTEGRATION).get("silent", False))
+    return bool(integration_options(INTEGRATION).get("silent", False))
 
 
-def patch(module: ModuleType, patcher: Any) -> None:
+def patch(module: ModuleType, patcher: Patcher) -> None:
     patching.patch(module, patcher, _silent)
 
 
-INTEGRATION = Integration(name=NAME, modules=("statsmodels.base.model",), patch=patch, options=OPTIONS,
-                          option_checks=OPTION_CHECKS)
-
-
-@hookimpl
-def autolog_register_integrations(register) -> None:
-    register(INTEGRATION)
-
-
-@hookimpl
-def autolog_register_flavors(register) -> None:
-    register(model.FLAVOR)
-
-
-@hookimpl
-def autolog_collect_params(call: TrainingCall) -> dict[str, str] | None:
-    if call.integration != NAME:
-        return None
+def params(call: TrainingCall) -> dict[str, str]:
     return fit_params(call.instance, call.method, call.args, call.kwargs)
 
 
-@hookimpl
-def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
-    if call.integration != NAME or not model.is_results(call.result):
-        return None
-    return results_metrics(call.result)
+def metrics(call: TrainingCall) -> dict[str, float] | None:
+    return results_metrics(call.result) if model.is_results(call.result) else None
 
 
-@hookimpl
-def autolog_collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
-    if call.integration != NAME or not model.is_results(call.result):
+def files(call: TrainingCall) -> list[ArtifactToLog] | None:
+    if not model.is_results(call.result):
         return None
     makers = [(artifacts.COEFFICIENTS_FILE, artifacts.coefficients_csv)]  # first: summary() reuses its values
     if call.config.get("log_summary", True):
         makers.append((artifacts.SUMMARY_FILE, artifacts.summary_text))
     found = []
     for artifact_file, make in makers:
-        try:  # one failing artifact does not cost the other
+        content = None
+        with call.guarded(f"writing {artifact_file}"):  # one failing artifact does not cost the other
             content = make(call.result)
-        except Exception as exc:
-            safety.report(NAME, exc, f"writing {artifact_file}", bool(call.config.get("silent", False)))
-            continue
         if content is not None:
             found.append(ArtifactToLog(artifact_file, content=content))
     return found
 
 
-@hookimpl
-def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
-    if call.integration != NAME or not model.is_results(call.result):
+def models(call: TrainingCall) -> list[ModelToLog] | None:
+    if not model.is_results(call.result):
         return None
     return [model.model_to_log(call.result, call.config.get("max_model_size_mb"))]
+
+
+INTEGRATION = Integration(
+    name=NAME, modules=("statsmodels.base.model",), patch=patch, options=OPTIONS, option_checks=OPTION_CHECKS,
+    flavors=(model.FLAVOR,), collect_params=params, collect_metrics=metrics, collect_artifacts=files,
+    collect_models=models,
+)
+
+
+@hookimpl
+def autolog_register_integrations(register: Any) -> None:
+    register(INTEGRATION)

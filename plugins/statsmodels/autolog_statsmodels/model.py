@@ -16,8 +16,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from autolog import ModelToLog
-from autolog.flavors import PICKLE_FILE
+from autolog.plugin import PICKLE_FILE, ModelToLog
 
 from . import saving
 

@@ -12,7 +12,7 @@ import inspect
 from types import ModuleType
 from typing import Any, Callable, Iterator
 
-from autolog import safety
+from autolog.plugin import report
 
 NAME = "statsmodels"
 METHOD = "fit"
@@ -47,7 +47,7 @@ def _subclass_hook(patcher: Any, silent: Callable[[], bool]) -> Callable[[Any, A
             try:
                 patch_class(cls, patcher)
             except Exception as exc:  # never break the user's class definition
-                safety.report(NAME, exc, f"patching {cls.__qualname__}.fit", silent())
+                report(NAME, exc, f"patching {cls.__qualname__}.fit", silent())
         return result
 
     return on_subclass

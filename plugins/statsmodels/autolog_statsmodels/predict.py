@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autolog.flavors import load_model
+from autolog.plugin import load_pickled_model as load_model
 
 
 class StatsmodelsPredictor:

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from autolog import ArtifactToLog, Integration, ModelToLog, TrainingCall, hookimpl
-from autolog import option_checks as checks
+from autolog.plugin import Integration, hookimpl
+from autolog.plugin import option_checks as checks
 
 from . import collect
 from .flavor import FLAVOR
@@ -44,47 +44,14 @@ IMPORTANCE_TYPES = ("weight", "gain", "cover", "total_gain", "total_cover")
 OPTION_CHECKS = {"importance_types": collect.importance_types_check(IMPORTANCE_TYPES),
                  "log_every_iteration": checks.boolean}
 
+INTEGRATION = Integration(
+    name=NAME, modules=("xgboost",), patch=patch, options=dict(DEFAULT_OPTIONS), option_checks=dict(OPTION_CHECKS),
+    flavors=(FLAVOR,), before_training=prepare_call, collect_params=collect.params,
+    collect_metrics=collect.iteration_metrics, collect_artifacts=collect.feature_importances,
+    collect_models=collect.models,
+)
+
 
 @hookimpl
 def autolog_register_integrations(register: Callable[[Integration], None]) -> None:
-    register(Integration(name=NAME, modules=("xgboost",), patch=patch, options=dict(DEFAULT_OPTIONS),
-                         option_checks=dict(OPTION_CHECKS)))
-
-
-@hookimpl
-def autolog_register_flavors(register: Callable[[Any], None]) -> None:
-    register(FLAVOR)
-
-
-@hookimpl
-def autolog_before_training(call: TrainingCall) -> None:
-    if call.integration == NAME:
-        prepare_call(call)
-
-
-@hookimpl
-def autolog_collect_params(call: TrainingCall) -> dict[str, Any] | None:
-    if call.integration == NAME:
-        return collect.params(call)
-    return None
-
-
-@hookimpl
-def autolog_collect_metrics(call: TrainingCall) -> dict[str, float] | None:
-    if call.integration == NAME:
-        return collect.iteration_metrics(call)
-    return None
-
-
-@hookimpl
-def autolog_collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
-    if call.integration == NAME:
-        return collect.feature_importances(call)
-    return None
-
-
-@hookimpl
-def autolog_collect_models(call: TrainingCall) -> list[ModelToLog] | None:
-    if call.integration == NAME:
-        return collect.models(call)
-    return None
+    register(INTEGRATION)

@@ -5,7 +5,7 @@ trip), unless option ``log_every_iteration`` is False: then it only remembers th
 final values are logged once training is done (``collect.final_metrics``). ``evals_log`` is
 XGBoost's own history: the last entry of each list is this iteration's value; for ``xgboost.cv``
 an entry is a ``(mean, std)`` pair. An error while building or logging the metrics is reported
-(``autolog.safety.report``) and never reaches the training loop.
+(``call.guarded``) and never reaches the training loop.
 """
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from typing import Any
 
 import xgboost
 
-from autolog import TrainingCall
-from autolog.safety import report
+from autolog.plugin import TrainingCall
 
 WHILE_LOGGING_METRICS = "logging per-iteration metrics"
 
@@ -51,8 +50,6 @@ class LoggingCallback(xgboost.callback.TrainingCallback):
         if evals_log:
             self.evals_log = evals_log
             if self.every_iteration:
-                try:
+                with self.call.guarded(WHILE_LOGGING_METRICS):
                     self.call.log_metrics(metrics_at(evals_log), step=epoch)
-                except Exception as exc:
-                    report(self.call.integration, exc, WHILE_LOGGING_METRICS, self.call.config.get("silent", False))
         return False

@@ -9,7 +9,7 @@ import json
 import sys
 from typing import Any, Callable
 
-from autolog import ArtifactToLog, ModelToLog, TrainingCall, option_checks
+from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, option_checks
 
 from . import arguments
 from .flavor import FLAVOR

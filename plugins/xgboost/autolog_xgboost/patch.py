@@ -14,7 +14,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from autolog import TrainingCall, current_call
+from autolog.plugin import TrainingCall, current_call
 
 INTEGRATION = "xgboost"
 STATE_CALLBACK = "xgboost.callback"          # the LoggingCallback of the call
