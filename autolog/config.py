@@ -18,11 +18,13 @@ class AutologConfig:
         self._global: dict[str, Any] = {}
         self._per_integration: dict[str, dict[str, Any]] = {}
         self._effective: dict[str, Mapping[str, Any]] = {}
+        self._global_called = False
         self._lock = threading.Lock()
 
     def set_global(self, options: dict[str, Any]) -> None:
         with self._lock:
             self._global = dict(options)
+            self._global_called = True
             self._effective.clear()
 
     def set_for(self, integration: Integration, options: dict[str, Any]) -> None:
@@ -46,6 +48,10 @@ class AutologConfig:
             own = self._per_integration.get(integration.name)
             if own is None:
                 found.update({k: v for k, v in self._global.items() if k in defaults})
+                if not self._global_called:
+                    # Never enabled (or reset since): a post-import hook left from an earlier
+                    # autolog() call must not patch a framework imported now.
+                    found["disable"] = True
             else:  # a per-library call wins whole over the global one, whatever the order
                 found.update(own)
             found = self._effective[integration.name] = MappingProxyType(found)
@@ -54,6 +60,7 @@ class AutologConfig:
     def reset(self) -> None:
         with self._lock:
             self._global.clear()
+            self._global_called = False
             self._per_integration.clear()
             self._effective.clear()
 

@@ -64,3 +64,16 @@ def test_config_is_untouched_when_a_global_call_is_refused(plugin_state):
         autolog.autolog(silent="no")
     assert config._global == before
     autolog.autolog(disable=True)
+
+
+def test_after_a_reset_a_framework_imported_later_is_not_patched(make_framework):
+    """The test kit's reset (and a never-enabled process) leaves post-import hooks inert."""
+    from autolog import activation
+    from autolog.testing import reset_autologging
+
+    framework = make_framework()
+    autolog.autolog()          # registers the post-import hook; the module is not imported yet
+    reset_autologging()
+    framework.import_()
+    assert not activation.is_active(autolog.integration_handle(framework.name).integration)
+    assert autolog.integration_handle(framework.name).options["disable"] is True
