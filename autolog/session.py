@@ -129,36 +129,51 @@ def in_training() -> bool:
 
 
 def training_wrapper(integration: "Integration") -> Callable[[Any, Any, tuple, dict], Any]:
-    name = integration.name
-
     def wrapper(wrapped, instance, args, kwargs):
         if _current_call.get() is not None:
             return wrapped(*args, **kwargs)
         options = config.effective(integration)
         if options["disable"]:
             return wrapped(*args, **kwargs)
-        try:
-            call = _begin(integration, options, wrapped, instance, args, kwargs)
-        except Exception as exc:
-            safety.report(name, exc, "starting its run", options.get("silent", False))
-            call = _PASS_THROUGH
-        # The guard stays set while collecting too, so what plugins call then is not logged again.
-        token = _current_call.set(call)
-        try:
-            if call is _PASS_THROUGH:
-                return wrapped(*args, **kwargs)
-            try:
-                result = wrapped(*call.args, **call.kwargs)
-            except BaseException as exc:
-                status = RunStatus.KILLED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
-                _end(call, status)
-                raise
-            _finish(call, result)
-            return result
-        finally:
-            _current_call.reset(token)
+        with safety.in_call():
+            return _logged_call(integration, options, wrapped, instance, args, kwargs)
 
     return wrapper
+
+
+def _logged_call(integration: "Integration", options: dict, wrapped, instance, args, kwargs):
+    name = integration.name
+    try:
+        call = _begin(integration, options, wrapped, instance, args, kwargs)
+    except Exception as exc:
+        safety.report(name, exc, "starting its run", options.get("silent", False))
+        call = _PASS_THROUGH
+    # The guard stays set while collecting too, so what plugins call then is not logged again.
+    token = _current_call.set(call)
+    try:
+        if call is _PASS_THROUGH:
+            return wrapped(*args, **kwargs)
+        try:
+            result = wrapped(*call.args, **call.kwargs)
+        except BaseException as exc:
+            _end(call, RunStatus.KILLED if _interrupted(exc) else RunStatus.FAILED)
+            raise
+        _finish(call, result)
+        return result
+    finally:
+        _current_call.reset(token)
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """Ctrl-C, also when the framework turned it into another exception while handling it
+    (Lightning's graceful shutdown ends with ``SystemExit(1)``): the run is KILLED, not FAILED."""
+    for _depth in range(10):
+        if exc is None:
+            return False
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc = exc.__context__
+    return False
 
 
 def _begin(integration, options, wrapped, instance, args, kwargs):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import liveness
 from .artifacts import FileInfo
 from .batch import now_ms
 from .entities import Experiment, Metric, Run, RunStatus
@@ -29,7 +30,9 @@ class TrackingClient:
         return self._tracker.store
 
     def get_run(self, run_id: str) -> Run:
-        return self._tracker.get_run(run_id)
+        """The run; a RUNNING run whose process is gone is marked and returned KILLED (``liveness``)."""
+        run = self._tracker.get_run(run_id)
+        return liveness.settle(self._tracker.store, [run])[0] if run.info.status == RunStatus.RUNNING else run
 
     def get_experiment_by_name(self, name: str) -> Experiment | None:
         return self._store.get_experiment_by_name(name)
@@ -56,6 +59,8 @@ class TrackingClient:
             found += page
             if token is None:
                 break
+        if any(run.info.status == RunStatus.RUNNING for run in found):
+            found = liveness.settle(store, found)
         return found
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:

@@ -18,9 +18,10 @@ from . import uri as uri_module
 from .entities import Experiment, Run, RunInfo, RunStatus
 from .batch import now_ms
 from .errors import RunNotFoundError
+from .liveness import owner_tags
 from .tracker import Tracker, tracker_for
 from .validation import check_key, metric_step, metric_timestamp, metric_value
-from .writer import flush_all
+from .writer import TAG_HEARTBEAT, flush_all
 
 if TYPE_CHECKING:
     from .models.model_format import Flavor, ModelInfo
@@ -130,7 +131,9 @@ def start_run(run_name: str | None = None, nested: bool = False, tags: dict | No
     else:
         parent = stack[-1].info.run_id if stack else None
         experiment = _experiment_name or os.environ.get("AUTOLOG_EXPERIMENT_NAME") or None
-        info = tracker.create_run(experiment, run_name, tags, parent_run_id=parent)
+        info = tracker.create_run(experiment, run_name, {**(tags or {}), **owner_tags(), TAG_HEARTBEAT: str(now_ms())},
+                                  parent_run_id=parent)
+    tracker.writer.keep_alive(info.run_id)  # heartbeat until it ends (liveness: a dead owner's run is KILLED)
     run = ActiveRun(info, tracker)
     _active_stack.set(stack + (run,))
     with _open_runs_lock:
@@ -151,8 +154,7 @@ def _resume(tracker: Tracker, run_id: str, run_name: str | None, tags: dict | No
     if run_name is not None and run_name != info.run_name:
         raise ValueError(f"run {run_id} is named {info.run_name!r}: a resumed run keeps its name "
                          f"(got run_name={run_name!r})")
-    if tags:
-        tracker.set_tags(run_id, tags)
+    tracker.set_tags(run_id, {**(tags or {}), **owner_tags(), TAG_HEARTBEAT: str(now_ms())})  # this process owns it now
     return info
 
 
@@ -280,7 +282,12 @@ def log_artifacts(local_dir: str, artifact_path: str | None = None) -> None:
 
 
 def log_text(text: str, artifact_file: str) -> None:
-    log_bytes(text.encode("utf-8"), artifact_file)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"log_text({artifact_file!r}): the text is not valid unicode ({exc.reason} at "
+                         f"position {exc.start})") from None
+    log_bytes(data, artifact_file)
 
 
 def log_bytes(data: bytes, artifact_file: str) -> None:
@@ -292,14 +299,17 @@ def log_bytes(data: bytes, artifact_file: str) -> None:
 
 
 def log_dict(obj: Any, artifact_file: str) -> None:
-    if artifact_file.endswith((".yaml", ".yml")):
-        import yaml
+    try:
+        if artifact_file.endswith((".yaml", ".yml")):
+            import yaml
 
-        text = yaml.safe_dump(obj, default_flow_style=False, sort_keys=False)
-    else:
-        import json
+            text = yaml.safe_dump(obj, default_flow_style=False, sort_keys=False)
+        else:
+            import json
 
-        text = json.dumps(obj, indent=2, default=str)
+            text = json.dumps(obj, indent=2, default=str)
+    except RecursionError:
+        raise ValueError(f"log_dict({artifact_file!r}): the object is nested too deeply to serialize") from None
     log_text(text, artifact_file)
 
 

@@ -1,13 +1,27 @@
 """The batching writer: logging calls append to an in-memory batch; a background thread persists it.
 
 ``log_metric`` therefore costs a lock and a list append, never a database round trip. Nothing
-is lost: a batch that fails to write is kept and retried, ``flush()`` writes synchronously (and
-raises if the store refuses), and every writer is flushed at interpreter exit.
+is lost while the store works: the background thread writes every ``FLUSH_INTERVAL_SECONDS``
+(so a process killed with SIGKILL loses at most that interval's logging), ``flush()`` writes
+synchronously, and every writer is flushed at interpreter exit.
+
+When the store cannot be written (full or read-only disk, lost connection), the batch is kept
+and retried with backoff, and ``flush()`` raises ``StoreUnavailableError`` saying how much is
+kept and how much was dropped. Memory for unwritten data is bounded: at most
+``MAX_PENDING_ITEMS`` queued items (metric points, params, tags; a metric point costs about
+200 bytes, so about 40 MB). While the store is failing, items beyond the bound are dropped and
+counted; while it works, a producer that reaches the bound writes synchronously instead
+(backpressure), so a healthy store never loses data. Runs created and ended are never dropped.
+
+The writer thread also writes a heartbeat tag (``autolog.heartbeat``, ms since the epoch) every
+``HEARTBEAT_SECONDS`` for the runs this process keeps alive (``keep_alive``), so a reader can
+tell a run whose process died from one still training (``tracking_core.liveness``).
 """
 from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
 from typing import TYPE_CHECKING
 
@@ -25,6 +39,22 @@ def _logger():
 
 FLUSH_INTERVAL_SECONDS = 0.5
 WAKE_AT_PENDING_ITEMS = 100_000  # big bursts only: a writer competing for the GIL slows the logging loop
+MAX_PENDING_ITEMS = 200_000
+HEARTBEAT_SECONDS = 10.0
+TAG_HEARTBEAT = "autolog.heartbeat"
+
+
+class StoreUnavailableError(RuntimeError):
+    """The tracking store could not be written; what was logged stays queued (within the bound)."""
+
+    def __init__(self, cause: BaseException, pending: int, dropped: int):
+        first_line = str(cause).strip().splitlines()[0][:200] if str(cause).strip() else ""
+        super().__init__(
+            f"the tracking store cannot be written ({type(cause).__name__}: {first_line}); "
+            f"{pending} logged item(s) kept in memory and retried until it can (at most {MAX_PENDING_ITEMS}), "
+            f"{dropped} dropped beyond that")
+        self.pending = pending
+        self.dropped = dropped
 
 _all_writers: "weakref.WeakSet[BatchingWriter]" = weakref.WeakSet()
 
@@ -49,6 +79,12 @@ class BatchingWriter:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
+        self._failing = False        # the last write found the store unavailable
+        self._failure_raised = False  # ... and a caller of flush() was told so
+        self.dropped = 0              # items dropped over the bound since the store last worked
+        self.dropped_total = 0
+        self._alive: dict[str, None] = {}  # runs this process keeps alive (heartbeat), in order
+        self._last_heartbeat = 0.0
         _all_writers.add(self)
 
     # -- enqueue (hot path) -------------------------------------------------------------------
@@ -58,31 +94,89 @@ class BatchingWriter:
         self._ensure_thread()
 
     def log_params(self, run_id: str, values: dict[str, str]) -> None:
-        with self._lock:
-            for key, value in values.items():
-                self._batch.params[(run_id, key)] = value
+        self._put_keyed("params", run_id, values)
 
     def set_tags(self, run_id: str, values: dict[str, str]) -> None:
-        with self._lock:
+        self._put_keyed("tags", run_id, values)
+
+    def _put_keyed(self, kind: str, run_id: str, values: dict[str, str]) -> None:
+        for _attempt in (1, 2):
+            with self._lock:
+                batch = self._batch
+                if len(batch) + len(values) <= MAX_PENDING_ITEMS:
+                    target = batch.params if kind == "params" else batch.tags
+                    for key, value in values.items():
+                        target[(run_id, key)] = value
+                    return
+            if not self._make_room():
+                break
+        with self._lock:  # over the bound and the store is failing: overwrites are free, new keys dropped
+            target = self._batch.params if kind == "params" else self._batch.tags
             for key, value in values.items():
-                self._batch.tags[(run_id, key)] = value
+                if (run_id, key) in target:
+                    target[(run_id, key)] = value
+                else:
+                    self._count_dropped(1)
 
     def log_metric(self, run_id: str, key: str, value: float, timestamp: int, step: int) -> None:
         with self._lock:
             pending = self._batch.metrics
-            pending.append((run_id, key, value, timestamp, step))
-            if len(pending) >= WAKE_AT_PENDING_ITEMS:
-                self._wake.set()
+            if len(pending) < WAKE_AT_PENDING_ITEMS:
+                pending.append((run_id, key, value, timestamp, step))
+                return
+        self._put_points([(run_id, key, value, timestamp, step)])
 
     def log_metrics(self, points: list[tuple[str, str, float, int, int]]) -> None:
         with self._lock:
-            self._batch.metrics.extend(points)
-            if len(self._batch.metrics) >= WAKE_AT_PENDING_ITEMS:
-                self._wake.set()
+            if len(self._batch.metrics) + len(points) < WAKE_AT_PENDING_ITEMS:
+                self._batch.metrics.extend(points)
+                return
+        self._put_points(points)
+
+    def _put_points(self, points: list[tuple[str, str, float, int, int]]) -> None:
+        """The slow path of metric logging: a big burst wakes the writer; at the bound, write now or drop."""
+        for _attempt in (1, 2):
+            with self._lock:
+                if len(self._batch) + len(points) <= MAX_PENDING_ITEMS:
+                    self._batch.metrics.extend(points)
+                    self._wake.set()
+                    return
+            if not self._make_room():
+                break
+        with self._lock:
+            self._count_dropped(len(points))
+
+    def _make_room(self) -> bool:
+        """At the bound: write synchronously (backpressure) unless the store is known to be failing.
+        True when there may be room now."""
+        if self._failing:
+            return False
+        try:
+            self.flush()
+        except Exception:
+            return False
+        return True
+
+    def _count_dropped(self, n: int) -> None:
+        if self.dropped == 0:
+            _logger().debug("autolog: the tracking store cannot be written and %d items are queued; "
+                            "dropping what is logged beyond that", MAX_PENDING_ITEMS)
+        self.dropped += n
+        self.dropped_total += n
 
     def end_run(self, run_id: str, status: str, end_time: int) -> None:
         with self._lock:
             self._batch.run_ends[run_id] = (status, end_time)
+            if status != "RUNNING":
+                self._alive.pop(run_id, None)
+
+    def keep_alive(self, run_id: str) -> None:
+        """Heartbeat ``run_id`` from the writer thread until it is ended through this writer."""
+        with self._lock:
+            if not self._alive:
+                self._last_heartbeat = time.monotonic()  # the run was created with its first heartbeat
+            self._alive[run_id] = None
+        self._ensure_thread()
 
     # -- persisting ------------------------------------------------------------------------------
     def pending(self) -> int:
@@ -91,10 +185,18 @@ class BatchingWriter:
     def flush(self) -> None:
         """Write everything queued so far.
 
-        A store that cannot be reached (locked, unwritable, connection lost) raises and the data
-        stays queued for the next try. A batch the store refuses for its content is written item
-        by item instead, so one bad item never costs the good ones; refused items are reported.
+        A store that cannot be reached (locked, unwritable, full, connection lost) raises
+        ``StoreUnavailableError`` and the data stays queued for the next try. A batch the store
+        refuses for its content is written item by item instead, so one bad item never costs the
+        good ones; refused items are reported.
         """
+        try:
+            self._write_pending()
+        except StoreUnavailableError:
+            self._failure_raised = True
+            raise
+
+    def _write_pending(self) -> None:
         self._check_fork()
         with self._write_lock:
             with self._lock:
@@ -102,16 +204,36 @@ class BatchingWriter:
             if not batch:
                 return
             try:
-                self.store.write(batch)
-            except BaseException as exc:
-                if not _refused_for_content(exc):
-                    self._requeue(batch)
-                    raise
-                self._salvage(batch)
+                try:
+                    self.store.write(batch)
+                except BaseException as exc:
+                    if not _refused_for_content(exc):
+                        self._requeue(batch)
+                        raise
+                    self._salvage(batch)
+            except Exception as exc:
+                self._failing = True
+                raise StoreUnavailableError(exc, self.pending(), self.dropped) from exc
+            self._written()
+
+    def _written(self) -> None:
+        if self._failing and self.dropped:
+            _logger().warning("autolog: the tracking store accepts writes again; %d logged item(s) were dropped "
+                              "while it could not (at most %d are kept)", self.dropped, MAX_PENDING_ITEMS)
+        self._failing = False
+        self._failure_raised = False
+        self.dropped = 0
 
     def _requeue(self, batch: WriteBatch) -> None:
         with self._lock:
-            self._batch = _merge(batch, self._batch)
+            merged = _merge(batch, self._batch)
+            # What was logged while the write was failing may push the queue over the bound: the
+            # newest metric points go (the older ones keep each history's start intact).
+            excess = min(len(merged) - MAX_PENDING_ITEMS, len(merged.metrics))
+            if excess > 0:
+                del merged.metrics[len(merged.metrics) - excess:]
+                self._count_dropped(excess)
+            self._batch = merged
 
     def _salvage(self, batch: WriteBatch) -> None:
         pending = [_single_items(batch)]
@@ -145,13 +267,24 @@ class BatchingWriter:
         while True:
             self._wake.wait(FLUSH_INTERVAL_SECONDS * (1 + min(failures, 10)))
             self._wake.clear()
+            self._heartbeat()
             try:
-                self.flush()
+                self._write_pending()
                 failures = 0
-            except Exception as exc:  # kept queued; retried with backoff, reported once per streak
+            except Exception as exc:  # kept queued, retried with backoff; the caller of the next flush is told
                 if failures == 0:
-                    _logger().warning("autolog could not write to the tracking store (will retry): %s", exc)
+                    _logger().debug("autolog could not write to the tracking store (will retry): %s", exc)
                 failures += 1
+
+    def _heartbeat(self) -> None:
+        now = time.monotonic()
+        if not self._alive or now - self._last_heartbeat < HEARTBEAT_SECONDS:
+            return
+        self._last_heartbeat = now
+        beat = str(time.time_ns() // 1_000_000)
+        with self._lock:
+            for run_id in self._alive:
+                self._batch.tags[(run_id, TAG_HEARTBEAT)] = beat
 
     def _check_fork(self) -> None:
         if self._pid != os.getpid():
@@ -162,6 +295,9 @@ class BatchingWriter:
             self._batch = WriteBatch()
             self._wake = threading.Event()
             self._thread = None
+            self._alive = {}
+            self._failing = self._failure_raised = False
+            self.dropped = 0
             self.store.dispose_after_fork()
 
 
@@ -199,12 +335,21 @@ def _merge_all(batches: list[WriteBatch]) -> WriteBatch:
 
 
 def flush_all() -> None:
-    """Flush every writer of this process; errors are logged, not raised (used at exit)."""
+    """Flush every writer of this process; errors are logged, not raised (used at exit).
+
+    The loss is logged as a warning unless the caller of an earlier flush was already told the
+    store could not be written (autolog's one warning said so): then only at INFO level.
+    """
     for writer in list(_all_writers):
+        told = writer._failure_raised
         try:
-            writer.flush()
+            writer._write_pending()
         except Exception as exc:
-            _logger().error("autolog lost data it could not write at exit: %s", exc)
+            import logging
+
+            _logger().log(logging.INFO if told else logging.WARNING,
+                          "autolog: %d logged item(s) could not be written to the tracking store and are lost "
+                          "at exit: %s", writer.pending(), exc)
 
 
 def _reset_writers_in_child() -> None:
