@@ -15,6 +15,7 @@ extensions and observers (adding to another integration's runs, alerts, exporter
 from __future__ import annotations
 
 from types import ModuleType
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class Integration:
                  options: dict[str, Any] | None = None, framework: str | None = None,
                  plugin_module: str | None = None,
                  should_log: Callable[[Any, tuple, dict], bool] | None = None,
-                 option_checks: dict[str, Callable[[Any], None]] | None = None,
+                 option_checks: Mapping[str, Callable[[Any], None]] | None = None,
                  flavors: tuple[Any, ...] = (),
                  before_training: Callable[[TrainingCall], None] | None = None,
                  collect_params: Callable[[TrainingCall], dict[str, Any] | None] | None = None,

@@ -35,7 +35,7 @@ class _Patch(NamedTuple):
     wrapper_id: int
 
 
-def _reference(value: Any, on_death: Callable[[Any], None] | None = None) -> Callable[[], Any]:
+def _reference(value: Any, on_death: Callable[[Any], object] | None = None) -> Callable[[], Any]:
     try:
         return weakref.ref(value, on_death)
     except TypeError:

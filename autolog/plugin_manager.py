@@ -150,7 +150,7 @@ def _collect_registrations(manager: pluggy.PluginManager) -> None:
             found = manager.get_plugin(plugin) if plugin else None
             integration.plugin_module = found.__name__ if isinstance(found, types.ModuleType) else None
         if integration.distribution is None:
-            integration.distribution = _state.distributions.get(plugin)
+            integration.distribution = _state.distributions.get(plugin) if plugin else None
         _state.registry.register(integration)
         for flavor in integration.flavors:
             _register_flavor(flavor)

@@ -265,6 +265,7 @@ def _pandas_frame(df, np, pd, series: bool = False):
 def _scipy_sparse(m, np):
     fmt = m.format
     hasher = _new_hasher("sparse", fmt, m.shape, m.dtype.str, m.nnz)
+    parts: tuple[Any, ...]
     if fmt in ("csr", "csc", "bsr"):
         parts = (m.data, m.indices, m.indptr)
     elif fmt == "coo":
@@ -443,7 +444,8 @@ def _spec_leaves(spec, path: str):
 
 def _tf_chain(ds) -> list:
     """The pipeline from ``ds`` back to its source, through attributes tf.data keeps (no iteration)."""
-    chain, seen = [], set()
+    chain: list[Any] = []
+    seen: set[int] = set()
     while ds is not None and id(ds) not in seen and len(chain) < 100:
         seen.add(id(ds))
         chain.append(ds)

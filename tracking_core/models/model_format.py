@@ -32,6 +32,8 @@ REQUIREMENTS_FILE = "requirements.txt"
 # A flavor's save() may return this key: distributions its files need at load time (not in MLmodel).
 EXTRA_REQUIREMENTS_KEY = "extra_requirements"
 
+_YamlDumper: type[Any]
+_YamlLoader: type[Any]
 try:
     _YamlDumper = yaml.CSafeDumper
     _YamlLoader = yaml.CSafeLoader

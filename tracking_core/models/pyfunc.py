@@ -150,4 +150,4 @@ def load_predict_model(model_dir: str) -> PredictModel:
     load = getattr(module, "load_predictor", None)
     if load is None:
         raise ModelLoadError(f"predict module {module_name!r} has no load_predictor(model_dir, flavor_conf)")
-    return PredictModel(model_dir, mlmodel, native_name, load(model_dir, native_conf))
+    return PredictModel(model_dir, mlmodel, str(native_name), load(model_dir, native_conf))

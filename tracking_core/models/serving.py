@@ -129,8 +129,8 @@ def serve(model_dir: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, wo
     """Load the model in ``model_dir`` and serve it until interrupted."""
     import uvicorn
 
-    options = dict(host=host, port=port, access_log=access_log, log_level="info" if access_log else "warning",
-                   server_header=False)
+    options: dict[str, Any] = dict(host=host, port=port, access_log=access_log,
+                                   log_level="info" if access_log else "warning", server_header=False)
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"autolog models serve: warning: listening on {host}, not loopback: anyone who can reach port {port} "

@@ -7,6 +7,7 @@ an HTML or SVG artifact opened directly can run nothing in the UI's origin.
 """
 from __future__ import annotations
 
+import builtins
 import csv
 import io
 import json
@@ -179,7 +180,7 @@ class ArtifactReader:
         return {**base, "kind": "text" if kind != "json" else "json", "text": text, "truncated": truncated}
 
     # -- models and plots found among the artifacts ---------------------------------------------
-    def models(self, root_listing: list[dict]) -> list[dict]:
+    def models(self, root_listing: builtins.list[dict]) -> builtins.list[dict]:
         """Every model directory at the top level (or the root itself) with its MLmodel described."""
         found = []
         candidates = [""] if any(e["name"] == "MLmodel" for e in root_listing) else []
@@ -205,7 +206,7 @@ class ArtifactReader:
             found.append(model)
         return found
 
-    def plots(self, root_listing: list[dict]) -> list[dict]:
+    def plots(self, root_listing: builtins.list[dict]) -> builtins.list[dict]:
         """Plot data that plugins log as JSON (confusion matrices, curves, importances), ready to draw."""
         files = [e for e in root_listing if not e["is_dir"] and e["kind"] == "json"]
         for directory in [e for e in root_listing if e["is_dir"]][:MAX_DIRS_SCANNED]:
@@ -332,7 +333,7 @@ def plot_from_json(name: str, data: Any) -> dict | None:
 
 
 def _curves(data: dict, x: str, y: str) -> list[dict] | None:
-    items = data.get("curves") if isinstance(data.get("curves"), list) else [data]
+    items: list[Any] = data["curves"] if isinstance(data.get("curves"), list) else [data]
     curves = []
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not (_numbers(item.get(x)) and _numbers(item.get(y))):

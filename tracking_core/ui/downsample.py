@@ -29,10 +29,10 @@ def downsample(points: Sequence[Metric], buckets: int) -> list[Metric]:
             _emit(kept, low, high)
             current, low, high = bucket, point, point
             continue
-        value = point.value
-        if _less(value, low.value):
+        value = point.value  # low and high are set: the first point of every bucket sets them
+        if _less(value, low.value):  # type: ignore[union-attr]
             low = point
-        if _less(high.value, value):
+        if _less(high.value, value):  # type: ignore[union-attr]
             high = point
     _emit(kept, low, high)
     if kept[-1] is not last:

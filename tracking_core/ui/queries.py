@@ -75,20 +75,8 @@ def search_page(store: SqlStore, experiment_ids: list[str], filter_string: str |
                 order_by: list[str] | None, max_results: int,
                 page_token: str | None) -> tuple[list[Run], str | None]:
     """One page of runs, filter and order pushed down to SQL by the store."""
-    if hasattr(store, "search_runs_page"):
-        return store.search_runs_page(experiment_ids, filter_string=filter_string or None, order_by=order_by or None,
-                                      max_results=max_results, page_token=page_token)
-    # Before the store's SQL search exists: filter in Python (small stores only).
-    from ..search import FilterError, parse_filter, sort_runs
-
-    try:
-        matches = parse_filter(filter_string)
-        found = sort_runs([r for r in store.search_runs(experiment_ids, 10_000_000) if matches(r)], order_by)
-    except FilterError as exc:
-        raise InvalidFilter(str(exc)) from exc
-    offset = int(page_token or 0)
-    page = found[offset:offset + max_results]
-    return page, (str(offset + max_results) if offset + max_results < len(found) else None)
+    return store.search_runs_page(experiment_ids, filter_string=filter_string or None, order_by=order_by or None,
+                                  max_results=max_results, page_token=page_token)
 
 
 def count_runs(store: SqlStore, experiment_ids: list[str], filter_string: str | None) -> int:

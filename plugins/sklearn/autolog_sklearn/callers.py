@@ -21,6 +21,7 @@ The check walks a handful of frames: a few microseconds per outermost call.
 from __future__ import annotations
 
 import sys
+from types import FrameType
 from typing import Any
 
 _OURS = ("autolog", "autolog_sklearn", "tracking_core", "wrapt")
@@ -35,7 +36,7 @@ def _is_ours(module: str) -> bool:
 
 def called_by_sklearn() -> bool:
     """True when the nearest caller outside autolog and sklearn's method plumbing is sklearn code."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     for _ in range(_MAX_FRAMES):
         if frame is None:
             return False

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import weakref
+from collections.abc import Iterable
 from typing import Any
 
 from autolog.plugin import warn_once
@@ -90,14 +91,15 @@ def _fingerprint(X: Any) -> tuple:
         index = np.linspace(0, X.size - 1, _SAMPLED_VALUES).astype(np.intp)
         return (X.shape, X.dtype, X.flat[index].copy())
     if _is_pandas(X):
-        rows = np.linspace(0, len(X) - 1, min(len(X), 16)).astype(np.intp) if len(X) else []
+        rows: Any = np.linspace(0, len(X) - 1, min(len(X), 16)).astype(np.intp) if len(X) else []
         columns = tuple(X.columns) if hasattr(X, "columns") else (X.name,)
         dtypes = tuple(X.dtypes) if hasattr(X, "columns") else (X.dtype,)
         return (X.shape, columns, dtypes, X.iloc[rows].copy())
     if _is_sparse(X):
-        data = getattr(X, "data", None)
+        data: Any = getattr(X, "data", None)
         sample = None
-        if data is not None and getattr(data, "size", 0):
+        size: int = getattr(data, "size", 0) if data is not None else 0
+        if size:
             sample = data[np.linspace(0, data.size - 1, _SAMPLED_VALUES).astype(np.intp)].copy()
         return (X.shape, X.dtype, getattr(X, "nnz", None), sample)
     return (type(X), len(X) if hasattr(X, "__len__") else None)
@@ -140,6 +142,7 @@ def _sample_weight_position(instance: Any, method: str) -> int | None:
         known = {}
     if method not in known:
         position = None
+        parameters: Iterable[inspect.Parameter]
         try:
             parameters = inspect.signature(getattr(instance, method)).parameters.values()
         except (TypeError, ValueError, AttributeError):

@@ -8,11 +8,12 @@ copy of that context, wherever joblib runs it.
 """
 from __future__ import annotations
 
+import contextvars
 import weakref
 
 from autolog.plugin import in_training
 
-_contexts: "weakref.WeakKeyDictionary[object, object]" = weakref.WeakKeyDictionary()
+_contexts: "weakref.WeakKeyDictionary[object, contextvars.Context]" = weakref.WeakKeyDictionary()
 
 
 def _attach_context(tasks, context):
@@ -27,8 +28,6 @@ def _attach_context(tasks, context):
 def _parallel_call(wrapped, instance, args, kwargs):
     if not in_training() or not args:
         return wrapped(*args, **kwargs)
-    import contextvars
-
     return wrapped(_attach_context(args[0], contextvars.copy_context()), *args[1:], **kwargs)
 
 

@@ -25,9 +25,10 @@ CV_FUNCTIONS = ("cross_validate", "cross_val_score", "cross_val_predict", *curve
 
 def _all_subclasses(root: type) -> list[type]:
     seen: set[type] = set()
-    stack = [root]
+    stack: list[type] = [root]
     while stack:
-        for sub in stack.pop().__subclasses__():
+        subclasses: list[type] = stack.pop().__subclasses__()
+        for sub in subclasses:
             if sub not in seen:
                 seen.add(sub)
                 stack.append(sub)

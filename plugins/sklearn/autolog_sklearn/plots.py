@@ -123,7 +123,8 @@ def binary_curves(labels, y, proba, weights, pos_label) -> dict[str, dict] | Non
         return None
     tpr, fpr = np.r_[0.0, tps / tps[-1]], np.r_[0.0, fps / fps[-1]]
     precision, recall = tps / (tps + fps), tps / tps[-1]
-    auc = float(np.trapezoid(tpr, fpr)) if hasattr(np, "trapezoid") else float(np.trapz(tpr, fpr))
+    trapezoid = np.trapezoid if hasattr(np, "trapezoid") else np.trapz  # type: ignore[attr-defined]  # numpy < 2
+    auc = float(trapezoid(tpr, fpr))
     average_precision = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
     roc_points, pr_points = _thinned(len(fpr)), _thinned(len(precision))
     pos = _label(labels[k])

@@ -16,6 +16,7 @@ import sys
 import threading
 import weakref
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 from autolog.plugin import TrainedRun, options, post_training_wrapper, run_of
@@ -55,8 +56,12 @@ class PostTrainingLog:
 
     def remember_output(self, output: Any, run: TrainedRun, dataset: str) -> None:
         key = id(output)
+
+        def forget(_ref: Any) -> None:
+            self._outputs.pop(key, None)
+
         try:
-            ref = weakref.ref(output, lambda _r, k=key: self._outputs.pop(k, None))
+            ref: weakref.ref[Any] | None = weakref.ref(output, forget)
         except TypeError:
             ref = None  # plain lists and such: keep a strong reference (bounded below)
             if len(self._outputs) > 1000:
@@ -88,7 +93,7 @@ post_training = PostTrainingLog()
 
 def dataset_name(data: Any) -> str:
     """The name of the caller's variable holding ``data`` (outside sklearn and autolog)."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__", "").startswith(_SKIPPED_FRAME_PREFIXES):
         frame = frame.f_back
     if frame is not None:

@@ -75,6 +75,8 @@ def coefficients_csv(results: Any) -> str | None:
     if ndim == 2:
         columns = getattr(params, "columns", None)
         values = _rows(params)
+        if values is None:
+            return None
         header = [str(c) for c in columns] if columns is not None else [f"coef_{j}" for j in range(len(values[0]))]
         writer.writerow(["name", *header])
         for name, row in zip(parameter_names(results, len(values)), values):
@@ -83,6 +85,8 @@ def coefficients_csv(results: Any) -> str | None:
     if ndim != 1:
         return None
     coefs = _rows(params)
+    if coefs is None:
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         statistic = "t" if getattr(results, "use_t", False) else "z"

@@ -21,7 +21,7 @@ METHOD = "fit"
 def subclasses(cls: type) -> Iterator[type]:
     """Every subclass of ``cls``, recursively, each once."""
     seen: set[int] = set()
-    stack = list(cls.__subclasses__())
+    stack: list[type] = list(cls.__subclasses__())
     while stack:
         klass = stack.pop()
         if id(klass) in seen:

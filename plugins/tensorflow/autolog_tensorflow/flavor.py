@@ -283,4 +283,4 @@ def load_model(model_dir: str, flavor_conf: dict) -> Any:
     if flavor_conf.get("save_format") == "weights":
         return _load_weights_only(model_dir, flavor_conf)
     return keras.saving.load_model(os.path.join(model_dir, flavor_conf.get("model_file", MODEL_FILE)),
-                                   custom_objects=_resolved_custom_objects(flavor_conf.get("custom_objects")))
+                                   custom_objects=_resolved_custom_objects(flavor_conf.get("custom_objects") or {}))
