@@ -13,12 +13,14 @@ from __future__ import annotations
 from tracking_core import (
     ActiveRun,
     ArtifactPathError,
+    InvalidFilterError,
     Metric,
     ModelLoadError,
     ParamConflictError,
     Run,
     RunNotFoundError,
     RunStatus,
+    StoreVersionError,
     TrackingClient,
     active_run,
     end_run,
@@ -52,7 +54,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActiveRun", "ArtifactPathError", "ArtifactToLog", "AutologWarning", "COMMON_OPTIONS", "Integration",
-    "IntegrationHandle", "InvalidOptionError", "Metric", "ModelLoadError", "ModelToLog", "ParamConflictError", "PluginNotInstalledError",
+    "IntegrationHandle", "InvalidFilterError", "InvalidOptionError", "StoreVersionError", "Metric", "ModelLoadError", "ModelToLog", "ParamConflictError", "PluginNotInstalledError",
     "Run", "RunNotFoundError", "RunStatus", "TrackingClient", "TrainingCall", "active_run", "autolog",
     "current_call", "end_run", "flush", "get_tracking_uri", "hookimpl", "last_active_run", "load_model",
     "log_artifact", "log_artifacts", "log_dict", "log_metric", "log_metrics", "log_model", "log_param",

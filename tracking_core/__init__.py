@@ -37,12 +37,21 @@ from .fluent import (
     start_run,
     tracking_settings,
 )
-from .errors import ModelLoadError, ParamConflictError, RunNotFoundError
+from .errors import (
+    ExperimentDeletedError,
+    ExperimentExistsError,
+    InvalidFilterError,
+    ModelLoadError,
+    ParamConflictError,
+    RunNotFoundError,
+    StoreVersionError,
+)
 from .tracker import TAG_PARENT_RUN_ID, TAG_USER
 from .validation import InvalidKeyError
 
 __all__ = [
-    "ActiveRun", "ArtifactPathError", "Experiment", "FileInfo", "InvalidKeyError", "Metric", "ModelLoadError",
+    "ActiveRun", "ArtifactPathError", "Experiment", "ExperimentDeletedError", "ExperimentExistsError", "FileInfo",
+    "InvalidFilterError", "StoreVersionError", "InvalidKeyError", "Metric", "ModelLoadError",
     "NoActiveRunError", "ParamConflictError", "Run", "RunAlreadyActiveError", "RunData", "RunInfo",
     "RunNotFoundError", "RunStatus", "TAG_PARENT_RUN_ID", "TAG_USER", "TrackingClient", "TrackingSettings", "active_run", "end_run", "flush", "get_tracking_uri",
     "last_active_run", "load_model", "log_artifact", "log_artifacts", "log_bytes", "log_dict", "log_metric", "log_metrics",
