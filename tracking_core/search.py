@@ -82,7 +82,7 @@ class _Reader:
         self.text, self.what, self.pos = text, what, 0
 
     def skip_space(self) -> None:
-        self.pos = _SPACE.match(self.text, self.pos).end()
+        self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]  # \s* always matches
 
     def at_end(self) -> bool:
         self.skip_space()
@@ -134,7 +134,7 @@ def _identifier(reader: _Reader, attributes: Attributes) -> tuple[str, str]:
         # a bare name, e.g. ``status`` or ``name``: an attribute; words glued with dots are one bare key
         reader.pos = start
         bare = reader.match(_BARE_KEY)
-        return "attributes", _attribute(reader, attributes, bare.group(0), start)
+        return "attributes", _attribute(reader, attributes, bare.group(0), start)  # type: ignore[union-attr]
     reader.pos += 1  # the dot
     key = _unquote(reader, "a key") if reader.text[reader.pos:reader.pos + 1] in ("`", '"') else None
     if key is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -245,6 +245,7 @@ class RunSearch:
         where = where + self.run_conditions
         terms = list(self.order_terms)
         if phase == "A":
+            assert self.first is not None  # phase A exists only with an order key
             terms.insert(0, f"o.value {'ASC' if self.first.ascending else 'DESC'}")
         elif phase == "B":
             where.append(f"NOT EXISTS (SELECT 1 FROM {self.first_table} x WHERE x.run_id = r.run_id "
@@ -257,11 +258,11 @@ class RunSearch:
         """The alias to start from: "o" (the first order key's index, in order), "r" (runs in start
         time order), a filter's alias, or None (let SQLite choose)."""
         counts = self._counts = {f.alias: self._count_matches(conn, f) for f in self.value_filters}
-        best = min(counts, key=counts.get) if counts else None
+        best = min(counts, key=lambda alias: counts[alias]) if counts else None
         # Reading an index in order pays when values rarely tie: metric values and start times do,
         # a param's few values do not (each tie group would be read whole to sort by the next key).
         in_order = None
-        if phase == "A" and self.first.entity == "metrics":
+        if phase == "A" and self.first is not None and self.first.entity == "metrics":
             in_order = "o"
         elif (phase == "" and self.experiment_ids is not None and len(self.experiment_ids) == 1
               and (not self.orders or (self.orders[0].entity, self.orders[0].key) == ("attributes", "start_time"))):
@@ -384,7 +385,7 @@ def search_experiments_query(view: str, filter_string: str | None, order_by) -> 
         else:
             raise InvalidFilterError(f"invalid experiment filter {filter_string!r}: experiments have no "
                                      f"{clause.entity} (use name, creation_time, last_update_time or tags.<key>)")
-    terms = []
+    terms: list[Any] = []
     for index, order in enumerate(orders):
         if order.entity == "attributes":
             column = experiments.c[order.key]

@@ -14,7 +14,7 @@ import math
 import operator
 import os
 import threading
-from typing import Iterable
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -301,10 +301,9 @@ class SqlStore:
         rows: list[tuple] = []
         append = rows.append
         latest: dict[tuple[str, str], tuple] = {}
-        for run_id, key, value, timestamp, step in points:
+        for run_id, key, number, timestamp, step in points:
             pair = (run_id, key)
-            if value != value:
-                value = None  # NaN
+            value = None if number != number else number  # NaN is stored as NULL
             append((series[pair], value, timestamp, step))
             current = latest.get(pair)
             if current is None or step > current[0] or (step == current[0] and timestamp >= current[1]):
@@ -469,7 +468,7 @@ class SqlStore:
                 return []
             collecting = gc.isenabled()
             gc.disable()  # a million new tuples would trigger hundreds of useless collections
-            cursor = conn.connection.dbapi_connection.cursor()
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
                 # Every step in C: (key,) + (value, timestamp, step) becomes a Metric tuple. (Selecting the
                 # key as a column would cost a new string per row: a quarter of the time.)
@@ -511,7 +510,7 @@ class SqlStore:
             raise ValueError(f"max_points_per_series must be at least 4, got {max_points_per_series!r}")
         result: dict[tuple[str, str], list[Metric]] = {}
         with self.engine.connect() as conn:
-            series = []
+            series: list[Any] = []
             for chunk in _chunks(list(run_ids)):
                 series += conn.execute(sa.select(metric_series.c.run_id, metric_series.c.key, metric_series.c.series_id)
                                        .where(metric_series.c.run_id.in_(chunk),

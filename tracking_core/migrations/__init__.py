@@ -31,7 +31,10 @@ def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
     config = _config(None)  # type: ignore[arg-type]
-    return ScriptDirectory.from_config(config).get_current_head()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:
+        raise RuntimeError("autolog ships no store migrations (its migrations folder is empty)")
+    return head
 
 
 def upgrade(connection: Connection, stamp_legacy: bool = False, target: str = "head") -> None:
