@@ -13,7 +13,6 @@ import sys
 import threading
 import types
 import warnings
-
 from typing import TYPE_CHECKING
 
 from .hook_isolation import PluginLoadWarning, current_plugin, isolate
@@ -27,7 +26,8 @@ DISABLED_ENV = "AUTOLOG_DISABLED_PLUGINS"
 LOAD_ONLY_ENV = "AUTOLOG_LOAD_PLUGINS"
 TRACE_ENV = "AUTOLOG_TRACE_PLUGINS"
 DEFAULT_PLUGINS = ("autolog.default_plugins.pickle_flavor", "autolog.default_plugins.system_metrics",
-                   "autolog.default_plugins.environment", "autolog.default_plugins.integrations")
+                   "autolog.default_plugins.environment", "autolog.default_plugins.datasets",
+                   "autolog.default_plugins.integrations")
 
 
 class _State:

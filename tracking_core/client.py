@@ -111,6 +111,17 @@ class TrackingClient:
         self._known_run(run_id)
         self._tracker.set_tags(run_id, {key: value})
 
+    def log_inputs(self, run_id: str, datasets: list | None = None, context: str | None = None) -> None:
+        """Record dataset inputs of a run: each a ``DatasetDescription``, the data itself, a
+        ``DatasetInput`` or MLflow's ``DatasetInput`` JSON shape (see ``tracking_core.dataset_inputs``)."""
+        from .dataset_inputs import to_input
+        from .fluent import _inputs_of
+
+        self._known_run(run_id)
+        items = [to_input(run_id, item, context) for item in datasets or []]
+        if items:
+            _inputs_of(self._tracker)(run_id, items)
+
     def set_terminated(self, run_id: str, status: str = RunStatus.FINISHED) -> None:
         self._known_run(run_id)
         self._tracker.end_run(run_id, status)

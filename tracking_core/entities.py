@@ -1,12 +1,18 @@
-"""The tracking entities users read back: experiments, runs (info + data) and metric points.
+"""The tracking entities users read back: experiments, runs (info + data + inputs) and metric points.
+
+``Run.inputs.dataset_inputs`` are the datasets a run was given, as MLflow names them: each a
+``DatasetInput(dataset, tags)`` whose ``dataset`` has ``name``, ``digest``, ``source_type``,
+``source``, ``schema`` and ``profile`` (the last three JSON text) and whose tags hold the context
+(``mlflow.data.context``: ``training``, ``eval``, ``test``; also ``DatasetInput.context``).
 
 They are plain, immutable value objects (named tuples: no dataclasses import at ``import
 autolog``); the store builds them, nothing mutates them.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 _NO_TAGS: Mapping[str, str] = MappingProxyType({})
 
@@ -68,9 +74,43 @@ class RunData(NamedTuple):
     tags: Mapping[str, str]
 
 
+class Dataset(NamedTuple):
+    name: str
+    digest: str
+    source_type: str
+    source: str = "{}"           # JSON text
+    schema: str | None = None    # JSON text
+    profile: str | None = None   # JSON text
+
+
+class InputTag(NamedTuple):
+    key: str
+    value: str
+
+
+DATASET_CONTEXT_TAG = "mlflow.data.context"
+
+
+class DatasetInput(NamedTuple):
+    dataset: Dataset
+    tags: tuple[InputTag, ...] = ()
+
+    @property
+    def context(self) -> str | None:
+        return next((tag.value for tag in self.tags if tag.key == DATASET_CONTEXT_TAG), None)
+
+
+class RunInputs(NamedTuple):
+    dataset_inputs: tuple[DatasetInput, ...] = ()
+
+
+_NO_INPUTS = RunInputs()
+
+
 class Run(NamedTuple):
     info: RunInfo
     data: RunData
+    inputs: RunInputs = _NO_INPUTS
 
     def __repr__(self) -> str:
         return f"<Run {self.info.run_id} {self.info.run_name!r} {self.info.status}>"

@@ -243,6 +243,23 @@ def log_params(params: dict) -> None:
     run.tracker.log_params(run.info.run_id, params)
 
 
+def log_input(dataset: Any, context: str | None = None, name: str | None = None, tags: dict | None = None) -> None:
+    """Record a dataset the active run was given: the data itself (described: digest, schema, profile),
+    a ``DatasetDescription``, or MLflow's ``DatasetInput`` shape; ``context`` training/eval/test."""
+    from .dataset_inputs import to_input
+
+    run = _run_for_logging()
+    run_id = run.info.run_id
+    _inputs_of(run.tracker)(run_id, [to_input(run_id, dataset, context, name, tags)])
+
+
+def _inputs_of(tracker: Any):
+    log_inputs = getattr(tracker, "log_inputs", None)
+    if log_inputs is None:
+        raise NotImplementedError(f"this tracking store ({type(tracker).__name__}) cannot record dataset inputs yet")
+    return log_inputs
+
+
 def set_tag(key: str, value: Any) -> None:
     run = _run_for_logging()
     run.tracker.set_tags(run.info.run_id, {key: value})

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from .errors import StoreVersionError
 
 # The revisions this autolog knows, oldest first; the last is the schema the tables below describe.
-KNOWN_VERSIONS = ("0001_initial", "0002_lifecycle_search", "0003_history_index")
+KNOWN_VERSIONS = ("0001_initial", "0002_lifecycle_search", "0003_history_index", "0004_dataset_inputs")
 SCHEMA_VERSION = KNOWN_VERSIONS[-1]
 VERSION_TABLE = "alembic_version"
 _PG_SCHEMA_LOCK = 7236042195001  # advisory lock serializing schema creation/upgrade on PostgreSQL
@@ -97,6 +97,49 @@ latest_metrics = sa.Table(
     sa.Column("step", sa.BigInteger, nullable=False),
     sa.Index("ix_latest_metrics_key_value", "key", "value", "run_id"),
 )
+# Dataset inputs, as MLflow keeps them: a dataset belongs to an experiment and is identified there by
+# (name, digest); its id is derived from those three (``dataset_id``), so writers need no lookup.
+# A run's inputs link it to datasets; an input's tags say its context (``mlflow.data.context``).
+datasets = sa.Table(
+    "datasets", metadata,
+    sa.Column("dataset_id", sa.String(32), primary_key=True),
+    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("dataset_source_type", sa.String(64), nullable=False),
+    sa.Column("dataset_source", sa.Text, nullable=False),
+    sa.Column("dataset_schema", sa.Text, nullable=True),
+    sa.Column("dataset_profile", sa.Text, nullable=True),
+    sa.Index("ix_datasets_digest", "digest"),
+    sa.Index("ix_datasets_name", "name"),
+)
+run_inputs = sa.Table(
+    "run_inputs", metadata,
+    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("dataset_id", sa.String(32), sa.ForeignKey("datasets.dataset_id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Index("ix_run_inputs_dataset", "dataset_id", "run_id"),
+)
+input_tags = sa.Table(
+    "input_tags", metadata,
+    sa.Column("run_id", sa.String(32), primary_key=True),
+    sa.Column("dataset_id", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", sa.String(500), nullable=False),
+    sa.ForeignKeyConstraint(["run_id", "dataset_id"], ["run_inputs.run_id", "run_inputs.dataset_id"],
+                            ondelete="CASCADE"),
+    sa.Index("ix_input_tags_key_value", "key", "value"),
+)
+
+
+def dataset_id(experiment_id, name: str, digest: str) -> str:
+    """The id of dataset (name, digest) in an experiment: the same in every process and store."""
+    import hashlib
+
+    return hashlib.sha256(f"{experiment_id}\x00{name}\x00{digest}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 # Kept outside ``metadata``: alembic owns this table (same shape as the one it creates).
 version_table = sa.Table(
     VERSION_TABLE, sa.MetaData(),
@@ -114,7 +157,7 @@ def describe_url(database_url: str) -> str:
         return "<database>"
 
 
-def read_version(conn: Connection) -> str | None | object:
+def read_version(conn: Connection) -> str | object | None:
     """The stamped version, None for an empty version table, ``_MISSING`` without one."""
     if not sa.inspect(conn).has_table(VERSION_TABLE):
         return _MISSING

@@ -11,6 +11,9 @@ Filter: clauses joined by ``AND`` (``OR`` is not supported), each ``<entity>.<ke
   ``experiment_id``): ``= !=``, ``LIKE``/``ILIKE`` (``%`` and ``_`` wildcards; ``LIKE`` is
   case-sensitive), ``IN ('a', 'b')`` / ``NOT IN``, with quoted strings;
 - ``IS NULL`` / ``IS NOT NULL``: the run lacks / has the key.
+- dataset inputs (``datasets``/``dataset``): ``datasets.name``, ``datasets.digest``,
+  ``datasets.context`` with the text comparisons; the clauses on datasets of one filter hold for
+  one and the same input of the run (``datasets.name = 'X' AND datasets.context = 'eval'``).
 
 A run lacking the key never matches a comparison. ``tags.mlflow.runName`` is the run name.
 Order: ``"<entity>.<key> [ASC|DESC]"``; runs lacking the value (or with NaN) come last either way.
@@ -19,19 +22,20 @@ Every error is an ``InvalidFilterError`` quoting the filter and naming the bad t
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 from .errors import InvalidFilterError
 
 FilterError = InvalidFilterError  # the name this module used before
 
-Value = Union[str, float, tuple, None]
+Value = str | float | tuple | None
 
 ENTITY_ALIASES = {
     "metric": "metrics", "metrics": "metrics",
     "param": "params", "params": "params", "parameter": "params", "parameters": "params",
     "tag": "tags", "tags": "tags",
     "attribute": "attributes", "attributes": "attributes", "attr": "attributes", "run": "attributes",
+    "dataset": "datasets", "datasets": "datasets",
 }
 RUN_STRING_ATTRIBUTES = ("run_id", "run_name", "status", "artifact_uri", "experiment_id")
 RUN_NUMBER_ATTRIBUTES = ("start_time", "end_time")
@@ -39,6 +43,8 @@ RUN_ATTRIBUTE_ALIASES = {"created": "start_time", "Created": "start_time", "run 
                          "runName": "run_name", "experimentId": "experiment_id"}
 EXPERIMENT_STRING_ATTRIBUTES = ("name", "experiment_id", "lifecycle_stage")
 EXPERIMENT_NUMBER_ATTRIBUTES = ("creation_time", "last_update_time")
+
+DATASET_KEYS = ("name", "digest", "context")
 
 NUMBER_OPS = ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN", "IS NULL", "IS NOT NULL")
 STRING_OPS = ("=", "!=", "LIKE", "ILIKE", "IN", "NOT IN", "IS NULL", "IS NOT NULL")
@@ -147,6 +153,9 @@ def _identifier(reader: _Reader, attributes: Attributes) -> tuple[str, str]:
         raise reader.fail(f"a non-empty key after {word.group(0)!r}.")
     if entity == "attributes":
         return entity, _attribute(reader, attributes, key, start)
+    if entity == "datasets" and key not in DATASET_KEYS:
+        reader.pos = start
+        raise reader.fail(f"datasets.{' / datasets.'.join(DATASET_KEYS)} (not datasets.{key})")
     if entity == "tags" and key == "mlflow.runName" and "run_name" in attributes.strings:
         return "attributes", "run_name"
     return entity, key

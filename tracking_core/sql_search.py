@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from .entities import LifecycleStage
+from .entities import DATASET_CONTEXT_TAG, LifecycleStage
 from .errors import InvalidFilterError, InvalidPageTokenError
 from .schema import experiment_tags, experiments
 from .search import EXPERIMENT_ATTRIBUTES, Clause, OrderBy, parse_filter, parse_order_by
@@ -132,7 +132,12 @@ class RunSearch:
         elif run_view == "DELETED_ONLY":
             self.run_conditions.append(f"r.deleted = {self.sql.bind(True)}")
         for clause in self.clauses:
-            self._filter(clause)
+            if clause.entity != "datasets":
+                self._filter(clause)
+        self._datasets([c for c in self.clauses if c.entity == "datasets"])
+        for order in self.orders:
+            if order.entity == "datasets":
+                raise InvalidFilterError(f"invalid order_by {order_by!r}: runs cannot be ordered by datasets.{order.key}")
         self.first = self.orders[0] if self.orders and self.orders[0].entity != "attributes" else None
         self.order_joins: list[str] = []
         self.order_terms: list[str] = []
@@ -166,6 +171,34 @@ class RunSearch:
                 continue  # not an id this store made: no runs
         self.experiment_ids = ids
         self.run_conditions.append(self.sql.compare("r.experiment_id", "IN", ids))
+
+    def _datasets(self, clauses: list[Clause]) -> None:
+        """Clauses on dataset inputs: one input of the run must satisfy them all (run ids from the
+        ``datasets`` name/digest indexes, or ``input_tags (key, value)`` for a context)."""
+        if not clauses:
+            return
+        sql = self.sql
+        conditions: list[str] = []
+        context_join = ""
+        for clause in clauses:
+            if clause.key == "context":
+                context_join = ("LEFT JOIN input_tags it ON it.run_id = ri.run_id AND it.dataset_id = ri.dataset_id "
+                                f"AND it.key = {sql.bind(DATASET_CONTEXT_TAG)}")
+                column = "it.value"
+            else:
+                column = f"ds.{clause.key}"
+            if clause.op in ("IS NULL", "IS NOT NULL"):
+                if clause.key != "context" and clause.op == "IS NULL":  # lacks a dataset: has no inputs
+                    self.run_conditions.append("r.run_id NOT IN (SELECT run_id FROM run_inputs)")
+                    continue
+                conditions.append(f"{column} {clause.op}")
+            else:
+                conditions.append(sql.compare(column, clause.op, clause.value))
+        if not conditions:
+            return
+        self.run_conditions.append(
+            "r.run_id IN (SELECT ri.run_id FROM run_inputs ri JOIN datasets ds ON ds.dataset_id = ri.dataset_id "
+            f"{context_join} WHERE {' AND '.join(conditions)})")
 
     def _filter(self, clause: Clause) -> None:
         sql = self.sql
@@ -366,7 +399,7 @@ def search_experiments_query(view: str, filter_string: str | None, order_by) -> 
         query = query.where(experiments.c.lifecycle_stage == LifecycleStage.ACTIVE)
     elif view == "DELETED_ONLY":
         query = query.where(experiments.c.lifecycle_stage == LifecycleStage.DELETED)
-    for index, clause in enumerate(clauses):
+    for clause in clauses:
         if clause.entity == "attributes":
             column = experiments.c[clause.key]
             value = _attribute_value(clause.key, clause.value, clause.op)

@@ -14,20 +14,53 @@ import math
 import operator
 import os
 import threading
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from .batch import WriteBatch, now_ms
-from .entities import Experiment, LifecycleStage, Metric, Run, RunData, RunInfo, RunStatus
-from .errors import (ExperimentDeletedError, ExperimentExistsError, ExperimentNotFoundError, InvalidPageTokenError,
-                     RunNotFoundError, TagNotFoundError)
-from .schema import (experiment_tags, experiments, latest_metrics, metadata, metric_series, metrics,  # noqa: F401
-                     open_schema, params, runs, tags)
-
+from .entities import (
+    Dataset,
+    DatasetInput,
+    Experiment,
+    InputTag,
+    LifecycleStage,
+    Metric,
+    Run,
+    RunData,
+    RunInfo,
+    RunInputs,
+    RunStatus,
+)
+from .errors import (
+    ExperimentDeletedError,
+    ExperimentExistsError,
+    ExperimentNotFoundError,
+    InvalidPageTokenError,
+    RunNotFoundError,
+    TagNotFoundError,
+)
+from .schema import (  # noqa: F401
+    dataset_id,
+    datasets,
+    experiment_tags,
+    experiments,
+    input_tags,
+    latest_metrics,
+    metadata,
+    metric_series,
+    metrics,
+    open_schema,
+    params,
+    run_inputs,
+    runs,
+    tags,
+)
 
 DEFAULT_EXPERIMENT_NAME = "Default"  # the tracker's default experiment: never deleted
+_NO_INPUTS = RunInputs()
 _IN_CHUNK = 500  # ids per IN (...) list
 
 
@@ -259,6 +292,13 @@ class SqlStore:
                       "WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step "
                       "AND excluded.timestamp >= latest_metrics.timestamp)",
             "end": f"UPDATE runs SET status = {marker}, end_time = {marker} WHERE run_id = {marker}",
+            "dataset": "INSERT INTO datasets (dataset_id, experiment_id, name, digest, dataset_source_type, "
+                       f"dataset_source, dataset_schema, dataset_profile) VALUES {values(8)} "
+                       "ON CONFLICT (dataset_id) DO NOTHING",
+            "input": f"INSERT INTO run_inputs (run_id, dataset_id) VALUES {values(2)} "
+                     "ON CONFLICT (run_id, dataset_id) DO NOTHING",
+            "input_tag": f"INSERT INTO input_tags (run_id, dataset_id, key, value) VALUES {values(4)} "
+                         "ON CONFLICT (run_id, dataset_id, key) DO UPDATE SET value = excluded.value",
         }
 
     def write(self, batch: WriteBatch) -> None:
@@ -276,6 +316,8 @@ class SqlStore:
                 conn.exec_driver_sql(sql["tag"], [(r, k, v) for (r, k), v in batch.tags.items()])
             if batch.metrics:
                 self._write_metrics(conn, batch.metrics, new_series)
+            if batch.inputs:
+                self._write_inputs(conn, batch.inputs)
             if batch.run_ends:
                 conn.exec_driver_sql(sql["end"], [(status, end_time, run_id)
                                                   for run_id, (status, end_time) in batch.run_ends.items()])
@@ -311,6 +353,29 @@ class SqlStore:
         conn.exec_driver_sql(self._sql["metric"], rows)
         conn.exec_driver_sql(self._sql["latest"], [
             (run_id, key, value, timestamp, step) for (run_id, key), (step, timestamp, value) in latest.items()])
+
+    def _write_inputs(self, conn, inputs) -> None:
+        """Datasets (once per experiment, name and digest), the runs' links to them and their tags."""
+        run_ids = sorted({item.run_id for item in inputs})
+        experiment_of: dict[str, int] = {}
+        for chunk in _chunks(run_ids):
+            experiment_of.update(conn.execute(sa.select(runs.c.run_id, runs.c.experiment_id)
+                                              .where(runs.c.run_id.in_(chunk))).all())
+        found, links, input_tag_rows = {}, {}, {}
+        for item in inputs:
+            experiment_id = experiment_of.get(item.run_id)
+            if experiment_id is None:
+                raise RunNotFoundError(item.run_id)
+            key = dataset_id(experiment_id, item.name, item.digest)
+            found.setdefault(key, (key, experiment_id, item.name, item.digest, item.source_type, item.source,
+                                   item.schema, item.profile))
+            links[(item.run_id, key)] = None
+            for tag_key, tag_value in item.tags:
+                input_tag_rows[(item.run_id, key, tag_key)] = tag_value
+        conn.exec_driver_sql(self._sql["dataset"], list(found.values()))
+        conn.exec_driver_sql(self._sql["input"], list(links))
+        if input_tag_rows:
+            conn.exec_driver_sql(self._sql["input_tag"], [(*k, v) for k, v in input_tag_rows.items()])
 
     # -- run lifecycle (direct, not through the writer) ----------------------------------------------
     def _update_run(self, run_id: str, when_deleted: bool | None, **values) -> None:
@@ -419,6 +484,7 @@ class SqlStore:
                     else:
                         for run_id, key, value in cursor.fetchall():
                             found[run_id][key] = value
+            inputs = self._read_inputs(cursor, ids, marker)
         finally:
             cursor.close()
         return [
@@ -426,9 +492,34 @@ class SqlStore:
                         status=row.status, start_time=row.start_time, end_time=row.end_time,
                         artifact_uri=row.artifact_uri,
                         lifecycle_stage=LifecycleStage.DELETED if row.deleted else LifecycleStage.ACTIVE),
-                RunData(params=p[row.run_id], metrics=m[row.run_id], tags=t[row.run_id]))
+                RunData(params=p[row.run_id], metrics=m[row.run_id], tags=t[row.run_id]),
+                inputs.get(row.run_id, _NO_INPUTS))
             for row in rows
         ]
+
+    @staticmethod
+    def _read_inputs(cursor, ids: list[str], marker: str) -> dict[str, RunInputs]:
+        """The dataset inputs of runs (most have none: one indexed probe per page of runs)."""
+        found: dict[str, list[tuple[str, Dataset]]] = {}
+        input_tag_map: dict[tuple[str, str], list[InputTag]] = {}
+        for chunk in _chunks(ids):
+            listed = ", ".join([marker] * len(chunk))
+            cursor.execute("SELECT i.run_id, d.dataset_id, d.name, d.digest, d.dataset_source_type, d.dataset_source, "
+                           "d.dataset_schema, d.dataset_profile FROM run_inputs i JOIN datasets d "
+                           f"ON d.dataset_id = i.dataset_id WHERE i.run_id IN ({listed}) "
+                           "ORDER BY i.run_id, d.name, d.digest", chunk)
+            rows = cursor.fetchall()
+            if not rows:
+                continue
+            for run_id, key, *dataset in rows:
+                found.setdefault(run_id, []).append((key, Dataset(*dataset)))
+            cursor.execute(f"SELECT run_id, dataset_id, key, value FROM input_tags WHERE run_id IN ({listed}) "
+                           "ORDER BY key", chunk)
+            for run_id, key, tag_key, tag_value in cursor.fetchall():
+                input_tag_map.setdefault((run_id, key), []).append(InputTag(tag_key, tag_value))
+        return {run_id: RunInputs(tuple(DatasetInput(dataset, tuple(input_tag_map.get((run_id, key), ())))
+                                        for key, dataset in items))
+                for run_id, items in found.items()}
 
     # -- metric histories ---------------------------------------------------------------------------
     def _series_id(self, conn, run_id: str, key: str) -> int | None:

@@ -165,6 +165,13 @@ class Tracker:
     def set_tags(self, run_id: str, values: dict) -> None:
         self.writer.set_tags(run_id, _clean_values(values, "tag"))
 
+    def log_inputs(self, run_id: str, inputs: list) -> None:
+        """Dataset inputs of ``run_id`` (``dataset_inputs.to_input`` items, or what it accepts), queued."""
+        from .batch import InputToLog
+        from .dataset_inputs import to_input
+
+        self.writer.log_inputs([item if isinstance(item, InputToLog) else to_input(run_id, item) for item in inputs])
+
     # -- reads --------------------------------------------------------------------------------------
     def get_run(self, run_id: str) -> Run:
         self.writer.flush()

@@ -25,7 +25,7 @@ import time
 import weakref
 from typing import TYPE_CHECKING
 
-from .batch import NewRun, WriteBatch
+from .batch import InputToLog, NewRun, WriteBatch
 
 if TYPE_CHECKING:
     from .store import SqlStore
@@ -66,6 +66,7 @@ def _merge(first: WriteBatch, then: WriteBatch) -> WriteBatch:
         tags={**first.tags, **then.tags},
         metrics=first.metrics + then.metrics,
         run_ends={**first.run_ends, **then.run_ends},
+        inputs=first.inputs + then.inputs,
     )
     return merged
 
@@ -163,6 +164,12 @@ class BatchingWriter:
                             "dropping what is logged beyond that", MAX_PENDING_ITEMS)
         self.dropped += n
         self.dropped_total += n
+
+    def log_inputs(self, inputs: list[InputToLog]) -> None:
+        """Dataset inputs (a few per run): never dropped, like runs created and ended."""
+        with self._lock:
+            self._batch.inputs.extend(inputs)
+        self._ensure_thread()
 
     def end_run(self, run_id: str, status: str, end_time: int) -> None:
         with self._lock:
@@ -319,6 +326,7 @@ def _single_items(batch: WriteBatch) -> list[WriteBatch]:
     items += [WriteBatch(params={key: value}) for key, value in batch.params.items()]
     items += [WriteBatch(tags={key: value}) for key, value in batch.tags.items()]
     items += [WriteBatch(metrics=[point]) for point in batch.metrics]
+    items += [WriteBatch(inputs=[item]) for item in batch.inputs]
     items += [WriteBatch(run_ends={key: value}) for key, value in batch.run_ends.items()]
     return items
 
@@ -331,6 +339,7 @@ def _merge_all(batches: list[WriteBatch]) -> WriteBatch:
         merged.tags.update(batch.tags)
         merged.metrics.extend(batch.metrics)
         merged.run_ends.update(batch.run_ends)
+        merged.inputs.extend(batch.inputs)
     return merged
 
 
