@@ -9,6 +9,7 @@ straight into the database first); ours: ``get-history`` of a 1,000,000-point me
 
     python -m bench.server [--quick]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -110,16 +111,38 @@ class Client:
 def start(tool: str, directory: str, database: str | None = None) -> tuple[subprocess.Popen, int, float]:
     port = _free_port()
     if tool == "autolog":
-        command = [sys.executable, "-m", "autolog", "server", "--backend-store-uri",
-                   database or os.path.join(directory, "store"), "--port", str(port)]
+        command = [
+            sys.executable,
+            "-m",
+            "autolog",
+            "server",
+            "--backend-store-uri",
+            database or os.path.join(directory, "store"),
+            "--port",
+            str(port),
+        ]
     else:
-        command = [MLFLOW_PYTHON, "-m", "mlflow", "server", "--backend-store-uri",
-                   database or f"sqlite:///{directory}/mlflow.db", "--artifacts-destination",
-                   os.path.join(directory, "mlartifacts"), "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+        command = [
+            MLFLOW_PYTHON,
+            "-m",
+            "mlflow",
+            "server",
+            "--backend-store-uri",
+            database or f"sqlite:///{directory}/mlflow.db",
+            "--artifacts-destination",
+            os.path.join(directory, "mlartifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOLOG_TRACKING", "MLFLOW_"))}
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=directory, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=directory, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     while True:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -146,9 +169,18 @@ def stop(process: subprocess.Popen) -> None:
 
 def _bodies(run_id: str, points: int, key: str = "m") -> list[bytes]:
     now = int(time.time() * 1000)
-    return [json.dumps({"run_id": run_id, "metrics": [
-        {"key": key, "value": random.random(), "timestamp": now + i, "step": i}
-        for i in range(start, min(start + 1000, points))]}).encode() for start in range(0, points, 1000)]
+    return [
+        json.dumps(
+            {
+                "run_id": run_id,
+                "metrics": [
+                    {"key": key, "value": random.random(), "timestamp": now + i, "step": i}
+                    for i in range(start, min(start + 1000, points))
+                ],
+            }
+        ).encode()
+        for start in range(0, points, 1000)
+    ]
 
 
 def _run(client: Client, experiment_id: str) -> str:
@@ -181,7 +213,7 @@ def measure_api(tool: str, points: int, runs: int) -> dict[str, float]:
         single = []
         body = json.dumps({"run_id": run_id, "key": "one", "value": 1.0, "timestamp": 1, "step": 0}).encode()
         c = server_cpu(process.pid)
-        for i in range(200):
+        for _i in range(200):
             t = time.perf_counter()
             client.call("POST", "/api/2.0/mlflow/runs/log-metric", body)
             single.append(time.perf_counter() - t)
@@ -207,9 +239,17 @@ def measure_api(tool: str, points: int, runs: int) -> dict[str, float]:
 
         one = writers(1, max(points // 5, 1000))
         eight = writers(8, max(points // 10, 1000))
-        return {"start_s": started, "log_100k_s": logged, "read_100k_s": read, "runs_per_s": runs_per_second,
-                "log_metric_ms": statistics.median(single) * 1000, "log_metric_p10_ms": sorted(single)[20] * 1000,
-                "one_writer_pps": one, "eight_writers_pps": eight, **cpu}
+        return {
+            "start_s": started,
+            "log_100k_s": logged,
+            "read_100k_s": read,
+            "runs_per_s": runs_per_second,
+            "log_metric_ms": statistics.median(single) * 1000,
+            "log_metric_p10_ms": sorted(single)[20] * 1000,
+            "one_writer_pps": one,
+            "eight_writers_pps": eight,
+            **cpu,
+        }
     finally:
         stop(process)
         shutil.rmtree(directory, ignore_errors=True)
@@ -221,8 +261,8 @@ def measure_search(tool: str, count: int, history_points: int) -> dict[str, floa
         out: dict[str, float] = {}
         if tool == "autolog":
             from bench.store_search import populate
-            from tracking_core.store import SqlStore
             from tracking_core.batch import NewRun, WriteBatch
+            from tracking_core.store import SqlStore
 
             store_dir = os.path.join(directory, "store")
             store = SqlStore("sqlite:///" + os.path.join(store_dir, "autolog.db"))
@@ -231,14 +271,24 @@ def measure_search(tool: str, count: int, history_points: int) -> dict[str, floa
             big = os.urandom(16).hex()
             store.write(WriteBatch(new_runs=[NewRun(big, experiment_id, "big", 1, os.path.join(store_dir, big))]))
             for first in range(0, history_points, 100_000):
-                store.write(WriteBatch(metrics=[(big, "h", random.random(), 1_700_000_000_000 + i, i)
-                                                for i in range(first, min(first + 100_000, history_points))]))
+                store.write(
+                    WriteBatch(
+                        metrics=[
+                            (big, "h", random.random(), 1_700_000_000_000 + i, i)
+                            for i in range(first, min(first + 100_000, history_points))
+                        ]
+                    )
+                )
             store.engine.dispose()
             process, port, _ = start(tool, directory, store_dir)
         else:
             db = f"sqlite:///{directory}/mlflow.db"
-            result = subprocess.run([MLFLOW_PYTHON, "-c", MLFLOW_POPULATE, db, os.path.join(directory, "mlartifacts"),
-                                     str(count)], capture_output=True, text=True, cwd=directory)
+            result = subprocess.run(
+                [MLFLOW_PYTHON, "-c", MLFLOW_POPULATE, db, os.path.join(directory, "mlartifacts"), str(count)],
+                capture_output=True,
+                text=True,
+                cwd=directory,
+            )
             if result.returncode != 0:
                 raise RuntimeError(result.stderr[-2000:])
             experiment_id = result.stdout.strip().splitlines()[-1]
@@ -274,35 +324,60 @@ def main() -> int:
     args = parser.parse_args()
     points, runs = (10_000, 100) if args.quick else (100_000, 300)
     search_ours, search_theirs, history = (10_000, 2_000, 100_000) if args.quick else (100_000, 10_000, 1_000_000)
-    print(f"autolog server vs mlflow server (SQLite, 1 worker, keep-alive http.client); load {os.getloadavg()[0]:.1f}",
-          flush=True)
+    print(
+        f"autolog server vs mlflow server (SQLite, 1 worker, keep-alive http.client); load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     results = {}
     for tool in ("autolog", "mlflow"):
         results[tool] = measure_api(tool, points, runs)
         print(f"  {tool}: {results[tool]}", flush=True)
-    searched = {"autolog": measure_search("autolog", search_ours, history),
-                "mlflow": measure_search("mlflow", search_theirs, 0)}
+    searched = {
+        "autolog": measure_search("autolog", search_ours, history),
+        "mlflow": measure_search("mlflow", search_theirs, 0),
+    }
     print(f"  search: {searched}", flush=True)
     a, m = results["autolog"], results["mlflow"]
     sa, sm = searched["autolog"], searched["mlflow"]
     rows = [
         ("answers after start", f"{a['start_s']:.2f} s", f"{m['start_s']:.2f} s"),
-        (f"{points:,} points via log-batch (server CPU)", f"{a['log_100k_s']:.2f} s ({a['log_100k_cpu_s']:.2f})",
-         f"{m['log_100k_s']:.2f} s ({m['log_100k_cpu_s']:.2f})"),
-        (f"{points:,} points via get-history (server CPU)", f"{a['read_100k_s']:.2f} s ({a['read_100k_cpu_s']:.2f})",
-         f"{m['read_100k_s']:.2f} s ({m['read_100k_cpu_s']:.2f})"),
-        ("runs created per second (server CPU per run)", f"{a['runs_per_s']:.0f} ({a['run_create_cpu_ms']:.1f} ms)",
-         f"{m['runs_per_s']:.0f} ({m['run_create_cpu_ms']:.1f} ms)"),
-        ("one log-metric request, median / p10 (CPU)",
-         f"{a['log_metric_ms']:.2f}/{a['log_metric_p10_ms']:.2f} ms ({a['log_metric_cpu_ms']:.2f})",
-         f"{m['log_metric_ms']:.2f}/{m['log_metric_p10_ms']:.2f} ms ({m['log_metric_cpu_ms']:.2f})"),
-        ("eight writers / one writer", f"{a['eight_writers_pps'] / a['one_writer_pps']:.2f}x",
-         f"{m['eight_writers_pps'] / m['one_writer_pps']:.2f}x"),
-        (f"search (ours {search_ours:,} runs, MLflow {search_theirs:,}) (CPU)",
-         f"{sa['search_s'] * 1000:.0f} ms, first {sa['search_first_s'] * 1000:.0f} ({sa['search_cpu_s'] * 1000:.0f})",
-         f"{sm['search_s'] * 1000:.0f} ms, first {sm['search_first_s'] * 1000:.0f} ({sm['search_cpu_s'] * 1000:.0f})"),
-        (f"get-history of {history:,} points (server CPU)",
-         f"{sa.get('history_1m_s', 0):.2f} s ({sa.get('history_1m_cpu_s', 0):.2f})", "-"),
+        (
+            f"{points:,} points via log-batch (server CPU)",
+            f"{a['log_100k_s']:.2f} s ({a['log_100k_cpu_s']:.2f})",
+            f"{m['log_100k_s']:.2f} s ({m['log_100k_cpu_s']:.2f})",
+        ),
+        (
+            f"{points:,} points via get-history (server CPU)",
+            f"{a['read_100k_s']:.2f} s ({a['read_100k_cpu_s']:.2f})",
+            f"{m['read_100k_s']:.2f} s ({m['read_100k_cpu_s']:.2f})",
+        ),
+        (
+            "runs created per second (server CPU per run)",
+            f"{a['runs_per_s']:.0f} ({a['run_create_cpu_ms']:.1f} ms)",
+            f"{m['runs_per_s']:.0f} ({m['run_create_cpu_ms']:.1f} ms)",
+        ),
+        (
+            "one log-metric request, median / p10 (CPU)",
+            f"{a['log_metric_ms']:.2f}/{a['log_metric_p10_ms']:.2f} ms ({a['log_metric_cpu_ms']:.2f})",
+            f"{m['log_metric_ms']:.2f}/{m['log_metric_p10_ms']:.2f} ms ({m['log_metric_cpu_ms']:.2f})",
+        ),
+        (
+            "eight writers / one writer",
+            f"{a['eight_writers_pps'] / a['one_writer_pps']:.2f}x",
+            f"{m['eight_writers_pps'] / m['one_writer_pps']:.2f}x",
+        ),
+        (
+            f"search (ours {search_ours:,} runs, MLflow {search_theirs:,}) (CPU)",
+            f"{sa['search_s'] * 1000:.0f} ms, first {sa['search_first_s'] * 1000:.0f} "
+            f"({sa['search_cpu_s'] * 1000:.0f})",
+            f"{sm['search_s'] * 1000:.0f} ms, first {sm['search_first_s'] * 1000:.0f} "
+            f"({sm['search_cpu_s'] * 1000:.0f})",
+        ),
+        (
+            f"get-history of {history:,} points (server CPU)",
+            f"{sa.get('history_1m_s', 0):.2f} s ({sa.get('history_1m_cpu_s', 0):.2f})",
+            "-",
+        ),
     ]
     print(f"{'':52} {'autolog server':>26} {'mlflow server':>26}")
     for name, ours, theirs in rows:

@@ -11,6 +11,7 @@ exactly once, and prints the throughput of one writer and of eight. The test
 
 Everything listens on 127.0.0.1 only and is stopped by the pids this module started.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,7 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
@@ -50,8 +52,12 @@ def _free_port() -> int:
 def moto_s3(directory: str) -> Iterator[str]:
     port = _free_port()
     log = open(os.path.join(directory, "moto.log"), "w")
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **S3_ENV})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **S3_ENV},
+    )
     endpoint = f"http://127.0.0.1:{port}"
     try:
         import http.client
@@ -63,9 +69,9 @@ def moto_s3(directory: str) -> Iterator[str]:
                 connection.request("GET", "/")
                 connection.getresponse().read()
                 break
-            except OSError:
+            except OSError as exc:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("moto's S3 server did not start")
+                    raise RuntimeError("moto's S3 server did not start") from exc
                 time.sleep(0.2)
         yield endpoint
     finally:
@@ -79,8 +85,9 @@ def moto_s3(directory: str) -> Iterator[str]:
 
 @contextlib.contextmanager
 def deployment(servers: int = 2) -> Iterator[Deployment]:
-    from postgres_support import start_server as start_postgres
     from server_support import start_server
+
+    from postgres_support import start_server as start_postgres
 
     directory = tempfile.mkdtemp(prefix="autolog-team-")
     postgres = start_postgres()
@@ -91,13 +98,25 @@ def deployment(servers: int = 2) -> Iterator[Deployment]:
             env = {**S3_ENV, "AWS_ENDPOINT_URL": endpoint}
             import boto3
 
-            boto3.client("s3", endpoint_url=endpoint, **{
-                "aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"},
+            boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+                region_name="us-east-1",
             ).create_bucket(Bucket=BUCKET)
             artifacts = f"s3://{BUCKET}/artifacts"
             for _ in range(servers):
-                started.append(start_server("--backend-store-uri", database_url, "--artifacts-destination", artifacts,
-                                            cwd=directory, env=env))
+                started.append(
+                    start_server(
+                        "--backend-store-uri",
+                        database_url,
+                        "--artifacts-destination",
+                        artifacts,
+                        cwd=directory,
+                        env=env,
+                    )
+                )
             yield Deployment(database_url, endpoint, artifacts, [s.url for s in started], env)
     finally:
         for server in started:
@@ -144,10 +163,26 @@ def run_clients(deploy: Deployment, clients: int, runs: int, points: int, train:
     from server_support import server_env
 
     env = server_env({**deploy.env, "AUTOLOG_TESTING": "1", "PYTHONWARNINGS": "ignore"})
-    processes = [subprocess.Popen([sys.executable, "-c", CLIENT, deploy.servers[i % len(deploy.servers)], str(i),
-                                   str(runs), str(points), "1" if train else "0"],
-                                  cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for i in range(clients)]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                CLIENT,
+                deploy.servers[i % len(deploy.servers)],
+                str(i),
+                str(runs),
+                str(points),
+                "1" if train else "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(clients)
+    ]
     results = []
     for process in processes:
         out, err = process.communicate(timeout=900)
@@ -169,17 +204,24 @@ def verify(deploy: Deployment, results: list[dict], runs: int, points: int) -> d
         for client_id, result in enumerate(results):
             assert len(result["runs"]) == runs, result
             for index, run_id in enumerate(result["runs"]):
-                rows = conn.execute(sa.text(
-                    "SELECT m.step, m.value FROM metrics m JOIN metric_series s ON m.series_id = s.series_id "
-                    "WHERE s.run_id = :r AND s.key = 'series' ORDER BY m.step"), {"r": run_id}).all()
+                rows = conn.execute(
+                    sa.text(
+                        "SELECT m.step, m.value FROM metrics m JOIN metric_series s ON m.series_id = s.series_id "
+                        "WHERE s.run_id = :r AND s.key = 'series' ORDER BY m.step"
+                    ),
+                    {"r": run_id},
+                ).all()
                 expected = [(step, client_id * 1e6 + index * 1e3 + step) for step in range(points)]
                 assert [(r[0], r[1]) for r in rows] == expected, f"run {run_id}: {len(rows)} points, want {points}"
-                params = dict(conn.execute(sa.text("SELECT key, value FROM params WHERE run_id = :r"), {"r": run_id}).all())
+                params = dict(
+                    conn.execute(sa.text("SELECT key, value FROM params WHERE run_id = :r"), {"r": run_id}).all()
+                )
                 assert params == {f"p{k}": f"{client_id}-{index}-{k}" for k in range(20)}, run_id
                 status = conn.execute(sa.text("SELECT status FROM runs WHERE run_id = :r"), {"r": run_id}).scalar()
                 assert status == "FINISHED", (run_id, status)
-                location = conn.execute(sa.text("SELECT artifact_uri FROM runs WHERE run_id = :r"),
-                                        {"r": run_id}).scalar()
+                location = conn.execute(
+                    sa.text("SELECT artifact_uri FROM runs WHERE run_id = :r"), {"r": run_id}
+                ).scalar()
                 files = fs.find(location.replace("s3://", ""))
                 assert [f.rsplit("/", 2)[-2:] for f in files] == [["report", "summary.txt"]], (run_id, files)
                 assert fs.cat(files[0]) == f"client {client_id} run {index}".encode()
@@ -188,14 +230,18 @@ def verify(deploy: Deployment, results: list[dict], runs: int, points: int) -> d
                 totals["params"] += len(params)
                 totals["artifacts"] += len(files)
             for run_id in result["autolog_runs"]:
-                location = conn.execute(sa.text("SELECT artifact_uri FROM runs WHERE run_id = :r"),
-                                        {"r": run_id}).scalar()
+                location = conn.execute(
+                    sa.text("SELECT artifact_uri FROM runs WHERE run_id = :r"), {"r": run_id}
+                ).scalar()
                 files = [f.rsplit("/", 1)[-1] for f in fs.find(location.replace("s3://", ""))]
                 assert "MLmodel" in files, (run_id, files)
                 totals["autolog_runs"] += 1
-        duplicates = conn.execute(sa.text(
-            "SELECT count(*) FROM (SELECT series_id, step FROM metrics GROUP BY series_id, step, timestamp "
-            "HAVING count(*) > 1) d")).scalar()
+        duplicates = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM (SELECT series_id, step FROM metrics GROUP BY series_id, step, timestamp "
+                "HAVING count(*) > 1) d"
+            )
+        ).scalar()
         assert duplicates == 0, f"{duplicates} duplicated metric points"
     engine.dispose()
     return totals
@@ -208,8 +254,10 @@ def main() -> int:
         print(f"  database      {deploy.database_url}")
         print(f"  artifacts     {deploy.artifacts} (S3 endpoint {deploy.s3_endpoint})")
         for url in deploy.servers:
-            print(f"  server        {url}  (autolog server --backend-store-uri {deploy.database_url} "
-                  f"--artifacts-destination {deploy.artifacts})")
+            print(
+                f"  server        {url}  (autolog server --backend-store-uri {deploy.database_url} "
+                f"--artifacts-destination {deploy.artifacts})"
+            )
         one = run_clients(deploy._replace(servers=deploy.servers[:1]), 1, runs, points, train=False)
         single = runs * points / one[0]["seconds"]
         print(f"one writer:    {single:,.0f} points/s", flush=True)
@@ -219,10 +267,14 @@ def main() -> int:
         writing = max(r["seconds"] for r in results)
         together = clients * runs * points / writing
         totals = verify(deploy, results, runs, points)
-        print(f"{clients} writers:     {together:,.0f} points/s together ({together / single:.1f}x one writer); "
-              f"{wall:.1f} s with training and imports")
-        print(f"stored exactly once: {totals['runs']} runs, {totals['points']:,} points, {totals['params']} params, "
-              f"{totals['artifacts']} artifacts, {totals['autolog_runs']} autologged runs with their models")
+        print(
+            f"{clients} writers:     {together:,.0f} points/s together ({together / single:.1f}x one writer); "
+            f"{wall:.1f} s with training and imports"
+        )
+        print(
+            f"stored exactly once: {totals['runs']} runs, {totals['points']:,} points, {totals['params']} params, "
+            f"{totals['artifacts']} artifacts, {totals['autolog_runs']} autologged runs with their models"
+        )
     return 0
 
 

@@ -5,6 +5,7 @@ artifact directory (``../x``, an absolute path, a NUL byte, a symlink pointing o
 root) is refused with ``ArtifactPathError``. Besides what the client logs, repositories read,
 stream, list and delete (the tracking server's proxied artifact service uses those).
 """
+
 from __future__ import annotations
 
 import os
@@ -43,10 +44,12 @@ def is_remote(uri: str) -> bool:
     return "://" in uri and not uri.startswith("file://")
 
 
-def repository_for(artifact_uri: str) -> "LocalArtifactRepository | FsspecArtifactRepository":
+def repository_for(artifact_uri: str) -> LocalArtifactRepository | FsspecArtifactRepository:
     if is_remote(artifact_uri):
         return FsspecArtifactRepository(artifact_uri)
-    return LocalArtifactRepository(artifact_uri[len("file://"):] if artifact_uri.startswith("file://") else artifact_uri)
+    return LocalArtifactRepository(
+        artifact_uri[len("file://") :] if artifact_uri.startswith("file://") else artifact_uri
+    )
 
 
 CHUNK_BYTES = 1 << 20
@@ -124,7 +127,6 @@ class LocalArtifactRepository:
         else:
             shutil.copy2(source, target)
         return target
-
 
     # -- reading, streaming and deleting (the server's proxied artifact service) ----------------
     def read_bytes(self, artifact_file: str) -> bytes:

@@ -7,6 +7,7 @@ raises ``ServerUnavailableError`` -- a ``ConnectionError``, so the batching writ
 queued and tries again later. Credentials come from ``AUTOLOG_TRACKING_USERNAME`` /
 ``AUTOLOG_TRACKING_PASSWORD`` (HTTP Basic) or ``AUTOLOG_TRACKING_TOKEN`` (Bearer).
 """
+
 from __future__ import annotations
 
 import base64
@@ -47,7 +48,7 @@ def _auth_header() -> str | None:
         return f"Bearer {token}"
     user = os.environ.get(USERNAME_ENV)
     if user:
-        secret = f"{user}:{os.environ.get(PASSWORD_ENV, '')}".encode("utf-8")
+        secret = f"{user}:{os.environ.get(PASSWORD_ENV, '')}".encode()
         return "Basic " + base64.b64encode(secret).decode("ascii")
     return None
 
@@ -69,7 +70,7 @@ class HttpClient:
         if parts.username:  # http://user:password@host: credentials in the URL win over the environment
             from urllib.parse import unquote
 
-            secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode("utf-8")
+            secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
             self._url_auth: str | None = "Basic " + base64.b64encode(secret).decode("ascii")
         else:
             self._url_auth = None
@@ -104,9 +105,17 @@ class HttpClient:
         self._local = threading.local()
 
     # -- requests ------------------------------------------------------------------------------
-    def request(self, method: str, path: str, *, query: dict | None = None, body: bytes | IO[bytes] | None = None,
-                headers: dict[str, str] | None = None, body_length: int | None = None,
-                retries: int | None = None) -> tuple[int, dict[str, str], bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: dict | None = None,
+        body: bytes | IO[bytes] | None = None,
+        headers: dict[str, str] | None = None,
+        body_length: int | None = None,
+        retries: int | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
         """Send one request (retried as the module says); returns (status, headers, body)."""
         import http.client
 
@@ -140,8 +149,9 @@ class HttpClient:
             except (OSError, http.client.HTTPException) as exc:
                 self._drop_connection()
                 last_error = f"{type(exc).__name__}: {exc}"
-                if attempt == 0 and isinstance(exc, (http.client.RemoteDisconnected, BrokenPipeError,
-                                                     ConnectionResetError)):
+                if attempt == 0 and isinstance(
+                    exc, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+                ):
                     continue  # a kept-alive connection the server had closed: try a fresh one at once
                 self._sleep(attempt, None)
                 continue
@@ -151,8 +161,9 @@ class HttpClient:
                     self._sleep(attempt, response_headers.get("retry-after"))
                 continue
             return status, response_headers, data
-        raise ServerUnavailableError(f"tracking server {self.base_url} unreachable after {attempts} attempt(s) "
-                                     f"({method} {path}): {last_error}")
+        raise ServerUnavailableError(
+            f"tracking server {self.base_url} unreachable after {attempts} attempt(s) ({method} {path}): {last_error}"
+        )
 
     def download(self, path: str, target: str, chunk_bytes: int = 1 << 20) -> int:
         """GET ``path`` into the file ``target`` in chunks (any size; retried whole); returns the status.
@@ -192,7 +203,7 @@ class HttpClient:
         raise ServerUnavailableError(f"tracking server {self.base_url} unreachable (GET {path}): {last_error}")
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
-        delay = min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * (2 ** attempt))
+        delay = min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * (2**attempt))
         if retry_after and retry_after.isdigit():
             delay = min(float(retry_after), 30.0)
         time.sleep(delay)
@@ -200,11 +211,12 @@ class HttpClient:
     def call(self, method: str, endpoint: str, payload: dict | None = None, retries: int | None = None) -> dict:
         """A JSON API call (``endpoint`` below the base URL); a refusal raises ``RestError``."""
         if method == "GET":
-            status, headers, data = self.request("GET", endpoint, query=payload, retries=retries)
+            status, _headers, data = self.request("GET", endpoint, query=payload, retries=retries)
         else:
             body = json.dumps(payload or {}, separators=(",", ":"), allow_nan=False).encode("utf-8")
-            status, headers, data = self.request(method, endpoint, body=body,
-                                                 headers={"Content-Type": "application/json"}, retries=retries)
+            status, _headers, data = self.request(
+                method, endpoint, body=body, headers={"Content-Type": "application/json"}, retries=retries
+            )
         return self.check(status, data, endpoint)
 
     def check(self, status: int, data: bytes, endpoint: str) -> Any:
@@ -214,8 +226,9 @@ class HttpClient:
             try:
                 return json.loads(data)
             except ValueError:
-                raise ServerUnavailableError(f"{endpoint}: the server answered {status} with a body that is "
-                                             f"not JSON: {data[:200]!r}") from None
+                raise ServerUnavailableError(
+                    f"{endpoint}: the server answered {status} with a body that is not JSON: {data[:200]!r}"
+                ) from None
         try:
             error = json.loads(data)
             code, message = error.get("error_code", "ERROR"), error.get("message", "")
@@ -223,6 +236,8 @@ class HttpClient:
             code, message = "ERROR", data[:300].decode("utf-8", "replace")
         if status in (401, 403):
             # Wrong or missing credentials: nothing is wrong with the data, keep it queued.
-            raise ServerUnavailableError(f"tracking server {self.base_url} refused us ({status} {code}): {message}. "
-                                         f"Set {USERNAME_ENV}/{PASSWORD_ENV} or {TOKEN_ENV}.")
+            raise ServerUnavailableError(
+                f"tracking server {self.base_url} refused us ({status} {code}): {message}. "
+                f"Set {USERNAME_ENV}/{PASSWORD_ENV} or {TOKEN_ENV}."
+            )
         raise RestError(status, code, message, endpoint)

@@ -6,6 +6,7 @@ or a few HTTP requests on ``/api/2.0/mlflow-artifacts/artifacts/<path>``. Files 
 ``MULTIPART_THRESHOLD_BYTES`` go up in parts (``mpu/create``, one PUT per part, ``mpu/complete``),
 so no single request carries a huge body and a failed part is retried alone.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ MULTIPART_CHUNK_BYTES = 16 * 1024 * 1024
 
 def proxied_root(artifact_uri: str) -> str:
     """``mlflow-artifacts:/a/b``, ``mlflow-artifacts:///a/b`` or ``mlflow-artifacts://host/a/b`` -> ``a/b``."""
-    rest = artifact_uri[len("mlflow-artifacts:"):]
+    rest = artifact_uri[len("mlflow-artifacts:") :]
     if rest.startswith("//"):
         rest = rest[2:]
         rest = rest.split("/", 1)[1] if "/" in rest else ""
@@ -74,14 +75,20 @@ class RestArtifactRepository:
             self._put_multipart(local_file, full_path, size)
             return
         with open(local_file, "rb") as fh:
-            status, _headers, data = self.http.request("PUT", self._url(full_path), body=fh, body_length=size,
-                                                       headers={"Content-Type": "application/octet-stream"})
+            status, _headers, data = self.http.request(
+                "PUT",
+                self._url(full_path),
+                body=fh,
+                body_length=size,
+                headers={"Content-Type": "application/octet-stream"},
+            )
         self._check(status, data, f"upload of {full_path}")
 
     def _put_multipart(self, local_file: str, full_path: str, size: int) -> None:
         parts = max(1, -(-size // MULTIPART_CHUNK_BYTES))
-        created = self.http.call("POST", f"{ARTIFACTS}/mpu/create/{quote(full_path)}",
-                                 {"path": full_path, "num_parts": parts})
+        created = self.http.call(
+            "POST", f"{ARTIFACTS}/mpu/create/{quote(full_path)}", {"path": full_path, "num_parts": parts}
+        )
         upload_id = created["upload_id"]
         done = []
         try:
@@ -91,20 +98,31 @@ class RestArtifactRepository:
                     start = (number - 1) * MULTIPART_CHUNK_BYTES
                     length = min(MULTIPART_CHUNK_BYTES, size - start)
                     url = credential["url"]
-                    target = url[len(self.http.base_url):] if url.startswith(self.http.base_url) else url
+                    target = url[len(self.http.base_url) :] if url.startswith(self.http.base_url) else url
                     if "://" in target:
                         raise RestError(400, "UNSUPPORTED", f"part URL {url!r} is not on this server", "mpu")
                     status, headers, data = self.http.request(
-                        "PUT", target, body=_PartReader(fh, start, length), body_length=length,
-                        headers={**(credential.get("headers") or {}), "Content-Type": "application/octet-stream"})
+                        "PUT",
+                        target,
+                        body=_PartReader(fh, start, length),
+                        body_length=length,
+                        headers={**(credential.get("headers") or {}), "Content-Type": "application/octet-stream"},
+                    )
                     self._check(status, data, f"part {number} of {full_path}")
                     done.append({"part_number": number, "etag": headers.get("etag", "").strip('"')})
-            self.http.call("POST", f"{ARTIFACTS}/mpu/complete/{quote(full_path)}",
-                           {"path": full_path, "upload_id": upload_id, "parts": done})
+            self.http.call(
+                "POST",
+                f"{ARTIFACTS}/mpu/complete/{quote(full_path)}",
+                {"path": full_path, "upload_id": upload_id, "parts": done},
+            )
         except BaseException:
             try:
-                self.http.call("POST", f"{ARTIFACTS}/mpu/abort/{quote(full_path)}",
-                               {"path": full_path, "upload_id": upload_id}, retries=1)
+                self.http.call(
+                    "POST",
+                    f"{ARTIFACTS}/mpu/abort/{quote(full_path)}",
+                    {"path": full_path, "upload_id": upload_id},
+                    retries=1,
+                )
             except Exception:
                 pass
             raise
@@ -128,8 +146,9 @@ class RestArtifactRepository:
         clean = clean_artifact_path(artifact_file)
         if not clean:
             raise ValueError("artifact file name is empty")
-        status, _headers, body = self.http.request("PUT", self._url(self._full(clean)), body=bytes(data),
-                                                   headers={"Content-Type": "application/octet-stream"})
+        status, _headers, body = self.http.request(
+            "PUT", self._url(self._full(clean)), body=bytes(data), headers={"Content-Type": "application/octet-stream"}
+        )
         self._check(status, body, f"upload of {artifact_file}")
 
     # -- reading ----------------------------------------------------------------------------------
@@ -142,8 +161,13 @@ class RestArtifactRepository:
             name = item["path"].rsplit("/", 1)[-1]
             is_dir = bool(item.get("is_dir", False))
             size = item.get("file_size")
-            infos.append(FileInfo(posixpath.join(clean, name) if clean else name, is_dir,
-                                  None if is_dir or size is None else int(size)))
+            infos.append(
+                FileInfo(
+                    posixpath.join(clean, name) if clean else name,
+                    is_dir,
+                    None if is_dir or size is None else int(size),
+                )
+            )
         return sorted(infos, key=lambda info: info.path)
 
     def read_bytes(self, artifact_file: str) -> bytes:
@@ -180,7 +204,7 @@ class RestArtifactRepository:
         pending = list(entries)
         while pending:
             entry = pending.pop()
-            relative = entry.path[len(clean):].lstrip("/") if clean else entry.path
+            relative = entry.path[len(clean) :].lstrip("/") if clean else entry.path
             local = os.path.join(target, *relative.split("/"))
             if entry.is_dir:
                 os.makedirs(local, exist_ok=True)

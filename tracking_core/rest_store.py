@@ -7,10 +7,12 @@ the server becomes unreachable half-way the writer re-queues only the rest: noth
 twice, nothing is lost. Runs are created synchronously (``runs/create``): the server assigns
 run ids (MLflow's API has no field for ours). Reads map MLflow's JSON back to our entities.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .batch import WriteBatch
 from .entities import Experiment, LifecycleStage, Metric, Run, RunData, RunInfo
@@ -50,17 +52,28 @@ def _pairs(items: list[dict] | None) -> dict[str, str]:
 
 def experiment_from_json(data: dict) -> Experiment:
     creation = _int_in(data.get("creation_time"), 0)
-    return Experiment(str(data["experiment_id"]), data.get("name", ""), data.get("artifact_location", ""),
-                      creation, data.get("lifecycle_stage") or LifecycleStage.ACTIVE,
-                      _int_in(data.get("last_update_time"), creation), _pairs(data.get("tags")))
+    return Experiment(
+        str(data["experiment_id"]),
+        data.get("name", ""),
+        data.get("artifact_location", ""),
+        creation,
+        data.get("lifecycle_stage") or LifecycleStage.ACTIVE,
+        _int_in(data.get("last_update_time"), creation),
+        _pairs(data.get("tags")),
+    )
 
 
 def run_info_from_json(info: dict) -> RunInfo:
     return RunInfo(
-        run_id=info.get("run_id") or info["run_uuid"], run_name=info.get("run_name", ""),
-        experiment_id=str(info.get("experiment_id", "")), status=info.get("status", "RUNNING"),
-        start_time=_int_in(info.get("start_time"), 0), end_time=_int_in(info.get("end_time"), None),
-        artifact_uri=info.get("artifact_uri", ""), lifecycle_stage=info.get("lifecycle_stage") or LifecycleStage.ACTIVE)
+        run_id=info.get("run_id") or info["run_uuid"],
+        run_name=info.get("run_name", ""),
+        experiment_id=str(info.get("experiment_id", "")),
+        status=info.get("status", "RUNNING"),
+        start_time=_int_in(info.get("start_time"), 0),
+        end_time=_int_in(info.get("end_time"), None),
+        artifact_uri=info.get("artifact_uri", ""),
+        lifecycle_stage=info.get("lifecycle_stage") or LifecycleStage.ACTIVE,
+    )
 
 
 def run_from_json(data: dict) -> Run:
@@ -70,8 +83,9 @@ def run_from_json(data: dict) -> Run:
 
 
 def _metric_from_json(item: dict) -> Metric:
-    return Metric(item["key"], _float_in(item.get("value")), _int_in(item.get("timestamp"), 0),
-                  _int_in(item.get("step"), 0))
+    return Metric(
+        item["key"], _float_in(item.get("value")), _int_in(item.get("timestamp"), 0), _int_in(item.get("step"), 0)
+    )
 
 
 def _size(text: str) -> int:
@@ -110,8 +124,13 @@ class RestStore:
             raise
         return experiment_from_json(data["experiment"])
 
-    def create_experiment(self, name: str, artifact_location: str | None = None, tags: dict | None = None,
-                          artifact_root: str | None = None) -> str:
+    def create_experiment(
+        self,
+        name: str,
+        artifact_location: str | None = None,
+        tags: dict | None = None,
+        artifact_root: str | None = None,
+    ) -> str:
         payload: dict[str, Any] = {"name": name}
         if artifact_location:
             payload["artifact_location"] = artifact_location
@@ -136,9 +155,14 @@ class RestStore:
                 raise RestError(404, "RESOURCE_DOES_NOT_EXIST", f"experiment {name!r} vanished", "experiments/create")
         return found
 
-    def search_experiments(self, view_type: str = "ACTIVE_ONLY", max_results: int = 1000,
-                           filter_string: str | None = None, order_by: list[str] | None = None,
-                           page_token: str | None = None) -> tuple[list[Experiment], str | None]:
+    def search_experiments(
+        self,
+        view_type: str = "ACTIVE_ONLY",
+        max_results: int = 1000,
+        filter_string: str | None = None,
+        order_by: list[str] | None = None,
+        page_token: str | None = None,
+    ) -> tuple[list[Experiment], str | None]:
         payload: dict[str, Any] = {"view_type": view_type, "max_results": max_results}
         if filter_string:
             payload["filter"] = filter_string
@@ -160,8 +184,12 @@ class RestStore:
 
     # -- runs -------------------------------------------------------------------------------------
     def create_run(self, experiment_id: str, run_name: str, start_time: int, tags: dict[str, str]) -> RunInfo:
-        payload = {"experiment_id": str(experiment_id), "run_name": run_name, "start_time": start_time,
-                   "tags": [{"key": k, "value": v} for k, v in tags.items()]}
+        payload = {
+            "experiment_id": str(experiment_id),
+            "run_name": run_name,
+            "start_time": start_time,
+            "tags": [{"key": k, "value": v} for k, v in tags.items()],
+        }
         user = tags.get("autolog.user")
         if user:
             payload["user_id"] = user
@@ -181,8 +209,9 @@ class RestStore:
     def get_param(self, run_id: str, key: str) -> str | None:
         return self.get_run(run_id, include_deleted=True).data.params.get(key)
 
-    def update_run(self, run_id: str, status: str | None = None, end_time: int | None = None,
-                   run_name: str | None = None) -> None:
+    def update_run(
+        self, run_id: str, status: str | None = None, end_time: int | None = None, run_name: str | None = None
+    ) -> None:
         payload: dict[str, Any] = {"run_id": run_id, "run_uuid": run_id}
         if status is not None:
             payload["status"] = status
@@ -209,14 +238,23 @@ class RestStore:
                 raise RunNotFoundError(run_id) from None
             raise
 
-    def search_runs_page(self, experiment_ids: Iterable[str] | None, filter_string: str | None = None,
-                         order_by: list[str] | None = None, max_results: int = 1000, page_token: str | None = None,
-                         run_view_type: str = "ACTIVE_ONLY") -> tuple[list[Run], str | None]:
+    def search_runs_page(
+        self,
+        experiment_ids: Iterable[str] | None,
+        filter_string: str | None = None,
+        order_by: list[str] | None = None,
+        max_results: int = 1000,
+        page_token: str | None = None,
+        run_view_type: str = "ACTIVE_ONLY",
+    ) -> tuple[list[Run], str | None]:
         ids = list(experiment_ids) if experiment_ids is not None else self._all_experiment_ids()
         if not ids:
             return [], None
-        payload: dict[str, Any] = {"experiment_ids": [str(i) for i in ids], "max_results": max_results,
-                                   "run_view_type": run_view_type}
+        payload: dict[str, Any] = {
+            "experiment_ids": [str(i) for i in ids],
+            "max_results": max_results,
+            "run_view_type": run_view_type,
+        }
         if filter_string:
             payload["filter"] = filter_string
         if order_by:
@@ -233,23 +271,25 @@ class RestStore:
             raise
         return [run_from_json(r) for r in data.get("runs") or ()], data.get("next_page_token") or None
 
-    def search_runs(self, experiment_ids: Iterable[str] | None, max_results: int,
-                    order_newest_first: bool = True) -> list[Run]:
+    def search_runs(
+        self, experiment_ids: Iterable[str] | None, max_results: int, order_newest_first: bool = True
+    ) -> list[Run]:
         order = ["attributes.start_time DESC" if order_newest_first else "attributes.start_time ASC"]
         runs: list[Run] = []
         token = None
         while len(runs) < max_results:
-            page, token = self.search_runs_page(experiment_ids, order_by=order,
-                                                max_results=min(SEARCH_PAGE, max_results - len(runs)),
-                                                page_token=token)
+            page, token = self.search_runs_page(
+                experiment_ids, order_by=order, max_results=min(SEARCH_PAGE, max_results - len(runs)), page_token=token
+            )
             runs += page
             if not token:
                 break
         return runs
 
     # -- metrics ----------------------------------------------------------------------------------
-    def get_metric_history_page(self, run_id: str, key: str, max_results: int | None = None,
-                                page_token: str | None = None) -> tuple[list[Metric], str | None]:
+    def get_metric_history_page(
+        self, run_id: str, key: str, max_results: int | None = None, page_token: str | None = None
+    ) -> tuple[list[Metric], str | None]:
         payload: dict[str, Any] = {"run_id": run_id, "run_uuid": run_id, "metric_key": key}
         if max_results is not None:
             payload["max_results"] = max_results
@@ -285,7 +325,8 @@ class RestStore:
         try:
             for run_id, metric_indexes, param_keys, tag_keys in self._by_run(batch):
                 for request, metric_part, param_part, tag_part in self._requests(
-                        batch, run_id, metric_indexes, param_keys, tag_keys):
+                    batch, run_id, metric_indexes, param_keys, tag_keys
+                ):
                     self._call("POST", "runs/log-batch", request)
                     sent_metrics.update(metric_part)
                     sent_params += param_part
@@ -331,8 +372,7 @@ class RestStore:
         """log-batch payloads within the limits: params and tags first (they are few), then metrics."""
         metrics_all = batch.metrics
         position = {"p": 0, "t": 0, "m": 0}
-        while (position["p"] < len(param_keys) or position["t"] < len(tag_keys)
-               or position["m"] < len(metric_indexes)):
+        while position["p"] < len(param_keys) or position["t"] < len(tag_keys) or position["m"] < len(metric_indexes):
             size, items = 200, 0
             params, tags, metrics = [], [], []
             param_part, tag_part, metric_part = [], [], []

@@ -6,6 +6,7 @@ ids); artifacts and models go through the server's proxied artifact service when
 ``mlflow-artifacts:/`` URIs, and straight to the location otherwise (an MLflow server started
 with ``--no-serve-artifacts``).
 """
+
 from __future__ import annotations
 
 import threading
@@ -47,8 +48,13 @@ class RestTracker(Tracker):
             found = self._experiments[name] = self.store.get_or_create_experiment(name)
         return found
 
-    def create_run(self, experiment_name: str | None = None, run_name: str | None = None,
-                   tags: dict | None = None, parent_run_id: str | None = None) -> RunInfo:
+    def create_run(
+        self,
+        experiment_name: str | None = None,
+        run_name: str | None = None,
+        tags: dict | None = None,
+        parent_run_id: str | None = None,
+    ) -> RunInfo:
         if run_name is not None:
             run_name = check_text(as_text(run_name), "run", "name")
             if len(run_name) > MAX_RUN_NAME_LENGTH:

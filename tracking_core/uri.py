@@ -7,6 +7,7 @@ database URLs; their artifacts go under ``AUTOLOG_ARTIFACT_ROOT`` (default
 ``http://`` and ``https://`` name a tracking server (``autolog server`` or ``mlflow server``):
 its URL is the "database URL" and the server decides where artifacts go.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,7 +44,7 @@ def _is_remote_url(uri: str) -> bool:
 
 def _local_path(uri: str) -> str:
     if uri.startswith("file://"):
-        uri = uri[len("file://"):]
+        uri = uri[len("file://") :]
     return os.path.abspath(os.path.expanduser(uri))
 
 

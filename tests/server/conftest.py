@@ -1,4 +1,5 @@
 """Fixtures of the server tests: one ``autolog server`` per test module, and the fluent API pointed at it."""
+
 from __future__ import annotations
 
 import os
@@ -7,10 +8,10 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server_support import start_server  # noqa: E402
+from server_support import start_server
 
-import tracking_core  # noqa: E402
-from tracking_core import fluent  # noqa: E402
+import tracking_core
+from tracking_core import fluent
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ logging to and reading from a tracking server, printing what it saw as one JSON 
     python mlflow_side.py log URL          log experiments, runs, batches and artifacts; print ids and reads
     python mlflow_side.py read URL RUN_ID...   print each run as MLflow's client reads it
 """
+
 import json
 import os
 import sys
@@ -33,14 +34,22 @@ def run_view(client, run_id):
                 with open(local) as fh:
                     contents[path] = fh.read()
     return {
-        "run_id": run_id, "name": run.info.run_name, "status": run.info.status,
+        "run_id": run_id,
+        "name": run.info.run_name,
+        "status": run.info.status,
         "experiment_id": run.info.experiment_id,
-        "params": dict(run.data.params), "metrics": {k: run.data.metrics[k] for k in keys},
+        "params": dict(run.data.params),
+        "metrics": {k: run.data.metrics[k] for k in keys},
         "tags": {k: v for k, v in run.data.tags.items()},
-        "history": {k: [[m.step, m.value, m.timestamp] for m in
-                        sorted(client.get_metric_history(run_id, k), key=lambda m: (m.step, m.timestamp))]
-                    for k in keys},
-        "files": sorted(files), "contents": contents,
+        "history": {
+            k: [
+                [m.step, m.value, m.timestamp]
+                for m in sorted(client.get_metric_history(run_id, k), key=lambda m: (m.step, m.timestamp))
+            ]
+            for k in keys
+        },
+        "files": sorted(files),
+        "contents": contents,
     }
 
 
@@ -59,8 +68,12 @@ def log(url):
             mlflow.log_metrics({"acc": 0.5 + i / 10, "f1": 0.25})
             mlflow.set_tag("team", "blue")
             mlflow.set_tags({"stage": "dev", "index": str(i)})
-            client.log_batch(run.info.run_id, metrics=[Metric("batched", float(j), 1000 + j, j) for j in range(50)],
-                             params=[Param("batch_param", "yes")], tags=[RunTag("batch_tag", "ok")])
+            client.log_batch(
+                run.info.run_id,
+                metrics=[Metric("batched", float(j), 1000 + j, j) for j in range(50)],
+                params=[Param("batch_param", "yes")],
+                tags=[RunTag("batch_tag", "ok")],
+            )
             mlflow.log_text(f"notes of run {i}", "notes/readme.txt")
             mlflow.log_dict({"i": i}, "config.json")
             with tempfile.TemporaryDirectory() as tmp:
@@ -69,11 +82,21 @@ def log(url):
                     fh.write("x,y\n1,2\n")
                 mlflow.log_artifact(path, "data")
             ids.append(run.info.run_id)
-    found = mlflow.search_runs(experiment_names=["interop"],
-                               filter_string="metrics.rmse < 0.5 and params.alpha = '0.1'",
-                               order_by=["metrics.rmse DESC"])
-    print(json.dumps({"experiment_id": experiment_id, "run_ids": ids, "search": list(found["run_id"]),
-                      "runs": [run_view(client, run_id) for run_id in ids]}))
+    found = mlflow.search_runs(
+        experiment_names=["interop"],
+        filter_string="metrics.rmse < 0.5 and params.alpha = '0.1'",
+        order_by=["metrics.rmse DESC"],
+    )
+    print(
+        json.dumps(
+            {
+                "experiment_id": experiment_id,
+                "run_ids": ids,
+                "search": list(found["run_id"]),
+                "runs": [run_view(client, run_id) for run_id in ids],
+            }
+        )
+    )
 
 
 def read(url, run_ids):

@@ -5,6 +5,7 @@ waits until ``/health`` answers; ``ServerProcess.stop()`` sends SIGTERM (SIGKILL
 wait) and returns the exit code. ``api(url, method, endpoint, payload)`` is a plain stdlib JSON call
 that returns (status, body) without retrying, so tests see exactly what the server answered.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -56,11 +57,15 @@ def server_env(extra: dict | None = None) -> dict:
     return env
 
 
-def start_server(*args: str, cwd: str | None = None, env: dict | None = None,
-                 command: str = "server") -> ServerProcess:
-    process = subprocess.Popen([sys.executable, "-m", "autolog", command, "--port", "0", *args],
-                               cwd=cwd or REPO_DIR, env=server_env(env), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+def start_server(*args: str, cwd: str | None = None, env: dict | None = None, command: str = "server") -> ServerProcess:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autolog", command, "--port", "0", *args],
+        cwd=cwd or REPO_DIR,
+        env=server_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     lines: list[str] = []
     url = None
@@ -92,8 +97,9 @@ def start_server(*args: str, cwd: str | None = None, env: dict | None = None,
     raise RuntimeError(f"server at {url} never answered /health")
 
 
-def request(url: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-            timeout: float = 30) -> tuple[int, dict, bytes]:
+def request(
+    url: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 30
+) -> tuple[int, dict, bytes]:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
@@ -104,8 +110,9 @@ def request(url: str, method: str, path: str, body: bytes | None = None, headers
         connection.close()
 
 
-def api(url: str, method: str, endpoint: str, payload: dict | None = None, headers: dict | None = None,
-        raw: bool = False) -> tuple[int, object]:
+def api(
+    url: str, method: str, endpoint: str, payload: dict | None = None, headers: dict | None = None, raw: bool = False
+) -> tuple[int, object]:
     """``endpoint`` starting with '/' is a full path; otherwise below ``/api/2.0/mlflow/``."""
     path = endpoint if endpoint.startswith("/") else f"/api/2.0/mlflow/{endpoint}"
     all_headers = dict(headers or {})

@@ -9,6 +9,7 @@
 ``make test`` builds the MLflow venv first and sets AUTOLOG_REQUIRE_MLFLOW=1 (a missing venv is then a
 failure); run alone without it, these tests are skipped.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,6 @@ import sys
 import time
 
 import pytest
-
 from server_support import REPO_DIR, api, server_env
 
 MLFLOW_PYTHON = os.path.join(REPO_DIR, "bench", ".mlflow-venv", "bin", "python")
@@ -51,14 +51,22 @@ def test_mlflow_client_logs_to_autolog_server_and_reads_back(server, mlflow_pyth
     assert len(seen["runs"]) == 5
     for index, run in enumerate(seen["runs"]):
         assert run["name"] == f"run-{index}" and run["status"] == "FINISHED"
-        assert run["params"] == {"alpha": ["0.1", "0.1", "0.2", "0.1", "0.1"][index], "layers": "3",
-                                 "optimizer": "adam", "batch_param": "yes"}
+        assert run["params"] == {
+            "alpha": ["0.1", "0.1", "0.2", "0.1", "0.1"][index],
+            "layers": "3",
+            "optimizer": "adam",
+            "batch_param": "yes",
+        }
         assert run["metrics"]["rmse"] == [0.3, 0.7, 0.1, 0.45, 0.2][index]
         assert run["metrics"]["loss"] == 0.2 and run["metrics"]["batched"] == 49.0
         assert [point[0] for point in run["history"]["loss"]] == [0, 1, 2, 3, 4]
         assert [point[:2] for point in run["history"]["batched"]] == [[j, float(j)] for j in range(50)]
         assert {k: run["tags"][k] for k in ("team", "stage", "index", "batch_tag")} == {
-            "team": "blue", "stage": "dev", "index": str(index), "batch_tag": "ok"}
+            "team": "blue",
+            "stage": "dev",
+            "index": str(index),
+            "batch_tag": "ok",
+        }
         assert run["files"] == ["config.json", "data/data.csv", "notes/readme.txt"]
         assert run["contents"]["notes/readme.txt"] == f"notes of run {index}"
         assert json.loads(run["contents"]["config.json"]) == {"i": index}
@@ -114,7 +122,8 @@ views = []
 for run_id in (sk, xg, manual):
     r = client.get_run(run_id)
     views.append({"run_id": run_id, "name": r.info.run_name, "status": r.info.status,
-                  "params": dict(r.data.params), "metrics": {k: (None if v != v else v) for k, v in r.data.metrics.items()},
+                  "params": dict(r.data.params),
+                  "metrics": {k: (None if v != v else v) for k, v in r.data.metrics.items()},
                   "tags": dict(r.data.tags), "files": sorted(files(run_id)),
                   "history": {k: [[m.step, None if m.value != m.value else m.value, m.timestamp]
                                   for m in client.get_metric_history(run_id, k)] for k in sorted(r.data.metrics)}})
@@ -135,11 +144,28 @@ def start_mlflow_server(python: str, directory) -> tuple[subprocess.Popen, str]:
     env = server_env()
     env.pop("PYTHONPATH", None)
     process = subprocess.Popen(
-        [python, "-m", "mlflow", "server", "--backend-store-uri", f"sqlite:///{directory}/mlflow.db",
-         "--artifacts-destination", str(directory / "mlartifacts"), "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1"],
-        cwd=directory, env=env, stdout=subprocess.DEVNULL, stderr=open(directory / "mlflow-server.log", "w"),
-        start_new_session=True)
+        [
+            python,
+            "-m",
+            "mlflow",
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{directory}/mlflow.db",
+            "--artifacts-destination",
+            str(directory / "mlartifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        cwd=directory,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(directory / "mlflow-server.log", "w"),
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -172,22 +198,29 @@ def test_our_client_logs_autologged_training_to_mlflow_server(mlflow_python, tmp
     pytest.importorskip("xgboost")
     process, url = start_mlflow_server(mlflow_python, tmp_path)
     try:
-        out = subprocess.run([sys.executable, "-c", OUR_SIDE, url], capture_output=True, text=True, timeout=300,
-                             cwd=tmp_path, env=server_env({"AUTOLOG_TESTING": "1"}))
+        out = subprocess.run(
+            [sys.executable, "-c", OUR_SIDE, url],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+            env=server_env({"AUTOLOG_TESTING": "1"}),
+        )
         assert out.returncode == 0, out.stderr[-4000:]
         ours = json.loads(out.stdout.strip().splitlines()[-1])
         assert ours["loaded_equal"]
         theirs = _mlflow(mlflow_python, "read", url, *[run["run_id"] for run in ours["runs"]], cwd=tmp_path)
     finally:
         stop_mlflow_server(process)
-    for mine, seen in zip(ours["runs"], theirs["runs"]):
+    for mine, seen in zip(ours["runs"], theirs["runs"], strict=True):
         assert seen["name"] == mine["name"] and seen["status"] == mine["status"] == "FINISHED"
         assert seen["params"] == mine["params"] and mine["params"]
         assert {k: (None if v != v else v) for k, v in seen["metrics"].items()} == mine["metrics"] and mine["metrics"]
         assert {k: seen["tags"][k] for k in mine["tags"]} == mine["tags"]
         assert seen["files"] == mine["files"] and mine["files"]
-        assert {k: [[s, None if v != v else v, t] for s, v, t in points] for k, points in seen["history"].items()} \
-            == mine["history"]
+        assert {
+            k: [[s, None if v != v else v, t] for s, v, t in points] for k, points in seen["history"].items()
+        } == mine["history"]
     sk, xg, manual = theirs["runs"]
     assert sk["tags"]["autolog.autologging"] == "sklearn" and "model/MLmodel" in sk["files"]
     assert xg["tags"]["autolog.autologging"] == "xgboost" and len(xg["history"]["train-logloss"]) == 5

@@ -1,4 +1,5 @@
 """The MLflow REST API 2.0 subset of ``autolog server``, spoken with raw HTTP against a real server process."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,6 @@ import signal
 import time
 
 import pytest
-
 from server_support import api, request, start_server
 
 
@@ -43,11 +43,20 @@ def test_experiments_lifecycle(server):
     status, body = api(server.url, "POST", "experiments/create", {"name": "lifecycle"})
     assert status == 400 and body["error_code"] == "RESOURCE_ALREADY_EXISTS"
 
-    assert api(server.url, "POST", "experiments/update", {"experiment_id": experiment_id, "new_name": "renamed"})[0] == 200
+    assert (
+        api(server.url, "POST", "experiments/update", {"experiment_id": experiment_id, "new_name": "renamed"})[0] == 200
+    )
     status, body = api(server.url, "GET", "experiments/get-by-name", {"experiment_name": "renamed"})
     assert status == 200 and body["experiment"]["experiment_id"] == experiment_id
-    assert api(server.url, "POST", "experiments/set-experiment-tag",
-               {"experiment_id": experiment_id, "key": "team", "value": "a"})[0] == 200
+    assert (
+        api(
+            server.url,
+            "POST",
+            "experiments/set-experiment-tag",
+            {"experiment_id": experiment_id, "key": "team", "value": "a"},
+        )[0]
+        == 200
+    )
 
     assert api(server.url, "POST", "experiments/delete", {"experiment_id": experiment_id})[0] == 200
     status, body = api(server.url, "POST", "experiments/search", {"max_results": 100})
@@ -63,11 +72,13 @@ def test_experiments_lifecycle(server):
 
 
 def test_missing_things_are_404_resource_does_not_exist(server):
-    for endpoint, payload in [("experiments/get", {"experiment_id": "987654"}),
-                              ("experiments/get", {"experiment_id": "not-a-number"}),
-                              ("experiments/get-by-name", {"experiment_name": "nope"}),
-                              ("runs/get", {"run_id": "0" * 32}),
-                              ("metrics/get-history", {"run_id": "0" * 32, "metric_key": "m"})]:
+    for endpoint, payload in [
+        ("experiments/get", {"experiment_id": "987654"}),
+        ("experiments/get", {"experiment_id": "not-a-number"}),
+        ("experiments/get-by-name", {"experiment_name": "nope"}),
+        ("runs/get", {"run_id": "0" * 32}),
+        ("metrics/get-history", {"run_id": "0" * 32, "metric_key": "m"}),
+    ]:
         status, body = api(server.url, "GET", endpoint, payload)
         assert status == 404, (endpoint, body)
         assert body["error_code"] == "RESOURCE_DOES_NOT_EXIST" and body["message"]
@@ -75,17 +86,32 @@ def test_missing_things_are_404_resource_does_not_exist(server):
 
 def test_run_lifecycle_and_logging_endpoints(server):
     experiment_id = _experiment(server, "runs")
-    run = _run(server, experiment_id, run_name="first", start_time=1000, user_id="ann",
-               tags=[{"key": "k", "value": "v"}])
+    run = _run(
+        server, experiment_id, run_name="first", start_time=1000, user_id="ann", tags=[{"key": "k", "value": "v"}]
+    )
     run_id = run["info"]["run_id"]
     assert run["info"]["run_name"] == "first" and run["info"]["status"] == "RUNNING"
     assert run["info"]["start_time"] == 1000 and run["info"]["user_id"] == "ann"
     assert run["info"]["artifact_uri"] == f"mlflow-artifacts:/{experiment_id}/{run_id}/artifacts"
 
-    assert api(server.url, "POST", "runs/log-metric",
-               {"run_id": run_id, "key": "m", "value": 0.5, "timestamp": 5, "step": 1})[0] == 200
-    assert api(server.url, "POST", "runs/log-metric",
-               {"run_id": run_id, "key": "m", "value": "NaN", "timestamp": "6", "step": "2"})[0] == 200
+    assert (
+        api(
+            server.url,
+            "POST",
+            "runs/log-metric",
+            {"run_id": run_id, "key": "m", "value": 0.5, "timestamp": 5, "step": 1},
+        )[0]
+        == 200
+    )
+    assert (
+        api(
+            server.url,
+            "POST",
+            "runs/log-metric",
+            {"run_id": run_id, "key": "m", "value": "NaN", "timestamp": "6", "step": "2"},
+        )[0]
+        == 200
+    )
     assert api(server.url, "POST", "runs/log-parameter", {"run_id": run_id, "key": "p", "value": "1"})[0] == 200
     status, body = api(server.url, "POST", "runs/log-parameter", {"run_id": run_id, "key": "p", "value": "2"})
     assert status == 400 and body["error_code"] == "INVALID_PARAMETER_VALUE" and "'p'" in body["message"]
@@ -107,7 +133,9 @@ def test_run_lifecycle_and_logging_endpoints(server):
     assert api(server.url, "POST", "runs/delete", {"run_id": run_id})[0] == 200
     status, body = api(server.url, "GET", "runs/get", {"run_id": run_id})
     assert status == 200 and body["run"]["info"]["lifecycle_stage"] == "deleted"
-    status, body = api(server.url, "POST", "runs/log-metric", {"run_id": run_id, "key": "m", "value": 1, "timestamp": 1})
+    status, body = api(
+        server.url, "POST", "runs/log-metric", {"run_id": run_id, "key": "m", "value": 1, "timestamp": 1}
+    )
     assert status == 400 and body["error_code"] == "INVALID_STATE"
     assert api(server.url, "POST", "runs/restore", {"run_id": run_id})[0] == 200
     status, body = api(server.url, "GET", "runs/get", {"run_id": run_id})
@@ -116,7 +144,7 @@ def test_run_lifecycle_and_logging_endpoints(server):
 
 def test_mlflow_default_experiment_id_zero_is_the_default_experiment(server):
     run = _run(server, "0")
-    status, body = api(server.url, "GET", "experiments/get", {"experiment_id": run["info"]["experiment_id"]})
+    _status, body = api(server.url, "GET", "experiments/get", {"experiment_id": run["info"]["experiment_id"]})
     assert body["experiment"]["name"] == "Default"
 
 
@@ -124,15 +152,16 @@ def test_log_batch_writes_everything_and_enforces_mlflow_limits(server):
     run_id = _run(server, _experiment(server, "batch"))["info"]["run_id"]
     metrics = [{"key": f"m{i % 3}", "value": i, "timestamp": 100 + i, "step": i} for i in range(1000)]
     params = [{"key": f"p{i}", "value": str(i)} for i in range(100)]
-    status, body = api(server.url, "POST", "runs/log-batch", {"run_id": run_id, "metrics": metrics[:900],
-                                                               "params": params})
+    status, body = api(
+        server.url, "POST", "runs/log-batch", {"run_id": run_id, "metrics": metrics[:900], "params": params}
+    )
     assert status == 200, body
     status, body = api(server.url, "GET", "runs/get", {"run_id": run_id})
     assert len(body["run"]["data"]["params"]) == 100
 
     cases = [
-        ({"metrics": metrics + [metrics[0]]}, "at most 1000 metrics"),
-        ({"params": params + [{"key": "extra", "value": "x"}]}, "at most 100 params"),
+        ({"metrics": [*metrics, metrics[0]]}, "at most 1000 metrics"),
+        ({"params": [*params, {"key": "extra", "value": "x"}]}, "at most 100 params"),
         ({"tags": [{"key": f"t{i}", "value": "x"} for i in range(101)]}, "at most 100 tags"),
         ({"metrics": metrics[:950], "params": params[:60]}, "1000 metrics, params and tags in total"),
         ({"params": [{"key": "long", "value": "x" * 6001}]}, "6000"),
@@ -143,9 +172,16 @@ def test_log_batch_writes_everything_and_enforces_mlflow_limits(server):
         status, body = api(server.url, "POST", "runs/log-batch", {"run_id": run_id, **fields})
         assert status == 400 and body["error_code"] == "INVALID_PARAMETER_VALUE", body
         assert message in body["message"], (message, body)
-    status, body = api(server.url, "POST", "runs/log-batch",
-                       {"run_id": run_id, "tags": [{"key": f"t{i}", "value": "y" * 7999} for i in range(100)],
-                        "params": [{"key": f"q{i}", "value": "z" * 5999} for i in range(100)]})
+    status, body = api(
+        server.url,
+        "POST",
+        "runs/log-batch",
+        {
+            "run_id": run_id,
+            "tags": [{"key": f"t{i}", "value": "y" * 7999} for i in range(100)],
+            "params": [{"key": f"q{i}", "value": "z" * 5999} for i in range(100)],
+        },
+    )
     assert status == 400 and "1000000" in body["message"]
     # nothing of the refused batches was written
     status, body = api(server.url, "GET", "metrics/get-history", {"run_id": run_id, "metric_key": "m0"})
@@ -175,24 +211,45 @@ def test_search_runs_filters_orders_and_pages(server):
     experiment_id = _experiment(server, "search")
     for i in range(5):
         run_id = _run(server, experiment_id, run_name=f"r{i}")["info"]["run_id"]
-        api(server.url, "POST", "runs/log-batch", {"run_id": run_id, "metrics": [
-            {"key": "rmse", "value": i * 0.1, "timestamp": 1, "step": 0}], "params": [{"key": "alpha", "value": str(i % 2)}]})
-    status, body = api(server.url, "POST", "runs/search", {
-        "experiment_ids": [experiment_id], "filter": "metrics.rmse < 0.35 and params.alpha = '1'",
-        "order_by": ["metrics.rmse DESC"]})
+        api(
+            server.url,
+            "POST",
+            "runs/log-batch",
+            {
+                "run_id": run_id,
+                "metrics": [{"key": "rmse", "value": i * 0.1, "timestamp": 1, "step": 0}],
+                "params": [{"key": "alpha", "value": str(i % 2)}],
+            },
+        )
+    status, body = api(
+        server.url,
+        "POST",
+        "runs/search",
+        {
+            "experiment_ids": [experiment_id],
+            "filter": "metrics.rmse < 0.35 and params.alpha = '1'",
+            "order_by": ["metrics.rmse DESC"],
+        },
+    )
     assert status == 200, body
     assert [r["info"]["run_name"] for r in body["runs"]] == ["r3", "r1"]
-    status, body = api(server.url, "POST", "runs/search", {"experiment_ids": [experiment_id], "max_results": 2,
-                                                           "order_by": ["attributes.run_name"]})
+    status, body = api(
+        server.url,
+        "POST",
+        "runs/search",
+        {"experiment_ids": [experiment_id], "max_results": 2, "order_by": ["attributes.run_name"]},
+    )
     assert [r["info"]["run_name"] for r in body["runs"]] == ["r0", "r1"] and body["next_page_token"]
-    status, body = api(server.url, "POST", "runs/search", {"experiment_ids": [experiment_id], "filter": "metrics.rmse <"})
+    status, body = api(
+        server.url, "POST", "runs/search", {"experiment_ids": [experiment_id], "filter": "metrics.rmse <"}
+    )
     assert status == 400 and body["error_code"] == "INVALID_PARAMETER_VALUE"
 
 
 def test_proxied_artifacts_upload_download_list_delete(server):
     experiment_id = _experiment(server, "artifacts")
     run = _run(server, experiment_id)
-    root = run["info"]["artifact_uri"][len("mlflow-artifacts:/"):]
+    root = run["info"]["artifact_uri"][len("mlflow-artifacts:/") :]
     base = f"/api/2.0/mlflow-artifacts/artifacts/{root}"
     payload = bytes(range(256)) * 1000
     assert request(server.url, "PUT", f"{base}/dir/data.bin", payload)[0] == 200
@@ -214,28 +271,39 @@ def test_proxied_artifacts_upload_download_list_delete(server):
 def test_errors_are_json_in_mlflow_format(server):
     status, _h, body = request(server.url, "GET", "/api/2.0/mlflow/runs/nope")
     assert status == 404 and json.loads(body)["error_code"] == "ENDPOINT_NOT_FOUND"
-    status, _h, body = request(server.url, "POST", "/api/2.0/mlflow/runs/create", b"{not json",
-                               {"Content-Type": "application/json"})
+    status, _h, body = request(
+        server.url, "POST", "/api/2.0/mlflow/runs/create", b"{not json", {"Content-Type": "application/json"}
+    )
     assert status == 400 and "malformed JSON" in json.loads(body)["message"]
-    status, _h, body = request(server.url, "POST", "/api/2.0/mlflow/runs/create", b"[1, 2]",
-                               {"Content-Type": "application/json"})
+    status, _h, body = request(
+        server.url, "POST", "/api/2.0/mlflow/runs/create", b"[1, 2]", {"Content-Type": "application/json"}
+    )
     assert status == 400 and "JSON object" in json.loads(body)["message"]
     status, body = api(server.url, "POST", "runs/log-metric", {"run_id": "x", "key": "m"})
     assert status == 400 and "Missing value for required parameter 'value'" in body["message"]
 
 
-@pytest.mark.parametrize("endpoint, payload", [
-    ("experiments/create", {"name": 5}), ("experiments/create", {"name": ["x"]}),
-    ("experiments/create", {"name": "x\x00y"}), ("experiments/create", {"name": "x", "tags": "notalist"}),
-    ("experiments/create", {"name": "x", "tags": [["k", "v"]]}),
-    ("runs/create", {"experiment_id": {"a": 1}}), ("runs/create", {"experiment_id": True}),
-    ("runs/create", {"experiment_id": "0", "start_time": "yesterday"}),
-    ("runs/search", {"experiment_ids": [{"a": 1}]}), ("runs/search", {"experiment_ids": ["0"], "max_results": -1}),
-    ("runs/search", {"experiment_ids": ["0"], "order_by": [1]}),
-    ("experiments/search", {"max_results": "many"}), ("experiments/search", {"view_type": "SOME"}),
-    ("runs/log-batch", {"run_id": 7}), ("runs/log-batch", {"run_id": "x", "metrics": {"key": "m"}}),
-    ("runs/update", {"run_id": "x" * 300}),
-])
+@pytest.mark.parametrize(
+    "endpoint, payload",
+    [
+        ("experiments/create", {"name": 5}),
+        ("experiments/create", {"name": ["x"]}),
+        ("experiments/create", {"name": "x\x00y"}),
+        ("experiments/create", {"name": "x", "tags": "notalist"}),
+        ("experiments/create", {"name": "x", "tags": [["k", "v"]]}),
+        ("runs/create", {"experiment_id": {"a": 1}}),
+        ("runs/create", {"experiment_id": True}),
+        ("runs/create", {"experiment_id": "0", "start_time": "yesterday"}),
+        ("runs/search", {"experiment_ids": [{"a": 1}]}),
+        ("runs/search", {"experiment_ids": ["0"], "max_results": -1}),
+        ("runs/search", {"experiment_ids": ["0"], "order_by": [1]}),
+        ("experiments/search", {"max_results": "many"}),
+        ("experiments/search", {"view_type": "SOME"}),
+        ("runs/log-batch", {"run_id": 7}),
+        ("runs/log-batch", {"run_id": "x", "metrics": {"key": "m"}}),
+        ("runs/update", {"run_id": "x" * 300}),
+    ],
+)
 def test_wrong_types_are_400_never_500(server, endpoint, payload):
     status, body = api(server.url, "POST", endpoint, payload)
     assert 400 <= status < 500, (endpoint, payload, status, body)
@@ -251,7 +319,7 @@ def test_autolog_ui_serves_the_pages_of_the_local_store(tmp_path):
     try:
         assert process.url.startswith("http://127.0.0.1:")
         assert str(tmp_path / "autologruns") in "".join(process.output)
-        status, headers, body = request(process.url, "GET", "/")
+        status, headers, _body = request(process.url, "GET", "/")
         assert status == 200 and headers["content-type"].startswith("text/html")
         assert api(process.url, "POST", "experiments/search", {})[0] == 200
     finally:
@@ -262,25 +330,42 @@ def test_without_the_server_extra_the_command_names_it(tmp_path):
     import subprocess
     import sys
 
-    from server_support import REPO_DIR, server_env
+    from server_support import server_env
 
-    blocked = ("import sys; sys.modules['uvicorn'] = None; sys.modules['starlette'] = None\n"
-               "from autolog.cli import main; sys.exit(main(['server', '--port', '0']))")
-    out = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, cwd=tmp_path,
-                         env=server_env(), timeout=60)
+    blocked = (
+        "import sys; sys.modules['uvicorn'] = None; sys.modules['starlette'] = None\n"
+        "from autolog.cli import main; sys.exit(main(['server', '--port', '0']))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", blocked], capture_output=True, text=True, cwd=tmp_path, env=server_env(), timeout=60
+    )
     assert out.returncode == 2 and "pip install 'autolog[server]'" in out.stderr
 
 
 def test_artifacts_only_server_with_explicit_allowed_hosts(tmp_path):
-    process = start_server("--artifacts-only", "--artifacts-destination", str(tmp_path / "bucket"),
-                           "--allowed-hosts", "tracking.example.com,127.0.0.1")
+    process = start_server(
+        "--artifacts-only",
+        "--artifacts-destination",
+        str(tmp_path / "bucket"),
+        "--allowed-hosts",
+        "tracking.example.com,127.0.0.1",
+    )
     try:
         assert "artifact server" in "".join(process.output)
-        status, _h, body = request(process.url, "POST", "/api/2.0/mlflow/runs/create", b"{}",
-                                   {"Content-Type": "application/json"})
+        status, _h, body = request(
+            process.url, "POST", "/api/2.0/mlflow/runs/create", b"{}", {"Content-Type": "application/json"}
+        )
         assert status == 404 and json.loads(body)["error_code"] == "ENDPOINT_NOT_FOUND"
-        assert request(process.url, "PUT", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", b"data",
-                       {"Host": "tracking.example.com"})[0] == 200
+        assert (
+            request(
+                process.url,
+                "PUT",
+                "/api/2.0/mlflow-artifacts/artifacts/a/b.txt",
+                b"data",
+                {"Host": "tracking.example.com"},
+            )[0]
+            == 200
+        )
         assert (tmp_path / "bucket" / "a" / "b.txt").read_bytes() == b"data"
         assert request(process.url, "GET", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt")[2] == b"data"
         assert request(process.url, "GET", "/health", headers={"Host": "localhost"})[0] == 403

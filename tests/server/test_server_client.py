@@ -1,5 +1,6 @@
 """Our client over http: the fluent API, ``TrackingClient``, artifacts, models and autologging
 through a real ``autolog server``; batches cut to MLflow's limits; data kept while the server is down."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,9 @@ import sys
 import textwrap
 
 import pytest
+from server_support import REPO_DIR, api, server_env, start_server
 
 import tracking_core
-from server_support import REPO_DIR, api, server_env, start_server
 from tracking_core import rest_artifacts
 
 
@@ -107,9 +108,15 @@ def test_data_stays_queued_while_the_server_is_down_and_arrives_once(tmp_path, m
             sys.stdin.readline()                      # the server is back
         print(json.dumps({{"ended": True}}), flush=True)
     """)
-    child = subprocess.Popen([sys.executable, "-c", script], cwd=REPO_DIR, text=True, stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=server_env({"AUTOLOG_HTTP_REQUEST_MAX_RETRIES": "1"}))
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=REPO_DIR,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=server_env({"AUTOLOG_HTTP_REQUEST_MAX_RETRIES": "1"}),
+    )
     second = None
     try:
         run_id = json.loads(child.stdout.readline())["run_id"]
@@ -124,11 +131,11 @@ def test_data_stays_queued_while_the_server_is_down_and_arrives_once(tmp_path, m
         assert second.url == first.url
         child.stdin.write("\n")
         child.stdin.flush()
-        out, err = child.communicate(timeout=60)
+        _out, err = child.communicate(timeout=60)
         assert child.returncode == 0, err
         status, body = api(second.url, "GET", "metrics/get-history", {"run_id": run_id, "metric_key": "m"})
-        assert [m["step"] for m in body["metrics"]] == list(range(3000))
-        status, body = api(second.url, "GET", "runs/get", {"run_id": run_id})
+        assert status == 200 and [m["step"] for m in body["metrics"]] == list(range(3000))
+        _status, body = api(second.url, "GET", "runs/get", {"run_id": run_id})
         assert body["run"]["info"]["status"] == "FINISHED"
     finally:
         if child.poll() is None:
@@ -169,8 +176,14 @@ print(json.dumps({
 
 
 def _autolog_run(uri: str, cwd) -> dict:
-    out = subprocess.run([sys.executable, "-c", AUTOLOG_SCRIPT, uri], cwd=cwd, capture_output=True, text=True,
-                         timeout=300, env=server_env({"AUTOLOG_TESTING": "1"}))
+    out = subprocess.run(
+        [sys.executable, "-c", AUTOLOG_SCRIPT, uri],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=server_env({"AUTOLOG_TESTING": "1"}),
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -258,7 +271,7 @@ def test_429_and_5xx_are_retried_with_backoff_and_nothing_is_lost_or_doubled(ser
         assert proxy.seen_failures == [503, 429, 502, 500]
     finally:
         proxy.close()
-    status, body = api(server.url, "GET", "metrics/get-history", {"run_id": run.info.run_id, "metric_key": "m"})
+    _status, body = api(server.url, "GET", "metrics/get-history", {"run_id": run.info.run_id, "metric_key": "m"})
     assert [m["step"] for m in body["metrics"]] == list(range(2500))
 
 
@@ -266,10 +279,13 @@ def test_several_worker_processes_serve_one_store(tmp_path):
     process = start_server("--backend-store-uri", str(tmp_path / "store"), "--workers", "2")
     try:
         status, body = api(process.url, "POST", "experiments/create", {"name": "workers"})
+        assert status == 200
         experiment_id = body["experiment_id"]
-        ids = [api(process.url, "POST", "runs/create", {"experiment_id": experiment_id})[1]["run"]["info"]["run_id"]
-               for _ in range(20)]
-        status, body = api(process.url, "POST", "runs/search", {"experiment_ids": [experiment_id]})
+        ids = [
+            api(process.url, "POST", "runs/create", {"experiment_id": experiment_id})[1]["run"]["info"]["run_id"]
+            for _ in range(20)
+        ]
+        _status, body = api(process.url, "POST", "runs/search", {"experiment_ids": [experiment_id]})
         assert sorted(r["info"]["run_id"] for r in body["runs"]) == sorted(ids)
     finally:
         assert process.stop() == 0

@@ -1,13 +1,12 @@
 """The team deployment for real: PostgreSQL, moto's S3 server, two ``autolog server`` processes sharing
 them, eight client processes training real models through both at once; afterwards every point,
 param and artifact is stored exactly once (checked in the database and in the bucket)."""
+
 from __future__ import annotations
 
-import os
 import sys
 
 import pytest
-
 from server_support import REPO_DIR
 
 sys.path.insert(0, REPO_DIR)

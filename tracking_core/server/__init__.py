@@ -7,4 +7,5 @@ origin, CORS and credential checks), ``users`` (the users file), ``app`` (assemb
 (``autolog server`` / ``autolog ui``). Starlette and uvicorn are the ``autolog[server]`` extra and
 are imported only here.
 """
+
 from __future__ import annotations

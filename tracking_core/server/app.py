@@ -5,12 +5,14 @@ run in worker threads (the store is synchronous); this module turns their dicts 
 into JSON responses, reads request bodies within their limits, and never lets a traceback reach a
 client. ``app_from_environment`` is the factory uvicorn's worker processes call (``--workers N``).
 """
+
 from __future__ import annotations
 
 import importlib.util
 import os
 import tempfile
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
@@ -121,8 +123,9 @@ def artifact_routes(ctx: ServerContext, limit: int) -> list[Route]:
             if local is not None:
                 return FileResponse(local, headers=headers, media_type=headers.pop("Content-Type"))
             media_type = headers.pop("Content-Type")
-            return StreamingResponse(iterate_in_threadpool(repository.iter_bytes(clean)), headers=headers,
-                                     media_type=media_type)
+            return StreamingResponse(
+                iterate_in_threadpool(repository.iter_bytes(clean)), headers=headers, media_type=media_type
+            )
         except Exception as exc:
             return error_response(exc)
 
@@ -223,9 +226,15 @@ def create_app(config: ServerConfig, ctx: ServerContext | None = None) -> Starle
 
     users = Users(config.users_file) if config.users_file else None
     allowed = list(config.allowed_hosts) or default_allowed_hosts(config.host)
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error}, middleware=[
-        Middleware(SecurityMiddleware, allowed_hosts=allowed, cors_origins=list(config.cors_allowed_origins),
-                   users=users)])
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: http_error},
+        middleware=[
+            Middleware(
+                SecurityMiddleware, allowed_hosts=allowed, cors_origins=list(config.cors_allowed_origins), users=users
+            )
+        ],
+    )
     app.state.context = ctx
     return app
 

@@ -11,6 +11,7 @@ out point back at this service (``mpu/upload/<path>?upload_id=&part_number=``), 
 ``<destination>/.autolog-mpu/<upload_id>/`` -- shared storage, so any server process of a
 deployment may receive any part.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,10 +31,19 @@ MAX_PARTS = 10_000
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 # Served inline only for types a browser cannot run; everything else downloads as bytes.
-SAFE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-              ".txt": "text/plain; charset=utf-8", ".log": "text/plain; charset=utf-8",
-              ".csv": "text/plain; charset=utf-8", ".json": "application/json", ".yaml": "text/plain; charset=utf-8",
-              ".yml": "text/plain; charset=utf-8", ".md": "text/plain; charset=utf-8"}
+SAFE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".txt": "text/plain; charset=utf-8",
+    ".log": "text/plain; charset=utf-8",
+    ".csv": "text/plain; charset=utf-8",
+    ".json": "application/json",
+    ".yaml": "text/plain; charset=utf-8",
+    ".yml": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
+}
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
 
 
@@ -136,8 +146,11 @@ def create_multipart(ctx: ServerContext, path: str, data: dict, base_url: str) -
     upload_id = os.urandom(16).hex()
     target = quote(clean)
     credentials = [
-        {"part_number": n, "headers": {},
-         "url": f"{base_url}/api/2.0/mlflow-artifacts/mpu/upload/{target}?upload_id={upload_id}&part_number={n}"}
+        {
+            "part_number": n,
+            "headers": {},
+            "url": f"{base_url}/api/2.0/mlflow-artifacts/mpu/upload/{target}?upload_id={upload_id}&part_number={n}",
+        }
         for n in range(1, num_parts + 1)
     ]
     return {"upload_id": upload_id, "credentials": credentials}
@@ -166,8 +179,12 @@ def complete_multipart(ctx: ServerContext, path: str, data: dict) -> dict:
     if not clean:
         raise ApiError("artifact path is empty")
     upload_id = _upload_id(data)
-    numbers = sorted({get_int(part, "part_number", required=True, minimum=1, maximum=MAX_PARTS)
-                      for part in get_objects(data, "parts")})
+    numbers = sorted(
+        {
+            get_int(part, "part_number", required=True, minimum=1, maximum=MAX_PARTS)
+            for part in get_objects(data, "parts")
+        }
+    )
     if not numbers:
         raise ApiError("a multipart upload needs at least one part")
     repository = _repository(ctx)

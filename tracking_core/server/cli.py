@@ -5,6 +5,7 @@ extra first and names it when it is missing. The server binds its socket itself 
 picks a free port), prints the URL it serves, and stops cleanly on SIGINT/SIGTERM (uvicorn
 finishes the requests in flight). ``--workers N`` runs N processes on the one socket.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,25 +24,44 @@ def _csv(value: str) -> list[str]:
 
 
 def _add_serving_options(parser: argparse.ArgumentParser, ui: bool) -> None:
-    parser.add_argument("--backend-store-uri", default=None,
-                        help="store: a directory, sqlite:///PATH or postgresql://... (default ./autologruns"
-                             + (" or AUTOLOG_TRACKING_URI" if ui else "") + ")")
-    parser.add_argument("--artifacts-destination", default=None,
-                        help="where artifacts go: a directory or an fsspec URL such as s3://bucket/prefix "
-                             "(default: the store's artifacts directory)")
+    parser.add_argument(
+        "--backend-store-uri",
+        default=None,
+        help="store: a directory, sqlite:///PATH or postgresql://... (default ./autologruns"
+        + (" or AUTOLOG_TRACKING_URI" if ui else "")
+        + ")",
+    )
+    parser.add_argument(
+        "--artifacts-destination",
+        default=None,
+        help="where artifacts go: a directory or an fsspec URL such as s3://bucket/prefix "
+        "(default: the store's artifacts directory)",
+    )
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)")
     parser.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
-    parser.add_argument("--allowed-hosts", type=_csv, default=[],
-                        help="comma-separated Host header names accepted (default: localhost names and the "
-                             "bound address; '*' for any, '*.example.com' for a domain)")
-    parser.add_argument("--cors-allowed-origins", type=_csv, default=[],
-                        help="comma-separated origins allowed to call the API from a browser")
-    parser.add_argument("--users-file", default=None,
-                        help="require HTTP Basic credentials from this file (autolog server users add NAME)")
+    parser.add_argument(
+        "--allowed-hosts",
+        type=_csv,
+        default=[],
+        help="comma-separated Host header names accepted (default: localhost names and the "
+        "bound address; '*' for any, '*.example.com' for a domain)",
+    )
+    parser.add_argument(
+        "--cors-allowed-origins",
+        type=_csv,
+        default=[],
+        help="comma-separated origins allowed to call the API from a browser",
+    )
+    parser.add_argument(
+        "--users-file",
+        default=None,
+        help="require HTTP Basic credentials from this file (autolog server users add NAME)",
+    )
     if not ui:
-        parser.add_argument("--artifacts-only", action="store_true",
-                            help="serve only the proxied artifact service (no tracking API)")
+        parser.add_argument(
+            "--artifacts-only", action="store_true", help="serve only the proxied artifact service (no tracking API)"
+        )
 
 
 def add_server_commands(subparsers) -> None:
@@ -88,10 +108,16 @@ def add_user_command(args: argparse.Namespace) -> int:
 
 def _config(args: argparse.Namespace, backend: str | None) -> ServerConfig:
     return ServerConfig(
-        backend_store_uri=backend, artifacts_destination=args.artifacts_destination, host=args.host, port=args.port,
-        workers=max(1, args.workers), allowed_hosts=tuple(args.allowed_hosts),
-        cors_allowed_origins=tuple(args.cors_allowed_origins), users_file=args.users_file,
-        artifacts_only=getattr(args, "artifacts_only", False))
+        backend_store_uri=backend,
+        artifacts_destination=args.artifacts_destination,
+        host=args.host,
+        port=args.port,
+        workers=max(1, args.workers),
+        allowed_hosts=tuple(args.allowed_hosts),
+        cors_allowed_origins=tuple(args.cors_allowed_origins),
+        users_file=args.users_file,
+        artifacts_only=getattr(args, "artifacts_only", False),
+    )
 
 
 def run_server_command(args: argparse.Namespace) -> int:
@@ -101,8 +127,10 @@ def run_server_command(args: argparse.Namespace) -> int:
 def run_ui_command(args: argparse.Namespace) -> int:
     backend = args.backend_store_uri or os.environ.get("AUTOLOG_TRACKING_URI") or None
     if backend and backend.startswith(("http://", "https://")):
-        print(f"error: autolog ui shows a local store; {backend} is a server already: open it in a browser",
-              file=sys.stderr)
+        print(
+            f"error: autolog ui shows a local store; {backend} is a server already: open it in a browser",
+            file=sys.stderr,
+        )
         return 2
     return serve(_config(args, backend))
 
@@ -122,8 +150,10 @@ def exposure_warning(host: str, users_file: str | None) -> str | None:
     """The warning printed when the server listens beyond this machine without credentials."""
     if is_loopback(host) or users_file:
         return None
-    return (f"WARNING: serving on {host} without --users-file: anyone who can reach this address can read "
-            "and write every run. Add users (autolog server users add NAME --users-file FILE) or bind 127.0.0.1.")
+    return (
+        f"WARNING: serving on {host} without --users-file: anyone who can reach this address can read "
+        "and write every run. Add users (autolog server users add NAME --users-file FILE) or bind 127.0.0.1."
+    )
 
 
 def bind_socket(host: str, port: int):
@@ -132,8 +162,9 @@ def bind_socket(host: str, port: int):
     kept-alive request waited ~40 ms for a delayed ACK)."""
     import socket
 
-    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                             proto=socket.IPPROTO_TCP, flags=socket.AI_PASSIVE)[0]
+    family, kind, proto, _name, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP, flags=socket.AI_PASSIVE
+    )[0]
     sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(address)
@@ -184,8 +215,15 @@ def serve(config: ServerConfig) -> int:
         print(warning, file=sys.stderr, flush=True)
     uvicorn_config = uvicorn.Config(
         "tracking_core.server.app:app_from_environment" if config.workers > 1 else app,
-        factory=config.workers > 1, host=config.host, port=config.port, workers=config.workers,
-        log_level="warning", access_log=False, server_header=False, timeout_graceful_shutdown=10)
+        factory=config.workers > 1,
+        host=config.host,
+        port=config.port,
+        workers=config.workers,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
     try:
         sock = bind_socket(config.host, config.port)
     except OSError as exc:
@@ -194,8 +232,11 @@ def serve(config: ServerConfig) -> int:
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     what = "artifact server" if config.artifacts_only else "tracking server"
-    print(f"autolog {what} serving http://{shown}:{port} (store: {ctx.tracking_uri}, artifacts: "
-          f"{ctx.artifacts_destination}; Ctrl+C stops it)", flush=True)
+    print(
+        f"autolog {what} serving http://{shown}:{port} (store: {ctx.tracking_uri}, artifacts: "
+        f"{ctx.artifacts_destination}; Ctrl+C stops it)",
+        flush=True,
+    )
     if config.workers > 1:
         from uvicorn.supervisors import Multiprocess
 

@@ -8,6 +8,7 @@ artifacts``) and shows clients the proxied form ``mlflow-artifacts:/<path below 
 as MLflow's server does with ``--serve-artifacts``: clients then upload and download through
 ``/api/2.0/mlflow-artifacts/artifacts/<path>`` and never need the bucket's credentials.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -19,13 +20,13 @@ PROXIED_SCHEME = "mlflow-artifacts:"
 
 
 def _strip_file_scheme(uri: str) -> str:
-    return uri[len("file://"):] if uri.startswith("file://") else uri
+    return uri[len("file://") :] if uri.startswith("file://") else uri
 
 
 def proxied_path(uri: str) -> str:
     """The path below the destination named by ``mlflow-artifacts:/p``, ``mlflow-artifacts:///p`` or
     ``mlflow-artifacts://host:port/p`` (checked: it may not leave the destination)."""
-    rest = uri[len(PROXIED_SCHEME):]
+    rest = uri[len(PROXIED_SCHEME) :]
     if rest.startswith("//"):
         rest = rest[2:]
         rest = rest.split("/", 1)[1] if "/" in rest else ""  # drop the authority (host:port)
@@ -35,13 +36,15 @@ def proxied_path(uri: str) -> str:
 class ServerContext:
     """The store (None with ``--artifacts-only``), the artifact destination and the URI clients know."""
 
-    def __init__(self, store: Any, artifacts_destination: str, tracking_uri: str,
-                 serve_artifacts: bool = True) -> None:
+    def __init__(self, store: Any, artifacts_destination: str, tracking_uri: str, serve_artifacts: bool = True) -> None:
         self.store = store
         self.tracking_uri = tracking_uri
         self.serve_artifacts = serve_artifacts
-        self.artifacts_destination = (artifacts_destination.rstrip("/") if is_remote(artifacts_destination)
-                                      else _strip_file_scheme(artifacts_destination).rstrip("/") or "/")
+        self.artifacts_destination = (
+            artifacts_destination.rstrip("/")
+            if is_remote(artifacts_destination)
+            else _strip_file_scheme(artifacts_destination).rstrip("/") or "/"
+        )
 
     # -- URIs ------------------------------------------------------------------------------------
     def _below_destination(self, uri: str) -> str | None:
@@ -51,7 +54,7 @@ class ServerContext:
         if uri == root:
             return ""
         if uri.startswith(root.rstrip("/") + "/"):
-            return uri[len(root.rstrip("/")) + 1:]
+            return uri[len(root.rstrip("/")) + 1 :]
         return None
 
     def public_uri(self, uri: str) -> str:
@@ -74,8 +77,11 @@ class ServerContext:
         relative = clean_artifact_path(relative)
         if not relative:
             return self.artifacts_destination
-        return posixpath.join(self.artifacts_destination, relative) if is_remote(self.artifacts_destination) \
+        return (
+            posixpath.join(self.artifacts_destination, relative)
+            if is_remote(self.artifacts_destination)
             else self.artifacts_destination.rstrip("/") + "/" + relative
+        )
 
     def check_client_location(self, uri: str) -> str:
         """A location a client asks for (experiment ``artifact_location``): only inside the destination.
@@ -87,7 +93,8 @@ class ServerContext:
         if self._below_destination(concrete) is None:
             raise ArtifactPathError(
                 f"artifact_location {uri!r} is outside this server's artifact destination: "
-                f"give mlflow-artifacts:/<path> or leave it empty")
+                f"give mlflow-artifacts:/<path> or leave it empty"
+            )
         return concrete
 
     # -- repositories -----------------------------------------------------------------------------
@@ -101,4 +108,4 @@ class ServerContext:
         return repository_for(self.artifacts_destination)
 
 
-__all__ = ["ServerContext", "PROXIED_SCHEME", "proxied_path", "ArtifactPathError"]
+__all__ = ["PROXIED_SCHEME", "ArtifactPathError", "ServerContext", "proxied_path"]

@@ -4,6 +4,7 @@ Every exception a handler lets out becomes one of these. Errors caused by the re
 a message naming the problem; anything else is a 500 whose body says only that (the traceback
 goes to the server log, never to the client).
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,9 +34,16 @@ INTERNAL_ERROR = "INTERNAL_ERROR"
 TEMPORARILY_UNAVAILABLE = "TEMPORARILY_UNAVAILABLE"
 
 STATUS = {
-    INVALID_PARAMETER_VALUE: 400, RESOURCE_ALREADY_EXISTS: 400, INVALID_STATE: 400, BAD_REQUEST: 400,
-    RESOURCE_DOES_NOT_EXIST: 404, ENDPOINT_NOT_FOUND: 404, UNAUTHENTICATED: 401, PERMISSION_DENIED: 403,
-    INTERNAL_ERROR: 500, TEMPORARILY_UNAVAILABLE: 503,
+    INVALID_PARAMETER_VALUE: 400,
+    RESOURCE_ALREADY_EXISTS: 400,
+    INVALID_STATE: 400,
+    BAD_REQUEST: 400,
+    RESOURCE_DOES_NOT_EXIST: 404,
+    ENDPOINT_NOT_FOUND: 404,
+    UNAUTHENTICATED: 401,
+    PERMISSION_DENIED: 403,
+    INTERNAL_ERROR: 500,
+    TEMPORARILY_UNAVAILABLE: 503,
 }
 
 logger = logging.getLogger("autolog.server")
@@ -59,8 +67,9 @@ def as_api_error(exc: BaseException) -> ApiError:
         return ApiError(str(exc), RESOURCE_ALREADY_EXISTS)
     if isinstance(exc, ExperimentDeletedError):
         return ApiError(str(exc), INVALID_STATE)
-    if isinstance(exc, (InvalidFilterError, InvalidPageTokenError, ParamConflictError, InvalidKeyError,
-                        ArtifactPathError)):
+    if isinstance(
+        exc, (InvalidFilterError, InvalidPageTokenError, ParamConflictError, InvalidKeyError, ArtifactPathError)
+    ):
         return ApiError(str(exc), INVALID_PARAMETER_VALUE)
     if isinstance(exc, ValueError):
         # The store's refusals of what was asked (deleting the default experiment, a bad status...).

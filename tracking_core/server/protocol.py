@@ -5,17 +5,19 @@ doubles as numbers or as ``"NaN"``/``"Infinity"``/``"-Infinity"``; unknown field
 Responses use plain numbers and those three strings for non-finite metric values (what protobuf's
 parser on the MLflow client accepts). Every bad field is an ``ApiError`` naming it.
 """
+
 from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..entities import Experiment, Metric, Run, RunInfo
 from .errors import INVALID_PARAMETER_VALUE, ApiError
 
 MAX_JSON_DEPTH = 32
-INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -49,14 +51,18 @@ def parse_json_body(body: bytes) -> dict:
 
 
 def _missing(name: str) -> ApiError:
-    return ApiError(f"Missing value for required parameter '{name}'. See the API docs for more "
-                    "information about request parameters.", INVALID_PARAMETER_VALUE)
+    return ApiError(
+        f"Missing value for required parameter '{name}'. See the API docs for more "
+        "information about request parameters.",
+        INVALID_PARAMETER_VALUE,
+    )
 
 
-def get_str(data: dict, name: str, required: bool = False, default: str | None = None,
-            max_length: int | None = None) -> str | None:
+def get_str(
+    data: dict, name: str, required: bool = False, default: str | None = None, max_length: int | None = None
+) -> str | None:
     value = data.get(name)
-    if value is None or value == "" and required:
+    if value is None or (value == "" and required):
         if required:
             raise _missing(name)
         return default
@@ -69,8 +75,14 @@ def get_str(data: dict, name: str, required: bool = False, default: str | None =
     return value
 
 
-def get_int(data: dict, name: str, required: bool = False, default: int | None = None,
-            minimum: int = INT64_MIN, maximum: int = INT64_MAX) -> int | None:
+def get_int(
+    data: dict,
+    name: str,
+    required: bool = False,
+    default: int | None = None,
+    minimum: int = INT64_MIN,
+    maximum: int = INT64_MAX,
+) -> int | None:
     value = data.get(name)
     if value is None or value == "":
         if required:
@@ -92,8 +104,7 @@ def get_int(data: dict, name: str, required: bool = False, default: int | None =
     return value
 
 
-_SPECIAL_FLOATS = {"nan": math.nan, "infinity": math.inf, "-infinity": -math.inf, "inf": math.inf,
-                   "-inf": -math.inf}
+_SPECIAL_FLOATS = {"nan": math.nan, "infinity": math.inf, "-infinity": -math.inf, "inf": math.inf, "-inf": -math.inf}
 
 
 def get_float(data: dict, name: str, required: bool = False) -> float | None:
@@ -156,17 +167,19 @@ def float_out(value: float) -> float | str:
 
 
 def metric_json(metric: Metric) -> dict:
-    return {"key": metric.key, "value": float_out(metric.value), "timestamp": metric.timestamp,
-            "step": metric.step}
+    return {"key": metric.key, "value": float_out(metric.value), "timestamp": metric.timestamp, "step": metric.step}
 
 
 def run_info_json(info: RunInfo, tags: dict | None, public_uri: Callable[[str], str]) -> dict:
     tags = tags or {}
     out = {
-        "run_id": info.run_id, "run_uuid": info.run_id, "run_name": info.run_name,
+        "run_id": info.run_id,
+        "run_uuid": info.run_id,
+        "run_name": info.run_name,
         "experiment_id": str(info.experiment_id),
         "user_id": tags.get("mlflow.user") or tags.get("autolog.user") or "",
-        "status": info.status, "start_time": info.start_time,
+        "status": info.status,
+        "start_time": info.start_time,
         "artifact_uri": public_uri(info.artifact_uri),
         "lifecycle_stage": getattr(info, "lifecycle_stage", None) or "active",
     }
@@ -195,7 +208,8 @@ def run_json(run: Run, public_uri: Callable[[str], str], metrics: list[Metric] |
 def experiment_json(experiment: Experiment, public_uri: Callable[[str], str]) -> dict:
     tags = getattr(experiment, "tags", None) or {}
     return {
-        "experiment_id": str(experiment.experiment_id), "name": experiment.name,
+        "experiment_id": str(experiment.experiment_id),
+        "name": experiment.name,
         "artifact_location": public_uri(experiment.artifact_location),
         "lifecycle_stage": getattr(experiment, "lifecycle_stage", None) or "active",
         "last_update_time": getattr(experiment, "last_update_time", None) or experiment.creation_time,

@@ -10,10 +10,12 @@
 - With ``--users-file``, every request but ``/health`` needs valid HTTP Basic credentials (or a
   bearer token); anything else gets 401 with the same message, whatever was wrong.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -76,8 +78,13 @@ async def _send_json(send, status: int, error_code: str, message: str, extra: li
 
 
 class SecurityMiddleware:
-    def __init__(self, app: Callable[..., Awaitable[Any]], allowed_hosts: list[str], cors_origins: list[str],
-                 users: Users | None = None) -> None:
+    def __init__(
+        self,
+        app: Callable[..., Awaitable[Any]],
+        allowed_hosts: list[str],
+        cors_origins: list[str],
+        users: Users | None = None,
+    ) -> None:
         self.app = app
         self.host_allowed = HostMatcher(allowed_hosts)
         self.cors_any = "*" in cors_origins
@@ -96,8 +103,12 @@ class SecurityMiddleware:
             headers.setdefault(name, value)
         host = headers.get(b"host", b"").decode("latin-1")
         if not self.host_allowed(host):
-            await _send_json(send, 403, "PERMISSION_DENIED",
-                             f"Host header {host[:100]!r} is not allowed: start the server with --allowed-hosts")
+            await _send_json(
+                send,
+                403,
+                "PERMISSION_DENIED",
+                f"Host header {host[:100]!r} is not allowed: start the server with --allowed-hosts",
+            )
             return
         method = scope["method"]
         raw_origin = headers.get(b"origin")
@@ -107,15 +118,28 @@ class SecurityMiddleware:
             if not cors_ok:
                 await _send_json(send, 403, "PERMISSION_DENIED", f"origin {origin[:100]!r} is not allowed (CORS)")
                 return
-            await send({"type": "http.response.start", "status": 204, "headers": [
-                (b"access-control-allow-origin", raw_origin), (b"access-control-allow-methods", CORS_METHODS.encode()),
-                (b"access-control-allow-headers", CORS_HEADERS.encode()), (b"access-control-max-age", b"600"),
-                (b"vary", b"Origin")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 204,
+                    "headers": [
+                        (b"access-control-allow-origin", raw_origin),
+                        (b"access-control-allow-methods", CORS_METHODS.encode()),
+                        (b"access-control-allow-headers", CORS_HEADERS.encode()),
+                        (b"access-control-max-age", b"600"),
+                        (b"vary", b"Origin"),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": b""})
             return
         if origin is not None and method not in SAFE_METHODS and not cors_ok and not _same_origin(origin, host):
-            await _send_json(send, 403, "PERMISSION_DENIED",
-                             f"cross-origin {method} from {origin[:100]!r} refused: not in --cors-allowed-origins")
+            await _send_json(
+                send,
+                403,
+                "PERMISSION_DENIED",
+                f"cross-origin {method} from {origin[:100]!r} refused: not in --cors-allowed-origins",
+            )
             return
         if self.users is not None and scope["path"] not in OPEN_PATHS:
             authorization = headers.get(b"authorization", b"").decode("latin-1")
@@ -123,9 +147,13 @@ class SecurityMiddleware:
             if user is None and authorization:
                 user = await run_in_threadpool(self.users.check, authorization)
             if user is None:
-                await _send_json(send, 401, "UNAUTHENTICATED",
-                                 "You are not authenticated: give a valid user name and password (HTTP Basic) "
-                                 "or token", [(b"www-authenticate", b'Basic realm="autolog"')])
+                await _send_json(
+                    send,
+                    401,
+                    "UNAUTHENTICATED",
+                    "You are not authenticated: give a valid user name and password (HTTP Basic) or token",
+                    [(b"www-authenticate", b'Basic realm="autolog"')],
+                )
                 return
             scope.setdefault("state", {})["user"] = user
         if not cors_ok:
@@ -135,8 +163,11 @@ class SecurityMiddleware:
         async def send_with_cors(message):
             if message["type"] == "http.response.start":
                 message = dict(message)
-                message["headers"] = list(message.get("headers", [])) + [
-                    (b"access-control-allow-origin", raw_origin), (b"vary", b"Origin")]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"access-control-allow-origin", raw_origin),
+                    (b"vary", b"Origin"),
+                ]
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

@@ -6,15 +6,17 @@ Writes go through ``WriteBatch`` + ``SqlStore.write`` like every other writer of
 MLflow's limits hold: a log-batch carries at most 1000 metrics, 100 params, 100 tags (1000
 entities) in at most 1 MB; param values up to 6000 characters, tag values up to 8000, keys up to 250.
 """
+
 from __future__ import annotations
 
 import os
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..batch import NewRun, WriteBatch, now_ms
 from ..entities import LifecycleStage, Run, RunData, RunInfo, RunStatus
-from ..errors import ExperimentNotFoundError, RunNotFoundError
+from ..errors import RunNotFoundError
 from ..validation import check_key
 from .context import ServerContext
 from .errors import INVALID_PARAMETER_VALUE, INVALID_STATE, RESOURCE_DOES_NOT_EXIST, ApiError
@@ -51,8 +53,7 @@ Handler = Callable[[ServerContext, dict], Any]
 
 # -- lookups ----------------------------------------------------------------------------------
 def _experiment_id(data: dict, ctx: ServerContext, name: str = "experiment_id") -> str:
-    experiment_id = get_str(data, name, required=True) if not isinstance(data.get(name), int) \
-        else str(data[name])
+    experiment_id = get_str(data, name, required=True) if not isinstance(data.get(name), int) else str(data[name])
     return _resolve_experiment_id(ctx, experiment_id)
 
 
@@ -62,7 +63,8 @@ def _resolve_experiment_id(ctx: ServerContext, experiment_id: str) -> str:
         cached = getattr(ctx, "default_experiment_id", None)  # the Default experiment cannot be deleted
         if cached is None:
             cached = ctx.default_experiment_id = ctx.store.get_or_create_experiment(
-                DEFAULT_EXPERIMENT_NAME, ctx.artifacts_destination).experiment_id
+                DEFAULT_EXPERIMENT_NAME, ctx.artifacts_destination
+            ).experiment_id
         return cached
     if not experiment_id.isdigit() or len(experiment_id) > 18:
         raise ApiError(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
@@ -82,8 +84,10 @@ def _get_experiment(ctx: ServerContext, experiment_id: str, recent: bool = False
 def _run_id(data: dict) -> str:
     run_id = get_str(data, "run_id") or get_str(data, "run_uuid")
     if not run_id:
-        raise ApiError("Missing value for required parameter 'run_id'. See the API docs for more "
-                       "information about request parameters.")
+        raise ApiError(
+            "Missing value for required parameter 'run_id'. See the API docs for more "
+            "information about request parameters."
+        )
     if len(run_id) > 256:
         raise ApiError("parameter 'run_id' is too long")
     return run_id
@@ -99,8 +103,7 @@ def _get_run(ctx: ServerContext, run_id: str, include_deleted: bool = True):
 def _active_run(ctx: ServerContext, run_id: str):
     run = _get_run(ctx, run_id)
     if getattr(run.info, "lifecycle_stage", LifecycleStage.ACTIVE) != LifecycleStage.ACTIVE:
-        raise ApiError(f"The run {run_id} must be in the 'active' state. Current state is deleted.",
-                       INVALID_STATE)
+        raise ApiError(f"The run {run_id} must be in the 'active' state. Current state is deleted.", INVALID_STATE)
     _recent(ctx).put(("run", run_id), True)
     return run
 
@@ -158,8 +161,9 @@ def create_experiment(ctx: ServerContext, data: dict) -> dict:
     location = get_str(data, "artifact_location")
     location = ctx.check_client_location(location) if location else None
     tags = key_values(data, "tags", MAX_TAG_VALUE_LENGTH)
-    experiment_id = ctx.store.create_experiment(name, artifact_location=location, tags=tags,
-                                                artifact_root=ctx.artifacts_destination)
+    experiment_id = ctx.store.create_experiment(
+        name, artifact_location=location, tags=tags, artifact_root=ctx.artifacts_destination
+    )
     return {"experiment_id": str(experiment_id)}
 
 
@@ -189,8 +193,12 @@ def search_experiments(ctx: ServerContext, data: dict) -> dict:
     max_results = get_int(data, "max_results", default=1000, minimum=1, maximum=MAX_SEARCH_RESULTS)
     order_by = [str(item) for item in get_list(data, "order_by")]
     found, token = ctx.store.search_experiments(
-        view_type=_view_type(data, "view_type"), max_results=max_results,
-        filter_string=get_str(data, "filter"), order_by=order_by or None, page_token=get_str(data, "page_token"))
+        view_type=_view_type(data, "view_type"),
+        max_results=max_results,
+        filter_string=get_str(data, "filter"),
+        order_by=order_by or None,
+        page_token=get_str(data, "page_token"),
+    )
     out: dict[str, Any] = {"experiments": [experiment_json(e, ctx.public_uri) for e in found]}
     if token:
         out["next_page_token"] = token
@@ -226,19 +234,24 @@ def set_experiment_tag(ctx: ServerContext, data: dict) -> dict:
     experiment_id = _experiment_id(data, ctx)
     _get_experiment(ctx, experiment_id)
     key = _key(get_str(data, "key", required=True), "tag")
-    ctx.store.set_experiment_tag(experiment_id, key, get_str(data, "value", default="",
-                                                             max_length=MAX_TAG_VALUE_LENGTH))
+    ctx.store.set_experiment_tag(
+        experiment_id, key, get_str(data, "value", default="", max_length=MAX_TAG_VALUE_LENGTH)
+    )
     return {}
 
 
 # -- runs ---------------------------------------------------------------------------------------
 def create_run(ctx: ServerContext, data: dict) -> dict:
-    experiment_id = _experiment_id(data, ctx) if data.get("experiment_id") not in (None, "") else \
-        _resolve_experiment_id(ctx, MLFLOW_DEFAULT_EXPERIMENT_ID)
+    experiment_id = (
+        _experiment_id(data, ctx)
+        if data.get("experiment_id") not in (None, "")
+        else _resolve_experiment_id(ctx, MLFLOW_DEFAULT_EXPERIMENT_ID)
+    )
     experiment = _get_experiment(ctx, experiment_id, recent=True)
     if getattr(experiment, "lifecycle_stage", LifecycleStage.ACTIVE) != LifecycleStage.ACTIVE:
-        raise ApiError(f"The experiment {experiment_id} must be in the 'active' state. "
-                       "Current state is deleted.", INVALID_STATE)
+        raise ApiError(
+            f"The experiment {experiment_id} must be in the 'active' state. Current state is deleted.", INVALID_STATE
+        )
     tags = {_key(k, "tag"): v for k, v in key_values(data, "tags", MAX_TAG_VALUE_LENGTH).items()}
     run_name = get_str(data, "run_name", max_length=MAX_RUN_NAME_LENGTH) or tags.get(TAG_RUN_NAME)
     if not run_name:
@@ -255,8 +268,7 @@ def create_run(ctx: ServerContext, data: dict) -> dict:
     run_id = os.urandom(16).hex()
     location = experiment.artifact_location.rstrip("/")
     artifact_uri = f"{location}/{run_id}/artifacts"
-    new_run = NewRun(run_id, experiment_id, run_name, start_time if start_time is not None else now_ms(),
-                     artifact_uri)
+    new_run = NewRun(run_id, experiment_id, run_name, start_time if start_time is not None else now_ms(), artifact_uri)
     ctx.store.write(WriteBatch(new_runs=[new_run], tags={(run_id, k): v for k, v in tags.items()}))
     _recent(ctx).put(("run", run_id), True)
     info = RunInfo(run_id, run_name, experiment_id, RunStatus.RUNNING, new_run.start_time, None, artifact_uri)
@@ -271,7 +283,7 @@ def update_run(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
     _active_run(ctx, run_id)
     status = get_str(data, "status")
-    if status is not None and status not in RunStatus.ALL + ("SCHEDULED",):
+    if status is not None and status not in (*RunStatus.ALL, "SCHEDULED"):
         raise ApiError(f"parameter 'status' must be one of {', '.join(RunStatus.ALL)}, got {status!r}")
     if status == "SCHEDULED":
         status = RunStatus.RUNNING
@@ -308,9 +320,13 @@ def search_runs(ctx: ServerContext, data: dict) -> dict:
         if not isinstance(item, str):
             raise ApiError("every entry of 'order_by' must be a string")
     found, token = ctx.store.search_runs_page(
-        experiment_ids, filter_string=get_str(data, "filter") or None, order_by=order_by or None,
-        max_results=max_results, page_token=get_str(data, "page_token") or None,
-        run_view_type=_view_type(data, "run_view_type"))
+        experiment_ids,
+        filter_string=get_str(data, "filter") or None,
+        order_by=order_by or None,
+        max_results=max_results,
+        page_token=get_str(data, "page_token") or None,
+        run_view_type=_view_type(data, "run_view_type"),
+    )
     out: dict[str, Any] = {"runs": [run_json(run, ctx.public_uri) for run in found]}
     if token:
         out["next_page_token"] = token
@@ -334,7 +350,8 @@ def _check_params(run, params: dict[str, str]) -> None:
             raise ApiError(
                 f"Changing param values is not allowed. Param with key='{key}' was already logged with "
                 f"value='{old}' for run ID='{run.info.run_id}'. Attempted logging new value '{value}'.",
-                INVALID_PARAMETER_VALUE)
+                INVALID_PARAMETER_VALUE,
+            )
 
 
 def _log(ctx: ServerContext, run_id: str, metrics: list, params: dict[str, str], tags: dict[str, str]) -> dict:
@@ -342,8 +359,13 @@ def _log(ctx: ServerContext, run_id: str, metrics: list, params: dict[str, str],
         _check_params(_active_run(ctx, run_id), params)
     else:
         _check_active(ctx, run_id)
-    ctx.store.write(WriteBatch(params={(run_id, k): v for k, v in params.items()},
-                               tags={(run_id, k): v for k, v in tags.items()}, metrics=metrics))
+    ctx.store.write(
+        WriteBatch(
+            params={(run_id, k): v for k, v in params.items()},
+            tags={(run_id, k): v for k, v in tags.items()},
+            metrics=metrics,
+        )
+    )
     if TAG_RUN_NAME in tags:
         ctx.store.update_run(run_id, run_name=tags[TAG_RUN_NAME][:MAX_RUN_NAME_LENGTH])
     return {}
@@ -364,21 +386,34 @@ def log_batch(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
     metrics, params, tags = (get_objects(data, "metrics"), get_objects(data, "params"), get_objects(data, "tags"))
     if len(metrics) > MAX_METRICS_PER_BATCH:
-        raise ApiError(f"A batch logging request can contain at most {MAX_METRICS_PER_BATCH} metrics. "
-                       f"Got {len(metrics)} metrics. Please split up metrics across multiple requests and try again.")
+        raise ApiError(
+            f"A batch logging request can contain at most {MAX_METRICS_PER_BATCH} metrics. "
+            f"Got {len(metrics)} metrics. Please split up metrics across multiple requests and try again."
+        )
     if len(params) > MAX_PARAMS_TAGS_PER_BATCH:
-        raise ApiError(f"A batch logging request can contain at most {MAX_PARAMS_TAGS_PER_BATCH} params. "
-                       f"Got {len(params)} params. Please split up params across multiple requests and try again.")
+        raise ApiError(
+            f"A batch logging request can contain at most {MAX_PARAMS_TAGS_PER_BATCH} params. "
+            f"Got {len(params)} params. Please split up params across multiple requests and try again."
+        )
     if len(tags) > MAX_PARAMS_TAGS_PER_BATCH:
-        raise ApiError(f"A batch logging request can contain at most {MAX_PARAMS_TAGS_PER_BATCH} tags. "
-                       f"Got {len(tags)} tags. Please split up tags across multiple requests and try again.")
+        raise ApiError(
+            f"A batch logging request can contain at most {MAX_PARAMS_TAGS_PER_BATCH} tags. "
+            f"Got {len(tags)} tags. Please split up tags across multiple requests and try again."
+        )
     total = len(metrics) + len(params) + len(tags)
     if total > MAX_ENTITIES_PER_BATCH:
-        raise ApiError(f"A batch logging request can contain at most {MAX_ENTITIES_PER_BATCH} metrics, params "
-                       f"and tags in total. Got {total}.")
+        raise ApiError(
+            f"A batch logging request can contain at most {MAX_ENTITIES_PER_BATCH} metrics, params "
+            f"and tags in total. Got {total}."
+        )
     points = [_metric_point(run_id, item) for item in metrics]
-    return _log(ctx, run_id, points, _pairs(data, "params", "param", MAX_PARAM_VALUE_LENGTH),
-                _pairs(data, "tags", "tag", MAX_TAG_VALUE_LENGTH))
+    return _log(
+        ctx,
+        run_id,
+        points,
+        _pairs(data, "params", "param", MAX_PARAM_VALUE_LENGTH),
+        _pairs(data, "tags", "tag", MAX_TAG_VALUE_LENGTH),
+    )
 
 
 def log_metric(ctx: ServerContext, data: dict) -> dict:

@@ -7,6 +7,7 @@ whether or not the name exists, and the answer never says which part was wrong; 
 ``Authorization`` header is remembered (keyed by its hash) so only the first request of a client
 pays for scrypt.
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,7 +17,7 @@ import hmac
 import os
 import threading
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES = 16
 MAX_CACHED = 10_000
 
@@ -73,7 +74,7 @@ def add_token(path: str, name: str) -> str:
     """A new API token for ``name`` (shown once; only its hash is kept)."""
     _check_name(name)
     token = base64.urlsafe_b64encode(os.urandom(32)).decode("ascii").rstrip("=")
-    lines = _read_lines(path) + [f"{name}:token:{hashlib.sha256(token.encode()).hexdigest()}"]
+    lines = [*_read_lines(path), f"{name}:token:{hashlib.sha256(token.encode()).hexdigest()}"]
     _write_lines(path, lines)
     return token
 
@@ -91,15 +92,18 @@ class Users:
         self._secret = os.urandom(32)
         self._load()
         if not self._passwords and not self._tokens:
-            raise UsersFileError(f"users file {path!r} holds no users: add one with "
-                                 f"'autolog server users add NAME --users-file {path}'")
+            raise UsersFileError(
+                f"users file {path!r} holds no users: add one with 'autolog server users add NAME --users-file {path}'"
+            )
 
     def _load(self) -> None:
         try:
             info = os.stat(self.path)
         except FileNotFoundError:
-            raise UsersFileError(f"users file {self.path!r} does not exist: create it with "
-                                 f"'autolog server users add NAME --users-file {self.path}'") from None
+            raise UsersFileError(
+                f"users file {self.path!r} does not exist: create it with "
+                f"'autolog server users add NAME --users-file {self.path}'"
+            ) from None
         stamp = (info.st_mtime, info.st_size)
         if stamp == self._stamp:
             return
@@ -111,8 +115,13 @@ class Users:
             parts = line.split(":")
             try:
                 if len(parts) == 7 and parts[1] == "scrypt":
-                    passwords[parts[0]] = (int(parts[2]), int(parts[3]), int(parts[4]),
-                                           bytes.fromhex(parts[5]), bytes.fromhex(parts[6]))
+                    passwords[parts[0]] = (
+                        int(parts[2]),
+                        int(parts[3]),
+                        int(parts[4]),
+                        bytes.fromhex(parts[5]),
+                        bytes.fromhex(parts[6]),
+                    )
                 elif len(parts) == 3 and parts[1] == "token":
                     tokens[parts[2]] = parts[0]
                 else:
