@@ -111,7 +111,7 @@ class HttpClient:
         path: str,
         *,
         query: dict | None = None,
-        body: bytes | IO[bytes] | None = None,
+        body: bytes | IO[bytes] | Any | None = None,  # bytes, or a file-like object read by http.client
         headers: dict[str, str] | None = None,
         body_length: int | None = None,
         retries: int | None = None,

@@ -46,12 +46,16 @@ def _int_in(value: Any, default: int | None = 0) -> int | None:
     return default if value is None or value == "" else int(value)
 
 
+def _int0(value: Any) -> int:
+    return 0 if value is None or value == "" else int(value)
+
+
 def _pairs(items: list[dict] | None) -> dict[str, str]:
     return {item["key"]: item.get("value", "") for item in items or ()}
 
 
 def experiment_from_json(data: dict) -> Experiment:
-    creation = _int_in(data.get("creation_time"), 0)
+    creation = _int0(data.get("creation_time"))
     return Experiment(
         str(data["experiment_id"]),
         data.get("name", ""),
@@ -69,7 +73,7 @@ def run_info_from_json(info: dict) -> RunInfo:
         run_name=info.get("run_name", ""),
         experiment_id=str(info.get("experiment_id", "")),
         status=info.get("status", "RUNNING"),
-        start_time=_int_in(info.get("start_time"), 0),
+        start_time=_int0(info.get("start_time")),
         end_time=_int_in(info.get("end_time"), None),
         artifact_uri=info.get("artifact_uri", ""),
         lifecycle_stage=info.get("lifecycle_stage") or LifecycleStage.ACTIVE,
@@ -83,9 +87,7 @@ def run_from_json(data: dict) -> Run:
 
 
 def _metric_from_json(item: dict) -> Metric:
-    return Metric(
-        item["key"], _float_in(item.get("value")), _int_in(item.get("timestamp"), 0), _int_in(item.get("step"), 0)
-    )
+    return Metric(item["key"], _float_in(item.get("value")), _int0(item.get("timestamp")), _int0(item.get("step")))
 
 
 def _size(text: str) -> int:
@@ -374,8 +376,12 @@ class RestStore:
         position = {"p": 0, "t": 0, "m": 0}
         while position["p"] < len(param_keys) or position["t"] < len(tag_keys) or position["m"] < len(metric_indexes):
             size, items = 200, 0
-            params, tags, metrics = [], [], []
-            param_part, tag_part, metric_part = [], [], []
+            params: list[dict] = []
+            tags: list[dict] = []
+            metrics: list[dict] = []
+            param_part: list[tuple[str, str]] = []
+            tag_part: list[tuple[str, str]] = []
+            metric_part: list[int] = []
             while position["p"] < len(param_keys) and len(params) < MAX_PARAMS_TAGS:
                 pair = param_keys[position["p"]]
                 value = batch.params[pair]
@@ -400,11 +406,11 @@ class RestStore:
                 position["t"] += 1
             while position["m"] < len(metric_indexes) and len(metrics) < MAX_METRICS and items < MAX_ITEMS:
                 index = metric_indexes[position["m"]]
-                _run, key, value, timestamp, step = metrics_all[index]
+                _run, key, number, timestamp, step = metrics_all[index]
                 cost = _size(key) + 90
                 if items and size + cost > MAX_BODY_BYTES:
                     break
-                metrics.append({"key": key, "value": _float_out(value), "timestamp": timestamp, "step": step})
+                metrics.append({"key": key, "value": _float_out(number), "timestamp": timestamp, "step": step})
                 metric_part.append(index)
                 size += cost
                 items += 1

@@ -35,8 +35,9 @@ TAG_RUN_NAME = "mlflow.runName"
 class RestTracker(Tracker):
     def __init__(self, resolved: uri_module.ResolvedUri):
         self.resolved = resolved
-        self.store = RestStore(resolved.database_url)
-        self.writer = BatchingWriter(self.store)
+        self.rest_store = RestStore(resolved.database_url)
+        self.store = self.rest_store  # type: ignore[assignment]  # the SqlStore interface, over HTTP
+        self.writer = BatchingWriter(self.rest_store)  # type: ignore[arg-type]
         self._experiments: dict[str, Experiment] = {}
         self._params: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
@@ -45,7 +46,7 @@ class RestTracker(Tracker):
         name = name or DEFAULT_EXPERIMENT_NAME
         found = self._experiments.get(name)
         if found is None:
-            found = self._experiments[name] = self.store.get_or_create_experiment(name)
+            found = self._experiments[name] = self.rest_store.get_or_create_experiment(name)
         return found
 
     def create_run(
@@ -68,11 +69,11 @@ class RestTracker(Tracker):
             all_tags.update(_clean_values(tags, "tag"))
         run_name = run_name or generate_run_name()
         all_tags.setdefault(TAG_RUN_NAME, run_name)
-        info = self.store.create_run(experiment.experiment_id, run_name, now_ms(), all_tags)
+        info = self.rest_store.create_run(experiment.experiment_id, run_name, now_ms(), all_tags)
         self._params[info.run_id] = {}
         return info
 
     def artifact_repository(self, artifact_uri: str):
         if artifact_uri.startswith("mlflow-artifacts:"):
-            return RestArtifactRepository(self.store.http, artifact_uri)
+            return RestArtifactRepository(self.rest_store.http, artifact_uri)
         return repository_for(artifact_uri)

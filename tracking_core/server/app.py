@@ -219,10 +219,11 @@ def create_app(config: ServerConfig, ctx: ServerContext | None = None) -> Starle
     if not config.artifacts_only:
         routes += _ui_routes(ctx)
 
-    async def http_error(_request: Request, exc: HTTPException) -> Response:
-        code = ENDPOINT_NOT_FOUND if exc.status_code in (404, 405) else BAD_REQUEST
-        message = "no such endpoint" if exc.status_code == 404 else str(exc.detail)
-        return json_response({"error_code": code, "message": message}, exc.status_code)
+    async def http_error(_request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 400)
+        code = ENDPOINT_NOT_FOUND if status in (404, 405) else BAD_REQUEST
+        message = "no such endpoint" if status == 404 else str(getattr(exc, "detail", "bad request"))
+        return json_response({"error_code": code, "message": message}, status)
 
     users = Users(config.users_file) if config.users_file else None
     allowed = list(config.allowed_hosts) or default_allowed_hosts(config.host)

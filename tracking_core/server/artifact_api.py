@@ -24,7 +24,7 @@ from urllib.parse import quote
 from ..artifacts import ArtifactPathError, LocalArtifactRepository, clean_artifact_path
 from .context import ServerContext
 from .errors import RESOURCE_DOES_NOT_EXIST, ApiError
-from .protocol import get_int, get_objects, get_str
+from .protocol import get_objects, get_str, req_int, req_str
 
 MPU_DIR = ".autolog-mpu"
 MAX_PARTS = 10_000
@@ -132,7 +132,7 @@ def store_upload(ctx: ServerContext, path: str, spooled_path: str) -> None:
 
 # -- multipart upload ---------------------------------------------------------------------------------
 def _upload_id(data: dict) -> str:
-    upload_id = get_str(data, "upload_id", required=True)
+    upload_id = req_str(data, "upload_id")
     if not _UPLOAD_ID.match(upload_id):
         raise ApiError(f"upload_id {upload_id[:40]!r} is not an upload id this server made")
     return upload_id
@@ -142,7 +142,7 @@ def create_multipart(ctx: ServerContext, path: str, data: dict, base_url: str) -
     clean = checked_path(path)
     if not clean:
         raise ApiError("artifact path is empty")
-    num_parts = get_int(data, "num_parts", required=True, minimum=1, maximum=MAX_PARTS)
+    num_parts = req_int(data, "num_parts", minimum=1, maximum=MAX_PARTS)
     upload_id = os.urandom(16).hex()
     target = quote(clean)
     credentials = [
@@ -180,10 +180,7 @@ def complete_multipart(ctx: ServerContext, path: str, data: dict) -> dict:
         raise ApiError("artifact path is empty")
     upload_id = _upload_id(data)
     numbers = sorted(
-        {
-            get_int(part, "part_number", required=True, minimum=1, maximum=MAX_PARTS)
-            for part in get_objects(data, "parts")
-        }
+        {req_int(part, "part_number", minimum=1, maximum=MAX_PARTS) for part in get_objects(data, "parts")}
     )
     if not numbers:
         raise ApiError("a multipart upload needs at least one part")

@@ -12,6 +12,7 @@ import argparse
 import getpass
 import os
 import sys
+from typing import Any
 
 from .config import CONFIG_ENV, DEFAULT_HOST, DEFAULT_PORT, ServerConfig
 
@@ -243,10 +244,11 @@ def serve(config: ServerConfig) -> int:
         os.environ[CONFIG_ENV] = config._replace(port=port).to_env()
         import inspect
 
+        supervisor: Any = Multiprocess
         if "target" in inspect.signature(Multiprocess.__init__).parameters:  # uvicorn before 0.50
-            Multiprocess(uvicorn_config, target=_server_class()(uvicorn_config).run, sockets=[sock]).run()
+            supervisor(uvicorn_config, target=_server_class()(uvicorn_config).run, sockets=[sock]).run()
         else:
-            Multiprocess(uvicorn_config, sockets=[sock]).run()
+            supervisor(uvicorn_config, sockets=[sock]).run()
     else:
         _server_class()(uvicorn_config).run(sockets=[sock])
     print(f"autolog {what} stopped", flush=True)

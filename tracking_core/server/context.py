@@ -39,6 +39,8 @@ class ServerContext:
     def __init__(self, store: Any, artifacts_destination: str, tracking_uri: str, serve_artifacts: bool = True) -> None:
         self.store = store
         self.tracking_uri = tracking_uri
+        self.default_experiment_id: str | None = None  # filled by the API on first use of "0"
+        self.recent_lookups: Any = None  # the API's one-second memory of active runs and experiments
         self.serve_artifacts = serve_artifacts
         self.artifacts_destination = (
             artifacts_destination.rstrip("/")

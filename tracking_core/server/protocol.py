@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..entities import Experiment, Metric, Run, RunInfo
@@ -96,11 +96,37 @@ def get_int(
         try:
             value = int(value.strip())
         except ValueError:
-            raise ApiError(f"parameter '{name}' must be an integer, got {value[:40]!r}") from None
+            raise ApiError(f"parameter '{name}' must be an integer, got {str(value)[:40]!r}") from None
     if not isinstance(value, int):
         raise ApiError(f"parameter '{name}' must be an integer, got {json.dumps(value)[:80]}")
     if not minimum <= value <= maximum:
         raise ApiError(f"parameter '{name}' = {value} is outside [{minimum}, {maximum}]")
+    return value
+
+
+def req_str(data: dict, name: str, max_length: int | None = None) -> str:
+    value = get_str(data, name, required=True, max_length=max_length)
+    if value is None:
+        raise _missing(name)
+    return value
+
+
+def text(data: dict, name: str, max_length: int | None = None) -> str:
+    """A string field that defaults to ``""``."""
+    return get_str(data, name, default="", max_length=max_length) or ""
+
+
+def req_int(data: dict, name: str, minimum: int = INT64_MIN, maximum: int = INT64_MAX) -> int:
+    value = get_int(data, name, required=True, minimum=minimum, maximum=maximum)
+    if value is None:
+        raise _missing(name)
+    return value
+
+
+def req_float(data: dict, name: str) -> float:
+    value = get_float(data, name, required=True)
+    if value is None:
+        raise _missing(name)
     return value
 
 
@@ -151,9 +177,7 @@ def key_values(data: dict, name: str, max_value_length: int) -> dict[str, str]:
     """``[{"key": k, "value": v}, ...]`` as a dict (keys checked)."""
     result: dict[str, str] = {}
     for item in get_objects(data, name):
-        key = get_str(item, "key", required=True)
-        value = get_str(item, "value", default="", max_length=max_value_length)
-        result[key] = value
+        result[req_str(item, "key")] = text(item, "value", max_length=max_value_length)
     return result
 
 
@@ -170,7 +194,7 @@ def metric_json(metric: Metric) -> dict:
     return {"key": metric.key, "value": float_out(metric.value), "timestamp": metric.timestamp, "step": metric.step}
 
 
-def run_info_json(info: RunInfo, tags: dict | None, public_uri: Callable[[str], str]) -> dict:
+def run_info_json(info: RunInfo, tags: Mapping[str, str] | None, public_uri: Callable[[str], str]) -> dict:
     tags = tags or {}
     out = {
         "run_id": info.run_id,
@@ -229,7 +253,7 @@ def metrics_page_json(points: list[Metric], next_page_token: str | None) -> RawJ
     """``{"metrics": [...], "next_page_token": ...}`` for a history page, written directly: a
     million points serialise in half the time of building a dict per point for ``json.dumps``."""
     prefixes: dict[str, str] = {}
-    parts = []
+    parts: list[str] = []
     append = parts.append
     for key, value, timestamp, step in points:
         prefix = prefixes.get(key)

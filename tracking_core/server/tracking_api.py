@@ -22,15 +22,17 @@ from .context import ServerContext
 from .errors import INVALID_PARAMETER_VALUE, INVALID_STATE, RESOURCE_DOES_NOT_EXIST, ApiError
 from .protocol import (
     experiment_json,
-    get_float,
     get_int,
     get_list,
     get_objects,
     get_str,
     key_values,
     metrics_page_json,
+    req_float,
+    req_str,
     run_info_json,
     run_json,
+    text,
 )
 
 MAX_METRICS_PER_BATCH = 1000
@@ -53,14 +55,14 @@ Handler = Callable[[ServerContext, dict], Any]
 
 # -- lookups ----------------------------------------------------------------------------------
 def _experiment_id(data: dict, ctx: ServerContext, name: str = "experiment_id") -> str:
-    experiment_id = get_str(data, name, required=True) if not isinstance(data.get(name), int) else str(data[name])
+    experiment_id = req_str(data, name) if not isinstance(data.get(name), int) else str(data[name])
     return _resolve_experiment_id(ctx, experiment_id)
 
 
 def _resolve_experiment_id(ctx: ServerContext, experiment_id: str) -> str:
     """Our ids are integers from 1; MLflow clients that set no experiment use "0": the Default one."""
     if experiment_id == MLFLOW_DEFAULT_EXPERIMENT_ID:
-        cached = getattr(ctx, "default_experiment_id", None)  # the Default experiment cannot be deleted
+        cached = ctx.default_experiment_id  # the Default experiment cannot be deleted
         if cached is None:
             cached = ctx.default_experiment_id = ctx.store.get_or_create_experiment(
                 DEFAULT_EXPERIMENT_NAME, ctx.artifacts_destination
@@ -135,7 +137,7 @@ class _Recent:
 
 
 def _recent(ctx: ServerContext) -> _Recent:
-    recent = getattr(ctx, "recent_lookups", None)
+    recent = ctx.recent_lookups
     if recent is None:
         recent = ctx.recent_lookups = _Recent()
     return recent
@@ -155,7 +157,7 @@ def _key(key: str | None, kind: str) -> str:
 
 # -- experiments ------------------------------------------------------------------------------
 def create_experiment(ctx: ServerContext, data: dict) -> dict:
-    name = get_str(data, "name", required=True, max_length=MAX_EXPERIMENT_NAME_LENGTH)
+    name = req_str(data, "name", max_length=MAX_EXPERIMENT_NAME_LENGTH)
     if not name.strip():
         raise ApiError("experiment name must not be empty")
     location = get_str(data, "artifact_location")
@@ -173,7 +175,7 @@ def get_experiment(ctx: ServerContext, data: dict) -> dict:
 
 
 def get_experiment_by_name(ctx: ServerContext, data: dict) -> dict:
-    name = get_str(data, "experiment_name", required=True)
+    name = req_str(data, "experiment_name")
     experiment = ctx.store.get_experiment_by_name(name)
     if experiment is None:
         raise ApiError(f"Could not find experiment with name '{name}'", RESOURCE_DOES_NOT_EXIST)
@@ -233,10 +235,8 @@ def restore_experiment(ctx: ServerContext, data: dict) -> dict:
 def set_experiment_tag(ctx: ServerContext, data: dict) -> dict:
     experiment_id = _experiment_id(data, ctx)
     _get_experiment(ctx, experiment_id)
-    key = _key(get_str(data, "key", required=True), "tag")
-    ctx.store.set_experiment_tag(
-        experiment_id, key, get_str(data, "value", default="", max_length=MAX_TAG_VALUE_LENGTH)
-    )
+    key = _key(req_str(data, "key"), "tag")
+    ctx.store.set_experiment_tag(experiment_id, key, text(data, "value", max_length=MAX_TAG_VALUE_LENGTH))
     return {}
 
 
@@ -335,10 +335,10 @@ def search_runs(ctx: ServerContext, data: dict) -> dict:
 
 # -- logging ------------------------------------------------------------------------------------
 def _metric_point(run_id: str, item: dict) -> tuple[str, str, float, int, int]:
-    key = _key(get_str(item, "key", required=True), "metric")
-    value = get_float(item, "value", required=True)
+    key = _key(req_str(item, "key"), "metric")
+    value = req_float(item, "value")
     timestamp = get_int(item, "timestamp", default=None)
-    step = get_int(item, "step", default=0)
+    step = get_int(item, "step", default=0) or 0
     return (run_id, key, value, now_ms() if timestamp is None else timestamp, step)
 
 
@@ -374,8 +374,8 @@ def _log(ctx: ServerContext, run_id: str, metrics: list, params: dict[str, str],
 def _pairs(data: dict, name: str, kind: str, max_value_length: int) -> dict[str, str]:
     result: dict[str, str] = {}
     for item in get_objects(data, name):
-        key = _key(get_str(item, "key", required=True), kind)
-        value = get_str(item, "value", default="", max_length=max_value_length)
+        key = _key(req_str(item, "key"), kind)
+        value = text(item, "value", max_length=max_value_length)
         if kind == "param" and key in result and result[key] != value:
             raise ApiError(f"param {key!r} appears twice in the batch with different values")
         result[key] = value
@@ -423,27 +423,27 @@ def log_metric(ctx: ServerContext, data: dict) -> dict:
 
 def log_param(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
-    key = _key(get_str(data, "key", required=True), "param")
-    return _log(ctx, run_id, [], {key: get_str(data, "value", default="", max_length=MAX_PARAM_VALUE_LENGTH)}, {})
+    key = _key(req_str(data, "key"), "param")
+    return _log(ctx, run_id, [], {key: text(data, "value", max_length=MAX_PARAM_VALUE_LENGTH)}, {})
 
 
 def set_tag(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
-    key = _key(get_str(data, "key", required=True), "tag")
-    return _log(ctx, run_id, [], {}, {key: get_str(data, "value", default="", max_length=MAX_TAG_VALUE_LENGTH)})
+    key = _key(req_str(data, "key"), "tag")
+    return _log(ctx, run_id, [], {}, {key: text(data, "value", max_length=MAX_TAG_VALUE_LENGTH)})
 
 
 def delete_tag(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
     _active_run(ctx, run_id)
-    ctx.store.delete_tag(run_id, get_str(data, "key", required=True))
+    ctx.store.delete_tag(run_id, req_str(data, "key"))
     return {}
 
 
 # -- reading metrics and artifacts ----------------------------------------------------------------
-def get_metric_history(ctx: ServerContext, data: dict) -> dict:
+def get_metric_history(ctx: ServerContext, data: dict) -> bytes:
     run_id = _run_id(data)
-    key = get_str(data, "metric_key", required=True)
+    key = req_str(data, "metric_key")
     _get_run(ctx, run_id)
     max_results = get_int(data, "max_results", default=None, minimum=1, maximum=MAX_HISTORY_PAGE)
     page_token = get_str(data, "page_token") or None
