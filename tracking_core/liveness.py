@@ -86,8 +86,8 @@ def _int(value: Any) -> int | None:
 
 
 def last_seen_ms(run: Run) -> int:
-    beat = _int(run.data.tags.get(TAG_HEARTBEAT))
-    return max(beat or 0, run.info.start_time or 0)
+    beat = _int(run.data.tags.get(TAG_HEARTBEAT))  # written at the start too, then every HEARTBEAT_SECONDS
+    return beat if beat is not None else (run.info.start_time or 0)
 
 
 def owner_gone(run: Run, now_ms: int | None = None) -> str | None:
