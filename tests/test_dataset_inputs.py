@@ -73,7 +73,7 @@ def test_client_log_inputs_accepts_mlflow_dataset_input_json(store_uri):
 
 
 def test_search_runs_by_dataset_digest_name_and_context(store_uri):
-    X, y = _data()
+    X, _y = _data()
     other, _ = _data(seed=1)
     with autolog.start_run() as first:
         autolog.log_input(X, context="training", name="X")
@@ -98,15 +98,15 @@ def test_search_runs_by_dataset_digest_name_and_context(store_uri):
     assert ids("datasets.name IN ('val', 'nope') AND attributes.status = 'FINISHED'") == {a}
     assert ids("datasets.name LIKE 'v%'") == {a}
     assert ids("datasets.name IS NULL") == {c}
-    with pytest.raises(InvalidFilterError, match="datasets.name / datasets.digest / datasets.context"):
+    with pytest.raises(InvalidFilterError, match=r"datasets\.name / datasets\.digest / datasets\.context"):
         client.search_runs(filter_string="datasets.rows = '3'")
-    with pytest.raises(InvalidFilterError, match="cannot be ordered by datasets.name"):
+    with pytest.raises(InvalidFilterError, match=r"cannot be ordered by datasets\.name"):
         client.search_runs(order_by=["datasets.name"])
 
 
 def test_bad_inputs_are_refused_at_the_call_naming_the_problem(store_uri):
     with autolog.start_run():
-        with pytest.raises(TypeError, match="cannot describe a dataset of type builtins.list"):
+        with pytest.raises(TypeError, match=r"cannot describe a dataset of type builtins\.list"):
             autolog.log_input([1, 2, 3])
         with pytest.raises(ValueError, match="dataset context must be one of training, eval, test"):
             autolog.log_input(np.zeros(3), context="validation")

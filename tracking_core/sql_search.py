@@ -137,7 +137,8 @@ class RunSearch:
         self._datasets([c for c in self.clauses if c.entity == "datasets"])
         for order in self.orders:
             if order.entity == "datasets":
-                raise InvalidFilterError(f"invalid order_by {order_by!r}: runs cannot be ordered by datasets.{order.key}")
+                raise InvalidFilterError(f"invalid order_by {order_by!r}: runs cannot be ordered by "
+                                         f"datasets.{order.key}")
         self.first = self.orders[0] if self.orders and self.orders[0].entity != "attributes" else None
         self.order_joins: list[str] = []
         self.order_terms: list[str] = []

@@ -73,7 +73,7 @@ def _eval_inputs(name: str, value: Any) -> list[tuple[Any, str, Any]]:
     return [(value, name, None)]
 
 
-def describe_call_datasets(call: "TrainingCall") -> list:
+def describe_call_datasets(call: TrainingCall) -> list:
     """The ``DatasetDescription`` of every dataset the call was given (see the module docstring)."""
     arguments = call.arguments
     described: list = []
@@ -115,7 +115,7 @@ def describe_call_datasets(call: "TrainingCall") -> list:
 
 
 @hookimpl(trylast=True)
-def autolog_run_started(call: "TrainingCall") -> None:
+def autolog_run_started(call: TrainingCall) -> None:
     log_inputs = getattr(call.tracker, "log_inputs", None)
     if log_inputs is None:
         return
