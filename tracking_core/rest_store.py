@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .batch import WriteBatch
-from .entities import Experiment, LifecycleStage, Metric, Run, RunData, RunInfo
+from .entities import Dataset, DatasetInput, Experiment, InputTag, LifecycleStage, Metric, Run, RunData, RunInfo, RunInputs
 from .errors import ExperimentExistsError, RunNotFoundError
 from .http import HttpClient, RestError
 
@@ -83,7 +83,19 @@ def run_info_from_json(info: dict) -> RunInfo:
 def run_from_json(data: dict) -> Run:
     body = data.get("data") or {}
     metrics = {m["key"]: _float_in(m.get("value")) for m in body.get("metrics") or ()}
-    return Run(run_info_from_json(data["info"]), RunData(_pairs(body.get("params")), metrics, _pairs(body.get("tags"))))
+    return Run(run_info_from_json(data["info"]), RunData(_pairs(body.get("params")), metrics, _pairs(body.get("tags"))),
+               _inputs_from_json(data.get("inputs") or {}))
+
+
+def _inputs_from_json(data: dict) -> RunInputs:
+    found = []
+    for item in data.get("dataset_inputs") or ():
+        dataset = item.get("dataset") or {}
+        found.append(DatasetInput(
+            Dataset(dataset.get("name", ""), dataset.get("digest", ""), dataset.get("source_type", ""),
+                    dataset.get("source", "{}"), dataset.get("schema"), dataset.get("profile")),
+            tuple(InputTag(t.get("key", ""), t.get("value", "")) for t in item.get("tags") or ())))
+    return RunInputs(tuple(found))
 
 
 def _metric_from_json(item: dict) -> Metric:
@@ -324,6 +336,7 @@ class RestStore:
         sent_params: list[tuple[str, str]] = []
         sent_tags: list[tuple[str, str]] = []
         sent_ends: list[str] = []
+        sent_inputs = 0
         try:
             for run_id, metric_indexes, param_keys, tag_keys in self._by_run(batch):
                 for request, metric_part, param_part, tag_part in self._requests(
@@ -333,6 +346,9 @@ class RestStore:
                     sent_metrics.update(metric_part)
                     sent_params += param_part
                     sent_tags += tag_part
+            for item in batch.inputs:  # before the run ends, as they were logged
+                self._call("POST", "runs/log-inputs", {"run_id": item.run_id, "datasets": [_input_json(item)]})
+                sent_inputs += 1
             for run_id, (status, end_time) in list(batch.run_ends.items()):
                 self.update_run(run_id, status=status, end_time=end_time)
                 sent_ends.append(run_id)
@@ -346,6 +362,7 @@ class RestStore:
                 batch.tags.pop(pair, None)
             for run_id in sent_ends:
                 batch.run_ends.pop(run_id, None)
+            del batch.inputs[:sent_inputs]
             raise
 
     @staticmethod
@@ -423,3 +440,13 @@ class RestStore:
             if tags:
                 request["tags"] = tags
             yield request, metric_part, param_part, tag_part
+
+
+def _input_json(item) -> dict:
+    """An ``InputToLog`` as MLflow's ``DatasetInput`` JSON."""
+    dataset = {"name": item.name, "digest": item.digest, "source_type": item.source_type, "source": item.source}
+    if item.schema is not None:
+        dataset["schema"] = item.schema
+    if item.profile is not None:
+        dataset["profile"] = item.profile
+    return {"dataset": dataset, "tags": [{"key": k, "value": v} for k, v in item.tags]}

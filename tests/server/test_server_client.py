@@ -289,3 +289,29 @@ def test_several_worker_processes_serve_one_store(tmp_path):
         assert sorted(r["info"]["run_id"] for r in body["runs"]) == sorted(ids)
     finally:
         assert process.stop() == 0
+
+
+def test_dataset_inputs_go_through_runs_log_inputs_and_search(http_tracking):
+    import numpy as np
+
+    tracking_core.set_experiment("inputs-http")
+    X = np.arange(40.0).reshape(20, 2)
+    with tracking_core.start_run() as run:
+        tracking_core.log_input(X, context="training", name="X")
+    found = http_tracking.get_run(run.info.run_id)
+    (only,) = found.inputs.dataset_inputs
+    from tracking_core.datasets import dataset_digest
+
+    digest = dataset_digest(X)
+    assert (only.dataset.name, only.context, only.dataset.digest) == ("X", "training", digest)
+    assert json.loads(only.dataset.schema)  # the schema travels as JSON text, as in MLflow
+    runs = http_tracking.search_runs(["inputs-http"], filter_string=f"datasets.digest = '{digest}'")
+    assert [r.info.run_id for r in runs] == [run.info.run_id]
+
+
+def test_log_inputs_refuses_a_malformed_dataset_naming_it(server):
+    status, created = api(server.url, "POST", "runs/create", {"experiment_id": "0"})
+    run_id = created["run"]["info"]["run_id"]
+    status, body = api(server.url, "POST", "runs/log-inputs", {"run_id": run_id, "datasets": [{"dataset": {"name": "d"}}]})
+    assert status == 400 and "datasets[0]" in body["message"]
+    assert body["error_code"] == "INVALID_PARAMETER_VALUE"

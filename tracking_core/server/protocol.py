@@ -225,8 +225,20 @@ def run_json(run: Run, public_uri: Callable[[str], str], metrics: list[Metric] |
             "params": [{"key": k, "value": v} for k, v in data.params.items()],
             "tags": [{"key": k, "value": v} for k, v in data.tags.items()],
         },
-        "inputs": {},
+        "inputs": inputs_json(getattr(run, "inputs", None)),
     }
+
+
+def inputs_json(inputs) -> dict:
+    """``Run.inputs`` as MLflow's ``RunInputs`` JSON (``{}`` when there are none)."""
+    if not inputs or not inputs.dataset_inputs:
+        return {}
+    return {"dataset_inputs": [dataset_input_json(item) for item in inputs.dataset_inputs]}
+
+
+def dataset_input_json(item) -> dict:
+    dataset = {key: value for key, value in item.dataset._asdict().items() if value is not None}
+    return {"dataset": dataset, "tags": [{"key": tag.key, "value": tag.value} for tag in item.tags]}
 
 
 def experiment_json(experiment: Experiment, public_uri: Callable[[str], str]) -> dict:

@@ -416,6 +416,26 @@ def log_batch(ctx: ServerContext, data: dict) -> dict:
     )
 
 
+def log_inputs(ctx: ServerContext, data: dict) -> dict:
+    """MLflow's ``runs/log-inputs``: dataset inputs of a run (checked as ``log_input`` checks them)."""
+    from ..dataset_inputs import to_input
+
+    run_id = _run_id(data)
+    entries = get_objects(data, "datasets")
+    if len(entries) > MAX_ENTITIES_PER_BATCH:
+        raise ApiError(f"a log-inputs request can contain at most {MAX_ENTITIES_PER_BATCH} datasets, got {len(entries)}")
+    _check_active(ctx, run_id)
+    items = []
+    for index, entry in enumerate(entries):
+        try:
+            items.append(to_input(run_id, entry))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ApiError(f"datasets[{index}]: {exc}") from None
+    if items:
+        ctx.store.write(WriteBatch(inputs=items))
+    return {}
+
+
 def log_metric(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
     return _log(ctx, run_id, [_metric_point(run_id, data)], {}, {})
@@ -495,6 +515,7 @@ ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
     (("POST",), "runs/restore", restore_run),
     (("POST",), "runs/search", search_runs),
     (("POST",), "runs/log-batch", log_batch),
+    (("POST",), "runs/log-inputs", log_inputs),
     (("POST",), "runs/log-metric", log_metric),
     (("POST",), "runs/log-parameter", log_param),
     (("POST",), "runs/set-tag", set_tag),
