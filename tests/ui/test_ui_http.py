@@ -137,3 +137,14 @@ def test_static_files_are_versioned_and_cached_and_stay_in_their_folder(server):
     for path in ("/ui-static/../web.py", "/ui-static/%2e%2e/web.py", "/ui-static/..%2fweb.py"):
         status, _, body = get(server.url + path)
         assert status in (400, 404) and b"import" not in body, path
+
+
+def test_run_page_lists_dataset_inputs_and_links_runs_on_the_same_data(server, ids):
+    status, _, body = get(f"{server.url}/runs/{ids['logreg']}")
+    page = body.decode()
+    assert status == 200 and 'id="datasets-table"' in page
+    section = page.split('id="datasets-section"', 1)[1].split("</section>", 1)[0]
+    assert "training" in section and "sepal length (cm): double" in section
+    link = section.split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    status, _, body = get(server.url + link)
+    assert status == 200 and ids["logreg"] in body.decode()

@@ -14,7 +14,8 @@ import os
 import shutil
 import time
 from collections import defaultdict
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
@@ -26,8 +27,19 @@ from starlette.staticfiles import StaticFiles
 from ..artifacts import ArtifactPathError
 from . import queries
 from .artifact_view import ArtifactReader, kind_of, raw_headers
-from .columns import (ATTRIBUTE_COLUMNS, TAG_INTEGRATION, Column, cell, csv_header, csv_row, format_columns,
-                      format_duration, format_time, format_value, parse_columns)
+from .columns import (
+    ATTRIBUTE_COLUMNS,
+    TAG_INTEGRATION,
+    Column,
+    cell,
+    csv_header,
+    csv_row,
+    format_columns,
+    format_duration,
+    format_time,
+    format_value,
+    parse_columns,
+)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STATIC_PREFIX = "/ui-static"
@@ -100,7 +112,7 @@ class UI:
     def _experiments_or_404(self, ids_text: str):
         ids = [i for i in ids_text.split(",") if i]
         found = queries.get_experiments(self.store, ids) if ids else [None]
-        missing = [i for i, e in zip(ids or [ids_text], found) if e is None]
+        missing = [i for i, e in zip(ids or [ids_text], found, strict=False) if e is None]
         if missing:
             return None, self.error_page(404, "Experiment not found",
                                          f"There is no experiment with id {', '.join(missing)} in this store.")
@@ -141,7 +153,7 @@ class UI:
         paging = {
             "first": url() if start else None,
             "next": url(page_token=next_token, start=start + size,
-                        back=" ".join(back + [token or "-"])) if next_token else None,
+                        back=" ".join([*back, token or "-"])) if next_token else None,
             "prev": (url(page_token=None if back[-1] == "-" else back[-1], start=max(0, start - size),
                          back=" ".join(back[:-1]) or None) if back else (url() if start else None)),
         }
@@ -291,7 +303,7 @@ class UI:
             "run.html", run=run, info=info, experiment=experiment, metrics=metrics, params=sorted(run.data.params.items()),
             user_tags=user_tags, system_tags=system_tags, parent_id=parent_id, parent_name=parent_name,
             children=children, children_url=children_url, listing=listing[:TREE_FIRST], more=len(listing) - TREE_FIRST,
-            models=models, plots=plots,
+            models=models, plots=plots, datasets=dataset_rows(run),
             artifact_error=artifact_error, page_data=page_data,
             integration=run.data.tags.get(TAG_INTEGRATION), duration=format_duration(info.start_time, info.end_time))
 
@@ -516,3 +528,29 @@ def _version() -> str:
 
 
 __all__ = ["build_routes", "kind_of"]
+
+
+def dataset_rows(run) -> list[dict]:
+    """The run's dataset inputs for the run page: name, context, digest, kind, shape and columns."""
+    rows = []
+    for item in getattr(run, "inputs", None) and run.inputs.dataset_inputs or ():
+        dataset = item.dataset
+        profile = _json_or_empty(dataset.profile)
+        schema = _json_or_empty(dataset.schema)
+        columns = schema.get("mlflow_colspec") or schema.get("mlflow_tensorspec") or []
+        described = [f"{c.get('name', '')}: {c.get('type', '')}".strip(": ") for c in columns if isinstance(c, dict)]
+        rows.append({"name": dataset.name, "context": item.context or "", "digest": dataset.digest,
+                     "source_type": dataset.source_type, "shape": " x ".join(map(str, profile.get("shape") or [])),
+                     "columns": ", ".join(described[:8]) + (f" (+{len(described) - 8} more)" if len(described) > 8 else ""),
+                     "source": "" if dataset.source in (None, "", "{}") else dataset.source})
+    return rows
+
+
+def _json_or_empty(text: str | None) -> dict:
+    import json
+
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
