@@ -11,7 +11,7 @@ PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 # The real MLflow for the interop tests and benchmarks, in its own venv (never in .venv).
 MLFLOW_VENV := bench/.mlflow-venv/.ready
 
-.PHONY: install lint test demo bench bench-vs-mlflow team-demo bench-server bench-store bench-ui bench-serving clean chromium
+.PHONY: install lint test demo bench bench-vs-mlflow team-demo bench-server bench-store bench-ui bench-serving clean chromium soak
 
 # Examples install as users would (not editable), so their sources are part of the stamp too.
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
@@ -79,6 +79,13 @@ bench-store: $(STAMP)
 # The web UI in Chromium on 100,000 runs and 10 x 100,000-step charts (issue 11's targets).
 bench-ui: $(STAMP) chromium
 	$(PY) -m bench.ui
+
+# Issue 14's long reliability runs (tens of minutes): 10,000 fits in one process, 20 SIGKILLs, 8 threads +
+# 4 processes x 10,000 points into SQLite, PostgreSQL (a throwaway server when its binaries exist) and a
+# restarted server, then the property tests with many more examples; prints the figures as a table.
+soak: $(STAMP)
+	$(PY) -m bench.soak --server $$($(PY) -c "import sys; sys.path.insert(0, 'tests'); from postgres_support import find_bindir; print('--with-postgres' if find_bindir() else '')")
+	HYPOTHESIS_PROFILE=soak $(PYTEST) tests/reliability/test_hostile_input.py tests/reliability/test_hostile_rest.py
 
 clean:
 	rm -rf $(VENV) autologruns

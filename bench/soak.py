@@ -240,10 +240,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--points", type=int, default=10_000)
     parser.add_argument("--postgres", default=None, help="a PostgreSQL URL for the concurrency run")
+    parser.add_argument("--with-postgres", action="store_true",
+                        help="start a throwaway PostgreSQL server (tests/postgres_support.py) for the concurrency run")
     parser.add_argument("--server", action="store_true", help="also through `autolog server`, restarted once")
     args = parser.parse_args(argv)
-    rows: list[tuple[str, str, str]] = []
+    postgres = None
+    if args.with_postgres and not args.postgres:
+        sys.path.insert(0, os.path.join(ROOT, "tests"))
+        import postgres_support
 
+        postgres = postgres_support.start_server()
+        args.postgres = postgres.url
+    try:
+        return _table(args)
+    finally:
+        if postgres is not None:
+            postgres.stop()
+
+
+def _table(args: argparse.Namespace) -> int:
+    rows: list[tuple[str, str, str]] = []
     long = long_lived(args.fits)
     rows.append((f"long-lived: {args.fits:,} sklearn fits ({long['seconds']:.0f} s)",
                  f"RSS {long['rss_mb_per_1000']:+.2f} MB / 1,000 fits; fds {long['fds_per_1000']:+.2f}; "
