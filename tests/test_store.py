@@ -6,11 +6,9 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 import autolog
 
-from core_support import REPO_DIR, run_python
+from core_support import REPO_DIR
 
 WRITER_SCRIPT = textwrap.dedent("""
     import sys
@@ -109,3 +107,25 @@ def test_a_process_that_exits_without_end_run_loses_nothing_and_ends_its_run(tmp
         assert len(history) == 10_000
         assert [m.step for m in history] == list(range(10_000))
         assert run.data.metrics == {"m": 9_999.0}
+
+
+def test_the_series_id_cache_stays_bounded_and_ids_stay_right(autolog_store, monkeypatch):
+    """A long-lived process logging into many runs keeps a bounded cache; points still land in
+    their own series after it is cleared."""
+    from tracking_core import store as store_module
+
+    monkeypatch.setattr(store_module, "MAX_CACHED_SERIES", 10)
+    import autolog
+
+    client = autolog_store
+    ids = []
+    for n in range(8):
+        with autolog.start_run() as run:
+            autolog.log_metrics({"a": n, "b": -n}, step=0)
+            autolog.log_metrics({"a": n + 0.5}, step=1)
+        ids.append(run.info.run_id)
+    sql_store = store_module.get_store(client._tracker.resolved.database_url)
+    assert len(sql_store._series) <= 10
+    for n, run_id in enumerate(ids):
+        assert [m.value for m in client.get_metric_history(run_id, "a")] == [n, n + 0.5]
+        assert [m.value for m in client.get_metric_history(run_id, "b")] == [-n]

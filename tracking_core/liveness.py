@@ -19,7 +19,6 @@ versions or through the REST API by other clients) are left alone.
 from __future__ import annotations
 
 import os
-import socket
 import time
 from typing import Any, Iterable
 
@@ -65,12 +64,18 @@ def process_start_token(pid: int) -> str | None:
         return None
 
 
+def _hostname() -> str:
+    import socket  # not at import: ``import autolog`` stays light
+
+    return socket.gethostname()
+
+
 def owner_tags() -> dict[str, str]:
     """The owner tags of runs this process starts (computed once per process)."""
     global _owner
     pid = os.getpid()
     if _owner is None or _owner[0] != pid:
-        tags = {TAG_OWNER_HOST: socket.gethostname(), TAG_OWNER_PID: str(pid)}
+        tags = {TAG_OWNER_HOST: _hostname(), TAG_OWNER_PID: str(pid)}
         token = process_start_token(pid)
         if token is not None:
             tags[TAG_OWNER_START] = token
@@ -100,7 +105,7 @@ def owner_gone(run: Run, now_ms: int | None = None) -> str | None:
     if pid is None or host is None:
         return None
     started = tags.get(TAG_OWNER_START)
-    if host == socket.gethostname() and started is not None and started.split(":")[0] in ("linux", "psutil"):
+    if host == _hostname() and started is not None and started.split(":")[0] in ("linux", "psutil"):
         token = process_start_token(pid)
         if token is None:
             return f"its process {pid} on {host} is gone"
@@ -114,7 +119,8 @@ def owner_gone(run: Run, now_ms: int | None = None) -> str | None:
 
 
 def settle(store: Any, runs: Iterable[Run]) -> list[Run]:
-    """``runs`` with every RUNNING run whose owner is gone marked KILLED (in the store too)."""
+    """``runs`` with every RUNNING run whose owner is gone marked KILLED (in the store too).
+    Every reader that shows runs (client, CLI, server API, UI) passes them through here."""
     settled = []
     for run in runs:
         reason = owner_gone(run)

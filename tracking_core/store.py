@@ -64,6 +64,11 @@ _NO_INPUTS = RunInputs()
 _IN_CHUNK = 500  # ids per IN (...) list
 
 
+# (run, key) -> series id, remembered across batches; bounded so a process logging into
+# many runs over weeks does not grow (about 150 bytes an entry).
+MAX_CACHED_SERIES = 20_000
+
+
 def _decode_value(value: float | None) -> float:
     return math.nan if value is None else float(value)
 
@@ -321,11 +326,15 @@ class SqlStore:
             if batch.run_ends:
                 conn.exec_driver_sql(sql["end"], [(status, end_time, run_id)
                                                   for run_id, (status, end_time) in batch.run_ends.items()])
-        self._series.update(new_series)  # only once committed: a rolled-back id must not be reused
+        if new_series:  # only once committed: a rolled-back id must not be reused
+            if len(self._series) + len(new_series) > MAX_CACHED_SERIES:
+                self._series.clear()  # a cache: ids are read again from the table when needed
+            self._series.update(new_series)
 
     def _series_ids(self, conn, points, new_series: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
         known = self._series
-        missing = {(p[0], p[1]) for p in points} - known.keys()
+        needed = {(p[0], p[1]) for p in points}
+        missing = needed - known.keys()
         if not missing:
             return known
         conn.exec_driver_sql(self._sql["series"], sorted(missing))
@@ -335,7 +344,7 @@ class SqlStore:
                 metric_series.c.run_id.in_(chunk))
             for run_id, key, series_id in conn.execute(query):
                 new_series[(run_id, key)] = series_id
-        return {**known, **new_series}
+        return {pair: known[pair] if pair in known else new_series[pair] for pair in needed}
 
     def _write_metrics(self, conn, points: list[tuple[str, str, float, int, int]],
                        new_series: dict[tuple[str, str], int]) -> None:
@@ -361,7 +370,9 @@ class SqlStore:
         for chunk in _chunks(run_ids):
             experiment_of.update(conn.execute(sa.select(runs.c.run_id, runs.c.experiment_id)
                                               .where(runs.c.run_id.in_(chunk))).all())
-        found, links, input_tag_rows = {}, {}, {}
+        found: dict[str, tuple] = {}
+        links: dict[tuple[str, str], None] = {}
+        input_tag_rows: dict[tuple[str, str, str], str] = {}
         for item in inputs:
             experiment_id = experiment_of.get(item.run_id)
             if experiment_id is None:

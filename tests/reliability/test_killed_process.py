@@ -7,6 +7,7 @@ its owner is gone. ``bench.soak`` measures the loss over 20 kills (``make soak``
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
@@ -100,9 +101,7 @@ def test_the_heartbeat_is_refreshed_while_the_run_is_open(autolog_store, monkeyp
     assert HEARTBEAT_SECONDS == 10.0  # the documented period
 
 
-@pytest.mark.xfail(strict=True, reason="the UI (tracking_core/ui/queries.py, ui helper still working) reads runs "
-                                       "from the store without liveness.settle: a dead owner's run shows RUNNING")
-def test_the_ui_shows_a_dead_owners_run_as_killed(tmp_path):
+def test_the_ui_and_the_server_api_show_a_dead_owners_run_as_killed(tmp_path):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "server"))
     from server_support import request, start_server
 
@@ -115,7 +114,9 @@ def test_the_ui_shows_a_dead_owners_run_as_killed(tmp_path):
     server = start_server("--backend-store-uri", store)
     try:
         status, _headers, body = request(server.url, "GET", f"/runs/{run_id}")
+        api_status, _headers, api_body = request(server.url, "GET", f"/api/2.0/mlflow/runs/get?run_id={run_id}")
     finally:
         server.stop()
     assert status == 200
     assert b"KILLED" in body and b"RUNNING" not in body
+    assert api_status == 200 and json.loads(api_body)["run"]["info"]["status"] == "KILLED"

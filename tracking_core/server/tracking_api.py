@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .. import liveness
 from ..batch import NewRun, WriteBatch, now_ms
 from ..entities import LifecycleStage, Run, RunData, RunInfo, RunStatus
 from ..errors import RunNotFoundError
@@ -276,7 +277,7 @@ def create_run(ctx: ServerContext, data: dict) -> dict:
 
 
 def get_run(ctx: ServerContext, data: dict) -> dict:
-    return {"run": run_json(_get_run(ctx, _run_id(data)), ctx.public_uri)}
+    return {"run": run_json(liveness.settle(ctx.store, [_get_run(ctx, _run_id(data))])[0], ctx.public_uri)}
 
 
 def update_run(ctx: ServerContext, data: dict) -> dict:
@@ -327,7 +328,7 @@ def search_runs(ctx: ServerContext, data: dict) -> dict:
         page_token=get_str(data, "page_token") or None,
         run_view_type=_view_type(data, "run_view_type"),
     )
-    out: dict[str, Any] = {"runs": [run_json(run, ctx.public_uri) for run in found]}
+    out: dict[str, Any] = {"runs": [run_json(run, ctx.public_uri) for run in liveness.settle(ctx.store, found)]}
     if token:
         out["next_page_token"] = token
     return out

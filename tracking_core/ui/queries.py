@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -74,9 +75,13 @@ def get_experiments(store: SqlStore, experiment_ids: Iterable[str]) -> list[Expe
 def search_page(store: SqlStore, experiment_ids: list[str], filter_string: str | None,
                 order_by: list[str] | None, max_results: int,
                 page_token: str | None) -> tuple[list[Run], str | None]:
-    """One page of runs, filter and order pushed down to SQL by the store."""
-    return store.search_runs_page(experiment_ids, filter_string=filter_string or None, order_by=order_by or None,
-                                  max_results=max_results, page_token=page_token)
+    """One page of runs, filter and order pushed down to SQL by the store; a RUNNING run whose
+    process is gone is shown (and marked) KILLED."""
+    from .. import liveness
+
+    found, token = store.search_runs_page(experiment_ids, filter_string=filter_string or None,
+                                          order_by=order_by or None, max_results=max_results, page_token=page_token)
+    return liveness.settle(store, found), token
 
 
 def count_runs(store: SqlStore, experiment_ids: list[str], filter_string: str | None) -> int:
@@ -119,8 +124,10 @@ def get_run(store: SqlStore, run_id: str) -> tuple[Run | None, bool]:
     """(run, deleted): the run even when deleted, if the store can still read it."""
     from ..errors import RunNotFoundError
 
+    from .. import liveness
+
     try:
-        return store.get_run(run_id), False
+        return liveness.settle(store, [store.get_run(run_id)])[0], False
     except RunNotFoundError:
         pass
     try:
@@ -260,7 +267,7 @@ def _sqlite_histories(store: SqlStore, run_ids: list[str], keys: list[str],
 # Downsampled series already computed, by (database, series, its size and last step, buckets): a
 # chart opened again, or reloading because one of its runs is RUNNING, recomputes only the series
 # that grew. Checking costs one index-only query per series.
-_SERIES_CACHE: "OrderedDict[tuple, tuple[list[Metric], int]]" = OrderedDict()
+_SERIES_CACHE: OrderedDict[tuple, tuple[list[Metric], int]] = OrderedDict()
 _SERIES_CACHE_SIZE = 512
 _series_cache_lock = threading.Lock()
 
