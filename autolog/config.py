@@ -7,8 +7,9 @@ the global options it knows. Each call replaces the options of the call before i
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .integration import Integration
 

@@ -9,7 +9,8 @@ whose loader is this module, so its models load with only autolog installed.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 PICKLE_FILE = "model.pkl"
 

@@ -12,8 +12,9 @@ While an implementation runs, ``current_plugin()`` names its plugin: discovery c
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, Callable
+from typing import Any
 
 from . import safety
 

@@ -14,9 +14,9 @@ extensions and observers (adding to another integration's runs, alerts, exporter
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from types import ModuleType
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .patching import Patcher
@@ -47,7 +47,7 @@ class Integration:
     ``before_training``, ``collect_*`` and ``after_training`` are its own collectors (module docstring).
     """
 
-    def __init__(self, name: str, modules: tuple[str, ...] | str, patch: Callable[[ModuleType, "Patcher"], None],
+    def __init__(self, name: str, modules: tuple[str, ...] | str, patch: Callable[[ModuleType, Patcher], None],
                  distribution: str | None = None, aliases: tuple[str, ...] = (),
                  options: dict[str, Any] | None = None, framework: str | None = None,
                  plugin_module: str | None = None,

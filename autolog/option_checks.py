@@ -8,7 +8,8 @@ option takes effect, so a bad call changes nothing.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 Check = Callable[[Any], None]
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
+from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 _MISSING = object()
 MARKER = "_self_autolog_integration"  # wrapt keeps _self_* on the proxy, not the wrapped function

@@ -17,7 +17,8 @@ level only (``make lint`` checks it with import-linter); the rest of autolog is 
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from tracking_core import TAG_PARENT_RUN_ID, TAG_USER
 

@@ -178,6 +178,7 @@ def bootstrap(payload_text: str) -> None:
     try:
         payload = json.loads(payload_text)
         import autolog
+
         from .plugin_manager import register_plugin
 
         source = SourcePlugin(payload.get("command") or [], payload.get("module"), payload.get("git_dir") or os.getcwd())
@@ -232,7 +233,7 @@ class GitState:
         except Exception:  # no git, not a repository: nothing recorded
             pass
 
-    def wait(self, timeout: float = 10.0) -> "GitState":
+    def wait(self, timeout: float = 10.0) -> GitState:
         self._thread.join(timeout)
         return self
 

@@ -14,7 +14,8 @@ installed (a plugin's own tests before ``pip install``). The kit uses only publi
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -86,5 +87,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "autolog_integration(name): the integration a test exercises")
 
 
-__all__ = ["autolog_store", "autolog_enable", "leaked_runs", "register_plugin", "reset_autologging",
-           "unregister_plugin"]
+__all__ = [
+    "autolog_enable",
+    "autolog_store",
+    "leaked_runs",
+    "register_plugin",
+    "reset_autologging",
+    "unregister_plugin",
+]

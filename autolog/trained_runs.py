@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from . import safety
 
@@ -32,15 +33,15 @@ if TYPE_CHECKING:
 Wrapper = Callable[[Any, Any, tuple, dict], Any]
 
 _in_post_training: ContextVar[bool] = ContextVar("autolog_in_post_training", default=False)
-_runs: dict[int, tuple[Any, "TrainedRun"]] = {}
-_clients: dict[str, "TrackingClient"] = {}
+_runs: dict[int, tuple[Any, TrainedRun]] = {}
+_clients: dict[str, TrackingClient] = {}
 _lock = threading.Lock()
 
 
 class TrainedRun:
     """The run a trained object was logged into."""
 
-    __slots__ = ("run_id", "tracking_uri", "integration", "step", "extra")
+    __slots__ = ("extra", "integration", "run_id", "step", "tracking_uri")
 
     def __init__(self, run_id: str, tracking_uri: str, integration: str, step: int | None = None,
                  extra: dict[str, Any] | None = None) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import sys
+from functools import cache
 from typing import NamedTuple
-from functools import lru_cache
 
 FRAMEWORK_EXTRA = "framework"
 
@@ -78,7 +78,7 @@ def _simple_contains(specifier: str, version: str) -> bool | None:
     return True
 
 
-@lru_cache(maxsize=None)
+@cache
 def declared_requirement(plugin_distribution: str) -> str | None:
     from importlib import metadata
 
@@ -94,7 +94,7 @@ def declared_requirement(plugin_distribution: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _provider_of(top_level_module: str) -> str | None:
     from importlib import metadata
 

@@ -28,11 +28,11 @@ def timed(spent: list[float], function):
 
 
 def main() -> int:
-    import autolog
     import autolog_lightning.callback as lightning_callback
     import autolog_tensorflow.callback as keras_callback
-    from autolog import session
 
+    import autolog
+    from autolog import session
     from bench.workloads.lightning import WORKLOADS as LIGHTNING
     from bench.workloads.tensorflow import WORKLOADS as KERAS
 

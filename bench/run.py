@@ -18,6 +18,7 @@ import tempfile
 import time
 
 from bench.environment import ROOT, bench_env
+
 HEAVY_MODULES = ("sklearn", "xgboost", "lightgbm", "tensorflow", "torch", "lightning", "statsmodels",
                  "pandas", "numpy", "sqlalchemy")
 

@@ -46,10 +46,10 @@ def free_port() -> int:
 
 def save_models(work: str) -> tuple[str, str]:
     """The same fitted model saved by autolog and by MLflow: (autolog dir, mlflow dir)."""
+    from autolog_sklearn.flavor import SKLEARN_FLAVOR
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
 
-    from autolog_sklearn.flavor import SKLEARN_FLAVOR
     from tracking_core.models import save_model
 
     X, y = load_iris(return_X_y=True, as_frame=True)
@@ -154,7 +154,7 @@ def load(port: int, seconds: float) -> list[float]:
     clients = [multiprocessing.Process(target=client, args=(port, seconds, start_at, results)) for _ in range(CLIENTS)]
     for process in clients:
         process.start()
-    latencies = sum((results.get() for _ in clients), [])
+    latencies = [value for _ in clients for value in results.get()]
     for process in clients:
         process.join()
     return latencies
@@ -168,7 +168,7 @@ def main() -> int:
     args = parser.parse_args()
     tools = ("autolog", "mlflow")
     with tempfile.TemporaryDirectory() as work:
-        dirs = dict(zip(tools, save_models(work)))
+        dirs = dict(zip(tools, save_models(work), strict=True))
         starts: dict[str, list[float]] = {tool: [] for tool in tools}
         for _ in range(args.starts):
             for tool in tools:

@@ -14,6 +14,7 @@ import sysconfig
 import tempfile
 
 from bench.environment import ROOT, bench_env
+
 MLFLOW_VENV = os.path.join(ROOT, "bench", ".mlflow-venv")
 MLFLOW_VERSION = os.environ.get("AUTOLOG_BENCH_MLFLOW", "mlflow==3.17.2")
 
@@ -54,7 +55,7 @@ def main() -> int:
             other_added = None if other is None else other["added"]
             ratio = f"{other_added / added:14.1f}x" if other_added is not None and added > 0 else f"{'-':>15}"
             shown = "-" if other_added is None else f"{other_added * 1e3:9.1f}ms"
-            print(f"{name:50} {str(log_models):6} {result['plain'] * 1e3:7.1f}ms {added * 1e3:9.1f}ms "
+            print(f"{name:50} {log_models!s:6} {result['plain'] * 1e3:7.1f}ms {added * 1e3:9.1f}ms "
                   f"{shown:>11} {ratio}")
     return 0
 

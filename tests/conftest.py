@@ -13,14 +13,15 @@ import os
 import shutil
 import sys
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 
 from autolog import plugin_manager
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from core_support import FAKEFRAMEWORK_SOURCE, FakePlugin  # noqa: E402
+from core_support import FAKEFRAMEWORK_SOURCE, FakePlugin
+
 
 @pytest.fixture
 def plugin_state(monkeypatch):

@@ -119,7 +119,7 @@ def write_distribution(root, dist_name: str, version: str = "1.0", entry_points:
     """A minimal installed distribution: a dist-info directory (and modules) in a sys.path entry."""
     info = root / f"{dist_name.replace('-', '_')}-{version}.dist-info"
     info.mkdir(parents=True)
-    metadata = [f"Metadata-Version: 2.1", f"Name: {dist_name}", f"Version: {version}"]
+    metadata = ["Metadata-Version: 2.1", f"Name: {dist_name}", f"Version: {version}"]
     if any("extra ==" in r for r in requires):
         metadata.append("Provides-Extra: framework")
     metadata += [f"Requires-Dist: {r}" for r in requires]

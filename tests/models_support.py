@@ -127,7 +127,7 @@ def payloads(frame: Any) -> dict[str, tuple[Any, str]]:
     """The same rows in every input format of the scoring protocol: {format: (body, content type)}."""
     columns = [str(c) for c in frame.columns]
     rows = frame.astype(object).to_numpy().tolist()  # Python ints stay ints, floats keep every digit
-    records = [dict(zip(columns, row)) for row in rows]
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
     return {
         "dataframe_split": ({"dataframe_split": {"columns": columns, "data": rows}}, "application/json"),
         "dataframe_records": ({"dataframe_records": records}, "application/json"),

@@ -13,8 +13,6 @@ import pytest
 
 import tracking_core
 
-from core_support import REPO_DIR
-
 SKLEARN_SCRIPT = textwrap.dedent("""
     import sys
     from sklearn.datasets import make_classification

@@ -27,7 +27,7 @@ def test_artifact_paths_escaping_the_run_are_refused_and_nothing_is_written(auto
             lambda: autolog.log_artifacts(str(source), bad_path),
         ]
         for attempt in attempts:
-            with pytest.raises(ArtifactPathError, match="absolute|escapes"):
+            with pytest.raises(ArtifactPathError, match=r"absolute|escapes"):
                 attempt()
     new_files = _files_under(tmp_path) - before
     assert all(path.startswith(os.path.join("autologruns", "autolog.db")) for path in new_files), new_files

@@ -29,10 +29,10 @@ def test_import_autolog_imports_no_ml_framework_and_no_sqlalchemy():
     result = run_python(
         "import sys, json\n"
         "import autolog\n"
-        "before = sorted(m for m in sys.modules if m.split('.')[0] in %r + ['sqlalchemy'])\n"
+        f"before = sorted(m for m in sys.modules if m.split('.')[0] in {ML_FRAMEWORKS!r} + ['sqlalchemy'])\n"
         "autolog.autolog()\n"
-        "after = sorted(m for m in sys.modules if m.split('.')[0] in %r)\n"
-        "print(json.dumps([before, after]))\n" % (ML_FRAMEWORKS, ML_FRAMEWORKS))
+        f"after = sorted(m for m in sys.modules if m.split('.')[0] in {ML_FRAMEWORKS!r})\n"
+        "print(json.dumps([before, after]))\n")
     on_import, on_enable = json.loads(result.stdout.strip().splitlines()[-1])
     assert on_import == [], f"import autolog imported {on_import}"
     assert on_enable == [], f"autolog.autolog() (with every installed plugin) imported {on_enable}"

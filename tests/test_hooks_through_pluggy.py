@@ -23,7 +23,7 @@ def test_a_wrapper_hookimpl_on_a_collect_hook_keeps_everything_and_can_add(fw, a
         @hookimpl(wrapper=True)
         def autolog_collect_params(self, call):
             results = yield
-            return results + [{"wrapped": "yes"}]
+            return [*results, {"wrapped": "yes"}]
 
     register_plugin(Wrapper(), "wrapper")
     autolog.autolog()

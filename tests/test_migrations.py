@@ -67,7 +67,7 @@ def assert_fixture_contents(url: str) -> None:
         for key, points in expected["histories"].items():
             history = client.get_metric_history(run_id, key)
             assert [(m.timestamp, m.step) for m in history] == [(t, s) for _v, t, s in points]
-            assert all(_same_number(m.value, v) for m, (v, _t, _s) in zip(history, points))
+            assert all(_same_number(m.value, v) for m, (v, _t, _s) in zip(history, points, strict=True))
     for run_id in EXPECTED["deleted"]:
         with pytest.raises(RunNotFoundError):
             client.get_run(run_id)
@@ -239,13 +239,13 @@ def test_schema_version_is_the_newest_migration():
     assert all(len(v) <= 32 for v in schema.KNOWN_VERSIONS)  # alembic's version column
 
 
-def test_a_fresh_store_has_the_schema_the_migrations_build_postgres(postgres_server: PostgresServer):
+def test_a_fresh_store_has_the_schema_the_migrations_build_postgres(postgres_server: PostgresServer):  # noqa: F811
     fresh, migrated = _fresh_and_migrated(postgres_server.create_database(), postgres_server.create_database())
     assert fresh == migrated
     assert "ix_params_value_hash" in {i[0] for i in fresh["params"]["indexes"]}
 
 
-def test_a_postgres_store_of_the_old_schema_is_upgraded_with_nothing_lost(postgres_server: PostgresServer,
+def test_a_postgres_store_of_the_old_schema_is_upgraded_with_nothing_lost(postgres_server: PostgresServer,  # noqa: F811
                                                                           tmp_path, monkeypatch):
     """The fixture's rows copied into a PostgreSQL database built by revision 0001, then opened."""
     monkeypatch.setenv("AUTOLOG_ARTIFACT_ROOT", str(tmp_path / "artifacts"))

@@ -12,10 +12,10 @@ import warnings
 import pytest
 import yaml
 
-from core_support import REPO_DIR
-
 import autolog
 from autolog.flavors import PickleFlavor
+
+from core_support import REPO_DIR
 
 
 class HoldsALock:

@@ -14,10 +14,10 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
-from models_support import payloads, start_servers, train  # noqa: E402
+import autolog
+from tracking_core import TrackingClient
 
-import autolog  # noqa: E402
-from tracking_core import TrackingClient  # noqa: E402
+from models_support import payloads, start_servers, train
 
 FEATURES = ["f0", "f1", "f2", "f3"]
 
@@ -180,11 +180,10 @@ def test_a_served_model_answers_a_wrong_input_with_400(name, servers):
 def test_a_lightning_module_logged_as_a_state_dict_only_says_why_it_cannot_predict(tmp_path):
     pytest.importorskip("lightning")
     import torch
+    from autolog_lightning.flavor import FLAVOR
 
     from tracking_core import ModelLoadError
     from tracking_core.models import save_model
-
-    from autolog_lightning.flavor import FLAVOR
 
     class Local(__import__("lightning.pytorch").pytorch.LightningModule):  # not importable by name
         def __init__(self):

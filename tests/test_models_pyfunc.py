@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from models_thirdparty import LinearFlavor
-
 import autolog
 from autolog.flavors import PickleFlavor
 from tracking_core import ModelLoadError
 from tracking_core.models import save_model
 from tracking_core.models.enforcement import SignatureError
+
+from models_thirdparty import LinearFlavor
 
 WEIGHTS = {"a": 1.0, "b": 10.0, "n": 100.0}
 
@@ -97,7 +97,7 @@ def test_float64_data_is_read_at_a_float32_signatures_width(model):
 
 
 def test_text_and_booleans_are_not_numbers(model):
-    with pytest.raises(SignatureError, match="column 'a': expected double .*'high'"):
+    with pytest.raises(SignatureError, match=r"column 'a': expected double .*'high'"):
         model.predict(pd.DataFrame({"a": ["high"], "b": [1.0], "n": [1]}))
     with pytest.raises(SignatureError, match="column 'b' has type bool"):
         model.predict(pd.DataFrame({"a": [1.0], "b": [True], "n": [1]}))
@@ -151,5 +151,5 @@ def test_a_predict_module_that_is_not_installed_is_named(model_dir):
     mlmodel["flavors"]["python_function"]["predict_module"] = "autolog_not_installed.predict"
     with open(path, "w") as fh:
         yaml.safe_dump(mlmodel, fh)
-    with pytest.raises(ModelLoadError, match="'autolog_not_installed.predict' is not importable"):
+    with pytest.raises(ModelLoadError, match=r"'autolog_not_installed\.predict' is not importable"):
         autolog.load_model(model_dir, kind="predict")

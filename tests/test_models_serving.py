@@ -22,10 +22,10 @@ pytest.importorskip("sklearn")
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
-from models_support import payloads, start_servers, subprocess_env, train  # noqa: E402
+import autolog
+from tracking_core import TrackingClient
 
-import autolog  # noqa: E402
-from tracking_core import TrackingClient  # noqa: E402
+from models_support import payloads, start_servers, subprocess_env, train
 
 TRAIN = """
     import numpy as np, pandas as pd

@@ -8,9 +8,9 @@ import subprocess
 import sys
 import textwrap
 
-from core_support import REPO_DIR
-
 import autolog
+
+from core_support import REPO_DIR
 
 
 def test_patched_methods_pickle_by_reference(fw):

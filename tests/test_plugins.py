@@ -14,6 +14,7 @@ from autolog.plugin_manager import PluginLoadWarning
 
 from core_support import FAKEFRAMEWORK_SOURCE, PLUGIN_SOURCE, write_distribution
 
+
 @pytest.fixture
 def installed(plugin_state, autolog_store, tmp_path, monkeypatch):
     """``installed(name, **kw)``: install a tiny plugin distribution ``autolog-<name>`` for a fresh copy

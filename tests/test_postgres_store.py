@@ -12,8 +12,8 @@ import subprocess
 import sys
 import textwrap
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -27,7 +27,7 @@ from postgres_support import PostgresServer, postgres_server, postgres_url  # no
 
 
 @pytest.fixture
-def pg_tracking(postgres_url: str, tmp_path: Path, monkeypatch) -> Iterator[tuple[autolog.TrackingClient, Path]]:
+def pg_tracking(postgres_url: str, tmp_path: Path, monkeypatch) -> Iterator[tuple[autolog.TrackingClient, Path]]:  # noqa: F811
     """The fluent API pointed at the test database, a fresh experiment, artifacts under ``tmp_path``."""
     artifact_root = tmp_path / "artifacts"
     monkeypatch.setenv("AUTOLOG_ARTIFACT_ROOT", str(artifact_root))
@@ -104,7 +104,7 @@ def test_nan_and_infinities_round_trip(pg_tracking):
     assert math.isnan(history[0].value) and history[1].value == 1.5 and math.isnan(history[2].value)
 
 
-def test_a_param_conflict_is_refused_naming_the_key(pg_tracking, postgres_url):
+def test_a_param_conflict_is_refused_naming_the_key(pg_tracking, postgres_url):  # noqa: F811
     client, _root = pg_tracking
     with autolog.start_run() as run:
         autolog.log_param("depth", 3)
@@ -153,7 +153,7 @@ WRITER_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_four_processes_writing_at_once_lose_no_metric(postgres_server: PostgresServer, tmp_path):
+def test_four_processes_writing_at_once_lose_no_metric(postgres_server: PostgresServer, tmp_path):  # noqa: F811
     # A database of their own, so the four also race to create the schema and the experiment.
     url = postgres_server.create_database()
     experiment = "concurrent"

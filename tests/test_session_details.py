@@ -1,8 +1,6 @@
 """Details of the session around a training call that a plugin author or user notices."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import autolog

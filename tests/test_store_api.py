@@ -12,8 +12,15 @@ import os
 import pytest
 
 from tracking_core.batch import NewRun, WriteBatch
-from tracking_core.errors import (ExperimentDeletedError, ExperimentExistsError, ExperimentNotFoundError,
-                                  InvalidFilterError, InvalidPageTokenError, RunNotFoundError, TagNotFoundError)
+from tracking_core.errors import (
+    ExperimentDeletedError,
+    ExperimentExistsError,
+    ExperimentNotFoundError,
+    InvalidFilterError,
+    InvalidPageTokenError,
+    RunNotFoundError,
+    TagNotFoundError,
+)
 from tracking_core.store import SqlStore
 
 

@@ -10,9 +10,9 @@ import autolog
 
 def test_out_of_range_step_or_timestamp_is_refused_at_the_call_naming_the_metric(autolog_store):
     with autolog.start_run():
-        with pytest.raises(ValueError, match="metric 'loss': step .* outside the 64-bit integer range"):
+        with pytest.raises(ValueError, match=r"metric 'loss': step .* outside the 64-bit integer range"):
             autolog.log_metric("loss", 1.0, step=10 ** 20)
-        with pytest.raises(ValueError, match="timestamp .* outside the 64-bit integer range"):
+        with pytest.raises(ValueError, match=r"timestamp .* outside the 64-bit integer range"):
             autolog.log_metric("loss", 1.0, timestamp=-(10 ** 20))
         autolog.log_metric("loss", 1.0, step=1)
     run = autolog.last_active_run()
@@ -21,9 +21,9 @@ def test_out_of_range_step_or_timestamp_is_refused_at_the_call_naming_the_metric
 
 def test_nul_characters_in_params_tags_and_run_names_are_refused(autolog_store):
     with autolog.start_run():
-        with pytest.raises(ValueError, match="param 'p'.*NUL"):
+        with pytest.raises(ValueError, match=r"param 'p'.*NUL"):
             autolog.log_param("p", "a\x00b")
-        with pytest.raises(ValueError, match="tag 't'.*NUL"):
+        with pytest.raises(ValueError, match=r"tag 't'.*NUL"):
             autolog.set_tag("t", "a\x00b")
     with pytest.raises(ValueError, match="longer than 256"):
         autolog.start_run(run_name="x" * 300)

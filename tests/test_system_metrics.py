@@ -12,8 +12,8 @@ import pytest
 
 import autolog
 import tracking_core
-from tracking_core import system_metrics
 from autolog.option_checks import InvalidOptionError
+from tracking_core import system_metrics
 
 from core_support import REPO_DIR
 

@@ -2,6 +2,7 @@
 while the fit runs, none after its run ended, the sampler thread gone."""
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -13,9 +14,9 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 keras = pytest.importorskip("keras")
 np = pytest.importorskip("numpy")
 
-from tracking_core import system_metrics  # noqa: E402
-
 from test_system_metrics import assert_plausible  # noqa: E402
+
+from tracking_core import system_metrics  # noqa: E402
 
 FIT_SECONDS = 3.0
 
@@ -51,7 +52,7 @@ def test_keras_fit_of_three_seconds_logs_system_metrics_every_half_second(autolo
     assert 3 <= len(cpu) <= 8, [(p.step, p.timestamp - run.info.start_time) for p in cpu]
     assert [p.step for p in cpu] == list(range(len(cpu)))
     assert all(run.info.start_time <= p.timestamp <= run.info.end_time for p in cpu)
-    gaps = [b.timestamp - a.timestamp for a, b in zip(cpu, cpu[1:])]
+    gaps = [b.timestamp - a.timestamp for a, b in itertools.pairwise(cpu)]
     assert all(300 <= gap <= 2500 for gap in gaps), gaps
     rss = autolog_store.get_metric_history(run.info.run_id, "system/process_memory_rss_megabytes")
     assert min(p.value for p in rss) > 100  # TensorFlow is loaded in this process

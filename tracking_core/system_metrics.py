@@ -42,7 +42,7 @@ ENABLE_ENV = "AUTOLOG_ENABLE_SYSTEM_METRICS_LOGGING"
 THREAD_NAME = "autolog-system-metrics"
 _MB = 1_000_000
 
-_samplers: "weakref.WeakSet[SystemMetricsSampler]" = weakref.WeakSet()
+_samplers: weakref.WeakSet[SystemMetricsSampler] = weakref.WeakSet()
 _atexit_registered = False
 _registry_lock = threading.Lock()
 
@@ -164,7 +164,7 @@ class _Probe:
 class SystemMetricsSampler:
     """Logs a ``system/...`` sample into ``run_id`` every ``interval`` seconds until ``stop()``."""
 
-    def __init__(self, tracker: "Tracker", run_id: str, interval: float | None = None) -> None:
+    def __init__(self, tracker: Tracker, run_id: str, interval: float | None = None) -> None:
         self.tracker = tracker
         self.run_id = run_id
         self.interval = interval_seconds(interval)
@@ -175,7 +175,7 @@ class SystemMetricsSampler:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
 
-    def start(self) -> "SystemMetricsSampler":
+    def start(self) -> SystemMetricsSampler:
         global _atexit_registered
         with _registry_lock:
             _samplers.add(self)

@@ -128,7 +128,7 @@ def _egg_info(path: str) -> tuple[str, str]:
 
 
 @hookimpl
-def autolog_run_started(call: "TrainingCall") -> None:
+def autolog_run_started(call: TrainingCall) -> None:
     if call.run_id in _runs_done:  # a second autologged fit in the user's run: recorded already
         return
     import tracking_core

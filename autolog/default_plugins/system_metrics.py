@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 @hookimpl
-def autolog_run_started(call: "TrainingCall") -> None:
+def autolog_run_started(call: TrainingCall) -> None:
     if not (call.owns_run and call.config.get("log_system_metrics")):
         return
     import tracking_core

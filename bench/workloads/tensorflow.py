@@ -10,9 +10,9 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402  (ImportError: not installed)
+import keras
 
-from . import Workload  # noqa: E402
+from . import Workload
 
 EPOCHS = 3
 

@@ -5,11 +5,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402,F401  (ImportError here means: not installed, skip)
+import keras
 
 
 def demo() -> str:
-    import keras
     import numpy as np
 
     rng = np.random.default_rng(0)

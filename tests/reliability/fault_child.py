@@ -5,7 +5,7 @@ Phases, each reported in the JSON written to OUT:
 - ``hooks``: autologging on a working store while every hook raises: a third-party plugin whose
   hook implementations all raise, a ``tryfirst`` ``wrapper=True`` implementation of every hook
   that raises before pluggy calls anyone else, and the integration's own hook implementations
-  replaced by raising ones (isolated exactly as registration isolates them);
+  and declared collectors replaced by raising ones (isolated exactly as registration isolates them);
 - ``interrupt``: autologging on the working store, KeyboardInterrupt raised from a framework
   callback (or a step inside fit): the run must end KILLED with what it logged;
 - ``store``: autologging into BROKEN_STORE, whose writes all fail for real (a read-only
@@ -93,6 +93,21 @@ def _break_own_hooks(integration: str) -> list:
     return undo
 
 
+COLLECTORS = ("before_training", "collect_params", "collect_metrics", "collect_tags", "collect_artifacts",
+              "collect_models", "after_training")
+
+
+def _break_own_collectors(integration: str) -> list:
+    """Replace the collectors the integration declares (``autolog.plugin.Integration``) by raising ones."""
+    declared = plugin_manager.registry().get(integration)
+    undo = []
+    for attribute in COLLECTORS:
+        if getattr(declared, attribute, None) is not None:
+            undo.append((declared, attribute, getattr(declared, attribute)))
+            setattr(declared, attribute, _raiser(attribute))
+    return undo
+
+
 def _autolog_warnings(record) -> list[str]:
     return [str(w.message) for w in record
             if issubclass(w.category, autolog.AutologWarning) or "autolog" in str(w.message).lower()]
@@ -126,12 +141,15 @@ def main() -> None:
     plugin_manager.register_plugin(plain, "raising-plain")
     plugin_manager.register_plugin(wrappers, "raising-wrappers")
     undo = _break_own_hooks(integration)
-    report["broken_own_hooks"] = len(undo)
+    collectors = _break_own_collectors(integration)
+    report["broken_own_hooks"] = len(undo) + len(collectors)
     try:
         report["hooks"] = _phase(name, integration, workdir)
     finally:
         for impl, function in undo:
             impl.function = function
+        for declared, attribute, collector in collectors:
+            setattr(declared, attribute, collector)
         manager.unregister(plain)
         manager.unregister(wrappers)
     autolog.safety.forget_warnings()

@@ -37,11 +37,12 @@ def tiny_png(width: int = 40, height: int = 24) -> bytes:
 
 
 def sklearn_runs(ids: dict) -> None:
-    import autolog
     from sklearn.datasets import load_iris
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GridSearchCV
+
+    import autolog
 
     autolog.set_experiment("iris")
     autolog.autolog(log_input_examples=True, silent=True)

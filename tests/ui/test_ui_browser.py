@@ -53,8 +53,8 @@ def test_empty_store_and_empty_experiment_say_what_to_do(page, empty_server, ser
 
 
 def test_runs_table_shows_autologged_values_status_duration_and_integration(page, server, ids, seeded):
-    from tracking_core.store import get_store
     from tracking_core import uri
+    from tracking_core.store import get_store
 
     run = get_store(uri.resolve(seeded[0]).database_url).get_run(ids["logreg"])
     columns = "metrics.training_accuracy_score,params.C,params.max_iter"
@@ -68,7 +68,7 @@ def test_runs_table_shows_autologged_values_status_duration_and_integration(page
     assert float(cells[6]) == round(run.data.metrics["training_accuracy_score"], 6)
     assert cells[7:9] == ["1.0", "300"]
     headers = page.locator("#runs-table thead th").all_inner_texts()
-    assert [h.split()[-1] if h.strip() else h for h in headers[-3:]][0].startswith("training_accuracy_score")
+    assert (headers[-3].split()[-1] if headers[-3].strip() else headers[-3]).startswith("training_accuracy_score")
     page.shot("runs-iris")
 
 

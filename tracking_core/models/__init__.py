@@ -15,7 +15,16 @@ from .model_format import (
 from .signature import infer_signature, input_example_payload, load_input_example
 
 __all__ = [
-    "MLMODEL_FILE", "REQUIREMENTS_FILE", "Flavor", "ModelInfo", "ModelLoadError", "load_model_from_dir",
-    "pinned_requirements", "read_mlmodel", "save_model", "infer_signature", "input_example_payload",
+    "MLMODEL_FILE",
+    "REQUIREMENTS_FILE",
+    "Flavor",
+    "ModelInfo",
+    "ModelLoadError",
+    "infer_signature",
+    "input_example_payload",
     "load_input_example",
+    "load_model_from_dir",
+    "pinned_requirements",
+    "read_mlmodel",
+    "save_model",
 ]

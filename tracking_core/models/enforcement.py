@@ -21,7 +21,7 @@ Errors are ``SignatureError`` (a ``ValueError``) with a message meant for the ca
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 COLUMN_DTYPES = {"boolean": "bool", "integer": "int32", "long": "int64", "float": "float32",
@@ -86,7 +86,7 @@ def _enforce_columns(data: Any, columns: list[tuple[str, str, bool]], from_text:
                              f"requires {', '.join(repr(c[0]) for c in columns if c[2])}")
     wanted = [(name, kind) for name, kind, _ in columns if name in present]
     if list(present) == [name for name, _ in wanted] and all(
-            _already(dtype, kind) for dtype, (_, kind) in zip(data.dtypes.tolist(), wanted)):
+            _already(dtype, kind) for dtype, (_, kind) in zip(data.dtypes.tolist(), wanted, strict=False)):
         return data  # the common case: nothing to drop, reorder or convert
     converted = {name: _convert(data[present[name]].to_numpy(), np.dtype(COLUMN_DTYPES[kind]), kind,
                                 f"column {name!r}", from_text) for name, kind in wanted}
@@ -114,7 +114,7 @@ def _already(dtype: Any, kind: str) -> bool:
     return dtype == _numpy_dtype(kind)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _numpy_dtype(kind: str) -> Any:
     import numpy as np
 
@@ -132,7 +132,7 @@ def _enforce_tensor(data: Any, tensor: tuple[str, tuple[int, ...]], from_text: b
     if shape and data.ndim == len(shape) - 1 and len(shape) >= 2 and data.ndim >= 1 and \
             tuple(data.shape) == tuple(shape[1:]):
         data = data.reshape((1, *data.shape))  # a single instance without its batch dimension
-    if shape and (data.ndim != len(shape) or any(want not in (-1, got) for want, got in zip(shape, data.shape))):
+    if shape and (data.ndim != len(shape) or any(want not in (-1, got) for want, got in zip(shape, data.shape, strict=True))):
         raise SignatureError(f"the model expects a tensor of shape {list(shape)} (-1: any size); "
                              f"got shape {list(data.shape)}")
     try:

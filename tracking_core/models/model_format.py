@@ -16,10 +16,11 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import metadata as importlib_metadata
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 import yaml
 
@@ -60,7 +61,7 @@ class ModelInfo:
     run_id: str | None
 
 
-@lru_cache(maxsize=None)
+@cache
 def installed_version(distribution: str) -> str | None:
     try:
         return importlib_metadata.version(distribution)

@@ -29,8 +29,14 @@ from .model_format import PYFUNC_FLAVOR, read_mlmodel
 
 PREDICT_MODULE_KEY = "predict_module"
 
-__all__ = ["PYFUNC_FLAVOR", "PredictModel", "SignatureError", "load_predict_model", "pyfunc_section",
-           "as_model_input"]
+__all__ = [
+    "PYFUNC_FLAVOR",
+    "PredictModel",
+    "SignatureError",
+    "as_model_input",
+    "load_predict_model",
+    "pyfunc_section",
+]
 
 
 def pyfunc_section(flavor: Any) -> dict | None:

@@ -324,7 +324,7 @@ def plot_from_json(name: str, data: Any) -> dict | None:
                                    for k in ("train_scores", "test_scores", "validation_scores")
                                    if _numbers(data.get(k), allow_none=True) and len(data[k]) == len(data[x_key])]}
         if _numbers(data.get("importances")) and isinstance(data.get("features"), list):
-            pairs = list(zip([str(f) for f in data["features"]], data["importances"]))
+            pairs = list(zip([str(f) for f in data["features"]], data["importances"], strict=False))
             return _importances(title, pairs)
         if "importance" in name.lower() and data and all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in data.values()):

@@ -11,7 +11,8 @@ import csv
 import datetime
 import io
 import math
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from ..entities import Run
 from .queries import TAG_PARENT, ColumnKeys

@@ -8,7 +8,7 @@ last points are always kept. A history already small enough is returned unchange
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..entities import Metric
 

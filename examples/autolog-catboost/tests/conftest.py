@@ -1,11 +1,11 @@
 """Fixtures: CatBoost autologging enabled for one test, and small real data sets."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
-
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ class Model:
     def fit(self, X, y, epochs=1, callbacks=None):
         self.w_ = 0.0
         for epoch in range(epochs):
-            grad = sum((self.w_ * x - t) * x for x, t in zip(X, y)) / len(X)
+            grad = sum((self.w_ * x - t) * x for x, t in zip(X, y, strict=True)) / len(X)
             self.w_ -= self.lr * grad
-            self.loss_ = sum((self.w_ * x - t) ** 2 for x, t in zip(X, y)) / len(X)
+            self.loss_ = sum((self.w_ * x - t) ** 2 for x, t in zip(X, y, strict=True)) / len(X)
             for callback in callbacks or []:
                 callback(epoch, self.loss_)
         return self

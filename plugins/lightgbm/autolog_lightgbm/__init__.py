@@ -26,7 +26,8 @@ This module imports no LightGBM: everything that needs it is imported once a cal
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from autolog.plugin import Integration, hookimpl
 

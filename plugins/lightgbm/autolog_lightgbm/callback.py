@@ -8,7 +8,8 @@ training loop.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from autolog.plugin import TrainingCall
 

@@ -6,7 +6,8 @@ included); estimator fits through ``get_params()`` and ``booster_``.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, option_checks
 
@@ -78,7 +79,7 @@ def feature_importances(call: TrainingCall) -> list[ArtifactToLog] | None:
         types = [types]
     names = booster.feature_name()
     return [ArtifactToLog(f"feature_importance_{kind}.json",
-                          json.dumps(dict(zip(names, booster.feature_importance(importance_type=kind).tolist())),
+                          json.dumps(dict(zip(names, booster.feature_importance(importance_type=kind).tolist(), strict=False)),
                                      indent=2))
             for kind in types]
 

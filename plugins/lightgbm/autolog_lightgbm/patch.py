@@ -11,7 +11,7 @@ modified. The training data is remembered before training: LightGBM frees it onc
 from __future__ import annotations
 
 import inspect
-from functools import lru_cache
+from functools import cache
 from types import ModuleType
 from typing import Any
 
@@ -41,7 +41,7 @@ def patch(module: ModuleType, patcher: Any) -> None:
         patcher.wrap(sklearn_api, "train", _inject_pending_callback)
 
 
-@lru_cache(maxsize=None)
+@cache
 def signature(method: str) -> inspect.Signature:
     import lightgbm.engine
 

@@ -96,7 +96,8 @@ def test_feature_importance_files_match_the_booster(lgb, data, autolog_store):
     for kind in ("split", "gain"):
         path = autolog_store.download_artifacts(run_id, f"feature_importance_{kind}.json")
         with open(path) as fh:
-            expected = dict(zip(booster.feature_name(), booster.feature_importance(importance_type=kind).tolist()))
+            expected = dict(zip(booster.feature_name(), booster.feature_importance(importance_type=kind).tolist(),
+                                strict=True))
             assert json.load(fh) == pytest.approx(expected)
 
 

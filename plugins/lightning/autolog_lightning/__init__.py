@@ -29,7 +29,6 @@ the workers only), the final ``callback_metrics`` Lightning sends back (one valu
 per-epoch history), the best checkpoint and the model with the trained weights.
 """
 from __future__ import annotations
-from __future__ import annotations
 
 from typing import Any
 

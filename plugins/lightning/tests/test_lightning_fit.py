@@ -67,7 +67,7 @@ def test_summary_model_round_trip_and_checkpoint(lightning_enabled, autolog_stor
     assert {"model_summary.txt", "model", "checkpoints"} <= names
     with open(autolog_store.download_artifacts(run_id, "model_summary.txt")) as fh:
         assert "Linear" in fh.read()
-    assert [a.path for a in autolog_store.list_artifacts(run_id, "checkpoints")][0].endswith(".ckpt")
+    assert autolog_store.list_artifacts(run_id, "checkpoints")[0].path.endswith(".ckpt")
     loaded = autolog.load_model(f"runs:/{run_id}/model")
     assert type(loaded) is Regressor and loaded.hparams.hidden == 4
     x = torch.randn(5, 8)

@@ -26,7 +26,7 @@ SMALL_COPY_BYTES = 1 << 20
 EXAMPLE_ROWS = 5
 _SAMPLED_VALUES = 256
 _STATE_KEY = "autolog_sklearn.data"
-_sample_weight_positions: "weakref.WeakKeyDictionary[type, dict[str, int | None]]" = weakref.WeakKeyDictionary()
+_sample_weight_positions: weakref.WeakKeyDictionary[type, dict[str, int | None]] = weakref.WeakKeyDictionary()
 
 
 def argument(call, position: int, name: str, default: Any = None) -> Any:
@@ -115,14 +115,14 @@ def _equal_values(a: Any, b: Any) -> bool:
         return a is b
     if a.dtype.kind in "biufc" and b.dtype.kind in "biufc":
         return bool(np.array_equal(a, b, equal_nan=True))
-    return all(x is y or x == y or (x != x and y != y) for x, y in zip(a.ravel().tolist(), b.ravel().tolist()))
+    return all(x is y or x == y or (x != x and y != y) for x, y in zip(a.ravel().tolist(), b.ravel().tolist(), strict=False))
 
 
 def _same(before: tuple, after: tuple) -> bool:
     if len(before) != len(after):
         return False
-    for a, b in zip(before, after):
-        if hasattr(a, "shape") and hasattr(a, "dtype") or _is_pandas(a):
+    for a, b in zip(before, after, strict=False):
+        if (hasattr(a, "shape") and hasattr(a, "dtype")) or _is_pandas(a):
             if not _equal_values(a, b):
                 return False
         elif a != b:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from autolog.plugin import Integration, Patcher, integration_options, modules_owned_by_others
 from autolog.option_checks import boolean, non_negative_int, optional
+from autolog.plugin import Integration, Patcher, integration_options, modules_owned_by_others
 
 from . import collect
 from .callers import should_log

@@ -13,7 +13,7 @@ import weakref
 
 from autolog.plugin import in_training
 
-_contexts: "weakref.WeakKeyDictionary[object, contextvars.Context]" = weakref.WeakKeyDictionary()
+_contexts: weakref.WeakKeyDictionary[object, contextvars.Context] = weakref.WeakKeyDictionary()
 
 
 def _attach_context(tasks, context):

@@ -10,7 +10,6 @@ import io
 from typing import Any
 
 import tracking_core as tracking
-
 from autolog.plugin import TAG_AUTOLOGGING
 
 

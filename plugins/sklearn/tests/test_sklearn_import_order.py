@@ -64,12 +64,12 @@ def test_post_training_metric_and_cross_val_predict_whatever_the_import_order(or
 
 
 def test_training_metrics_of_a_forest_take_one_prediction_pass(autolog_enable, autolog_store):
+    import traceback
+
     import numpy as np
     from sklearn import metrics
     from sklearn.datasets import make_classification
     from sklearn.ensemble import RandomForestClassifier
-
-    import traceback
 
     passes = []
 

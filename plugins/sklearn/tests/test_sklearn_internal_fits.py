@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 from sklearn import metrics as skm
+from sklearn import model_selection
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
-from sklearn import model_selection
 
 import autolog
 

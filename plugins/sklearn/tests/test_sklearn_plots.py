@@ -5,13 +5,13 @@ import json
 
 import numpy as np
 import pytest
+from autolog_sklearn import plots
 from sklearn import metrics as skm
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 import autolog
-from autolog_sklearn import plots
 
 
 def _json(client, run_id, path):

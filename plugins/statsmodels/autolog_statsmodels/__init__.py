@@ -19,8 +19,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from autolog.plugin import ArtifactToLog, Integration, ModelToLog, Patcher, TrainingCall, hookimpl
-from autolog.plugin import integration_options
+from autolog.plugin import ArtifactToLog, Integration, ModelToLog, Patcher, TrainingCall, hookimpl, integration_options
 from autolog.plugin import option_checks as checks
 
 from . import artifacts, model, patching

@@ -9,10 +9,11 @@ results' cached values, so ``summary()`` computed afterwards reuses them.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import warnings
-from collections.abc import Mapping
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .metrics import scalar
 
@@ -42,7 +43,7 @@ def parameter_names(results: Any, count: int) -> list[str]:
         return [str(name) for name in index]
     model = getattr(results, "model", None)
     for attribute in ("param_names", "exog_names"):
-        names = _quiet(lambda: getattr(model, attribute))
+        names = _quiet(functools.partial(getattr, model, attribute))
         if names is not None and len(names) == count:
             return [str(name) for name in names]
     return [f"param_{i}" for i in range(count)]
@@ -79,7 +80,7 @@ def coefficients_csv(results: Any) -> str | None:
             return None
         header = [str(c) for c in columns] if columns is not None else [f"coef_{j}" for j in range(len(values[0]))]
         writer.writerow(["name", *header])
-        for name, row in zip(parameter_names(results, len(values)), values):
+        for name, row in zip(parameter_names(results, len(values)), values, strict=False):
             writer.writerow([name, *map(repr, row)])
         return buffer.getvalue()
     if ndim != 1:

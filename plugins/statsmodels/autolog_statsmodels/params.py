@@ -8,7 +8,8 @@ are cut at ``MAX_VALUE_LENGTH`` characters, as MLflow's limit).
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 MAX_VALUE_LENGTH = 6000
 

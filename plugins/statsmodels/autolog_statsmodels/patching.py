@@ -9,8 +9,9 @@ that only inherits ``fit`` needs no patch of its own: the inherited attribute is
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from autolog.plugin import report
 

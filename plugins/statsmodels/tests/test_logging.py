@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
+from autolog_statsmodels.metrics import METRIC_ATTRIBUTES
 
 import autolog
-from autolog_statsmodels.metrics import METRIC_ATTRIBUTES
 
 CORE_ARTIFACTS = {"environment"}  # autolog's own, on every run
 

@@ -1,8 +1,9 @@
 """Which methods are patched, and that ``disable=True`` restores the exact originals."""
 from __future__ import annotations
 
-import autolog
 from autolog_statsmodels.patching import subclasses
+
+import autolog
 
 
 def own_fits(base: type) -> dict[type, object]:

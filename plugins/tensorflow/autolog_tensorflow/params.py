@@ -39,7 +39,7 @@ def user_callbacks(call: TrainingCall) -> list[Any]:
 
 
 def _is_array(x: Any) -> bool:
-    return hasattr(x, "shape") and hasattr(x, "dtype") or isinstance(x, (list, dict))
+    return (hasattr(x, "shape") and hasattr(x, "dtype")) or isinstance(x, (list, dict))
 
 
 def optimizer_params(model: Any) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from keras_helpers import build_model
 
 import autolog
+
+from keras_helpers import build_model
 
 
 def test_evaluate_after_fit_logs_eval_metrics_into_the_fits_run(keras_enabled, data, autolog_store):
@@ -14,7 +15,7 @@ def test_evaluate_after_fit_logs_eval_metrics_into_the_fits_run(keras_enabled, d
     model.fit(X[:192], y[:192], epochs=2, validation_split=0.25, verbose=0)
     run_id = autolog.last_active_run().info.run_id
 
-    loss, mae = model.evaluate(X[192:], y[192:], verbose=0)
+    loss, _mae = model.evaluate(X[192:], y[192:], verbose=0)
     as_dict = model.evaluate(X[:64], y[:64], verbose=0, return_dict=True)
 
     run = autolog_store.get_run(run_id)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from keras_helpers import build_model
 
 import autolog
+
+from keras_helpers import build_model
 
 
 def test_fit_logs_params_and_per_epoch_metrics_equal_to_keras_history(keras_enabled, data, autolog_store):

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from keras_helpers import build_model
 
 import autolog
+
+from keras_helpers import build_model
 
 
 class Boom(Exception):

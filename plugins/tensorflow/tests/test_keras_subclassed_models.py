@@ -61,7 +61,7 @@ def test_keras_demo_subclass_keeps_its_weights_and_load_model_says_how_to_rebuil
     assert not [w for w in caught if issubclass(w.category, autolog.AutologWarning)]
     assert "get_config" not in err
     run_id = autolog.last_active_run().info.run_id
-    with pytest.raises(autolog.ModelLoadError, match="could not be recorded.*WEIGHTS_ONLY.txt"):
+    with pytest.raises(autolog.ModelLoadError, match=r"could not be recorded.*WEIGHTS_ONLY\.txt"):
         autolog.load_model(f"runs:/{run_id}/model")
     # What the note says to do by hand gives the trained model back.
     weights = autolog_store.download_artifacts(run_id, "model/model.weights.h5")

@@ -28,7 +28,8 @@ This module imports no XGBoost: everything that needs it is imported once a call
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from autolog.plugin import Integration, hookimpl
 from autolog.plugin import option_checks as checks

@@ -10,14 +10,14 @@ so the call is bound here as the decorator binds it.
 from __future__ import annotations
 
 import inspect
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 _NAMED_KINDS = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
                 inspect.Parameter.KEYWORD_ONLY)
 
 
-@lru_cache(maxsize=None)
+@cache
 def signature(method: str) -> inspect.Signature:
     """The signature of ``xgboost.training.<method>`` (``train`` or ``cv``), behind its decorator."""
     import xgboost.training
@@ -25,7 +25,7 @@ def signature(method: str) -> inspect.Signature:
     return inspect.signature(getattr(xgboost.training, method))
 
 
-@lru_cache(maxsize=None)
+@cache
 def parameter_names(method: str) -> tuple[str, ...]:
     """Parameter names in the order XGBoost assigns positional arguments to them."""
     return tuple(name for name, parameter in signature(method).parameters.items()
@@ -39,7 +39,7 @@ def position(method: str, name: str) -> int:
 def call_arguments(method: str, args: tuple, kwargs: dict) -> dict[str, Any]:
     """Every argument of ``xgboost.<method>(*args, **kwargs)`` by name, defaults included."""
     given = dict(kwargs)
-    given.update(zip(parameter_names(method), args))  # positional wins, as in XGBoost's decorator
+    given.update(zip(parameter_names(method), args, strict=False))  # positional wins, as in XGBoost's decorator
     found: dict[str, Any] = {}
     for name, parameter in signature(method).parameters.items():
         if name in given:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, option_checks
 
@@ -148,7 +149,7 @@ def dmatrix_schema(dtrain: Any) -> Any:
         types = dtrain.feature_types or ["float"] * len(names)
         pandas = sys.modules["pandas"]
         return pandas.DataFrame({name: np.empty(0, dtype=_FEATURE_DTYPES.get(kind, "float32"))
-                                 for name, kind in zip(names, types)})
+                                 for name, kind in zip(names, types, strict=False)})
     return np.empty((0, dtrain.num_col()), dtype=np.float32)
 
 
