@@ -8,6 +8,7 @@
 The tracking API (runs, metrics, artifacts, models) is re-exported from ``tracking_core``;
 ``autolog.<name>`` is the installed integration of that name (``autolog.sklearn.autolog()``).
 """
+
 from __future__ import annotations
 
 from tracking_core import (

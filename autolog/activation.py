@@ -5,6 +5,7 @@ modules already imported. The hook checks the integration's current options when
 disabling needs no hook removal, and an error inside it only warns: the user's import never fails.
 Version gating runs just before patching, from metadata only.
 """
+
 from __future__ import annotations
 
 import sys
@@ -81,11 +82,14 @@ def _version_allowed(integration: Integration, module, options) -> bool:
     support = framework_support(integration.distribution, module.__name__.split(".", 1)[0])
     if support.supported is not False:
         return True
-    message = (f"{support.distribution} {support.installed_version} is outside the range "
-               f"{support.specifier} supported by {integration.distribution}")
+    message = (
+        f"{support.distribution} {support.installed_version} is outside the range "
+        f"{support.specifier} supported by {integration.distribution}"
+    )
     if options.get("disable_for_unsupported_versions"):
-        safety.warn_once(integration.name, f"{message}; {integration.name} autologging is disabled",
-                         options.get("silent", False))
+        safety.warn_once(
+            integration.name, f"{message}; {integration.name} autologging is disabled", options.get("silent", False)
+        )
         return False
     safety.warn_once(integration.name, f"{message}; autologging may not work", options.get("silent", False))
     return True

@@ -1,4 +1,5 @@
 """``autolog.autolog()`` and ``autolog.<name>``: the public entry points of autologging."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -42,8 +43,11 @@ def autolog(**options: Any) -> None:
             # a warning still catches typos.
             import warnings
 
-            warnings.warn(f"autolog() ignores option(s) no installed integration knows: {', '.join(unknown)}",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                f"autolog() ignores option(s) no installed integration knows: {', '.join(unknown)}",
+                UserWarning,
+                stacklevel=2,
+            )
     from .option_checks import check_options
 
     check_options(options, [(i.name, i.option_checks) for i in registry if i.option_checks], "autolog()")
@@ -90,5 +94,6 @@ def integration_handle(name: str) -> IntegrationHandle:
         installed = ", ".join(sorted(i.name for i in registry)) or "none"
         raise PluginNotInstalledError(
             f"autolog has no {name!r} integration installed: pip install {distribution} "
-            f"(installed integrations: {installed})")
+            f"(installed integrations: {installed})"
+        )
     return IntegrationHandle(integration)

@@ -14,6 +14,7 @@
 - ``call.log_params``/``set_tags``/``log_text``/``log_bytes``: into the call's own run by id, also
   from a thread the framework started (the fluent API logs into the *active* run of its context).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -111,7 +112,7 @@ class CallHelpers:
         if name not in self.kwargs:
             index = self._position(name)
             if index is not None and index < len(self.args):
-                self.args = (*self.args[:index], value, *self.args[index + 1:])
+                self.args = (*self.args[:index], value, *self.args[index + 1 :])
                 return
         self.kwargs[name] = value
 

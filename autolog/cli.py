@@ -1,4 +1,5 @@
 """The ``autolog`` command: ``autolog plugins`` and the tracking ``runs`` commands."""
+
 from __future__ import annotations
 
 import argparse
@@ -33,12 +34,17 @@ def plugins_table() -> list[dict[str, str]]:
             status = "unsupported version"
         else:
             status = "active" if activation.is_active(integration) else "ready"
-        rows.append({
-            "integration": integration.name, "distribution": distribution, "version": version,
-            "framework": support.distribution or integration.framework or framework_module,
-            "supported": support.specifier or "any", "installed": support.installed_version or "-",
-            "status": status,
-        })
+        rows.append(
+            {
+                "integration": integration.name,
+                "distribution": distribution,
+                "version": version,
+                "framework": support.distribution or integration.framework or framework_module,
+                "supported": support.specifier or "any",
+                "installed": support.installed_version or "-",
+                "status": status,
+            }
+        )
     return rows
 
 

@@ -4,6 +4,7 @@ The effective options of an integration are its defaults updated by its last per
 if there was one (that call wins whole, whatever the order of the calls, as in MLflow), else by
 the global options it knows. Each call replaces the options of the call before it.
 """
+
 from __future__ import annotations
 
 import threading
@@ -33,7 +34,8 @@ class AutologConfig:
         if unknown:
             raise TypeError(
                 f"autolog.{integration.name}.autolog() got unknown option(s) {', '.join(unknown)}; "
-                f"it accepts {', '.join(sorted(integration.defaults))}")
+                f"it accepts {', '.join(sorted(integration.defaults))}"
+            )
         with self._lock:
             # Each call says it all, as in MLflow: options it does not pass are back to their defaults.
             self._per_integration[integration.name] = dict(options)

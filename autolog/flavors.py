@@ -6,6 +6,7 @@ have ``accepts(model) -> bool``: ``log_model(model)`` without a flavor uses the 
 flavor (``autolog_register_flavors``) that accepts the model. ``PickleFlavor`` is such an object
 whose loader is this module, so its models load with only autolog installed.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,9 @@ PICKLE_FILE = "model.pkl"
 class PickleFlavor:
     loader_module = "autolog.flavors"
 
-    def __init__(self, name: str = "python_pickle", extra_conf: dict | None = None,
-                 accepts: Callable[[Any], bool] | None = None):
+    def __init__(
+        self, name: str = "python_pickle", extra_conf: dict | None = None, accepts: Callable[[Any], bool] | None = None
+    ):
         self.name = name
         self.extra_conf = dict(extra_conf or {})
         self._accepts = accepts
@@ -87,5 +89,6 @@ def log_model(model: Any, flavor: Any = None, artifact_path: str = "model", **sa
     """Log ``model`` into the active run, with ``flavor`` or the registered flavor that accepts it."""
     import tracking_core
 
-    return tracking_core.log_model(model, flavor if flavor is not None else flavor_for(model), artifact_path,
-                                   **save_options)
+    return tracking_core.log_model(
+        model, flavor if flavor is not None else flavor_for(model), artifact_path, **save_options
+    )

@@ -9,6 +9,7 @@ ordering (``tryfirst``/``trylast``), wrappers, ``firstresult`` and tracing, stay
 While an implementation runs, ``current_plugin()`` names its plugin: discovery callbacks
 (``register``) use it to know who registers what.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -50,8 +51,11 @@ def isolate(manager: Any, plugin: object) -> None:
     plugin_name = manager.get_name(plugin)
     for caller in manager.get_hookcallers(plugin) or ():
         for impl in caller.get_hookimpls():
-            if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper) \
-                    and not getattr(impl.function, _ISOLATED, False):
+            if (
+                impl.plugin is plugin
+                and not (impl.wrapper or impl.hookwrapper)
+                and not getattr(impl.function, _ISOLATED, False)
+            ):
                 impl.function = _isolated(impl.function, caller.name, plugin_name)
 
 
@@ -82,5 +86,8 @@ def report_hook_error(hook_name: str, plugin_name: str | None, exc: Exception, a
     if call is not None:
         safety.report(call.integration, exc, f"{doing}{where}", call.config.get("silent", False))
         return
-    warnings.warn(f"autolog: plugin {plugin_name!r} failed while {doing} and was skipped: "
-                  f"{type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=2)
+    warnings.warn(
+        f"autolog: plugin {plugin_name!r} failed while {doing} and was skipped: {type(exc).__name__}: {exc}",
+        PluginLoadWarning,
+        stacklevel=2,
+    )

@@ -3,6 +3,7 @@
 Hook functions here are docstrings only; ``plugins/README.md`` documents each with an example.
 Arguments are passed by name, so an implementation may accept only those it needs.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -12,6 +12,7 @@ integrations`` calls them for this integration's calls only, so a plugin writes 
 ``before_training`` changed), before the ``autolog_run_ended`` observers. The hooks stay for
 extensions and observers (adding to another integration's runs, alerts, exporters).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -31,8 +32,8 @@ COMMON_OPTIONS: dict[str, Any] = {
     "disable_for_unsupported_versions": False,
     "silent": False,
     "extra_tags": None,
-    "log_system_metrics": False,       # runs autolog creates sample system/... metrics (tracking_core.system_metrics)
-    "system_metrics_interval": None,   # seconds; None: env AUTOLOG_SYSTEM_METRICS_INTERVAL, else 10
+    "log_system_metrics": False,  # runs autolog creates sample system/... metrics (tracking_core.system_metrics)
+    "system_metrics_interval": None,  # seconds; None: env AUTOLOG_SYSTEM_METRICS_INTERVAL, else 10
 }
 
 
@@ -47,20 +48,27 @@ class Integration:
     ``before_training``, ``collect_*`` and ``after_training`` are its own collectors (module docstring).
     """
 
-    def __init__(self, name: str, modules: tuple[str, ...] | str, patch: Callable[[ModuleType, Patcher], None],
-                 distribution: str | None = None, aliases: tuple[str, ...] = (),
-                 options: dict[str, Any] | None = None, framework: str | None = None,
-                 plugin_module: str | None = None,
-                 should_log: Callable[[Any, tuple, dict], bool] | None = None,
-                 option_checks: Mapping[str, Callable[[Any], None]] | None = None,
-                 flavors: tuple[Any, ...] = (),
-                 before_training: Callable[[TrainingCall], None] | None = None,
-                 collect_params: Callable[[TrainingCall], dict[str, Any] | None] | None = None,
-                 collect_metrics: Callable[[TrainingCall], dict[str, float] | None] | None = None,
-                 collect_tags: Callable[[TrainingCall], dict[str, Any] | None] | None = None,
-                 collect_artifacts: Callable[[TrainingCall], list[ArtifactToLog] | None] | None = None,
-                 collect_models: Callable[[TrainingCall], list[ModelToLog] | None] | None = None,
-                 after_training: Callable[[TrainingCall, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        modules: tuple[str, ...] | str,
+        patch: Callable[[ModuleType, Patcher], None],
+        distribution: str | None = None,
+        aliases: tuple[str, ...] = (),
+        options: dict[str, Any] | None = None,
+        framework: str | None = None,
+        plugin_module: str | None = None,
+        should_log: Callable[[Any, tuple, dict], bool] | None = None,
+        option_checks: Mapping[str, Callable[[Any], None]] | None = None,
+        flavors: tuple[Any, ...] = (),
+        before_training: Callable[[TrainingCall], None] | None = None,
+        collect_params: Callable[[TrainingCall], dict[str, Any] | None] | None = None,
+        collect_metrics: Callable[[TrainingCall], dict[str, float] | None] | None = None,
+        collect_tags: Callable[[TrainingCall], dict[str, Any] | None] | None = None,
+        collect_artifacts: Callable[[TrainingCall], list[ArtifactToLog] | None] | None = None,
+        collect_models: Callable[[TrainingCall], list[ModelToLog] | None] | None = None,
+        after_training: Callable[[TrainingCall, str], None] | None = None,
+    ) -> None:
         self.name = name
         self.modules = (modules,) if isinstance(modules, str) else tuple(modules)
         self.patch = patch
@@ -84,8 +92,9 @@ class Integration:
             raise ValueError(f"integration {self.name!r} redefines common options {sorted(clash)}")
         unchecked = set(self.option_checks) - set(self.options)
         if unchecked:
-            raise ValueError(f"integration {self.name!r} has checks for options it does not declare: "
-                             f"{sorted(unchecked)}")
+            raise ValueError(
+                f"integration {self.name!r} has checks for options it does not declare: {sorted(unchecked)}"
+            )
 
     def __repr__(self) -> str:
         return f"Integration(name={self.name!r}, modules={self.modules!r}, distribution={self.distribution!r})"

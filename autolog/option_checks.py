@@ -6,6 +6,7 @@ its own options with ``Integration(option_checks={...})``; the common options ar
 ``autolog()`` turns a failed check into one ``InvalidOptionError`` naming the option, before any
 option takes effect, so a bad call changes nothing.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -63,12 +64,14 @@ def string_dict(value: Any) -> None:
 
 def optional(check: Check) -> Check:
     """``check``, or None."""
+
     def check_optional(value: Any) -> None:
         if value is not None:
             try:
                 check(value)
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"{exc} or None") from None
+
     return check_optional
 
 
@@ -76,6 +79,7 @@ def one_of(*choices: Any) -> Check:
     def check_choice(value: Any) -> None:
         if value not in choices:
             raise ValueError(f"must be one of {', '.join(map(repr, choices))}")
+
     return check_choice
 
 
@@ -97,8 +101,7 @@ COMMON_CHECKS: dict[str, Check] = {
 }
 
 
-def check_options(options: dict[str, Any], checks_by_owner: Iterable[tuple[str, dict[str, Check]]],
-                  call: str) -> None:
+def check_options(options: dict[str, Any], checks_by_owner: Iterable[tuple[str, dict[str, Check]]], call: str) -> None:
     """Run every applicable check; raise ``InvalidOptionError`` naming the first bad option."""
     owners = list(checks_by_owner)
     for name, value in options.items():

@@ -14,6 +14,7 @@ and site-packages, not autolog's or the framework's own) are pointed at the wrap
 imported while autologging was on. Libraries' own references are left alone: what a library
 does inside is not the user's post-training call.
 """
+
 from __future__ import annotations
 
 import sys
@@ -111,8 +112,11 @@ class Patcher:
             setattr(function_wrapper, MARKER, self.integration)
             setattr(owner, attribute, function_wrapper)
             self._patches[key] = _Patch(
-                _reference(owner, lambda _ref: self._patches.pop(key, None)), attribute,
-                None if own is _MISSING else _reference(own), id(function_wrapper))
+                _reference(owner, lambda _ref: self._patches.pop(key, None)),
+                attribute,
+                None if own is _MISSING else _reference(own),
+                id(function_wrapper),
+            )
             return True
 
     def wrap_training(self, owner: Any, attribute: str) -> bool:

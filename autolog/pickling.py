@@ -8,6 +8,7 @@ up again at load time (through ``importlib.import_module``). The pickle refers o
 standard library and the user's own modules, so it loads where autolog is not installed; where
 autologging is on at load time, the lookup finds the patched attribute, as it would the original.
 """
+
 from __future__ import annotations
 
 import importlib

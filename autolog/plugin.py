@@ -15,6 +15,7 @@ level only (``make lint`` checks it with import-linter); the rest of autolog is 
     def autolog_register_integrations(register):
         register(INTEGRATION)
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -61,9 +62,32 @@ def modules_owned_by_others(integration: str) -> frozenset[str]:
 
 
 __all__ = [
-    "COMMON_OPTIONS", "PICKLE_FILE", "TAG_AUTOLOGGING", "TAG_PARENT_RUN_ID", "TAG_USER",
-    "ArtifactToLog", "AutologWarning", "Integration", "ModelToLog", "Patcher", "PickleFlavor",
-    "TrainedRun", "TrainingCall", "current_call", "hookimpl", "in_post_training", "in_training",
-    "integration_options", "load_pickled_model", "modules_owned_by_others", "option_checks", "options",
-    "post_training_wrapper", "remember_run", "report", "run_of", "signature_of", "warn_once",
+    "COMMON_OPTIONS",
+    "PICKLE_FILE",
+    "TAG_AUTOLOGGING",
+    "TAG_PARENT_RUN_ID",
+    "TAG_USER",
+    "ArtifactToLog",
+    "AutologWarning",
+    "Integration",
+    "ModelToLog",
+    "Patcher",
+    "PickleFlavor",
+    "TrainedRun",
+    "TrainingCall",
+    "current_call",
+    "hookimpl",
+    "in_post_training",
+    "in_training",
+    "integration_options",
+    "load_pickled_model",
+    "modules_owned_by_others",
+    "option_checks",
+    "options",
+    "post_training_wrapper",
+    "remember_run",
+    "report",
+    "run_of",
+    "signature_of",
+    "warn_once",
 ]

@@ -5,6 +5,7 @@ entry-point name; ``AUTOLOG_LOAD_PLUGINS=a,b`` loads only those (empty: none but
 ``AUTOLOG_TRACE_PLUGINS=1`` prints every hook call. A plugin that fails to import is skipped with
 a warning naming it.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -25,9 +26,13 @@ ENTRY_POINT_GROUP = "autolog"
 DISABLED_ENV = "AUTOLOG_DISABLED_PLUGINS"
 LOAD_ONLY_ENV = "AUTOLOG_LOAD_PLUGINS"
 TRACE_ENV = "AUTOLOG_TRACE_PLUGINS"
-DEFAULT_PLUGINS = ("autolog.default_plugins.pickle_flavor", "autolog.default_plugins.system_metrics",
-                   "autolog.default_plugins.environment", "autolog.default_plugins.datasets",
-                   "autolog.default_plugins.integrations")
+DEFAULT_PLUGINS = (
+    "autolog.default_plugins.pickle_flavor",
+    "autolog.default_plugins.system_metrics",
+    "autolog.default_plugins.environment",
+    "autolog.default_plugins.datasets",
+    "autolog.default_plugins.integrations",
+)
 
 
 class _State:
@@ -35,7 +40,7 @@ class _State:
         self.manager: pluggy.PluginManager | None = None
         self.registry = IntegrationRegistry()
         self.flavors: list = []
-        self.distributions: dict[str, str] = {}   # plugin name -> distribution
+        self.distributions: dict[str, str] = {}  # plugin name -> distribution
         self.loaded = False
         self.collected: set[str] = set()
         self.lock = threading.RLock()
@@ -93,8 +98,12 @@ def load_plugins() -> IntegrationRegistry:
                 plugin = entry_point.load()
                 _register(manager, plugin, entry_point.name)
             except Exception as exc:
-                warnings.warn(f"autolog: plugin {entry_point.name!r} ({entry_point.value}) failed to load "
-                              f"and was skipped: {type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=3)
+                warnings.warn(
+                    f"autolog: plugin {entry_point.name!r} ({entry_point.value}) failed to load "
+                    f"and was skipped: {type(exc).__name__}: {exc}",
+                    PluginLoadWarning,
+                    stacklevel=3,
+                )
                 continue
             if entry_point.dist is not None:
                 _state.distributions[entry_point.name] = entry_point.dist.name
@@ -123,15 +132,16 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str | None) -
     """Register with pluggy, refuse unknown ``autolog_*`` hooks, isolate each implementation."""
     manager.register(plugin, name=name)
     name = manager.get_name(plugin)
-    unknown = sorted(caller.name for caller in manager.get_hookcallers(plugin) or ()
-                     if not caller.has_spec())
+    unknown = sorted(caller.name for caller in manager.get_hookcallers(plugin) or () if not caller.has_spec())
     if unknown:
         manager.unregister(plugin)
         import pluggy
 
         raise pluggy.PluginValidationError(
-            plugin, f"autolog plugin {name!r} implements unknown hook(s) {', '.join(unknown)}: "
-                    f"the hooks are listed in autolog/hookspecs.py (a misspelling logs nothing)")
+            plugin,
+            f"autolog plugin {name!r} implements unknown hook(s) {', '.join(unknown)}: "
+            f"the hooks are listed in autolog/hookspecs.py (a misspelling logs nothing)",
+        )
     isolate(manager, plugin)
 
 

@@ -21,6 +21,7 @@ Runs that autologging creates or logs into get, besides the usual tags:
 only), and with a dirty tree the artifact ``source/git.diff`` (``git diff HEAD``, at most
 ``AUTOLOG_RUN_MAX_DIFF_BYTES``, default 1 MB; ``autolog.source.git.diff_truncated=true`` if cut).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,37 +39,64 @@ MAX_DIFF_ENV = "AUTOLOG_RUN_MAX_DIFF_BYTES"
 DEFAULT_MAX_DIFF_BYTES = 1_000_000
 MAX_COMMAND_TAG_LENGTH = 5000
 DIFF_ARTIFACT = "source/git.diff"
-BOOLEAN_OPTIONS = ("log_models", "log_input_examples", "log_model_signatures", "log_system_metrics", "silent",
-                   "exclusive", "disable_for_unsupported_versions")
+BOOLEAN_OPTIONS = (
+    "log_models",
+    "log_input_examples",
+    "log_model_signatures",
+    "log_system_metrics",
+    "silent",
+    "exclusive",
+    "disable_for_unsupported_versions",
+)
 
 
 # -- the parent: parse, check, exec ----------------------------------------------------------------
 def add_run_command(commands: Any) -> None:
     parser = commands.add_parser(
-        "run", help="run a Python script or module with autologging enabled (no code change)",
+        "run",
+        help="run a Python script or module with autologging enabled (no code change)",
         description="Run COMMAND (python train.py ARGS, python -m module ARGS, or train.py ARGS) with "
-                    "autologging enabled, as if autolog.autolog() were its first line. Exit code and output "
-                    "are the command's.",
-        usage="autolog run [options] -- python train.py [ARGS ...]")
+        "autologging enabled, as if autolog.autolog() were its first line. Exit code and output "
+        "are the command's.",
+        usage="autolog run [options] -- python train.py [ARGS ...]",
+    )
     parser.add_argument("--experiment", metavar="NAME", help="experiment of the runs (env AUTOLOG_EXPERIMENT_NAME)")
     parser.add_argument("--tracking-uri", metavar="URI", help="where runs go (env AUTOLOG_TRACKING_URI)")
     for name in BOOLEAN_OPTIONS:
-        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, action=argparse.BooleanOptionalAction,
-                            default=None, help=f"autolog option {name}")
-    parser.add_argument("--system-metrics-interval", type=float, metavar="SECONDS", default=None,
-                        help="autolog option system_metrics_interval")
-    parser.add_argument("--extra-tag", action="append", default=[], metavar="KEY=VALUE",
-                        help="a tag for every run autolog creates (repeatable)")
-    parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
-                        help="any other autolog option, VALUE as JSON or else a string (repeatable), "
-                             "e.g. --option max_tuning_runs=5")
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"autolog option {name}",
+        )
+    parser.add_argument(
+        "--system-metrics-interval",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="autolog option system_metrics_interval",
+    )
+    parser.add_argument(
+        "--extra-tag",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a tag for every run autolog creates (repeatable)",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any other autolog option, VALUE as JSON or else a string (repeatable), e.g. --option max_tuning_runs=5",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
     parser.set_defaults(handler=run_command)
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    options: dict[str, Any] = {name: getattr(args, name) for name in BOOLEAN_OPTIONS
-                               if getattr(args, name) is not None}
+    options: dict[str, Any] = {name: getattr(args, name) for name in BOOLEAN_OPTIONS if getattr(args, name) is not None}
     if args.system_metrics_interval is not None:
         options["system_metrics_interval"] = args.system_metrics_interval
     tags = {}
@@ -127,8 +155,10 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
     flags, kind, target = parse_python_command(command)
     for flag in flags:
         if flag.startswith("-") and flag[1:2] != "-" and flag[1:2] not in ("X", "W") and set(flag[1:]) & set("IES"):
-            raise ValueError(f"the interpreter option {flag} makes Python ignore PYTHONPATH or skip site, so "
-                             f"autologging could not be enabled: drop it")
+            raise ValueError(
+                f"the interpreter option {flag} makes Python ignore PYTHONPATH or skip site, so "
+                f"autologging could not be enabled: drop it"
+            )
     options = options_from_args(args)
     from .option_checks import check_options
     from .plugin_manager import load_plugins
@@ -136,10 +166,17 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
     check_options(options, [(i.name, i.option_checks) for i in load_plugins() if i.option_checks], "autolog run")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([BOOTSTRAP_DIR, *filter(None, [env.get("PYTHONPATH")])])
-    env[PAYLOAD_ENV] = json.dumps({"options": options, "command": command, "bootstrap_dir": BOOTSTRAP_DIR,
-                                   "module": target if kind == "module" else None,
-                                   "git_dir": os.path.dirname(os.path.abspath(target))
-                                   if kind == "script" and target and os.path.isfile(target) else os.getcwd()})
+    env[PAYLOAD_ENV] = json.dumps(
+        {
+            "options": options,
+            "command": command,
+            "bootstrap_dir": BOOTSTRAP_DIR,
+            "module": target if kind == "module" else None,
+            "git_dir": os.path.dirname(os.path.abspath(target))
+            if kind == "script" and target and os.path.isfile(target)
+            else os.getcwd(),
+        }
+    )
     if args.experiment is not None:
         if not args.experiment.strip():
             raise ValueError("--experiment: the experiment name must not be empty")
@@ -181,7 +218,9 @@ def bootstrap(payload_text: str) -> None:
 
         from .plugin_manager import register_plugin
 
-        source = SourcePlugin(payload.get("command") or [], payload.get("module"), payload.get("git_dir") or os.getcwd())
+        source = SourcePlugin(
+            payload.get("command") or [], payload.get("module"), payload.get("git_dir") or os.getcwd()
+        )
         register_plugin(source, "autolog.run_command")
         autolog.autolog(**payload.get("options", {}))
     except Exception as exc:  # the script runs anyway, as it would without autolog
@@ -192,8 +231,9 @@ def _git(directory: str, *args: str, limit: int | None = None) -> tuple[int, byt
     """(exit code, stdout up to ``limit`` bytes, truncated)."""
     import subprocess
 
-    process = subprocess.Popen(["git", "-C", directory, *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["git", "-C", directory, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+    )
     assert process.stdout is not None
     with process.stdout:
         data = process.stdout.read(limit + 1) if limit is not None else process.stdout.read()
@@ -228,8 +268,9 @@ class GitState:
             self.dirty = bool(out.strip())
             if self.dirty:
                 limit = int(os.environ.get(MAX_DIFF_ENV) or DEFAULT_MAX_DIFF_BYTES)
-                _code, self.diff, self.diff_truncated = _git(self.directory, "diff", "HEAD", "--no-color",
-                                                             "--no-ext-diff", limit=limit)
+                _code, self.diff, self.diff_truncated = _git(
+                    self.directory, "diff", "HEAD", "--no-color", "--no-ext-diff", limit=limit
+                )
         except Exception:  # no git, not a repository: nothing recorded
             pass
 

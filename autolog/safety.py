@@ -8,15 +8,15 @@ alike, and a plugin whose every hook raises fails each of them; the one warning 
 problem and, in short, the next ones (so a store's count of dropped items reaches the user).
 Each problem is warned about once per process.
 """
+
 from __future__ import annotations
 
 import os
 import threading
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
-
 
 
 def _logger():
@@ -24,11 +24,13 @@ def _logger():
 
     return logging.getLogger("autolog")
 
-_warned: set[tuple[str, str]] = set()
+
+_warned: set[tuple[str, ...]] = set()
 _lock = threading.Lock()
-# integration -> [(full message, short message)] of the training call running in this context
-_warned_in_call: ContextVar["dict[str, list[tuple[str, str]]] | None"] = ContextVar("autolog_warned_in_call",
-                                                                                   default=None)
+# integration -> [(full message, what autolog was doing, the problem)] of the training call running here
+_warned_in_call: ContextVar[dict[str, list[tuple[str, str, str]]] | None] = ContextVar(
+    "autolog_warned_in_call", default=None
+)
 TESTING_ENV = "AUTOLOG_TESTING"
 
 
@@ -48,9 +50,14 @@ def report(integration: str, exc: BaseException, while_doing: str, silent: bool 
         return
     # Keyed without the message: messages name run ids, and one failing step should warn once.
     problem = f"{type(exc).__name__}: {exc}"
-    _emit(integration, (integration, while_doing, type(exc).__name__),
-          f"autolog: {integration} autologging failed while {while_doing} and was skipped "
-          f"(training was not affected): {problem}", f"while {while_doing}", problem)
+    _emit(
+        integration,
+        (integration, while_doing, type(exc).__name__),
+        f"autolog: {integration} autologging failed while {while_doing} and was skipped "
+        f"(training was not affected): {problem}",
+        f"while {while_doing}",
+        problem,
+    )
 
 
 def warn_once(integration: str, message: str, silent: bool = False) -> None:

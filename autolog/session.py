@@ -7,12 +7,14 @@ log. Inner patched calls (Pipeline.fit calling step.fit) and calls while autolog
 go straight to the original. Any error of autolog's own is reported by ``safety`` and never
 changes what the user gets back; the user's exceptions propagate untouched.
 """
+
 from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import tracking_core as tracking
 from tracking_core.batch import now_ms
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
 TAG_AUTOLOGGING = "autolog.autologging"
 
-_current_call: ContextVar["TrainingCall | None"] = ContextVar("autolog_current_call", default=None)
+_current_call: ContextVar[TrainingCall | None] = ContextVar("autolog_current_call", default=None)
 _PASS_THROUGH = object()
 
 
@@ -51,9 +53,17 @@ class ModelToLog:
     integration has it.
     """
 
-    def __init__(self, model: Any, flavor: Any, artifact_path: str = "model", signature_inputs: Any = None,
-                 signature_outputs: Any = None, input_example: Any = None, requirements: tuple[str, ...] = (),
-                 size_bytes: int | None = None):
+    def __init__(
+        self,
+        model: Any,
+        flavor: Any,
+        artifact_path: str = "model",
+        signature_inputs: Any = None,
+        signature_outputs: Any = None,
+        input_example: Any = None,
+        requirements: tuple[str, ...] = (),
+        size_bytes: int | None = None,
+    ):
         self.model = model
         self.flavor = flavor
         self.artifact_path = artifact_path
@@ -64,8 +74,10 @@ class ModelToLog:
         self.size_bytes = size_bytes
 
     def __repr__(self) -> str:
-        return f"ModelToLog({type(self.model).__name__}, {getattr(self.flavor, 'name', self.flavor)!r}, " \
-               f"{self.artifact_path!r})"
+        return (
+            f"ModelToLog({type(self.model).__name__}, {getattr(self.flavor, 'name', self.flavor)!r}, "
+            f"{self.artifact_path!r})"
+        )
 
 
 class TrainingCall(CallHelpers):
@@ -75,9 +87,21 @@ class TrainingCall(CallHelpers):
     (``arguments``, ``add_callback``, ``guarded``...) are documented in ``autolog.call_helpers``.
     """
 
-    def __init__(self, integration: str, method: str, instance: Any, args: tuple, kwargs: dict, config: dict,
-                 run_id: str, owns_run: bool, result: Any = None, state: dict | None = None, tracker: Any = None,
-                 function: Callable[..., Any] | None = None):
+    def __init__(
+        self,
+        integration: str,
+        method: str,
+        instance: Any,
+        args: tuple,
+        kwargs: dict,
+        config: dict,
+        run_id: str,
+        owns_run: bool,
+        result: Any = None,
+        state: dict | None = None,
+        tracker: Any = None,
+        function: Callable[..., Any] | None = None,
+    ):
         self.function = function
         self.integration = integration
         self.method = method
@@ -128,7 +152,7 @@ def in_training() -> bool:
     return _current_call.get() is not None
 
 
-def training_wrapper(integration: "Integration") -> Callable[[Any, Any, tuple, dict], Any]:
+def training_wrapper(integration: Integration) -> Callable[[Any, Any, tuple, dict], Any]:
     def wrapper(wrapped, instance, args, kwargs):
         if _current_call.get() is not None:
             return wrapped(*args, **kwargs)
@@ -141,7 +165,7 @@ def training_wrapper(integration: "Integration") -> Callable[[Any, Any, tuple, d
     return wrapper
 
 
-def _logged_call(integration: "Integration", options: dict, wrapped, instance, args, kwargs):
+def _logged_call(integration: Integration, options: Mapping[str, Any], wrapped, instance, args, kwargs):
     name = integration.name
     try:
         call = _begin(integration, options, wrapped, instance, args, kwargs)
@@ -189,8 +213,19 @@ def _begin(integration, options, wrapped, instance, args, kwargs):
         if options.get("extra_tags"):
             tags.update(options["extra_tags"])
         active = tracking.start_run(tags=tags)
-    call = TrainingCall(integration.name, method, instance, args, dict(kwargs), dict(options), active.info.run_id, owns,
-                        tracker=active.tracker, function=wrapped)
+    assert active is not None  # the user's run, or the one just started
+    call = TrainingCall(
+        integration.name,
+        method,
+        instance,
+        args,
+        dict(kwargs),
+        dict(options),
+        active.info.run_id,
+        owns,
+        tracker=active.tracker,
+        function=wrapped,
+    )
     hook = _hook()
     try:
         _call_each(hook.autolog_run_started, call, "starting its run")
@@ -208,8 +243,7 @@ def _call_each(hook_caller, call: TrainingCall, while_doing: str, **extra) -> li
     try:
         return hook_caller(call=call, **extra)
     except Exception as exc:
-        safety.report(call.integration, exc, f"{while_doing} (a hook wrapper failed)",
-                      call.config.get("silent", False))
+        safety.report(call.integration, exc, f"{while_doing} (a hook wrapper failed)", call.config.get("silent", False))
     arguments = {"call": call, **extra}
     results = []
     for impl in reversed(hook_caller.get_hookimpls()):
@@ -275,9 +309,11 @@ def _log_each_item(call: TrainingCall, kind: str, values: dict[str, Any], log: C
         except Exception as exc:
             refused.append(f"{str(key)[:60]!r} ({exc})")
     if refused:
-        safety.warn_once(call.integration, f"{call.integration}: {len(refused)} {kind}(s) of {len(values)} "
-                                           f"were not logged: {'; '.join(refused[:5])}",
-                         call.config.get("silent", False))
+        safety.warn_once(
+            call.integration,
+            f"{call.integration}: {len(refused)} {kind}(s) of {len(values)} were not logged: {'; '.join(refused[:5])}",
+            call.config.get("silent", False),
+        )
 
 
 def _log_artifact(call: TrainingCall, artifact: ArtifactToLog) -> None:
@@ -294,8 +330,9 @@ def _log_artifact(call: TrainingCall, artifact: ArtifactToLog) -> None:
         else:
             tracking.log_text(artifact.content or "", artifact.artifact_file)
     except Exception as exc:
-        safety.report(call.integration, exc, f"logging artifact {artifact.artifact_file}",
-                      call.config.get("silent", False))
+        safety.report(
+            call.integration, exc, f"logging artifact {artifact.artifact_file}", call.config.get("silent", False)
+        )
 
 
 def _requirements(call: TrainingCall, model: ModelToLog) -> tuple[str, ...]:
@@ -309,9 +346,12 @@ def _too_large(call: TrainingCall, model: ModelToLog) -> bool:
     limit_mb = call.config.get("max_model_size_mb")
     if limit_mb is None or model.size_bytes is None or model.size_bytes <= limit_mb * 1024 * 1024:
         return False
-    safety.warn_once(call.integration,
-                     f"{call.integration}: the model ({model.size_bytes / 1024 / 1024:.1f} MB) is larger than "
-                     f"max_model_size_mb={limit_mb} and was not saved", call.config.get("silent", False))
+    safety.warn_once(
+        call.integration,
+        f"{call.integration}: the model ({model.size_bytes / 1024 / 1024:.1f} MB) is larger than "
+        f"max_model_size_mb={limit_mb} and was not saved",
+        call.config.get("silent", False),
+    )
     return True
 
 
@@ -322,7 +362,9 @@ def _log_model(call: TrainingCall, model: ModelToLog) -> None:
     artifact_path = model.artifact_path if call.owns_run else _free_model_path(call, model.artifact_path)
     try:
         tracking.log_model(
-            model.model, model.flavor, artifact_path,
+            model.model,
+            model.flavor,
+            artifact_path,
             requirements=_requirements(call, model),
             signature_inputs=model.signature_inputs if options.get("log_model_signatures") else None,
             signature_outputs=model.signature_outputs if options.get("log_model_signatures") else None,

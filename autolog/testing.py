@@ -12,6 +12,7 @@ Fixtures (opt-in, so installing autolog changes nobody's test suite):
 installed (a plugin's own tests before ``pip install``). The kit uses only public calls of
 ``tracking_core``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

@@ -15,6 +15,7 @@ post-training metrics share one pattern, kept here:
   when the integration is disabled. An error of ``on_result`` is the integration's one
   AutologWarning; the original's result and exceptions reach the user unchanged.
 """
+
 from __future__ import annotations
 
 import threading
@@ -43,8 +44,14 @@ class TrainedRun:
 
     __slots__ = ("extra", "integration", "run_id", "step", "tracking_uri")
 
-    def __init__(self, run_id: str, tracking_uri: str, integration: str, step: int | None = None,
-                 extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        run_id: str,
+        tracking_uri: str,
+        integration: str,
+        step: int | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         self.run_id = run_id
         self.tracking_uri = tracking_uri
         self.integration = integration
@@ -106,8 +113,9 @@ def in_post_training() -> bool:
     return _in_post_training.get()
 
 
-def post_training_wrapper(integration: str, on_result: Callable[[Any, Any, tuple, dict], None],
-                          while_doing: str) -> Wrapper:
+def post_training_wrapper(
+    integration: str, on_result: Callable[[Any, Any, tuple, dict], None], while_doing: str
+) -> Wrapper:
     """A wrapper for a non-training call whose result is logged (see the module docstring)."""
     from .session import in_training
 

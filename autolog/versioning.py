@@ -5,6 +5,7 @@ The range is declared once, as the plugin distribution's ``framework`` extra
 framework is imported. When the named distribution is not installed, the distribution that
 provides the same top-level module is used (``tensorflow-cpu`` for ``tensorflow``).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,8 @@ def _split_requirement(requirement: str) -> tuple[str, str]:
 
 
 class FrameworkSupport(NamedTuple):
-    requirement: str | None        # as declared, e.g. "scikit-learn>=1.4,<2"
-    distribution: str | None       # the installed distribution providing the framework
+    requirement: str | None  # as declared, e.g. "scikit-learn>=1.4,<2"
+    distribution: str | None  # the installed distribution providing the framework
     installed_version: str | None
 
     @property
@@ -53,8 +54,14 @@ class FrameworkSupport(NamedTuple):
 
 _RELEASE = re.compile(r"^\d+(\.\d+)*$")
 _CLAUSE = re.compile(r"^(>=|<=|==|!=|>|<)\s*(\d+(?:\.\d+)*)$")
-_COMPARE = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-            "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+_COMPARE = {
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
 
 
 def _release(text: str) -> tuple[int, ...]:

@@ -6,6 +6,7 @@ timed with the tool disabled, then enabled (both tools revert their patches on
 ``autolog(disable=True)``), so machine noise hits both sides alike. Prints one JSON object:
 workload name -> {"plain": median seconds, "added": median of the paired differences}.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,10 @@ class Tool:
             mlflow.set_tracking_uri("sqlite:///" + os.path.join(store, "mlflow.db"))
             artifacts = "file://" + os.path.join(store, "mlflow-artifacts")  # not ./mlruns in the repository
             mlflow.set_experiment(experiment_id=mlflow.create_experiment("bench", artifact_location=artifacts))
-            self.flavors = [importlib.import_module(f"mlflow.{flavor}")
-                            for flavor in sorted({w.mlflow_flavor for w in workloads if w.mlflow_flavor})]
+            self.flavors = [
+                importlib.import_module(f"mlflow.{flavor}")
+                for flavor in sorted({w.mlflow_flavor for w in workloads if w.mlflow_flavor})
+            ]
 
     def enable(self, on: bool) -> None:
         if self.name == "autolog":

@@ -5,6 +5,7 @@ Times what autolog runs: the session's start and end (collection, model, run end
 plugins' callback methods (model summary at train start, per-epoch logging). Run as
 ``python -m bench.own_time`` from the repository root.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,10 +40,12 @@ def main() -> int:
     spent: list[float] = []
     session._begin = timed(spent, session._begin)
     session._finish = timed(spent, session._finish)
-    for owner, name in ((keras_callback.AutologCallback, "on_train_begin"),
-                        (keras_callback.AutologCallback, "on_epoch_end"),
-                        (lightning_callback._EpochLogging, "on_train_start"),
-                        (lightning_callback._EpochLogging, "on_train_epoch_end")):
+    for owner, name in (
+        (keras_callback.AutologCallback, "on_train_begin"),
+        (keras_callback.AutologCallback, "on_epoch_end"),
+        (lightning_callback._EpochLogging, "on_train_start"),
+        (lightning_callback._EpochLogging, "on_train_epoch_end"),
+    ):
         setattr(owner, name, timed(spent, getattr(owner, name)))
     autolog.set_tracking_uri(tempfile.mkdtemp())
     for workload in (*KERAS, *LIGHTNING):
@@ -55,8 +58,11 @@ def main() -> int:
                 workload.train(data)
                 per_fit.append(sum(spent))
             autolog.autolog(disable=True)
-            print(f"{workload.name:44} log_models={log_models!s:5} autolog's own time per fit: "
-                  f"{statistics.median(per_fit[1:]) * 1e3:6.1f} ms", file=sys.stderr)
+            print(
+                f"{workload.name:44} log_models={log_models!s:5} autolog's own time per fit: "
+                f"{statistics.median(per_fit[1:]) * 1e3:6.1f} ms",
+                file=sys.stderr,
+            )
     return 0
 
 

@@ -7,6 +7,7 @@
    framework, so only autolog's cost is measured);
 6. per-fit overhead on every installed framework's workload (plain vs autolog, with and without models).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,13 +20,24 @@ import time
 
 from bench.environment import ROOT, bench_env
 
-HEAVY_MODULES = ("sklearn", "xgboost", "lightgbm", "tensorflow", "torch", "lightning", "statsmodels",
-                 "pandas", "numpy", "sqlalchemy")
+HEAVY_MODULES = (
+    "sklearn",
+    "xgboost",
+    "lightgbm",
+    "tensorflow",
+    "torch",
+    "lightning",
+    "statsmodels",
+    "pandas",
+    "numpy",
+    "sqlalchemy",
+)
 
 
 def _run(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
-                          cwd=ROOT).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
 
 
 def interpreter_start(code: str, repeat: int = 15) -> float:
@@ -41,14 +53,18 @@ def bench_import() -> None:
     bare = interpreter_start("pass")
     with_autolog = interpreter_start("import autolog")
     heavy = _run(f"import autolog, sys; print([m for m in {HEAVY_MODULES!r} if m in sys.modules])")
-    print(f"import autolog: {(with_autolog - bare) * 1e3:.1f} ms over a bare start "
-          f"({bare * 1e3:.1f} ms -> {with_autolog * 1e3:.1f} ms, ratio {with_autolog / bare:.2f}); "
-          f"heavy modules imported: {heavy}")
+    print(
+        f"import autolog: {(with_autolog - bare) * 1e3:.1f} ms over a bare start "
+        f"({bare * 1e3:.1f} ms -> {with_autolog * 1e3:.1f} ms, ratio {with_autolog / bare:.2f}); "
+        f"heavy modules imported: {heavy}"
+    )
 
 
 def bench_enable() -> None:
-    code = ("import time, sklearn.linear_model, autolog\n"
-            "t = time.perf_counter(); autolog.autolog(); print(time.perf_counter() - t)")
+    code = (
+        "import time, sklearn.linear_model, autolog\n"
+        "t = time.perf_counter(); autolog.autolog(); print(time.perf_counter() - t)"
+    )
     timings = [float(_run(code)) for _ in range(5)]
     print(f"autolog.autolog() with sklearn imported: {statistics.median(timings) * 1e3:.1f} ms (median of 5)")
 
@@ -66,14 +82,16 @@ def bench_logging(store: str) -> None:
         autolog.flush()
         flushed = time.perf_counter()
     print(f"log_metric: {(logged - started) / n * 1e6:.2f} us per call")
-    print(f"100,000 metric points logged and persisted: {flushed - started:.3f} s "
-          f"(flush after logging: {flushed - logged:.3f} s)")
+    print(
+        f"100,000 metric points logged and persisted: {flushed - started:.3f} s "
+        f"(flush after logging: {flushed - logged:.3f} s)"
+    )
 
 
 def bench_patched_call(store: str) -> None:
     code = f"""
 import sys, time, types, statistics
-sys.path.insert(0, {os.path.join(ROOT, 'bench')!r})
+sys.path.insert(0, {os.path.join(ROOT, "bench")!r})
 import autolog
 from autolog import Integration, hookimpl
 from autolog.plugin_manager import register_plugin
@@ -95,7 +113,7 @@ class ToyPlugin:
         return {{f"metric_{{i}}": i / 7 for i in range(5)}}
 
 register_plugin(ToyPlugin, "toy")
-autolog.set_tracking_uri({os.path.join(store, 'toy')!r})
+autolog.set_tracking_uri({os.path.join(store, "toy")!r})
 def per_call(n=300):
     model = toy.Model()
     started = time.perf_counter()
@@ -109,21 +127,30 @@ patched = statistics.median(per_call() for _ in range(3))
 print(patched - plain)
 """
     overhead = float(_run(code))
-    print(f"framework overhead per patched call (own run, 10 params, 5 metrics, flushed at run end): "
-          f"{overhead * 1e3:.2f} ms")
+    print(
+        f"framework overhead per patched call (own run, 10 params, 5 metrics, flushed at run end): "
+        f"{overhead * 1e3:.2f} ms"
+    )
 
 
 def bench_workloads() -> None:
     print("per-fit overhead (paired: the same training without and with autolog, median):")
     for log_models in ("0", "1"):
         with tempfile.TemporaryDirectory() as store:
-            out = subprocess.run([sys.executable, "-m", "bench.fit_overhead", "autolog", log_models, store],
-                                 cwd=ROOT, check=True, capture_output=True, text=True,
-                                 env=bench_env()).stdout
+            out = subprocess.run(
+                [sys.executable, "-m", "bench.fit_overhead", "autolog", log_models, store],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+                env=bench_env(),
+            ).stdout
         for name, result in json.loads(out.strip().splitlines()[-1]).items():
             plain, added = result["plain"], result["added"]
-            print(f"  {name:50} log_models={log_models == '1'!s:5} plain {plain * 1e3:8.1f} ms  "
-                  f"autolog +{added * 1e3:7.1f} ms  (ratio {(plain + added) / plain:.2f})")
+            print(
+                f"  {name:50} log_models={log_models == '1'!s:5} plain {plain * 1e3:8.1f} ms  "
+                f"autolog +{added * 1e3:7.1f} ms  (ratio {(plain + added) / plain:.2f})"
+            )
 
 
 def main() -> int:

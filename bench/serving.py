@@ -15,6 +15,7 @@ and measured the same way:
 
 Not part of ``make test``: the figures depend on the machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,12 @@ from bench.environment import ROOT
 from bench.vs_mlflow import MLFLOW_VENV, mlflow_python
 
 CLIENTS = 4
-ROW = {"dataframe_split": {"columns": ["sepal length (cm)", "sepal width (cm)", "petal length (cm)",
-                                       "petal width (cm)"], "data": [[5.9, 3.0, 5.1, 1.8]]}}
+ROW = {
+    "dataframe_split": {
+        "columns": ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"],
+        "data": [[5.9, 3.0, 5.1, 1.8]],
+    }
+}
 
 
 def free_port() -> int:
@@ -60,20 +65,43 @@ def save_models(work: str) -> tuple[str, str]:
     ours = os.path.join(work, "autolog-model")
     save_model(model, ours, SKLEARN_FLAVOR, signature_inputs=X, signature_outputs=model.predict(X))
     theirs = os.path.join(work, "mlflow-model")
-    subprocess.run([mlflow_python(), "-c", (
-        "import pickle, sys, mlflow.sklearn\n"
-        "from mlflow.models import infer_signature\n"
-        "model, X = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "mlflow.sklearn.save_model(model, sys.argv[2], signature=infer_signature(X, model.predict(X)))\n"),
-        pickled, theirs], check=True, capture_output=True)
+    subprocess.run(
+        [
+            mlflow_python(),
+            "-c",
+            (
+                "import pickle, sys, mlflow.sklearn\n"
+                "from mlflow.models import infer_signature\n"
+                "model, X = pickle.load(open(sys.argv[1], 'rb'))\n"
+                "mlflow.sklearn.save_model(model, sys.argv[2], signature=infer_signature(X, model.predict(X)))\n"
+            ),
+            pickled,
+            theirs,
+        ],
+        check=True,
+        capture_output=True,
+    )
     return ours, theirs
 
 
 def command(tool: str, model_dir: str, port: int) -> list[str]:
     if tool == "autolog":
         return [sys.executable, "-m", "autolog", "models", "serve", "-m", model_dir, "--port", str(port)]
-    return [os.path.join(MLFLOW_VENV, "bin", "mlflow"), "models", "serve", "-m", model_dir, "--port", str(port),
-            "--host", "127.0.0.1", "--env-manager", "local", "--workers", "1"]
+    return [
+        os.path.join(MLFLOW_VENV, "bin", "mlflow"),
+        "models",
+        "serve",
+        "-m",
+        model_dir,
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--env-manager",
+        "local",
+        "--workers",
+        "1",
+    ]
 
 
 def uvicorn_shim() -> str:
@@ -102,11 +130,20 @@ def ping(port: int) -> bool:
 
 def start(tool: str, model_dir: str) -> tuple[subprocess.Popen, int, float]:
     port = free_port()
-    env = dict(os.environ, MLFLOW_TRACKING_URI=f"file://{tempfile.mkdtemp()}",
-               PATH=os.pathsep.join([uvicorn_shim(), os.environ.get("PATH", "")]))
+    env = dict(
+        os.environ,
+        MLFLOW_TRACKING_URI=f"file://{tempfile.mkdtemp()}",
+        PATH=os.pathsep.join([uvicorn_shim(), os.environ.get("PATH", "")]),
+    )
     began = time.perf_counter()
-    process = subprocess.Popen(command(tool, model_dir, port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        command(tool, model_dir, port),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     while not ping(port):
         if process.poll() is not None:
             raise RuntimeError(f"{tool} models serve exited with {process.returncode}")
@@ -192,18 +229,27 @@ def main() -> int:
     figures = {}
     for tool in tools:
         ordered = sorted(latencies[tool])
-        figures[tool] = {"cold_start_s": statistics.median(starts[tool]), "rps": statistics.median(rates[tool]),
-                         "median_ms": statistics.median(ordered) * 1e3,
-                         "p95_ms": ordered[int(len(ordered) * 0.95)] * 1e3, "requests": len(ordered),
-                         "rps_rounds": [round(r) for r in rates[tool]]}
+        figures[tool] = {
+            "cold_start_s": statistics.median(starts[tool]),
+            "rps": statistics.median(rates[tool]),
+            "median_ms": statistics.median(ordered) * 1e3,
+            "p95_ms": ordered[int(len(ordered) * 0.95)] * 1e3,
+            "requests": len(ordered),
+            "rps_rounds": [round(r) for r in rates[tool]],
+        }
         f = figures[tool]
-        print(f"{tool:8} cold start {f['cold_start_s']:6.2f} s   {f['rps']:8.0f} req/s   median {f['median_ms']:6.2f} ms"
-              f"   p95 {f['p95_ms']:6.2f} ms   ({f['requests']} requests, {CLIENTS} clients, single rows; "
-              f"req/s by round {f['rps_rounds']})", flush=True)
+        print(
+            f"{tool:8} cold start {f['cold_start_s']:6.2f} s   {f['rps']:8.0f} req/s   median {f['median_ms']:6.2f} ms"
+            f"   p95 {f['p95_ms']:6.2f} ms   ({f['requests']} requests, {CLIENTS} clients, single rows; "
+            f"req/s by round {f['rps_rounds']})",
+            flush=True,
+        )
     ours, theirs = figures["autolog"], figures["mlflow"]
-    print(f"autolog vs mlflow: throughput x{ours['rps'] / theirs['rps']:.1f}, "
-          f"median latency x{theirs['median_ms'] / ours['median_ms']:.1f} lower, "
-          f"cold start x{theirs['cold_start_s'] / ours['cold_start_s']:.1f} faster")
+    print(
+        f"autolog vs mlflow: throughput x{ours['rps'] / theirs['rps']:.1f}, "
+        f"median latency x{theirs['median_ms'] / ours['median_ms']:.1f} lower, "
+        f"cold start x{theirs['cold_start_s'] / ours['cold_start_s']:.1f} faster"
+    )
     if hasattr(os, "getloadavg"):
         print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(json.dumps(figures))

@@ -14,6 +14,7 @@
 The tests in tests/reliability run the same code with small sizes (``make test``); this module
 with the issue's sizes: ``python -m bench.soak [--fits 10000] [--kills 20] [--points 10000]``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,14 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _python(code: str, *args: str, timeout: float = 3600, **env: str) -> str:
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True, text=True,
-                            timeout=timeout, env=_env(**env), cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=_env(**env),
+        cwd=ROOT,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"child failed ({result.returncode}):\n{result.stderr[-3000:]}")
     return result.stdout
@@ -91,14 +98,17 @@ def long_lived(fits: int = 10_000, warmup: int = 200, store: str | None = None) 
     def slope(values: list[float]) -> float:
         mean_x, mean_y = sum(xs) / len(xs), sum(values) / len(values)
         den = sum((x - mean_x) ** 2 for x in xs) or 1
-        return sum((x - mean_x) * (v - mean_y) for x, v in zip(xs, values)) / den * 1000
+        return sum((x - mean_x) * (v - mean_y) for x, v in zip(xs, values, strict=True)) / den * 1000
 
     return {
-        "fits": fits, "seconds": out["seconds"],
+        "fits": fits,
+        "seconds": out["seconds"],
         "rss_mb_per_1000": slope([s[1] / 1e6 for s in samples]),
         "rss_mb_total_growth": (samples[-1][1] - samples[0][1]) / 1e6,
-        "fds_per_1000": slope([s[2] for s in samples]), "fds_first_last": (samples[0][2], samples[-1][2]),
-        "threads_per_1000": slope([s[3] for s in samples]), "threads_first_last": (samples[0][3], samples[-1][3]),
+        "fds_per_1000": slope([s[2] for s in samples]),
+        "fds_first_last": (samples[0][2], samples[-1][2]),
+        "threads_per_1000": slope([s[3] for s in samples]),
+        "threads_first_last": (samples[0][3], samples[-1][3]),
     }
 
 
@@ -123,8 +133,9 @@ def kill_once(store: str, rng: random.Random, min_seconds: float = 0.7, max_seco
     """Start a logging process, SIGKILL it at a random moment; how much logging the store lost."""
     from tracking_core import TrackingClient
 
-    child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD, store], stdout=subprocess.PIPE, text=True,
-                             env=_env(), cwd=ROOT)
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_CHILD, store], stdout=subprocess.PIPE, text=True, env=_env(), cwd=ROOT
+    )
     run_id = None
     lines: list[str] = []
 
@@ -149,8 +160,11 @@ def kill_once(store: str, rng: random.Random, min_seconds: float = 0.7, max_seco
     stored_steps = [m.step for m in history]
     stored_last = max((m.timestamp for m in history), default=run.info.start_time)
     return {
-        "run_id": run_id, "status": run.info.status, "logged_points": last_step + 1,
-        "stored_points": len(history), "lost_points": max(0, last_step + 1 - len(history)),
+        "run_id": run_id,
+        "status": run.info.status,
+        "logged_points": last_step + 1,
+        "stored_points": len(history),
+        "lost_points": max(0, last_step + 1 - len(history)),
         "lost_ms": max(0, last_time - stored_last) if logged else 0,
         "contiguous": stored_steps == list(range(len(stored_steps))),
     }
@@ -160,11 +174,15 @@ def kills(n: int = 20, store: str | None = None, seed: int = 14) -> dict:
     store = store or tempfile.mkdtemp(prefix="autolog-soak-kill-")
     rng = random.Random(seed)
     results = [kill_once(store, rng) for _ in range(n)]
-    return {"kills": n, "max_lost_ms": max(r["lost_ms"] for r in results),
-            "mean_lost_ms": sum(r["lost_ms"] for r in results) / n,
-            "max_lost_points": max(r["lost_points"] for r in results),
-            "all_killed": all(r["status"] == "KILLED" for r in results),
-            "all_contiguous": all(r["contiguous"] for r in results), "results": results}
+    return {
+        "kills": n,
+        "max_lost_ms": max(r["lost_ms"] for r in results),
+        "mean_lost_ms": sum(r["lost_ms"] for r in results) / n,
+        "max_lost_points": max(r["lost_points"] for r in results),
+        "all_killed": all(r["status"] == "KILLED" for r in results),
+        "all_contiguous": all(r["contiguous"] for r in results),
+        "results": results,
+    }
 
 
 # -- 3. concurrent writers -----------------------------------------------------------------------
@@ -200,22 +218,28 @@ print("ERRORS", errors)
 """
 
 
-def concurrency(uri: str, threads: int = 8, processes: int = 4, points: int = 10_000, fits: int = 3,
-                restart_server=None) -> dict:
+def concurrency(
+    uri: str, threads: int = 8, processes: int = 4, points: int = 10_000, fits: int = 3, restart_server=None
+) -> dict:
     """``threads`` threads in one process and ``processes`` processes (one thread each) write at once.
     ``restart_server`` (a callable) is called once while they log."""
     started = time.perf_counter()
     commands = [[sys.executable, "-c", WORKER, uri, "threads", str(threads), str(points), str(fits)]]
     commands += [[sys.executable, "-c", WORKER, uri, f"proc{p}", "1", str(points), str(fits)] for p in range(processes)]
-    children = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT)
-                for c in commands]
+    children = [
+        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT)
+        for c in commands
+    ]
     if restart_server is not None:
         time.sleep(3.0)
         restart_server()
     outputs = [c.communicate(timeout=1800) for c in children]
     seconds = time.perf_counter() - started
-    failures = [(c.returncode, out[-500:], err[-2000:]) for c, (out, err) in zip(children, outputs)
-                if c.returncode != 0 or "ERRORS []" not in out]
+    failures = [
+        (c.returncode, out[-500:], err[-2000:])
+        for c, (out, err) in zip(children, outputs, strict=True)
+        if c.returncode != 0 or "ERRORS []" not in out
+    ]
     from tracking_core import TrackingClient
 
     client = TrackingClient(uri)
@@ -228,9 +252,17 @@ def concurrency(uri: str, threads: int = 8, processes: int = 4, points: int = 10
         if run.info.status != "FINISHED" or "C" not in run.data.params or "training_score" not in run.data.metrics:
             incomplete += 1
     expected_runs = threads + processes
-    return {"uri_kind": uri.split(":", 1)[0] if "://" in uri else "sqlite", "runs": len(runs),
-            "expected_runs": expected_runs, "points_each": points, "lost": lost + points * max(0, expected_runs - len(runs)),
-            "duplicated": duplicated, "incomplete": incomplete, "failures": failures, "seconds": seconds}
+    return {
+        "uri_kind": uri.split(":", 1)[0] if "://" in uri else "sqlite",
+        "runs": len(runs),
+        "expected_runs": expected_runs,
+        "points_each": points,
+        "lost": lost + points * max(0, expected_runs - len(runs)),
+        "duplicated": duplicated,
+        "incomplete": incomplete,
+        "failures": failures,
+        "seconds": seconds,
+    }
 
 
 # -- the table --------------------------------------------------------------------------------------
@@ -240,8 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--points", type=int, default=10_000)
     parser.add_argument("--postgres", default=None, help="a PostgreSQL URL for the concurrency run")
-    parser.add_argument("--with-postgres", action="store_true",
-                        help="start a throwaway PostgreSQL server (tests/postgres_support.py) for the concurrency run")
+    parser.add_argument(
+        "--with-postgres",
+        action="store_true",
+        help="start a throwaway PostgreSQL server (tests/postgres_support.py) for the concurrency run",
+    )
     parser.add_argument("--server", action="store_true", help="also through `autolog server`, restarted once")
     args = parser.parse_args(argv)
     postgres = None
@@ -261,14 +296,24 @@ def main(argv: list[str] | None = None) -> int:
 def _table(args: argparse.Namespace) -> int:
     rows: list[tuple[str, str, str]] = []
     long = long_lived(args.fits)
-    rows.append((f"long-lived: {args.fits:,} sklearn fits ({long['seconds']:.0f} s)",
-                 f"RSS {long['rss_mb_per_1000']:+.2f} MB / 1,000 fits; fds {long['fds_per_1000']:+.2f}; "
-                 f"threads {long['threads_per_1000']:+.2f}", "target < 5 MB / 1,000"))
+    rows.append(
+        (
+            f"long-lived: {args.fits:,} sklearn fits ({long['seconds']:.0f} s)",
+            f"RSS {long['rss_mb_per_1000']:+.2f} MB / 1,000 fits; fds {long['fds_per_1000']:+.2f}; "
+            f"threads {long['threads_per_1000']:+.2f}",
+            "target < 5 MB / 1,000",
+        )
+    )
     killed = kills(args.kills)
-    rows.append((f"SIGKILL x {args.kills} at random moments",
-                 f"lost <= {killed['max_lost_ms']} ms of logging (mean {killed['mean_lost_ms']:.0f} ms, "
-                 f"<= {killed['max_lost_points']} points); all KILLED: {killed['all_killed']}; "
-                 f"histories contiguous: {killed['all_contiguous']}", "bound: flush interval 500 ms + one write"))
+    rows.append(
+        (
+            f"SIGKILL x {args.kills} at random moments",
+            f"lost <= {killed['max_lost_ms']} ms of logging (mean {killed['mean_lost_ms']:.0f} ms, "
+            f"<= {killed['max_lost_points']} points); all KILLED: {killed['all_killed']}; "
+            f"histories contiguous: {killed['all_contiguous']}",
+            "bound: flush interval 500 ms + one write",
+        )
+    )
     targets = [("SQLite", "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="autolog-soak-conc-"), "c.db"), None)]
     if args.postgres:
         targets.append(("PostgreSQL", args.postgres, None))
@@ -279,10 +324,15 @@ def _table(args: argparse.Namespace) -> int:
     try:
         for label, uri, restart in targets:
             result = concurrency(uri, points=args.points, restart_server=restart)
-            rows.append((f"8 threads + 4 processes x {args.points:,} points, {label} ({result['seconds']:.0f} s)",
-                         f"runs {result['runs']}/{result['expected_runs']}; lost {result['lost']}; duplicated "
-                         f"{result['duplicated']}; incomplete {result['incomplete']}; worker failures "
-                         f"{len(result['failures'])}", "target 0 / 0 / 0"))
+            rows.append(
+                (
+                    f"8 threads + 4 processes x {args.points:,} points, {label} ({result['seconds']:.0f} s)",
+                    f"runs {result['runs']}/{result['expected_runs']}; lost {result['lost']}; duplicated "
+                    f"{result['duplicated']}; incomplete {result['incomplete']}; worker failures "
+                    f"{len(result['failures'])}",
+                    "target 0 / 0 / 0",
+                )
+            )
     finally:
         if server is not None:
             server.stop()
@@ -310,9 +360,22 @@ class _Server:
     def start(self) -> None:
         import urllib.request
 
-        self.process = subprocess.Popen([sys.executable, "-m", "autolog", "server", "--backend-store-uri",
-                                         os.path.join(self.directory, "store"), "--port", str(self.port)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(), cwd=ROOT)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "autolog",
+                "server",
+                "--backend-store-uri",
+                os.path.join(self.directory, "store"),
+                "--port",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=_env(),
+            cwd=ROOT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

@@ -11,6 +11,7 @@ On a fresh SQLite store in a temporary directory, through ``SqlStore`` (no serve
 3. ``get_metric_history`` of one metric of 1,000,000 points (target <= 2 s), and its first page of
    25,000 through ``get_metric_history_page``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,9 +49,16 @@ def bench_run_creation(store: SqlStore, experiment_id: str, root: str, count: in
     started = time.perf_counter()
     for index in range(count):
         run = _new_run(experiment_id, index, root)
-        store.write(WriteBatch(new_runs=[run], tags={(run.run_id, "autolog.user"): "bench",
-                                                     (run.run_id, "autolog.source.name"): "bench.py",
-                                                     (run.run_id, "mlflow.runName"): run.run_name}))
+        store.write(
+            WriteBatch(
+                new_runs=[run],
+                tags={
+                    (run.run_id, "autolog.user"): "bench",
+                    (run.run_id, "autolog.source.name"): "bench.py",
+                    (run.run_id, "mlflow.runName"): run.run_name,
+                },
+            )
+        )
         store.write(WriteBatch(run_ends={run.run_id: ("FINISHED", run.start_time + 5)}))
     return count / (time.perf_counter() - started)
 
@@ -74,16 +82,22 @@ def populate(store: SqlStore, experiment_id: str, root: str, count: int, seed: i
 def bench_search(store: SqlStore, experiment_id: str) -> list[tuple[str, float, float, float, int]]:
     ids = [experiment_id]
     cases = [
-        ("metrics.x < 0.5 and params.p = 'v3', order metrics.y DESC",
-         lambda: store.search_runs_page(ids, "metrics.x < 0.5 and params.p = 'v3'", ["metrics.y DESC"], 100)),
-        ("no filter, order metrics.y DESC",
-         lambda: store.search_runs_page(ids, None, ["metrics.y DESC"], 100)),
-        ("tags.team = 'nlp' and metrics.y > 0.9, order params.lr, metrics.x",
-         lambda: store.search_runs_page(ids, "tags.team = 'nlp' and metrics.y > 0.9",
-                                        ["params.lr", "metrics.x"], 100)),
+        (
+            "metrics.x < 0.5 and params.p = 'v3', order metrics.y DESC",
+            lambda: store.search_runs_page(ids, "metrics.x < 0.5 and params.p = 'v3'", ["metrics.y DESC"], 100),
+        ),
+        ("no filter, order metrics.y DESC", lambda: store.search_runs_page(ids, None, ["metrics.y DESC"], 100)),
+        (
+            "tags.team = 'nlp' and metrics.y > 0.9, order params.lr, metrics.x",
+            lambda: store.search_runs_page(
+                ids, "tags.team = 'nlp' and metrics.y > 0.9", ["params.lr", "metrics.x"], 100
+            ),
+        ),
         ("no filter, default order (newest first)", lambda: store.search_runs_page(ids, None, None, 100)),
-        ("count_runs metrics.x < 0.5 and params.p = 'v3'",
-         lambda: ([None] * store.count_runs(ids, "metrics.x < 0.5 and params.p = 'v3'"), None)),
+        (
+            "count_runs metrics.x < 0.5 and params.p = 'v3'",
+            lambda: ([None] * store.count_runs(ids, "metrics.x < 0.5 and params.p = 'v3'"), None),
+        ),
     ]
     results = []
     for name, call in cases:
@@ -97,8 +111,14 @@ def bench_history(store: SqlStore, experiment_id: str, root: str, points: int) -
     store.write(WriteBatch(new_runs=[run]))
     chunk = 100_000
     for start in range(0, points, chunk):
-        store.write(WriteBatch(metrics=[(run.run_id, "loss", 1.0 / (i + 1), 1_700_000_000_000 + i, i)
-                                        for i in range(start, min(start + chunk, points))]))
+        store.write(
+            WriteBatch(
+                metrics=[
+                    (run.run_id, "loss", 1.0 / (i + 1), 1_700_000_000_000 + i, i)
+                    for i in range(start, min(start + chunk, points))
+                ]
+            )
+        )
     first, warm, cpu, history = _timed(lambda: store.get_metric_history(run.run_id, "loss"), repeat=3)
     assert len(history) == points and history[-1].step == points - 1
     _f, page_warm, _c, (page, _token) = _timed(lambda: store.get_metric_history_page(run.run_id, "loss", 25_000), 3)
@@ -118,22 +138,30 @@ def main(argv: list[str] | None = None) -> None:
         store = SqlStore(f"sqlite:///{os.path.join(directory, 'autolog.db')}")
         created = store.create_experiment("create", artifact_root=root)
         rate = bench_run_creation(store, created, root, args.create)
-        print(f"runs created through the store: {rate:,.0f} runs/s ({args.create} runs, one write each "
-              f"+ one end each; target >= 500/s)")
+        print(
+            f"runs created through the store: {rate:,.0f} runs/s ({args.create} runs, one write each "
+            f"+ one end each; target >= 500/s)"
+        )
 
         experiment_id = store.create_experiment("search", artifact_root=root)
         started = time.perf_counter()
         populate(store, experiment_id, root, args.runs)
-        print(f"populated {args.runs:,} runs (2 params, 1 tag, 2 metrics each) in {time.perf_counter() - started:.1f} s")
-        print(f"search over {args.runs:,} runs, first page of 100 (first call / median of 5 more, wall / "
-              "their CPU; target <= 100 ms):")
+        print(
+            f"populated {args.runs:,} runs (2 params, 1 tag, 2 metrics each) in {time.perf_counter() - started:.1f} s"
+        )
+        print(
+            f"search over {args.runs:,} runs, first page of 100 (first call / median of 5 more, wall / "
+            "their CPU; target <= 100 ms):"
+        )
         for name, first, warm, cpu, found in bench_search(store, experiment_id):
             print(f"  {name:64} {first * 1000:6.1f} / {warm * 1000:6.1f} / {cpu * 1000:6.1f} ms  ({found} rows)")
 
         history_experiment = store.create_experiment("history", artifact_root=root)
         first, warm, cpu, page = bench_history(store, history_experiment, root, args.points)
-        print(f"get_metric_history of {args.points:,} points: {first:.2f} s first, {warm:.2f} s median of 3 "
-              f"({cpu:.2f} s CPU; target <= 2 s); a page of 25,000: {page * 1000:.1f} ms")
+        print(
+            f"get_metric_history of {args.points:,} points: {first:.2f} s first, {warm:.2f} s median of 3 "
+            f"({cpu:.2f} s CPU; target <= 2 s); a page of 25,000: {page * 1000:.1f} ms"
+        )
         store.engine.dispose()
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 

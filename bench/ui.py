@@ -16,6 +16,7 @@ clock: first contentful paint for pages (their rows are in the HTML), the moment
 drawn (``data-drawn-ms``) for the chart page, both counted from the start of navigation. The load
 average is printed too: on a busy machine every figure grows with it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,15 @@ import tempfile
 import time
 import urllib.request
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class LocalContext:
@@ -63,8 +71,13 @@ def populate(store_dir: str, runs: int, steps: int) -> dict:
 
     def new_run(experiment, index: int, name: str) -> NewRun:
         run_id = os.urandom(16).hex()
-        return NewRun(run_id, experiment.experiment_id, name, t0 + index * 1000,
-                      f"{experiment.artifact_location}/{run_id}/artifacts")
+        return NewRun(
+            run_id,
+            experiment.experiment_id,
+            name,
+            t0 + index * 1000,
+            f"{experiment.artifact_location}/{run_id}/artifacts",
+        )
 
     big = store.get_or_create_experiment("many-runs", resolved.artifact_root)
     for start in range(0, runs, 2000):
@@ -86,8 +99,14 @@ def populate(store_dir: str, runs: int, steps: int) -> dict:
         run = new_run(charts, index, f"long-{index}")
         store.write(WriteBatch(new_runs=[run]))
         for start in range(0, steps, 50_000):
-            store.write(WriteBatch(metrics=[(run.run_id, "loss", 1.0 / (1 + s * 0.001) + 0.01 * rng.random(),
-                                             run.start_time + s * 10, s) for s in range(start, min(start + 50_000, steps))]))
+            store.write(
+                WriteBatch(
+                    metrics=[
+                        (run.run_id, "loss", 1.0 / (1 + s * 0.001) + 0.01 * rng.random(), run.start_time + s * 10, s)
+                        for s in range(start, min(start + 50_000, steps))
+                    ]
+                )
+            )
         store.write(WriteBatch(run_ends={run.run_id: ("FINISHED", run.start_time + steps * 10)}))
         chart_runs.append(run.run_id)
 
@@ -95,8 +114,9 @@ def populate(store_dir: str, runs: int, steps: int) -> dict:
     store.write(WriteBatch(new_runs=[files], run_ends={files.run_id: ("FINISHED", files.start_time + 10)}))
     repository = repository_for(files.artifact_uri)
     for i in range(1000):
-        repository.write_bytes(f"file_{i:04d}.txt" if i % 10 else f"dir_{i // 100}/file_{i:04d}.json",
-                               b'{"value": %d}' % i)
+        repository.write_bytes(
+            f"file_{i:04d}.txt" if i % 10 else f"dir_{i // 100}/file_{i:04d}.json", b'{"value": %d}' % i
+        )
     info = {"experiment": big.experiment_id, "chart_runs": chart_runs, "artifact_run": files.run_id}
     with open(os.path.join(store_dir, "bench-ui.json"), "w") as fh:
         json.dump(info, fh)
@@ -135,7 +155,9 @@ def measure(url: str, info: dict, chromium: str) -> dict:
             """First contentful paint of the page now shown, in s since its navigation started
             (the rows are in the server's HTML, so this is when they first show)."""
             for _ in range(500):  # the paint entry can arrive a moment after the page shows
-                found = page.evaluate("() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime")
+                found = page.evaluate(
+                    "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
+                )
                 if found is not None:
                     return found / 1000
                 page.wait_for_timeout(10)
@@ -190,14 +212,18 @@ def measure(url: str, info: dict, chromium: str) -> dict:
         results["chart of 10 runs drawn, first view (ms)"] = median_ms(cold)
         results["chart of 10 runs drawn, again (ms)"] = median_ms([drawn(chart_url) for _ in range(5)])
         results["metric data sent (KB, gzip)"] = round(sizes[-1] / 1024, 1)
-        results["points drawn / total"] = (page.get_attribute("#charts .chart", "data-points") + " / "
-                                           + page.get_attribute("#charts .chart", "data-total"))
+        results["points drawn / total"] = (
+            page.get_attribute("#charts .chart", "data-points")
+            + " / "
+            + page.get_attribute("#charts .chart", "data-total")
+        )
         page.remove_listener("response", on_response)
 
         run_url = f"{url}/runs/{info['artifact_run']}"
         timed_goto(run_url, "#artifact-tree li")
         results["run page with 1,000 artifacts (ms)"] = median_ms(
-            [timed_goto(run_url, "#artifact-tree li") for _ in range(5)])
+            [timed_goto(run_url, "#artifact-tree li") for _ in range(5)]
+        )
         browser.close()
     return results
 
@@ -218,8 +244,10 @@ def main() -> None:
     else:
         started = time.perf_counter()
         info = populate(store_dir, args.runs, args.steps)
-        print(f"store with {args.runs:,} runs and 10 x {args.steps:,} steps written in "
-              f"{time.perf_counter() - started:.1f} s: {store_dir}")
+        print(
+            f"store with {args.runs:,} runs and 10 x {args.steps:,} steps written in "
+            f"{time.perf_counter() - started:.1f} s: {store_dir}"
+        )
     port = free_port()
     server = subprocess.Popen([sys.executable, "-c", f"from bench.ui import serve; serve({store_dir!r}, {port})"])
     try:

@@ -4,6 +4,7 @@ Builds ``bench/.mlflow-venv`` once (MLflow installed beside the frameworks of ``
 reads through a .pth file), then times every workload with no autologging, with autolog and with
 MLflow's autolog (SQLite store for both), with and without models.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,21 +24,31 @@ def mlflow_python() -> str:
     python = os.path.join(MLFLOW_VENV, "bin", "python")
     if not os.path.exists(os.path.join(MLFLOW_VENV, ".ready")):
         subprocess.run([sys.executable, "-m", "venv", MLFLOW_VENV], check=True)
-        site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                              check=True, capture_output=True, text=True).stdout.strip()
+        site = subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         with open(os.path.join(site, "zz_frameworks.pth"), "w") as fh:
             fh.write(sysconfig.get_paths()["purelib"] + "\n")
-        subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", MLFLOW_VERSION],
-                       check=True)
+        subprocess.run(
+            [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", MLFLOW_VERSION], check=True
+        )
         open(os.path.join(MLFLOW_VENV, ".ready"), "w").close()
     return python
 
 
 def measure(python: str, tool: str, log_models: bool, only: list[str]) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory() as store:
-        out = subprocess.run([python, "-m", "bench.fit_overhead", tool, "1" if log_models else "0", store, *only],
-                             cwd=ROOT, check=True, capture_output=True, text=True,
-                             env=bench_env())
+        out = subprocess.run(
+            [python, "-m", "bench.fit_overhead", tool, "1" if log_models else "0", store, *only],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            env=bench_env(),
+        )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -55,8 +66,7 @@ def main() -> int:
             other_added = None if other is None else other["added"]
             ratio = f"{other_added / added:14.1f}x" if other_added is not None and added > 0 else f"{'-':>15}"
             shown = "-" if other_added is None else f"{other_added * 1e3:9.1f}ms"
-            print(f"{name:50} {log_models!s:6} {result['plain'] * 1e3:7.1f}ms {added * 1e3:9.1f}ms "
-                  f"{shown:>11} {ratio}")
+            print(f"{name:50} {log_models!s:6} {result['plain'] * 1e3:7.1f}ms {added * 1e3:9.1f}ms {shown:>11} {ratio}")
     return 0
 
 

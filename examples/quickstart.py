@@ -3,6 +3,7 @@
 Run with ``make demo`` (or ``python quickstart.py`` from this folder). Every framework that is
 installed trains one small model; each fit becomes a run in ./autologruns.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -15,8 +16,10 @@ from autolog import TrackingClient
 
 
 def show(run) -> None:
-    print(f"  run {run.info.run_id}  status {run.info.status}  integration "
-          f"{run.data.tags.get('autolog.autologging', '-')}")
+    print(
+        f"  run {run.info.run_id}  status {run.info.status}  integration "
+        f"{run.data.tags.get('autolog.autologging', '-')}"
+    )
     params = run.data.params
     shown = ", ".join(f"{k}={v}" for k, v in list(sorted(params.items()))[:8])
     print(f"    params  ({len(params)}): {shown}{' ...' if len(params) > 8 else ''}")
@@ -53,8 +56,10 @@ def main() -> int:
     store = autolog.get_tracking_uri()
     import shlex
 
-    print(f"look at them in your browser: autolog ui --backend-store-uri {shlex.quote(store)}"
-          "   (then open http://127.0.0.1:5000)")
+    print(
+        f"look at them in your browser: autolog ui --backend-store-uri {shlex.quote(store)}"
+        "   (then open http://127.0.0.1:5000)"
+    )
     return 1 if failures else 0
 
 

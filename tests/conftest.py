@@ -6,6 +6,7 @@ patchers (one per integration name) of one test never touch another. The plugin 
 is swapped for a fresh one that loads no installed plugin (``AUTOLOG_LOAD_PLUGINS=""``), so the
 results do not depend on which autolog plugins happen to be installed in the venv.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -74,8 +75,7 @@ def make_framework(plugin_state, autolog_store, _framework_root):
         module_name = f"{FAKE_PACKAGE}.fw_{suffix}"
         shutil.copyfile(FAKEFRAMEWORK_SOURCE, _framework_root / f"fw_{suffix}.py")
         importlib.invalidate_caches()
-        plugin = FakePlugin(f"fake_{suffix}", module_name, set(fail_in), dict(options or {}),
-                            dict(option_checks or {}))
+        plugin = FakePlugin(f"fake_{suffix}", module_name, set(fail_in), dict(options or {}), dict(option_checks or {}))
         if register:
             plugin_manager.register_plugin(plugin, plugin.name)
         created.append(module_name)

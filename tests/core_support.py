@@ -1,4 +1,5 @@
 """Helpers of the core tests: the fake plugin, and running code in a fresh interpreter."""
+
 from __future__ import annotations
 
 import os
@@ -44,8 +45,15 @@ class FakePlugin:
 
     @hookimpl
     def autolog_register_integrations(self, register):
-        register(Integration(name=self.name, modules=(self.module_name,), patch=self.patch,
-                             options=dict(self.options), option_checks=dict(self.option_checks)))
+        register(
+            Integration(
+                name=self.name,
+                modules=(self.module_name,),
+                patch=self.patch,
+                options=dict(self.options),
+                option_checks=dict(self.option_checks),
+            )
+        )
 
     @hookimpl
     def autolog_run_started(self, call):
@@ -75,15 +83,17 @@ class FakePlugin:
             self._maybe_fail("run_ended")
 
 
-def run_python(code: str, env: dict | None = None, cwd: str | None = None, timeout: float = 60,
-               check: bool = True) -> subprocess.CompletedProcess:
+def run_python(
+    code: str, env: dict | None = None, cwd: str | None = None, timeout: float = 60, check: bool = True
+) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter of this venv (the repository importable)."""
     env = dict(env or {})
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOLOG_", "PYTEST_"))}
     full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_DIR, env.pop("PYTHONPATH", None)]))
     full_env.update(env)
-    result = subprocess.run([sys.executable, "-c", code], env=full_env, cwd=cwd, capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=full_env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"subprocess failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
@@ -114,8 +124,14 @@ PLUGIN_SOURCE = textwrap.dedent('''
 ''')
 
 
-def write_distribution(root, dist_name: str, version: str = "1.0", entry_points: dict | None = None,
-                       requires: list[str] = (), files: dict | None = None) -> None:
+def write_distribution(
+    root,
+    dist_name: str,
+    version: str = "1.0",
+    entry_points: dict | None = None,
+    requires: list[str] = (),
+    files: dict | None = None,
+) -> None:
     """A minimal installed distribution: a dist-info directory (and modules) in a sys.path entry."""
     info = root / f"{dist_name.replace('-', '_')}-{version}.dist-info"
     info.mkdir(parents=True)
@@ -125,8 +141,7 @@ def write_distribution(root, dist_name: str, version: str = "1.0", entry_points:
     metadata += [f"Requires-Dist: {r}" for r in requires]
     (info / "METADATA").write_text("\n".join(metadata) + "\n")
     if entry_points:
-        (info / "entry_points.txt").write_text(
-            "[autolog]\n" + "".join(f"{k} = {v}\n" for k, v in entry_points.items()))
+        (info / "entry_points.txt").write_text("[autolog]\n" + "".join(f"{k} = {v}\n" for k, v in entry_points.items()))
     for relative, text in (files or {}).items():
         (root / relative).write_text(text)
     record = [f"{info.name}/METADATA,,"] + [f"{relative},," for relative in (files or {})]

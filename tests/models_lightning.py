@@ -1,4 +1,5 @@
 """The LightningModule of the model flavor tests, importable by name so the flavor can rebuild it."""
+
 from __future__ import annotations
 
 import lightning.pytorch as L

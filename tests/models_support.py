@@ -5,6 +5,7 @@ store is ``store`` and returns what it prints last (JSON). ``ModelServer`` start
 ``autolog models serve`` as a subprocess on a free port, waits for ``/ping`` and stops it by its
 pid.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -24,8 +25,15 @@ SERVER_START_TIMEOUT = 120.0  # a busy CI machine importing TensorFlow
 
 def subprocess_env(store: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"AUTOLOG_TRACKING_URI": store, "PYTHONPATH": os.pathsep.join([REPO_DIR, TESTS_DIR]),
-                "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow", "OMP_NUM_THREADS": "1"})
+    env.update(
+        {
+            "AUTOLOG_TRACKING_URI": store,
+            "PYTHONPATH": os.pathsep.join([REPO_DIR, TESTS_DIR]),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "KERAS_BACKEND": "tensorflow",
+            "OMP_NUM_THREADS": "1",
+        }
+    )
     env.pop("AUTOLOG_TESTING", None)
     return env
 
@@ -34,8 +42,9 @@ def train(store: str, script: str, timeout: float = 300) -> Any:
     """Run ``script`` (with ``autolog`` imported and enabled) in a fresh process; its last printed line as JSON."""
     code = "import json, os, autolog\nautolog.autolog(silent=False)\n" + textwrap.dedent(script)
     env = {**subprocess_env(store), "AUTOLOG_TESTING": "1"}  # autolog's own errors fail the training
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, timeout=timeout, cwd=store)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout, cwd=store
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -54,9 +63,25 @@ class ModelServer:
         self.log_path = os.path.join(store, f"serve-{self.port}.log")
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autolog", "models", "serve", "-m", model, "--tracking-uri", store,
-             "--port", str(self.port), *args],
-            env=subprocess_env(store), stdout=self._log, stderr=subprocess.STDOUT, cwd=store)
+            [
+                sys.executable,
+                "-m",
+                "autolog",
+                "models",
+                "serve",
+                "-m",
+                model,
+                "--tracking-uri",
+                store,
+                "--port",
+                str(self.port),
+                *args,
+            ],
+            env=subprocess_env(store),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=store,
+        )
 
     def wait_ready(self) -> ModelServer:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
@@ -85,8 +110,9 @@ class ModelServer:
                 self.process.wait()
         self._log.close()
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict | None = None) -> tuple[int, bytes, dict]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes, dict]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
             connection.request(method, path, body=body, headers=headers or {})

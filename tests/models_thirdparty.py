@@ -3,6 +3,7 @@
 The "model" is a dict {column: weight}; ``predict`` returns the weighted sum of each row, and
 records what it was given, so tests can see what signature enforcement handed over.
 """
+
 from __future__ import annotations
 
 import json

@@ -12,6 +12,7 @@ The fixtures are skipped only when no PostgreSQL server binaries are found; set
 Import this module from a test module (``from postgres_support import postgres_url``): conftest
 modules cannot be imported with ``--import-mode=importlib``.
 """
+
 from __future__ import annotations
 
 import glob
@@ -60,8 +61,13 @@ def find_bindir() -> str | None:
         digits = "".join(c if c.isdigit() else " " for c in path).split()
         return tuple(int(d) for d in digits)
 
-    patterns = ("/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/usr/local/pgsql/bin", "/opt/homebrew/opt/postgresql*/bin",
-                "/usr/local/opt/postgresql*/bin")
+    patterns = (
+        "/usr/lib/postgresql/*/bin",
+        "/usr/pgsql-*/bin",
+        "/usr/local/pgsql/bin",
+        "/opt/homebrew/opt/postgresql*/bin",
+        "/usr/local/opt/postgresql*/bin",
+    )
     for pattern in patterns:
         candidates.extend(sorted(glob.glob(pattern), key=version, reverse=True))
     for directory in candidates:
@@ -90,8 +96,12 @@ def _server_account() -> tuple[int, int] | None:
     useradd = shutil.which("useradd")
     if useradd is None:
         pytest.fail(f"running as root, no {SERVER_USER!r} user and no useradd to create an unprivileged one")
-    subprocess.run([useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", FALLBACK_USER],
-                   check=True, capture_output=True, timeout=COMMAND_TIMEOUT_SECONDS)
+    subprocess.run(
+        [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", FALLBACK_USER],
+        check=True,
+        capture_output=True,
+        timeout=COMMAND_TIMEOUT_SECONDS,
+    )
     entry = pwd.getpwnam(FALLBACK_USER)
     return entry.pw_uid, entry.pw_gid
 
@@ -134,11 +144,21 @@ class PostgresServer:
         env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
         for name in ("PGDATA", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "PGOPTIONS"):
             env.pop(name, None)
-        result = subprocess.run([os.path.join(self.bindir, tool), *args], cwd=self.directory, env=env,
-                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, **extra)
+        result = subprocess.run(
+            [os.path.join(self.bindir, tool), *args],
+            cwd=self.directory,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            **extra,
+        )
         if result.returncode != 0:
-            raise RuntimeError(f"{tool} {' '.join(args)} failed ({result.returncode}):\n"
-                               f"{result.stdout}\n{result.stderr}\n{self.server_log()}")
+            raise RuntimeError(
+                f"{tool} {' '.join(args)} failed ({result.returncode}):\n"
+                f"{result.stdout}\n{result.stderr}\n{self.server_log()}"
+            )
         return result
 
     def server_log(self) -> str:
@@ -149,22 +169,43 @@ class PostgresServer:
             return ""
 
     def initdb(self) -> None:
-        self.run("initdb", "-D", self.data_dir, "-U", self.user, "--auth=trust", "-E", "UTF8",
-                 "--no-locale", "--no-sync")
+        self.run(
+            "initdb", "-D", self.data_dir, "-U", self.user, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"
+        )
 
     def start(self) -> None:
-        options = " ".join([
-            "-c listen_addresses=127.0.0.1", f"-c port={self.port}", f"-c unix_socket_directories={self.socket_dir}",
-            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=100",
-        ])
-        self.run("pg_ctl", "start", "-D", self.data_dir, "-l", self.log_file, "-w",
-                 "-t", str(START_TIMEOUT_SECONDS), "-o", options, timeout=START_TIMEOUT_SECONDS + 15)
+        options = " ".join(
+            [
+                "-c listen_addresses=127.0.0.1",
+                f"-c port={self.port}",
+                f"-c unix_socket_directories={self.socket_dir}",
+                "-c fsync=off",
+                "-c synchronous_commit=off",
+                "-c full_page_writes=off",
+                "-c max_connections=100",
+            ]
+        )
+        self.run(
+            "pg_ctl",
+            "start",
+            "-D",
+            self.data_dir,
+            "-l",
+            self.log_file,
+            "-w",
+            "-t",
+            str(START_TIMEOUT_SECONDS),
+            "-o",
+            options,
+            timeout=START_TIMEOUT_SECONDS + 15,
+        )
 
     def connect(self, database: str = "postgres"):
         import psycopg2
 
-        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user=self.user, dbname=database,
-                                      connect_timeout=10)
+        connection = psycopg2.connect(
+            host="127.0.0.1", port=self.port, user=self.user, dbname=database, connect_timeout=10
+        )
         connection.autocommit = True
         return connection
 
@@ -193,8 +234,18 @@ class PostgresServer:
             return
         for mode in ("fast", "immediate"):
             try:
-                self.run("pg_ctl", "stop", "-D", self.data_dir, "-m", mode, "-w", "-t", str(STOP_TIMEOUT_SECONDS),
-                         timeout=STOP_TIMEOUT_SECONDS + 10)
+                self.run(
+                    "pg_ctl",
+                    "stop",
+                    "-D",
+                    self.data_dir,
+                    "-m",
+                    mode,
+                    "-w",
+                    "-t",
+                    str(STOP_TIMEOUT_SECONDS),
+                    timeout=STOP_TIMEOUT_SECONDS + 10,
+                )
                 return
             except (RuntimeError, subprocess.SubprocessError, OSError):
                 continue

@@ -1,5 +1,6 @@
 """``autolog run -- python train.py ARGS``: autologging for an unmodified script, its exit code,
 output and arguments passed through, its source (path, hash, git state and diff) on its runs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,14 @@ SKLEARN_SCRIPT = textwrap.dedent("""
 def autolog_run(*args: str, cwd, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     environment = {**os.environ, **(env or {})}
     environment.pop("AUTOLOG_TESTING", None)  # the script runs as a user's would
-    return subprocess.run([sys.executable, "-m", "autolog", "run", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "autolog", "run", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def only_run(store) -> tracking_core.Run:
@@ -41,8 +48,13 @@ def only_run(store) -> tracking_core.Run:
 
 
 def git(cwd, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd,
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -59,16 +71,31 @@ def test_an_unmodified_script_logs_the_same_run_as_the_in_code_call(tmp_path):
     script.write_text(SKLEARN_SCRIPT + "# tuned\n")  # tracked and changed: the tree is dirty
     before = sorted(os.listdir(project))
 
-    zero_code = autolog_run("--tracking-uri", str(tmp_path / "zero"), "--experiment", "zero-code",
-                            "--no-log-models", "--", sys.executable, "train.py", "0.5", cwd=project)
+    zero_code = autolog_run(
+        "--tracking-uri",
+        str(tmp_path / "zero"),
+        "--experiment",
+        "zero-code",
+        "--no-log-models",
+        "--",
+        sys.executable,
+        "train.py",
+        "0.5",
+        cwd=project,
+    )
     assert zero_code.returncode == 0, zero_code.stderr
     assert "trained with ['0.5']" in zero_code.stdout
     assert sorted(os.listdir(project)) == before  # nothing written beside the script
 
     in_code = project.parent / "in_code.py"
     in_code.write_text("import autolog\nautolog.autolog(log_models=False)\n" + SKLEARN_SCRIPT)
-    subprocess.run([sys.executable, str(in_code), "0.5"], cwd=project, check=True, capture_output=True,
-                   env={**os.environ, "AUTOLOG_TRACKING_URI": str(tmp_path / "in_code")})
+    subprocess.run(
+        [sys.executable, str(in_code), "0.5"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "AUTOLOG_TRACKING_URI": str(tmp_path / "in_code")},
+    )
 
     run, reference = only_run(tmp_path / "zero"), only_run(tmp_path / "in_code")
     assert run.data.params == reference.data.params and run.data.params["C"] == "0.5"
@@ -109,8 +136,19 @@ PROBE = """
 
 def test_exit_code_output_and_arguments_pass_through_and_children_are_left_alone(tmp_path):
     write(tmp_path / "probe.py", PROBE)
-    result = autolog_run("--silent", "--log-system-metrics", "--option", "max_tuning_runs=3", "--",
-                         sys.executable, "probe.py", "--flag", "a b", "3", cwd=tmp_path)
+    result = autolog_run(
+        "--silent",
+        "--log-system-metrics",
+        "--option",
+        "max_tuning_runs=3",
+        "--",
+        sys.executable,
+        "probe.py",
+        "--flag",
+        "a b",
+        "3",
+        cwd=tmp_path,
+    )
     assert result.returncode == 3, result.stderr
     assert result.stderr.strip().endswith("to stderr")
     import json
@@ -140,8 +178,17 @@ def test_module_form_records_the_modules_source(tmp_path):
     pytest.importorskip("sklearn")
     write(tmp_path / "trainer" / "__init__.py", "")
     write(tmp_path / "trainer" / "fit.py", SKLEARN_SCRIPT)
-    result = autolog_run("--tracking-uri", str(tmp_path / "store"), "--no-log-models", "--",
-                         sys.executable, "-m", "trainer.fit", "2.0", cwd=tmp_path)
+    result = autolog_run(
+        "--tracking-uri",
+        str(tmp_path / "store"),
+        "--no-log-models",
+        "--",
+        sys.executable,
+        "-m",
+        "trainer.fit",
+        "2.0",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     run = only_run(tmp_path / "store")
     source = tmp_path / "trainer" / "fit.py"
@@ -154,22 +201,26 @@ def test_module_form_records_the_modules_source(tmp_path):
 def test_an_existing_sitecustomize_still_runs(tmp_path):
     write(tmp_path / "site_dir" / "sitecustomize.py", "print('the environment sitecustomize ran')\n")
     write(tmp_path / "probe.py", PROBE)
-    result = autolog_run("--", sys.executable, "probe.py", "0", cwd=tmp_path,
-                         env={"PYTHONPATH": str(tmp_path / "site_dir")})
+    result = autolog_run(
+        "--", sys.executable, "probe.py", "0", cwd=tmp_path, env={"PYTHONPATH": str(tmp_path / "site_dir")}
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "the environment sitecustomize ran"
     assert f'"pythonpath": "{tmp_path / "site_dir"}"' in lines[-1]  # the user's PYTHONPATH, ours removed
 
 
-@pytest.mark.parametrize("args, message", [
-    ((), "no command given"),
-    (("--option", "log_models=3", "--", "x.py"), "log_models"),
-    (("--system-metrics-interval", "0", "--", "x.py"), "system_metrics_interval"),
-    (("--option", "bad name=1", "--", "x.py"), "--option"),
-    (("--extra-tag", "novalue", "--", "x.py"), "--extra-tag"),
-    (("--", sys.executable, "-I", "x.py"), "-I"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((), "no command given"),
+        (("--option", "log_models=3", "--", "x.py"), "log_models"),
+        (("--system-metrics-interval", "0", "--", "x.py"), "system_metrics_interval"),
+        (("--option", "bad name=1", "--", "x.py"), "--option"),
+        (("--extra-tag", "novalue", "--", "x.py"), "--extra-tag"),
+        (("--", sys.executable, "-I", "x.py"), "-I"),
+    ],
+)
 def test_bad_input_is_refused_with_exit_code_2(plugin_state, capsys, args, message):
     from autolog.cli import main
 
@@ -184,13 +235,16 @@ def test_a_missing_command_exits_127(plugin_state, capsys):
     assert "no-such-interpreter-here" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command, expected", [
-    (["python", "train.py", "-m", "x"], ([], "script", "train.py")),  # the script's own -m
-    (["python", "-u", "-X", "dev", "-m", "pkg.mod", "a"], (["-u", "-X", "dev"], "module", "pkg.mod")),
-    (["python", "-mpkg.mod"], ([], "module", "pkg.mod")),
-    (["python", "-W", "ignore", "t.py"], (["-W", "ignore"], "script", "t.py")),
-    (["python"], ([], None, None)),
-])
+@pytest.mark.parametrize(
+    "command, expected",
+    [
+        (["python", "train.py", "-m", "x"], ([], "script", "train.py")),  # the script's own -m
+        (["python", "-u", "-X", "dev", "-m", "pkg.mod", "a"], (["-u", "-X", "dev"], "module", "pkg.mod")),
+        (["python", "-mpkg.mod"], ([], "module", "pkg.mod")),
+        (["python", "-W", "ignore", "t.py"], (["-W", "ignore"], "script", "t.py")),
+        (["python"], ([], None, None)),
+    ],
+)
 def test_the_python_command_line_is_read_as_python_reads_it(command, expected):
     from autolog.run_command import parse_python_command
 

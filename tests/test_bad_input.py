@@ -1,4 +1,5 @@
 """Bad input is a clear error at the call site, and nothing is written where it should not be."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """One bad item that autologging collects costs only itself: an overlong key, or a param whose
 value differs from the one already in the user's run, never drops the run's other params."""
+
 from __future__ import annotations
 
 import warnings

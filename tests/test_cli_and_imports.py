@@ -1,4 +1,5 @@
 """The ``autolog`` command, and what ``import autolog`` / ``autolog.autolog()`` cost in imports."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,20 @@ import autolog
 from core_support import PLUGIN_SOURCE, REPO_DIR, run_python, write_distribution
 
 AUTOLOG_COMMAND = os.path.join(os.path.dirname(sys.executable), "autolog")
-ML_FRAMEWORKS = ["sklearn", "xgboost", "lightgbm", "tensorflow", "keras", "torch", "lightning",
-                 "pytorch_lightning", "statsmodels", "numpy", "pandas", "scipy"]
+ML_FRAMEWORKS = [
+    "sklearn",
+    "xgboost",
+    "lightgbm",
+    "tensorflow",
+    "keras",
+    "torch",
+    "lightning",
+    "pytorch_lightning",
+    "statsmodels",
+    "numpy",
+    "pandas",
+    "scipy",
+]
 
 
 def _autolog_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -32,7 +45,8 @@ def test_import_autolog_imports_no_ml_framework_and_no_sqlalchemy():
         f"before = sorted(m for m in sys.modules if m.split('.')[0] in {ML_FRAMEWORKS!r} + ['sqlalchemy'])\n"
         "autolog.autolog()\n"
         f"after = sorted(m for m in sys.modules if m.split('.')[0] in {ML_FRAMEWORKS!r})\n"
-        "print(json.dumps([before, after]))\n")
+        "print(json.dumps([before, after]))\n"
+    )
     on_import, on_enable = json.loads(result.stdout.strip().splitlines()[-1])
     assert on_import == [], f"import autolog imported {on_import}"
     assert on_enable == [], f"autolog.autolog() (with every installed plugin) imported {on_enable}"
@@ -73,11 +87,25 @@ def test_cli_runs_show_of_an_unknown_run_fails_naming_it(populated_store):
 
 
 def test_cli_plugins_lists_an_installed_plugin_with_its_range(tmp_path):
-    write_distribution(tmp_path, "autolog-clifake", version="3.2.1", entry_points={"clifake": "autolog_clifake"},
-                       requires=['clifakelib>=1,<2; extra == "framework"'],
-                       files={"autolog_clifake.py": PLUGIN_SOURCE.format(name="clifake", framework="clifakelib")})
+    write_distribution(
+        tmp_path,
+        "autolog-clifake",
+        version="3.2.1",
+        entry_points={"clifake": "autolog_clifake"},
+        requires=['clifakelib>=1,<2; extra == "framework"'],
+        files={"autolog_clifake.py": PLUGIN_SOURCE.format(name="clifake", framework="clifakelib")},
+    )
     result = _autolog_cli("plugins", env={"PYTHONPATH": os.pathsep.join([REPO_DIR, str(tmp_path)])})
     assert result.returncode == 0, result.stderr
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("clifake ")]
-    assert line.split() == ["clifake", "autolog-clifake", "3.2.1", "clifakelib", "<2,>=1", "-",
-                            "framework", "not", "installed"]
+    assert line.split() == [
+        "clifake",
+        "autolog-clifake",
+        "3.2.1",
+        "clifakelib",
+        "<2,>=1",
+        "-",
+        "framework",
+        "not",
+        "installed",
+    ]

@@ -1,4 +1,5 @@
 """TrackingClient and the explicit API: search, artifacts, delete, log_dict/log_text, experiments."""
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,10 @@ def test_log_dict_and_log_text_are_listed_and_downloaded(autolog_store, tmp_path
     top = autolog_store.list_artifacts(run_id)
     assert [(f.path, f.is_dir) for f in top] == [("config", True), ("notes.txt", False)]
     assert top[1].file_size == len("hello\nworld\n")
-    assert [f.path for f in autolog_store.list_artifacts(run_id, "config")] == ["config/model.yaml",
-                                                                               "config/params.json"]
+    assert [f.path for f in autolog_store.list_artifacts(run_id, "config")] == [
+        "config/model.yaml",
+        "config/params.json",
+    ]
     destination = tmp_path / "downloads"
     config_dir = autolog_store.download_artifacts(run_id, "config", str(destination))
     with open(os.path.join(config_dir, "params.json")) as fh:
@@ -114,5 +117,5 @@ def test_start_run_while_a_run_is_active_needs_nested(autolog_store):
 def test_a_run_context_manager_records_failure(autolog_store):
     with pytest.raises(ZeroDivisionError):
         with autolog.start_run() as run:
-            1 / 0
+            raise ZeroDivisionError("the user's training fails")
     assert autolog_store.get_run(run.info.run_id).info.status == "FAILED"

@@ -1,5 +1,6 @@
 """Every installed plugin together: one ``autolog.autolog()`` in a fresh process, then one real
 training per framework, each making its own run tagged with its integration."""
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,9 @@ TRAININGS = {
                 return loss
             def configure_optimizers(self):
                 return torch.optim.SGD(self.parameters(), lr=0.01)
-        data = torch.utils.data.TensorDataset(torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32))
+        data = torch.utils.data.TensorDataset(
+            torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+        )
         trainer = pl.Trainer(max_epochs=2, logger=False, enable_progress_bar=False, enable_checkpointing=False,
                              enable_model_summary=False, default_root_dir=os.environ["WORKDIR"])
         trainer.fit(Net(), torch.utils.data.DataLoader(data, batch_size=64))
@@ -71,8 +74,10 @@ def test_one_autolog_call_logs_every_installed_framework(tmp_path):
         pytest.skip("fewer than two framework plugins installed")
     body = "".join(
         f"\nmark = len(runs())\n{textwrap.dedent(TRAININGS[name]).strip()}\nlogged[{name!r}] = runs()[mark:]\n"
-        for name in names)
-    code = textwrap.dedent("""
+        for name in names
+    )
+    code = (
+        textwrap.dedent("""
         import json, os
         import autolog
         autolog.autolog(log_models=False)
@@ -85,12 +90,20 @@ def test_one_autolog_call_logs_every_installed_framework(tmp_path):
             return [(r.info.run_id, r.data.tags.get("autolog.autologging"), r.info.status)
                     for r in reversed(client.search_runs())]
         logged = {}
-    """) + body + "\nprint(json.dumps(logged))\n"
+    """)
+        + body
+        + "\nprint(json.dumps(logged))\n"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOLOG_", "PYTEST_"))}
-    env.update(AUTOLOG_TRACKING_URI=str(tmp_path / "store"), WORKDIR=str(tmp_path), TF_CPP_MIN_LOG_LEVEL="3",
-               AUTOLOG_TESTING="1")
-    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True,
-                            timeout=600)
+    env.update(
+        AUTOLOG_TRACKING_URI=str(tmp_path / "store"),
+        WORKDIR=str(tmp_path),
+        TF_CPP_MIN_LOG_LEVEL="3",
+        AUTOLOG_TESTING="1",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     logged = json.loads(result.stdout.strip().splitlines()[-1])
     for name in names:
@@ -98,8 +111,9 @@ def test_one_autolog_call_logs_every_installed_framework(tmp_path):
         _run_id, integration, status = logged[name][0]
         assert (integration, status) == (name, "FINISHED")
 
-    listing = subprocess.run([sys.executable, "-m", "autolog", "plugins"], env=env, cwd=REPO_DIR,
-                             capture_output=True, text=True, timeout=120)
+    listing = subprocess.run(
+        [sys.executable, "-m", "autolog", "plugins"], env=env, cwd=REPO_DIR, capture_output=True, text=True, timeout=120
+    )
     assert listing.returncode == 0, listing.stderr
     rows = {line.split()[0]: line for line in listing.stdout.splitlines()[1:] if line.strip()}
     for name in names:

@@ -1,6 +1,7 @@
 """Dataset inputs in the store: logged through the fluent API and the client, read back on
 ``Run.inputs``, found by ``search_runs`` on ``datasets.name/digest/context`` (SQLite and PostgreSQL),
 and recorded by autologging for every integration at once (the core's default plugin)."""
+
 from __future__ import annotations
 
 import json
@@ -62,10 +63,22 @@ def test_logged_inputs_read_back_with_name_digest_context_and_schema(store_uri):
 def test_client_log_inputs_accepts_mlflow_dataset_input_json(store_uri):
     client = autolog.TrackingClient()
     run = client.create_run()
-    client.log_inputs(run.info.run_id, [{
-        "dataset": {"name": "wine", "digest": "abc123", "source_type": "local", "source": '{"uri": "/data/wine.csv"}',
-                    "schema": None, "profile": '{"num_rows": 10}'},
-        "tags": [{"key": "mlflow.data.context", "value": "test"}]}])
+    client.log_inputs(
+        run.info.run_id,
+        [
+            {
+                "dataset": {
+                    "name": "wine",
+                    "digest": "abc123",
+                    "source_type": "local",
+                    "source": '{"uri": "/data/wine.csv"}',
+                    "schema": None,
+                    "profile": '{"num_rows": 10}',
+                },
+                "tags": [{"key": "mlflow.data.context", "value": "test"}],
+            }
+        ],
+    )
     client.set_terminated(run.info.run_id)
     [found] = client.get_run(run.info.run_id).inputs.dataset_inputs
     assert (found.dataset.name, found.dataset.digest, found.context) == ("wine", "abc123", "test")
@@ -91,7 +104,7 @@ def test_search_runs_by_dataset_digest_name_and_context(store_uri):
     a, b, c = first.info.run_id, second.info.run_id, third.info.run_id
     assert ids(f"datasets.digest = '{digest}'") == {a}
     assert ids("datasets.name = 'X'") == {a, b}
-    assert ids("dataset.name = 'val'") == {a}                       # MLflow's spelling
+    assert ids("dataset.name = 'val'") == {a}  # MLflow's spelling
     assert ids("datasets.context = 'training'") == {a, b}
     assert ids("datasets.context = 'eval' AND datasets.name = 'X'") == set()  # one input must match both
     assert ids("datasets.context = 'eval' AND datasets.name = 'val'") == {a}
@@ -126,8 +139,13 @@ def test_the_same_dataset_in_two_runs_is_stored_once_per_experiment(store_uri):
     experiment_ids = {r.info.experiment_id for r in runs}
     assert len(runs) == 2 and len(experiment_ids) == 1
     with store.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM datasets WHERE experiment_id = :e AND name = 'X'"),
-                            {"e": int(experiment_ids.pop())}).scalar() == 1
+        assert (
+            conn.execute(
+                sa.text("SELECT count(*) FROM datasets WHERE experiment_id = :e AND name = 'X'"),
+                {"e": int(experiment_ids.pop())},
+            ).scalar()
+            == 1
+        )
 
 
 def test_autologged_call_records_its_datasets_by_argument_name(fw):

@@ -1,4 +1,5 @@
 """The environment of every autologged run: ``autolog.env.*`` tags and ``environment/requirements.txt``."""
+
 from __future__ import annotations
 
 import re
@@ -80,8 +81,7 @@ def test_environment_costs_well_under_a_millisecond_per_fit_once_cached(autolog_
     timings = []
     for _ in range(20):
         with autolog.start_run() as run:
-            call = autolog.TrainingCall("sklearn", "fit", None, (), {}, {}, run.info.run_id, True,
-                                        tracker=run.tracker)
+            call = autolog.TrainingCall("sklearn", "fit", None, (), {}, {}, run.info.run_id, True, tracker=run.tracker)
             started = time.perf_counter()
             environment.autolog_run_started(call)
             timings.append(time.perf_counter() - started)

@@ -1,4 +1,5 @@
 """Artifacts at an fsspec URL: fsspec's in-memory filesystem stands in for s3:// and friends."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Each registers a small second plugin beside the fake framework's plugin and shows what a user
 notices when that hook is implemented.
 """
+
 from __future__ import annotations
 
 import json
@@ -102,8 +103,10 @@ def test_hook_autolog_collect_artifacts(enabled, autolog_store):
     class Artifacts:
         @hookimpl
         def autolog_collect_artifacts(self, call):
-            return [ArtifactToLog("reports/params.json", content=json.dumps(call.instance.get_params())),
-                    ArtifactToLog("raw.bin", content=b"\x00\x01")]
+            return [
+                ArtifactToLog("reports/params.json", content=json.dumps(call.instance.get_params())),
+                ArtifactToLog("raw.bin", content=b"\x00\x01"),
+            ]
 
     _add(Artifacts)
     enabled.module.Model(alpha=3.0).fit([1.0])

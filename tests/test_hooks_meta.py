@@ -1,4 +1,5 @@
 """Meta-tests: every hook is documented in the plugin guide with its exact arguments, and tested."""
+
 from __future__ import annotations
 
 import ast
@@ -15,8 +16,11 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def hook_signatures() -> dict[str, list[str]]:
     with open(hookspecs.__file__) as fh:
         tree = ast.parse(fh.read())
-    return {node.name: [a.arg for a in node.args.args]
-            for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("autolog_")}
+    return {
+        node.name: [a.arg for a in node.args.args]
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("autolog_")
+    }
 
 
 def test_hookspecs_define_the_hooks_the_guide_lists():

@@ -1,5 +1,6 @@
 """Hooks are called through pluggy: wrappers, tracing and hook validation work as pluggy documents,
 and one failing plugin still never silences another."""
+
 from __future__ import annotations
 
 import os
@@ -112,10 +113,23 @@ TRACED = """
 
 def test_tracing_prints_every_hook_call(tmp_path):
     env = {**os.environ, "AUTOLOG_TRACE_PLUGINS": "1", "AUTOLOG_LOAD_PLUGINS": "sklearn"}
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(TRACED), str(tmp_path / "runs")],
-                          capture_output=True, text=True, cwd=REPO_DIR, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(TRACED), str(tmp_path / "runs")],
+        capture_output=True,
+        text=True,
+        cwd=REPO_DIR,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
-    for hook in ("autolog_register_integrations", "autolog_run_started", "autolog_before_training",
-                 "autolog_collect_params", "autolog_collect_metrics", "autolog_collect_tags",
-                 "autolog_collect_models", "autolog_run_ended"):
+    for hook in (
+        "autolog_register_integrations",
+        "autolog_run_started",
+        "autolog_before_training",
+        "autolog_collect_params",
+        "autolog_collect_metrics",
+        "autolog_collect_tags",
+        "autolog_collect_models",
+        "autolog_run_ended",
+    ):
         assert hook in done.stderr, hook

@@ -1,4 +1,5 @@
 """Import order does not matter, and a failing post-import hook never breaks the user's import."""
+
 from __future__ import annotations
 
 import pytest
@@ -50,8 +51,9 @@ def test_a_failing_post_import_hook_does_not_break_the_users_import(make_framewo
     assert autolog_store.search_runs() == []
 
 
-def test_a_failing_patch_of_an_imported_framework_does_not_make_autolog_raise(make_framework, autolog_store,
-                                                                              monkeypatch):
+def test_a_failing_patch_of_an_imported_framework_does_not_make_autolog_raise(
+    make_framework, autolog_store, monkeypatch
+):
     monkeypatch.delenv("AUTOLOG_TESTING")
     fw = make_framework(fail_in={"patch"})
     module = fw.import_()

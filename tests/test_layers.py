@@ -1,5 +1,6 @@
 """The layers hold: plugins, examples and the test kit use only public modules, every distribution
 ships ``py.typed``, and the import-linter contracts of ``make lint`` cover every internal module."""
+
 from __future__ import annotations
 
 import ast
@@ -13,9 +14,11 @@ from core_support import REPO_DIR
 
 PUBLIC_AUTOLOG = {"autolog", "autolog.plugin", "autolog.option_checks"}
 PLUGIN_PACKAGES = sorted(
-    path for path in glob.glob(os.path.join(REPO_DIR, "plugins", "*", "autolog_*"))
+    path
+    for path in glob.glob(os.path.join(REPO_DIR, "plugins", "*", "autolog_*"))
     + glob.glob(os.path.join(REPO_DIR, "examples", "*", "autolog_*"))
-    if os.path.isdir(path) and not path.endswith(".egg-info"))
+    if os.path.isdir(path) and not path.endswith(".egg-info")
+)
 
 
 def imported_modules(path: str) -> list[tuple[str, int]]:
@@ -27,8 +30,11 @@ def imported_modules(path: str) -> list[tuple[str, int]]:
             found += [(alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.append((node.module, node.lineno))
-            found += [(f"{node.module}.{alias.name}", node.lineno) for alias in node.names
-                      if os.path.exists(os.path.join(REPO_DIR, *node.module.split("."), f"{alias.name}.py"))]
+            found += [
+                (f"{node.module}.{alias.name}", node.lineno)
+                for alias in node.names
+                if os.path.exists(os.path.join(REPO_DIR, *node.module.split("."), f"{alias.name}.py"))
+            ]
     return found
 
 
@@ -63,9 +69,12 @@ def test_the_import_contracts_forbid_every_internal_autolog_module():
     config = configparser.ConfigParser()
     config.read(os.path.join(REPO_DIR, ".importlinter"))
     forbidden = set(config["importlinter:contract:public-autolog"]["forbidden_modules"].split())
-    internal = {f"autolog.{os.path.splitext(name)[0]}" for name in os.listdir(os.path.join(REPO_DIR, "autolog"))
-                if not name.startswith("_")
-                and (name.endswith(".py") or os.path.exists(os.path.join(REPO_DIR, "autolog", name, "__init__.py")))}
+    internal = {
+        f"autolog.{os.path.splitext(name)[0]}"
+        for name in os.listdir(os.path.join(REPO_DIR, "autolog"))
+        if not name.startswith("_")
+        and (name.endswith(".py") or os.path.exists(os.path.join(REPO_DIR, "autolog", name, "__init__.py")))
+    }
     assert internal - PUBLIC_AUTOLOG - forbidden == set()
     sources = set(config["importlinter:contract:public-autolog"]["source_modules"].split())
     assert {os.path.basename(p) for p in PLUGIN_PACKAGES} <= sources

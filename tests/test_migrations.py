@@ -4,6 +4,7 @@
 (``make_store_0001.py`` beside it), with ``store_0001.expected.json`` holding what reading it back
 returned then. Real SQLite files and a real PostgreSQL server (``postgres_support``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,7 +53,10 @@ def assert_fixture_contents(url: str) -> None:
     for name, (experiment_id, location, created) in EXPECTED["experiments"].items():
         experiment = client.get_experiment_by_name(name)
         assert (experiment.experiment_id, experiment.artifact_location, experiment.creation_time) == (
-            experiment_id, location, created)
+            experiment_id,
+            location,
+            created,
+        )
         assert experiment.lifecycle_stage == "active"
         assert experiment.last_update_time == created
     for run_id, expected in EXPECTED["runs"].items():
@@ -104,12 +108,22 @@ def test_autolog_db_upgrade_upgrades_a_store_explicitly_and_says_so(tmp_path):
     url = _copy_fixture(tmp_path)
     command = [sys.executable, "-m", "autolog.cli", "db", "upgrade", url]
     env = {**os.environ, "PYTHONPATH": REPO_DIR}
-    current = subprocess.run([sys.executable, "-m", "autolog.cli", "db", "current", url], capture_output=True,
-                             text=True, env=env, timeout=180)
+    current = subprocess.run(
+        [sys.executable, "-m", "autolog.cli", "db", "current", url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
     assert "schema version 0001_initial (older" in current.stdout, current.stderr
     nowhere = tmp_path / "nowhere"
-    missing = subprocess.run([sys.executable, "-m", "autolog.cli", "db", "current", str(nowhere)],
-                             capture_output=True, text=True, env=env, timeout=180)
+    missing = subprocess.run(
+        [sys.executable, "-m", "autolog.cli", "db", "current", str(nowhere)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
     assert "no store there yet" in missing.stdout and not nowhere.exists()
     first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
     assert first.returncode == 0, first.stderr
@@ -122,12 +136,15 @@ def test_autolog_db_upgrade_upgrades_a_store_explicitly_and_says_so(tmp_path):
 
 def test_processes_opening_an_old_store_at_once_upgrade_it_once(tmp_path):
     url = _copy_fixture(tmp_path)
-    code = ("import sys, tracking_core as t; c = t.TrackingClient(sys.argv[1]); "
-            "print(len(c.search_runs()))")
+    code = "import sys, tracking_core as t; c = t.TrackingClient(sys.argv[1]); print(len(c.search_runs()))"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOLOG_")}
     env["PYTHONPATH"] = REPO_DIR
-    workers = [subprocess.Popen([sys.executable, "-c", code, url], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
     for worker in workers:
         out, err = worker.communicate(timeout=60)
         assert worker.returncode == 0, err
@@ -158,8 +175,9 @@ def test_a_store_newer_than_this_autolog_is_refused_and_left_untouched(tmp_path,
     autolog.set_tracking_uri(str(store_dir))  # the fluent API refuses it too, before writing anything
     with pytest.raises(StoreVersionError, match="9999_from_the_future"):
         autolog.start_run()
-    result = run_python(f"from autolog.cli import main; raise SystemExit(main(['db', 'upgrade', {url!r}]))",
-                        check=False)
+    result = run_python(
+        f"from autolog.cli import main; raise SystemExit(main(['db', 'upgrade', {url!r}]))", check=False
+    )
     assert result.returncode == 1
     assert "9999_from_the_future" in result.stderr and "upgrade autolog" in result.stderr
     assert _file_digest(database) == before
@@ -195,7 +213,8 @@ print(statements)
     result = run_python(reopen.replace("sys.argv[1]", repr(url)))
     statements = eval(result.stdout)
     assert [s for s in statements if not s.startswith(("PRAGMA", "BEGIN"))] == [
-        "SELECT version_num FROM alembic_version"]
+        "SELECT version_num FROM alembic_version"
+    ]
 
 
 def schema_of(engine: sa.engine.Engine) -> dict:
@@ -205,11 +224,14 @@ def schema_of(engine: sa.engine.Engine) -> dict:
         described[table] = {
             "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
             "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
-            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                              for i in inspector.get_indexes(table)),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(table)
+            ),
             "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
-            "foreign_keys": sorted((tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
-                                   for f in inspector.get_foreign_keys(table)),
+            "foreign_keys": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+                for f in inspector.get_foreign_keys(table)
+            ),
         }
     return described
 
@@ -245,8 +267,11 @@ def test_a_fresh_store_has_the_schema_the_migrations_build_postgres(postgres_ser
     assert "ix_params_value_hash" in {i[0] for i in fresh["params"]["indexes"]}
 
 
-def test_a_postgres_store_of_the_old_schema_is_upgraded_with_nothing_lost(postgres_server: PostgresServer,  # noqa: F811
-                                                                          tmp_path, monkeypatch):
+def test_a_postgres_store_of_the_old_schema_is_upgraded_with_nothing_lost(
+    postgres_server: PostgresServer,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+):
     """The fixture's rows copied into a PostgreSQL database built by revision 0001, then opened."""
     monkeypatch.setenv("AUTOLOG_ARTIFACT_ROOT", str(tmp_path / "artifacts"))
     url = postgres_server.create_database(f"old_{uuid.uuid4().hex[:8]}")
@@ -264,8 +289,9 @@ def test_a_postgres_store_of_the_old_schema_is_upgraded_with_nothing_lost(postgr
                 row.update({k: bool(v) for k, v in row.items() if k == "deleted"})
             write.execute(old_tables.tables[name].insert(), rows)
         for table, column in (("experiments", "experiment_id"), ("metric_series", "series_id"), ("metrics", "id")):
-            write.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-                                  f"(SELECT max({column}) FROM {table}))")
+            write.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT max({column}) FROM {table}))"
+            )
     assert schema.current_version(engine) == "0001_initial"
 
     assert_fixture_contents(url)

@@ -1,5 +1,6 @@
 """Saving models: a failed save leaves nothing behind; what stdlib pickle cannot carry to another
 process (classes from ``__main__``, lambdas) is saved with cloudpickle and loads there."""
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,7 @@ def test_a_model_that_cannot_be_pickled_leaves_no_model_directory(autolog_store)
     assert autolog.load_model(f"runs:/{run.info.run_id}/model") == {"weights": [1, 2]}
 
 
-def test_an_autologged_estimator_that_cannot_be_pickled_keeps_its_run_without_a_model(autolog_store,
-                                                                                       monkeypatch):
+def test_an_autologged_estimator_that_cannot_be_pickled_keeps_its_run_without_a_model(autolog_store, monkeypatch):
     pytest.importorskip("sklearn")
     monkeypatch.delenv("AUTOLOG_TESTING")
     from sklearn.linear_model import LinearRegression
@@ -115,11 +115,23 @@ LOAD_ELSEWHERE = """
 def test_an_estimator_class_defined_in_main_loads_in_another_process(tmp_path):
     store = str(tmp_path / "runs")
     env = {**os.environ, "AUTOLOG_TESTING": "1"}
-    fitted = subprocess.run([sys.executable, "-c", textwrap.dedent(NOTEBOOK_ESTIMATOR), store],
-                            capture_output=True, text=True, cwd=REPO_DIR, env=env, timeout=120)
+    fitted = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(NOTEBOOK_ESTIMATOR), store],
+        capture_output=True,
+        text=True,
+        cwd=REPO_DIR,
+        env=env,
+        timeout=120,
+    )
     assert fitted.returncode == 0, fitted.stderr[-2000:]
     run_id = fitted.stdout.split()[-1]
-    loaded = subprocess.run([sys.executable, "-c", textwrap.dedent(LOAD_ELSEWHERE), store, run_id],
-                            capture_output=True, text=True, cwd=REPO_DIR, env=env, timeout=120)
+    loaded = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(LOAD_ELSEWHERE), store, run_id],
+        capture_output=True,
+        text=True,
+        cwd=REPO_DIR,
+        env=env,
+        timeout=120,
+    )
     assert loaded.returncode == 0, loaded.stderr[-2000:]
     assert loaded.stdout.split(None, 1) == ["MeanRegressor", "[6.0, 6.0]\n"]

@@ -1,6 +1,7 @@
 """The generic predict of every flavor: models of each framework, logged by autologging in a fresh
 process, give the native model's predictions through ``load_model(uri, kind="predict")`` (for a
 DataFrame, an array and records) and over HTTP from ``autolog models serve`` (every input format)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -30,30 +31,57 @@ def data(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 # name: (modules it needs, training code, how the native model predicts, served over HTTP)
 MODELS = {
-    "xgboost_booster": ("xgboost", """
+    "xgboost_booster": (
+        "xgboost",
+        """
         import xgboost as xgb
         xgb.train({"objective": "binary:logistic", "nthread": 1}, xgb.DMatrix(X, label=y), num_boost_round=5)
-    """, lambda model, X: model.predict(__import__("xgboost").DMatrix(X)), True),
-    "xgboost_classifier": ("xgboost", """
+    """,
+        lambda model, X: model.predict(__import__("xgboost").DMatrix(X)),
+        True,
+    ),
+    "xgboost_classifier": (
+        "xgboost",
+        """
         import xgboost as xgb
         xgb.XGBClassifier(n_estimators=5, n_jobs=1).fit(frame, y)
-    """, lambda model, X: model.predict(pd.DataFrame(X, columns=FEATURES)), False),
-    "lightgbm_regressor": ("lightgbm", """
+    """,
+        lambda model, X: model.predict(pd.DataFrame(X, columns=FEATURES)),
+        False,
+    ),
+    "lightgbm_regressor": (
+        "lightgbm",
+        """
         import lightgbm as lgb
         lgb.LGBMRegressor(n_estimators=5, verbose=-1, n_jobs=1).fit(frame, X[:, 0] * 2.0)
-    """, lambda model, X: model.predict(pd.DataFrame(X, columns=FEATURES)), True),
-    "lightgbm_booster": ("lightgbm", """
+    """,
+        lambda model, X: model.predict(pd.DataFrame(X, columns=FEATURES)),
+        True,
+    ),
+    "lightgbm_booster": (
+        "lightgbm",
+        """
         import lightgbm as lgb
         lgb.train({"objective": "binary", "verbose": -1, "num_threads": 1}, lgb.Dataset(X, label=y), num_boost_round=5)
-    """, lambda model, X: model.predict(X), False),
-    "keras": ("keras", """
+    """,
+        lambda model, X: model.predict(X),
+        False,
+    ),
+    "keras": (
+        "keras",
+        """
         import keras
         keras.utils.set_random_seed(0)
         model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         model.fit(X.astype("float32"), y, epochs=1, batch_size=64, verbose=0)
-    """, lambda model, X: model.predict(X.astype("float32"), verbose=0), True),
-    "lightning": ("lightning", """
+    """,
+        lambda model, X: model.predict(X.astype("float32"), verbose=0),
+        True,
+    ),
+    "lightning": (
+        "lightning",
+        """
         import torch, lightning.pytorch as pl
         from models_lightning import TinyRegressor
         torch.manual_seed(0)
@@ -62,20 +90,37 @@ MODELS = {
         pl.Trainer(max_epochs=1, logger=False, enable_progress_bar=False, enable_checkpointing=False,
                    enable_model_summary=False, default_root_dir=os.getcwd()).fit(
             TinyRegressor(), torch.utils.data.DataLoader(dataset, batch_size=64))
-    """, lambda model, X: model(__import__("torch").tensor(X, dtype=__import__("torch").float32)).detach().numpy(),
-        True),
-    "statsmodels_formula": ("statsmodels", """
+    """,
+        lambda model, X: model(__import__("torch").tensor(X, dtype=__import__("torch").float32)).detach().numpy(),
+        True,
+    ),
+    "statsmodels_formula": (
+        "statsmodels",
+        """
         import statsmodels.formula.api as smf
         smf.ols("target ~ f0 + f1 + np.exp(f2)", frame.assign(target=y.astype(float))).fit()
-    """, lambda model, X: np.asarray(model.predict(pd.DataFrame(X, columns=FEATURES))), True),
-    "statsmodels_array": ("statsmodels", """
+    """,
+        lambda model, X: np.asarray(model.predict(pd.DataFrame(X, columns=FEATURES))),
+        True,
+    ),
+    "statsmodels_array": (
+        "statsmodels",
+        """
         import statsmodels.api as sm
         sm.OLS(X[:, 0] * 2.0 - X[:, 3] + 1.0, X).fit()
-    """, lambda model, X: model.predict(X), False),
-    "catboost": ("catboost", """
+    """,
+        lambda model, X: model.predict(X),
+        False,
+    ),
+    "catboost": (
+        "catboost",
+        """
         from catboost import CatBoostClassifier
         CatBoostClassifier(iterations=5, verbose=False, thread_count=1, train_dir=os.getcwd()).fit(frame, y)
-    """, lambda model, X: model.predict(pd.DataFrame(X, columns=FEATURES)), True),
+    """,
+        lambda model, X: model.predict(pd.DataFrame(X, columns=FEATURES)),
+        True,
+    ),
 }
 AVAILABLE = {name: spec for name, spec in MODELS.items() if importlib.util.find_spec(spec[0]) is not None}
 
@@ -110,8 +155,9 @@ def model_dirs(store, run_ids):
 
 @pytest.fixture(scope="module")
 def servers(store, run_ids):
-    started = start_servers({name: (f"runs:/{run_ids[name]}/model", store) for name, spec in AVAILABLE.items()
-                             if spec[3]})
+    started = start_servers(
+        {name: (f"runs:/{run_ids[name]}/model", store) for name, spec in AVAILABLE.items() if spec[3]}
+    )
     yield started
     for server in started.values():
         server.stop()
@@ -156,8 +202,7 @@ def test_generic_predict_equals_the_native_model(name, given, model_dirs):
 
 
 @pytest.mark.parametrize("name", [name for name, spec in MODELS.items() if spec[3]])
-@pytest.mark.parametrize("fmt", ["dataframe_split", "dataframe_records", "instances", "inputs", "inputs_array",
-                                 "csv"])
+@pytest.mark.parametrize("fmt", ["dataframe_split", "dataframe_records", "instances", "inputs", "inputs_array", "csv"])
 def test_served_predictions_equal_the_native_model(name, fmt, servers, model_dirs):
     if name not in AVAILABLE:
         pytest.skip(f"{MODELS[name][0]} is not installed")

@@ -1,5 +1,6 @@
 """``load_model(uri, kind="predict")``: one ``predict`` for any flavor that names a predict module,
 and the signature enforced on what it is given (missing columns, extra columns, conversions)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,9 @@ WEIGHTS = {"a": 1.0, "b": 10.0, "n": 100.0}
 
 
 def training_frame() -> pd.DataFrame:
-    return pd.DataFrame({"a": [0.5, 1.5], "b": np.array([1.0, 2.0], dtype="float32"),
-                         "n": np.array([1, 2], dtype="int32")})
+    return pd.DataFrame(
+        {"a": [0.5, 1.5], "b": np.array([1.0, 2.0], dtype="float32"), "n": np.array([1, 2], dtype="int32")}
+    )
 
 
 @pytest.fixture
@@ -75,7 +77,7 @@ def test_integers_become_floats_and_narrower_integers_when_they_fit(model):
     given = model.predictor.received[-1]
     assert [str(t) for t in given.dtypes] == ["float64", "float32", "int32"]
     with pytest.raises(SignatureError, match="column 'n': values outside the range of integer"):
-        model.predict(pd.DataFrame({"a": [1.0], "b": [1.0], "n": [2 ** 40]}))
+        model.predict(pd.DataFrame({"a": [1.0], "b": [1.0], "n": [2**40]}))
 
 
 def test_floats_never_become_integers_and_the_error_names_the_column(model):

@@ -5,6 +5,7 @@ A scikit-learn classifier is trained under autologging in a fresh process (colum
 one logged without a signature is served with two workers. Every input format must give the
 native model's predictions; every bad request its status and a message naming the problem.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,10 +57,12 @@ def run_ids(store):
 @pytest.fixture(scope="module")
 def servers(store, run_ids):
     signed, unsigned = run_ids
-    started = start_servers({
-        "signed": (f"runs:/{signed}/model", store, "--max-body-mb", str(MAX_BODY_MB)),
-        "unsigned": (f"runs:/{unsigned}/model", store, "--workers", "2"),
-    })
+    started = start_servers(
+        {
+            "signed": (f"runs:/{signed}/model", store, "--max-body-mb", str(MAX_BODY_MB)),
+            "unsigned": (f"runs:/{unsigned}/model", store, "--workers", "2"),
+        }
+    )
     yield started
     for server in started.values():
         server.stop()
@@ -93,8 +96,9 @@ def test_version_is_autologs(server):
 
 
 # -- every input format gives the native predictions ------------------------------------------------
-@pytest.mark.parametrize("fmt", ["dataframe_split", "dataframe_records", "instances", "instances_rows", "inputs",
-                                 "inputs_array", "csv"])
+@pytest.mark.parametrize(
+    "fmt", ["dataframe_split", "dataframe_records", "instances", "instances_rows", "inputs", "inputs_array", "csv"]
+)
 def test_every_input_format_predicts_as_the_native_model(server, native, fmt):
     rows = frame(25)
     body, content_type = payloads(rows)[fmt]
@@ -127,8 +131,9 @@ def test_charset_utf8_is_accepted(server, native):
 def test_a_model_without_signature_served_by_two_workers_takes_the_frame_as_sent(servers, native):
     rows = frame(20, seed=3)
     for _ in range(4):  # requests spread over both workers
-        status, answer = servers["unsigned"].invoke({"dataframe_split": {"columns": list(rows.columns),
-                                                                        "data": rows.to_numpy().tolist()}})
+        status, answer = servers["unsigned"].invoke(
+            {"dataframe_split": {"columns": list(rows.columns), "data": rows.to_numpy().tolist()}}
+        )
         assert status == 200 and answer["predictions"] == native.predict(rows).tolist()
 
 
@@ -141,28 +146,37 @@ def assert_error(answer, status, expected_status, *fragments, error_code="BAD_RE
     assert "Traceback" not in answer["message"]
 
 
-@pytest.mark.parametrize("content_type, named", [("text/plain", "text/plain"), ("", "no Content-Type"),
-                                                 ("application/json; charset=latin-1", "charset"),
-                                                 ("application/json; format=pandas-split", "format")])
+@pytest.mark.parametrize(
+    "content_type, named",
+    [
+        ("text/plain", "text/plain"),
+        ("", "no Content-Type"),
+        ("application/json; charset=latin-1", "charset"),
+        ("application/json; format=pandas-split", "format"),
+    ],
+)
 def test_an_unsupported_content_type_is_415(server, content_type, named):
     status, answer = server.invoke({"inputs": [[0.0, 0.0, 1]]}, content_type)
     assert_error(answer, status, 415, named)
 
 
-@pytest.mark.parametrize("body, fragments", [
-    (b'{"dataframe_split": ', ["not valid JSON"]),
-    (b"\xff\xfe{}", ["UTF-8"]),
-    (b"[[1, 2, 3]]", ["must be an object", "a list"]),
-    (b'{"data": [[1, 2, 3]]}', ["unknown key(s) 'data'"]),
-    (b'{"inputs": [[1, 2, 3]], "instances": [[1, 2, 3]]}', ["exactly one of", "instances, inputs"]),
-    (b"{}", ["exactly one of", "got none"]),
-    (b'{"inputs": [[1.0, 2.0, 3]], "params": {"threshold": 0.3}}', ["takes no params"]),
-    (b'{"inputs": [[1.0, 2.0, 3], [1.0]]}', ["different lengths"]),
-    (b'{"dataframe_split": {"columns": ["x1", "x2"], "data": [[1.0, 2.0, 3]]}}', ["one value per column"]),
-    (b'{"dataframe_records": [[1.0, 2.0, 3]]}', ["list of objects"]),
-    (b"[" * 100_000, ["nested too deeply"]),
-    (b'{"inputs": [[' + b"1" * 5000 + b', 1.0, 1]]}', ["not valid JSON", "digits"]),
-])
+@pytest.mark.parametrize(
+    "body, fragments",
+    [
+        (b'{"dataframe_split": ', ["not valid JSON"]),
+        (b"\xff\xfe{}", ["UTF-8"]),
+        (b"[[1, 2, 3]]", ["must be an object", "a list"]),
+        (b'{"data": [[1, 2, 3]]}', ["unknown key(s) 'data'"]),
+        (b'{"inputs": [[1, 2, 3]], "instances": [[1, 2, 3]]}', ["exactly one of", "instances, inputs"]),
+        (b"{}", ["exactly one of", "got none"]),
+        (b'{"inputs": [[1.0, 2.0, 3]], "params": {"threshold": 0.3}}', ["takes no params"]),
+        (b'{"inputs": [[1.0, 2.0, 3], [1.0]]}', ["different lengths"]),
+        (b'{"dataframe_split": {"columns": ["x1", "x2"], "data": [[1.0, 2.0, 3]]}}', ["one value per column"]),
+        (b'{"dataframe_records": [[1.0, 2.0, 3]]}', ["list of objects"]),
+        (b"[" * 100_000, ["nested too deeply"]),
+        (b'{"inputs": [[' + b"1" * 5000 + b", 1.0, 1]]}", ["not valid JSON", "digits"]),
+    ],
+)
 def test_malformed_bodies_are_400(server, body, fragments):
     status, answer = server.invoke(body)
     assert_error(answer, status, 400, *fragments)
@@ -234,8 +248,10 @@ def _raw_request(port: int, head: bytes, body_chunks=()) -> bytes:
 
 def test_a_body_declared_over_the_limit_is_413_before_it_is_read(server):
     size = MAX_BODY_MB * 1024 * 1024 + 1
-    response = _raw_request(server.port, b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                         b"Content-Length: %d\r\n\r\n" % size)
+    response = _raw_request(
+        server.port,
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % size,
+    )
     assert response.startswith(b"HTTP/1.1 413")
     answer = json.loads(response.split(b"\r\n\r\n", 1)[1])
     assert answer["error_code"] == "REQUEST_LIMIT_EXCEEDED" and "limit" in answer["message"]
@@ -244,8 +260,12 @@ def test_a_body_declared_over_the_limit_is_413_before_it_is_read(server):
 def test_a_chunked_body_over_the_limit_is_413(server):
     chunk = b"x" * 65536
     chunks = [b"%x\r\n%s\r\n" % (len(chunk), chunk)] * (MAX_BODY_MB * 16 + 2) + [b"0\r\n\r\n"]
-    response = _raw_request(server.port, b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                         b"Transfer-Encoding: chunked\r\n\r\n", chunks)
+    response = _raw_request(
+        server.port,
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n",
+        chunks,
+    )
     assert response.startswith(b"HTTP/1.1 413")
 
 
@@ -271,14 +291,16 @@ def predict_cli(store, monkeypatch, capsys):
     return run
 
 
-def test_models_predict_reads_json_and_csv_files_and_writes_the_predictions(predict_cli, store, run_ids, native,
-                                                                            tmp_path):
+def test_models_predict_reads_json_and_csv_files_and_writes_the_predictions(
+    predict_cli, store, run_ids, native, tmp_path
+):
     rows = frame(40, seed=11)
     (tmp_path / "in.json").write_text(json.dumps(payloads(rows)["dataframe_records"][0]))
     (tmp_path / "in.csv").write_text(rows.to_csv(index=False))
     expected = {"predictions": native.predict(rows).tolist()}
-    code, _, err = predict_cli("-m", f"runs:/{run_ids[0]}/model", "-i", str(tmp_path / "in.json"),
-                               "-o", str(tmp_path / "out.json"))
+    code, _, err = predict_cli(
+        "-m", f"runs:/{run_ids[0]}/model", "-i", str(tmp_path / "in.json"), "-o", str(tmp_path / "out.json")
+    )
     assert code == 0, err
     assert json.loads((tmp_path / "out.json").read_text()) == expected
     model_dir = TrackingClient(store).download_artifacts(run_ids[0], "model")
@@ -304,8 +326,13 @@ def test_serve_refuses_a_model_without_a_predict_interface_naming_why(store, tmp
     from tracking_core.models import save_model
 
     save_model({"not": "a model"}, model_dir, PickleFlavor())
-    result = subprocess.run([sys.executable, "-m", "autolog", "models", "serve", "-m", model_dir, "--port", "1"],
-                            env=subprocess_env(store), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "autolog", "models", "serve", "-m", model_dir, "--port", "1"],
+        env=subprocess_env(store),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "no python_function flavor" in result.stderr and "python_pickle" in result.stderr
     assert os.listdir(tmp_path) == ["pickled"]

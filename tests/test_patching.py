@@ -1,4 +1,5 @@
 """Patching: inherited and overridden fit, idempotent enabling, exact revert, metadata preserved."""
+
 from __future__ import annotations
 
 import inspect
@@ -80,8 +81,11 @@ def test_patched_fit_keeps_signature_docstring_and_name(fw, autolog_enable, auto
     original = module.Model.__dict__["fit"]
     original_override = module.Overriding.__dict__["fit"]
     autolog_enable(fw.name)
-    for cls, expected in ((module.Model, original), (module.Inheriting, original),
-                          (module.Overriding, original_override)):
+    for cls, expected in (
+        (module.Model, original),
+        (module.Inheriting, original),
+        (module.Overriding, original_override),
+    ):
         assert inspect.signature(cls.fit) == inspect.signature(expected)
         assert inspect.signature(cls().fit) == inspect.signature(expected.__get__(cls()))
         assert cls.fit.__doc__ == expected.__doc__
@@ -89,8 +93,7 @@ def test_patched_fit_keeps_signature_docstring_and_name(fw, autolog_enable, auto
     assert "X, y=None, *, epochs=1, callbacks=None" in str(inspect.signature(module.Model().fit))
 
 
-def test_the_original_fit_gets_the_users_arguments_once_and_its_result_is_returned(fw, autolog_enable,
-                                                                                    autolog_store):
+def test_the_original_fit_gets_the_users_arguments_once_and_its_result_is_returned(fw, autolog_enable, autolog_store):
     autolog_enable(fw.name)
     callbacks = [lambda epoch: None]
     model = fw.module.Model()
@@ -133,6 +136,7 @@ def test_patched_classes_that_the_user_drops_are_not_kept_alive(fw, autolog_enab
         class Temporary(fw.module.Model):
             def fit(self, X, y=None, *, epochs=1, callbacks=None):
                 return super().fit(X, y, epochs=epochs, callbacks=callbacks)
+
         return Temporary
 
     from autolog.activation import patcher_for

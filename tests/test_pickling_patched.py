@@ -1,5 +1,6 @@
 """With autologging on, everything a user could pickle without it still pickles: patched functions
 and methods pickle by reference, as the originals do, and load where autolog is not enabled."""
+
 from __future__ import annotations
 
 import json
@@ -58,11 +59,20 @@ LOAD_WITHOUT_AUTOLOG = """
 
 def test_sklearn_quantile_example_pickles_its_search_with_autolog_on(tmp_path):
     """scikit-learn's plot_gradient_boosting_quantile.py pickles a search holding a pinball-loss scorer."""
-    made = subprocess.run([sys.executable, "-c", textwrap.dedent(SKLEARN_EXAMPLE), str(tmp_path / "runs")],
-                          capture_output=True, cwd=REPO_DIR, timeout=120)
+    made = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(SKLEARN_EXAMPLE), str(tmp_path / "runs")],
+        capture_output=True,
+        cwd=REPO_DIR,
+        timeout=120,
+    )
     assert made.returncode == 0, made.stderr.decode()[-2000:]
-    loaded = subprocess.run([sys.executable, "-c", textwrap.dedent(LOAD_WITHOUT_AUTOLOG)], input=made.stdout,
-                            capture_output=True, cwd=REPO_DIR, timeout=120)
+    loaded = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(LOAD_WITHOUT_AUTOLOG)],
+        input=made.stdout,
+        capture_output=True,
+        cwd=REPO_DIR,
+        timeout=120,
+    )
     assert loaded.returncode == 0, loaded.stderr.decode()[-2000:]
     assert loaded.stdout.decode().split() == ["_Scorer", "GridSearchCV", "mean_pinball_loss"]
 
@@ -105,8 +115,13 @@ EVERY_PATCH = """
 
 
 def test_every_plugins_patched_attributes_pickle_by_reference(tmp_path):
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(EVERY_PATCH), str(tmp_path / "runs")],
-                          capture_output=True, text=True, cwd=REPO_DIR, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(EVERY_PATCH), str(tmp_path / "runs")],
+        capture_output=True,
+        text=True,
+        cwd=REPO_DIR,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["failures"] == []

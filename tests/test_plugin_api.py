@@ -1,5 +1,6 @@
 """The public plugin-author API (``autolog.plugin``): an integration declares its own collectors,
 ``TrainingCall``'s helpers, and the runs of trained objects for calls after training."""
+
 from __future__ import annotations
 
 import types
@@ -45,9 +46,25 @@ def declared(make_framework):
 
 
 def test_the_plugin_module_exports_what_a_plugin_needs():
-    for name in ("Integration", "TrainingCall", "ModelToLog", "ArtifactToLog", "hookimpl", "Patcher",
-                 "PickleFlavor", "report", "warn_once", "in_training", "current_call", "TAG_AUTOLOGGING",
-                 "options", "option_checks", "remember_run", "run_of", "post_training_wrapper"):
+    for name in (
+        "Integration",
+        "TrainingCall",
+        "ModelToLog",
+        "ArtifactToLog",
+        "hookimpl",
+        "Patcher",
+        "PickleFlavor",
+        "report",
+        "warn_once",
+        "in_training",
+        "current_call",
+        "TAG_AUTOLOGGING",
+        "options",
+        "option_checks",
+        "remember_run",
+        "run_of",
+        "post_training_wrapper",
+    ):
         assert hasattr(api, name), name
         assert name in api.__all__
     assert api.TAG_AUTOLOGGING == "autolog.autologging"
@@ -81,8 +98,7 @@ def test_declared_collectors_log_their_integrations_calls_only(declared, make_fr
     assert "kind" not in other_run.data.tags
 
 
-def test_a_failing_collector_costs_only_itself_with_one_warning_naming_the_plugin(declared, autolog_store,
-                                                                                 monkeypatch):
+def test_a_failing_collector_costs_only_itself_with_one_warning_naming_the_plugin(declared, autolog_store, monkeypatch):
     monkeypatch.delenv("AUTOLOG_TESTING")
 
     def broken(call):
@@ -101,8 +117,7 @@ def test_a_failing_collector_costs_only_itself_with_one_warning_naming_the_plugi
     assert "collector bug" in messages[0] and "collecting params" in messages[0]
 
 
-def test_after_training_runs_however_training_ends_and_before_training_can_add_a_callback(declared,
-                                                                                         autolog_store):
+def test_after_training_runs_however_training_ends_and_before_training_can_add_a_callback(declared, autolog_store):
     ended = []
     epochs = []
 
@@ -164,8 +179,9 @@ def test_call_logs_into_its_own_run_from_another_thread(declared, autolog_store)
     import threading
 
     def before(call):
-        thread = threading.Thread(target=lambda: (call.log_text("from a thread", "thread.txt"),
-                                                  call.set_tags({"thread": "yes"})))
+        thread = threading.Thread(
+            target=lambda: (call.log_text("from a thread", "thread.txt"), call.set_tags({"thread": "yes"}))
+        )
         thread.start()
         thread.join()
 
@@ -203,13 +219,15 @@ def test_an_evaluation_after_training_goes_into_the_trained_run(declared, autolo
     def evaluate(self, X):
         return float(sum(X)) - 10 if X == [-1] else float(sum(X))
 
-    fw = declared(after_training=lambda call, status: status == "FINISHED" and api.remember_run(call.instance, call,
-                                                                                                 step=3))
+    fw = declared(
+        after_training=lambda call, status: status == "FINISHED" and api.remember_run(call.instance, call, step=3)
+    )
     import wrapt
 
     # What a patch function does with ``patcher.wrap(Model, "evaluate", wrapper)``.
     fw.module.Model.evaluate = wrapt.FunctionWrapper(
-        evaluate, api.post_training_wrapper(fw.name, on_result, "logging evaluate metrics"))
+        evaluate, api.post_training_wrapper(fw.name, on_result, "logging evaluate metrics")
+    )
     autolog.autolog()
     model = fw.module.Model(alpha=1.0).fit([1])
     run_id = autolog.last_active_run().info.run_id

@@ -1,4 +1,5 @@
 """mypy (``make lint``) catches a plugin whose collector has the wrong signature."""
+
 from __future__ import annotations
 
 import textwrap
@@ -37,8 +38,16 @@ def test_a_collector_with_the_wrong_signature_is_a_mypy_error(collector, errors,
     api = pytest.importorskip("mypy.api")
     source = tmp_path / "typed_plugin.py"
     source.write_text(textwrap.dedent(PLUGIN.replace("{collector}", collector)))
-    stdout, _stderr, status = api.run([str(source), "--config-file", f"{REPO_DIR}/pyproject.toml",
-                                       "--cache-dir", f"{REPO_DIR}/.mypy_cache", "--no-error-summary"])
+    stdout, _stderr, status = api.run(
+        [
+            str(source),
+            "--config-file",
+            f"{REPO_DIR}/pyproject.toml",
+            "--cache-dir",
+            f"{REPO_DIR}/.mypy_cache",
+            "--no-error-summary",
+        ]
+    )
     found = [line for line in stdout.splitlines() if ": error:" in line]
     assert len(found) == errors, stdout
     if errors:

@@ -1,4 +1,5 @@
 """Plugin discovery through entry points, blocking, broken plugins, ``autolog.<name>``, version gating."""
+
 from __future__ import annotations
 
 import shutil
@@ -28,8 +29,13 @@ def installed(plugin_state, autolog_store, tmp_path, monkeypatch):
         framework = f"fakefwlib_{name}"
         shutil.copyfile(FAKEFRAMEWORK_SOURCE, root / f"{framework}.py")
         source = plugin_source if plugin_source is not None else PLUGIN_SOURCE.format(name=name, framework=framework)
-        write_distribution(root, f"autolog-{name}", entry_points={name: f"autolog_{name}"},
-                           requires=requires, files={f"autolog_{name}.py": source})
+        write_distribution(
+            root,
+            f"autolog-{name}",
+            entry_points={name: f"autolog_{name}"},
+            requires=requires,
+            files={f"autolog_{name}.py": source},
+        )
         monkeypatch.syspath_prepend(str(root))  # invalidates the import caches
         created.append(framework)
         return framework
@@ -90,22 +96,31 @@ def test_a_plugin_that_fails_to_import_is_skipped_with_a_warning(installed, monk
 
 def test_a_plugin_whose_registration_raises_is_skipped_with_a_warning(installed, monkeypatch):
     broken, good = _unique(), _unique()
-    installed(broken, plugin_source=textwrap.dedent('''
+    installed(
+        broken,
+        plugin_source=textwrap.dedent("""
         from autolog import hookimpl
 
         @hookimpl
         def autolog_register_integrations(register):
             raise RuntimeError("cannot register")
-    '''))
+    """),
+    )
     installed(good)
     monkeypatch.setenv("AUTOLOG_LOAD_PLUGINS", f"{broken},{good}")
     with pytest.warns(PluginLoadWarning, match="cannot register"):
         assert getattr(autolog, good).name == good
 
 
-@pytest.mark.parametrize("name, distribution", [("sklearn", "autolog-sklearn"), ("keras", "autolog-tensorflow"),
-                                                ("pytorch_lightning", "autolog-lightning"),
-                                                ("catboost", "autolog-catboost")])
+@pytest.mark.parametrize(
+    "name, distribution",
+    [
+        ("sklearn", "autolog-sklearn"),
+        ("keras", "autolog-tensorflow"),
+        ("pytorch_lightning", "autolog-lightning"),
+        ("catboost", "autolog-catboost"),
+    ],
+)
 def test_a_missing_integration_names_the_distribution_to_install(plugin_state, name, distribution):
     with pytest.raises(PluginNotInstalledError, match=f"pip install {distribution}"):
         getattr(autolog, name)
@@ -114,7 +129,7 @@ def test_a_missing_integration_names_the_distribution_to_install(plugin_state, n
 
 def test_outside_the_declared_range_autolog_warns_once_and_still_patches(installed, monkeypatch, autolog_store):
     name = _unique()
-    framework = installed(name, requires=[f"fakefwlib-{name}>=2,<3; extra == \"framework\""])
+    framework = installed(name, requires=[f'fakefwlib-{name}>=2,<3; extra == "framework"'])
     write_distribution(installed.root, f"fakefwlib-{name}", version="1.5")
     monkeypatch.setenv("AUTOLOG_LOAD_PLUGINS", name)
     monkeypatch.delenv("AUTOLOG_TESTING")
@@ -133,7 +148,7 @@ def test_outside_the_declared_range_autolog_warns_once_and_still_patches(install
 
 def test_disable_for_unsupported_versions_skips_the_plugin(installed, monkeypatch, autolog_store):
     name = _unique()
-    framework = installed(name, requires=[f"fakefwlib-{name}>=2,<3; extra == \"framework\""])
+    framework = installed(name, requires=[f'fakefwlib-{name}>=2,<3; extra == "framework"'])
     write_distribution(installed.root, f"fakefwlib-{name}", version="1.5")
     monkeypatch.setenv("AUTOLOG_LOAD_PLUGINS", name)
     monkeypatch.delenv("AUTOLOG_TESTING")

@@ -4,6 +4,7 @@ The same tracking API as the SQLite tests, through a ``postgresql+psycopg2://`` 
 artifacts under ``AUTOLOG_ARTIFACT_ROOT``: runs, params, metrics with steps, tags, NaN and inf,
 param conflicts, the latest metric value, several processes writing at once, text artifacts.
 """
+
 from __future__ import annotations
 
 import math
@@ -159,9 +160,17 @@ def test_four_processes_writing_at_once_lose_no_metric(postgres_server: Postgres
     experiment = "concurrent"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOLOG_")}
     env.update(PYTHONPATH=REPO_DIR, AUTOLOG_TRACKING_URI=url, AUTOLOG_ARTIFACT_ROOT=str(tmp_path / "artifacts"))
-    workers = [subprocess.Popen([sys.executable, "-c", WRITER_SCRIPT, str(n), experiment], env=env, cwd=tmp_path,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for n in range(4)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER_SCRIPT, str(n), experiment],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
     errors = []
     for worker in workers:
         try:

@@ -1,5 +1,6 @@
 """Resuming a run (``start_run(run_id=...)``), writing to runs by id through ``TrackingClient``, and
 run names that leave the user's random state alone."""
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """Runs around patched calls: managed runs, the user's run, exclusive, nesting, threads."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """The user's training never breaks because of autologging (DESIGN.md guarantee 1)."""
+
 from __future__ import annotations
 
 import os
@@ -32,10 +33,12 @@ def test_user_exception_propagates_with_its_type_and_traceback(fw, autolog_enabl
     assert model.fit_calls == 1
 
 
-@pytest.mark.parametrize("failing_hook", ["run_started", "before_training", "collect_params",
-                                          "collect_metrics", "run_ended"])
-def test_a_plugin_error_warns_once_and_leaves_result_and_run_status_alone(make_framework, autolog_store,
-                                                                          monkeypatch, failing_hook):
+@pytest.mark.parametrize(
+    "failing_hook", ["run_started", "before_training", "collect_params", "collect_metrics", "run_ended"]
+)
+def test_a_plugin_error_warns_once_and_leaves_result_and_run_status_alone(
+    make_framework, autolog_store, monkeypatch, failing_hook
+):
     monkeypatch.delenv("AUTOLOG_TESTING")
     fw = make_framework(fail_in={failing_hook})
     module = fw.import_()

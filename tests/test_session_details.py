@@ -1,4 +1,5 @@
 """Details of the session around a training call that a plugin author or user notices."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,10 @@ def test_an_artifact_from_a_local_file_is_stored_under_the_name_asked_for(fw, au
     class Reports:
         @hookimpl
         def autolog_collect_artifacts(self, call):
-            return [ArtifactToLog("reports/summary.html", local_path=str(local)),
-                    ArtifactToLog("same/tmp123.html", local_path=str(local))]
+            return [
+                ArtifactToLog("reports/summary.html", local_path=str(local)),
+                ArtifactToLog("same/tmp123.html", local_path=str(local)),
+            ]
 
     register_plugin(Reports(), "reports")
     autolog.autolog()

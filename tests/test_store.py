@@ -1,4 +1,5 @@
 """The tracking store: concurrent processes, metric history, NaN/inf, nothing lost at exit."""
+
 from __future__ import annotations
 
 import math
@@ -28,9 +29,16 @@ def test_four_processes_writing_one_store_at_once_lose_no_metric(tmp_path):
     store = tmp_path / "shared"
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("AUTOLOG_")}
     env["PYTHONPATH"] = REPO_DIR
-    workers = [subprocess.Popen([sys.executable, "-c", WRITER_SCRIPT, str(store), str(n)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for n in range(4)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER_SCRIPT, str(store), str(n)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
     for worker in workers:
         _out, err = worker.communicate(timeout=120)
         assert worker.returncode == 0, err
@@ -52,7 +60,11 @@ def test_metric_history_keeps_steps_and_timestamps(autolog_store):
         autolog.log_metric("loss", 0.1, step=5, timestamp=3_000)
     history = autolog_store.get_metric_history(run.info.run_id, "loss")
     assert [(m.step, m.timestamp, m.value) for m in history] == [
-        (0, 1_000, 0.9), (5, 3_000, 0.1), (10, 2_000, 0.5), (20, 1_500, 0.7)]
+        (0, 1_000, 0.9),
+        (5, 3_000, 0.1),
+        (10, 2_000, 0.5),
+        (20, 1_500, 0.7),
+    ]
     assert all(m.key == "loss" for m in history)
     # the latest value is the one of the highest step, not the last logged
     assert autolog_store.get_run(run.info.run_id).data.metrics["loss"] == 0.7
@@ -90,9 +102,16 @@ def test_a_process_that_exits_without_end_run_loses_nothing_and_ends_its_run(tmp
     store = tmp_path / "exits"
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("AUTOLOG_")}
     env["PYTHONPATH"] = REPO_DIR
-    procs = {name: subprocess.Popen([sys.executable, "-c", EXIT_SCRIPT, str(store), name], env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for name in ("clean", "crash")}
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, "-c", EXIT_SCRIPT, str(store), name],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("clean", "crash")
+    }
     results = {name: (proc.communicate(timeout=120), proc.returncode) for name, proc in procs.items()}
     (clean_out, clean_err), clean_code = results["clean"]
     (crash_out, crash_err), crash_code = results["crash"]

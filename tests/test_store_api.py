@@ -4,6 +4,7 @@ Experiment lifecycle (create, rename, delete, restore, tags, search with paging,
 updates (status, end time, name, restore, delete a tag), metric history pages, downsampled chart
 series and key listings.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,10 +34,14 @@ def store(tmp_path):
 
 def _run(store: SqlStore, experiment_id: str, name: str = "run", start: int = 1_000, **logged) -> str:
     run_id = os.urandom(16).hex()
-    store.write(WriteBatch(new_runs=[NewRun(run_id, experiment_id, name, start, f"/tmp/a/{run_id}")],
-                           params={(run_id, k): v for k, v in logged.get("params", {}).items()},
-                           tags={(run_id, k): v for k, v in logged.get("tags", {}).items()},
-                           metrics=[(run_id, k, v, start, 0) for k, v in logged.get("metrics", {}).items()]))
+    store.write(
+        WriteBatch(
+            new_runs=[NewRun(run_id, experiment_id, name, start, f"/tmp/a/{run_id}")],
+            params={(run_id, k): v for k, v in logged.get("params", {}).items()},
+            tags={(run_id, k): v for k, v in logged.get("tags", {}).items()},
+            metrics=[(run_id, k, v, start, 0) for k, v in logged.get("metrics", {}).items()],
+        )
+    )
     return run_id
 
 
@@ -86,8 +91,12 @@ def test_rename_delete_restore_and_tag_an_experiment(store):
         store.get_or_create_experiment("new", "/tmp/a")  # what set_experiment("new") does
     store.restore_experiment(experiment_id)
     assert store.get_experiment(experiment_id).lifecycle_stage == "active"
-    for call in (store.delete_experiment, store.restore_experiment, lambda i: store.rename_experiment(i, "x"),
-                 lambda i: store.set_experiment_tag(i, "k", "v")):
+    for call in (
+        store.delete_experiment,
+        store.restore_experiment,
+        lambda i: store.rename_experiment(i, "x"),
+        lambda i: store.set_experiment_tag(i, "k", "v"),
+    ):
         with pytest.raises(ExperimentNotFoundError, match="999"):
             call("999")
     assert store.get_experiment(other).lifecycle_stage == "active"
@@ -100,8 +109,10 @@ def test_the_default_experiment_cannot_be_deleted(store):
 
 
 def test_search_experiments_filters_orders_and_pages(store):
-    ids = {name: store.create_experiment(name, tags={"team": team})
-           for name, team in (("alpha", "cv"), ("beta", "nlp"), ("gamma", "cv"), ("delta", "nlp"))}
+    ids = {
+        name: store.create_experiment(name, tags={"team": team})
+        for name, team in (("alpha", "cv"), ("beta", "nlp"), ("gamma", "cv"), ("delta", "nlp"))
+    }
     store.delete_experiment(ids["delta"])
     names = lambda found: [e.name for e in found]  # noqa: E731
     found, token = store.search_experiments()
@@ -109,9 +120,14 @@ def test_search_experiments_filters_orders_and_pages(store):
     assert names(store.search_experiments(view_type="DELETED_ONLY")[0]) == ["delta"]
     assert names(store.search_experiments(view_type="ALL", order_by=["name"])[0]) == ["alpha", "beta", "delta", "gamma"]
     assert names(store.search_experiments(filter_string="tags.team = 'cv'", order_by=["name DESC"])[0]) == [
-        "gamma", "alpha"]
+        "gamma",
+        "alpha",
+    ]
     assert names(store.search_experiments(filter_string="name LIKE '%a' and attributes.creation_time > 0")[0]) == [
-        "gamma", "beta", "alpha"]
+        "gamma",
+        "beta",
+        "alpha",
+    ]
     assert dict(store.search_experiments(filter_string="name = 'beta'")[0][0].tags) == {"team": "nlp"}
     pages, token = [], None
     while True:
@@ -217,8 +233,12 @@ def test_metric_histories_downsample_keeping_extremes(store):
     first, second = _run(store, experiment_id), _run(store, experiment_id)
     values = [math.sin(step / 50) for step in range(10_000)]
     values[4321] = 100.0  # a spike must survive downsampling
-    store.write(WriteBatch(metrics=[(first, "loss", v, step, step) for step, v in enumerate(values)]
-                           + [(second, "loss", 1.0, 0, 0), (second, "acc", 0.5, 0, 0)]))
+    store.write(
+        WriteBatch(
+            metrics=[(first, "loss", v, step, step) for step, v in enumerate(values)]
+            + [(second, "loss", 1.0, 0, 0), (second, "acc", 0.5, 0, 0)]
+        )
+    )
     series = store.get_metric_histories([first, second], ["loss", "acc"], max_points_per_series=200)
     assert set(series) == {(first, "loss"), (second, "loss"), (second, "acc")}
     reduced = series[(first, "loss")]

@@ -1,4 +1,5 @@
 """What one bad value can cost: nothing but itself."""
+
 from __future__ import annotations
 
 import logging
@@ -11,9 +12,9 @@ import autolog
 def test_out_of_range_step_or_timestamp_is_refused_at_the_call_naming_the_metric(autolog_store):
     with autolog.start_run():
         with pytest.raises(ValueError, match=r"metric 'loss': step .* outside the 64-bit integer range"):
-            autolog.log_metric("loss", 1.0, step=10 ** 20)
+            autolog.log_metric("loss", 1.0, step=10**20)
         with pytest.raises(ValueError, match=r"timestamp .* outside the 64-bit integer range"):
-            autolog.log_metric("loss", 1.0, timestamp=-(10 ** 20))
+            autolog.log_metric("loss", 1.0, timestamp=-(10**20))
         autolog.log_metric("loss", 1.0, step=1)
     run = autolog.last_active_run()
     assert run.info.status == "FINISHED" and run.data.metrics == {"loss": 1.0}
@@ -34,7 +35,7 @@ def test_an_item_the_store_refuses_costs_no_other_data(autolog_store, caplog):
         autolog.log_param("p", 1)
         autolog.log_metric("good", 1.0, step=1)
         # A caller below the validation layer (a buggy plugin) queues a step SQLite cannot store.
-        run.tracker.writer.log_metric(run.info.run_id, "bad", 1.0, 0, 10 ** 20)
+        run.tracker.writer.log_metric(run.info.run_id, "bad", 1.0, 0, 10**20)
         autolog.log_metric("good", 2.0, step=2)
         with caplog.at_level(logging.ERROR, logger="tracking_core.writer"):
             autolog.flush()

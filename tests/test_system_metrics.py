@@ -1,5 +1,6 @@
 """System metrics: ``start_run(log_system_metrics=True)`` and ``autolog(log_system_metrics=True)``
 sample ``system/...`` metrics with steps while the run is active, and stop with it."""
+
 from __future__ import annotations
 
 import os
@@ -17,9 +18,14 @@ from tracking_core import system_metrics
 
 from core_support import REPO_DIR
 
-EXPECTED = {"system/cpu_utilization_percentage", "system/process_cpu_utilization_percentage",
-            "system/system_memory_usage_megabytes", "system/system_memory_usage_percentage",
-            "system/process_memory_rss_megabytes", "system/disk_usage_percentage"}
+EXPECTED = {
+    "system/cpu_utilization_percentage",
+    "system/process_cpu_utilization_percentage",
+    "system/system_memory_usage_megabytes",
+    "system/system_memory_usage_percentage",
+    "system/process_memory_rss_megabytes",
+    "system/disk_usage_percentage",
+}
 
 
 def sampler_threads() -> list[threading.Thread]:
@@ -98,8 +104,9 @@ def test_bad_interval_env_is_named(autolog_store, monkeypatch):
     assert autolog.active_run() is None
 
 
-@pytest.mark.parametrize("options", [{"log_system_metrics": "yes"}, {"system_metrics_interval": 0},
-                                     {"system_metrics_interval": "5"}])
+@pytest.mark.parametrize(
+    "options", [{"log_system_metrics": "yes"}, {"system_metrics_interval": 0}, {"system_metrics_interval": "5"}]
+)
 def test_autolog_refuses_bad_system_metrics_options(plugin_state, autolog_store, options):
     with pytest.raises(InvalidOptionError, match=next(iter(options))):
         autolog.autolog(**options)
@@ -134,14 +141,15 @@ def test_the_sampler_never_outlives_the_process(tmp_path):
     """A run left open at exit: the interpreter exits promptly, the run is ended, samples were kept."""
     code = f"""
 import time, autolog
-autolog.set_tracking_uri({str(tmp_path / 'store')!r})
+autolog.set_tracking_uri({str(tmp_path / "store")!r})
 run = autolog.start_run(log_system_metrics=True, system_metrics_interval=0.05)
 time.sleep(0.5)
 print(run.info.run_id)
 """
     started = time.monotonic()
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_DIR, capture_output=True, text=True, timeout=60,
-                         check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_DIR, capture_output=True, text=True, timeout=60, check=True
+    ).stdout.strip()
     assert time.monotonic() - started < 30
     client = tracking_core.TrackingClient(str(tmp_path / "store"))
     run = client.get_run(out)
@@ -151,8 +159,15 @@ print(run.info.run_id)
 
 
 def test_psutil_is_not_imported_until_sampling_starts():
-    code = ("import sys, autolog, tracking_core; autolog.autolog(log_system_metrics=True); "
-            "print('psutil' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_DIR, capture_output=True, text=True,
-                         env={**os.environ, "AUTOLOG_LOAD_PLUGINS": ""}, check=True).stdout.strip()
+    code = (
+        "import sys, autolog, tracking_core; autolog.autolog(log_system_metrics=True); print('psutil' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "AUTOLOG_LOAD_PLUGINS": ""},
+        check=True,
+    ).stdout.strip()
     assert out == "False"

@@ -1,5 +1,6 @@
 """System metrics around a real Keras fit of ~3 s sampled every 0.5 s: present with plausible values
 while the fit runs, none after its run ended, the sampler thread gone."""
+
 from __future__ import annotations
 
 import itertools
@@ -26,8 +27,9 @@ def test_keras_fit_of_three_seconds_logs_system_metrics_every_half_second(autolo
     rng = np.random.default_rng(0)
     X = rng.normal(size=(512, 8)).astype("float32")
     y = (X.sum(axis=1, keepdims=True) > 0).astype("float32")
-    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
-                              keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1, activation="sigmoid")]
+    )
     model.compile(optimizer="adam", loss="binary_crossentropy")
     sampler_alive = []
 

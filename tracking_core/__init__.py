@@ -2,6 +2,7 @@
 
 It knows nothing of autologging; ``autolog`` re-exports this API.
 """
+
 from __future__ import annotations
 
 from .artifacts import ArtifactPathError, FileInfo

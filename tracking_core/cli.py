@@ -1,4 +1,5 @@
 """The ``runs`` commands of the ``autolog`` CLI: list runs and show one."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,9 @@ def _time(ms: int | None) -> str:
 
 def add_runs_commands(subparsers) -> None:
     runs = subparsers.add_parser("runs", help="list and inspect tracked runs")
-    runs.add_argument("--tracking-uri", default=None, help="store to read (default: AUTOLOG_TRACKING_URI or ./autologruns)")
+    runs.add_argument(
+        "--tracking-uri", default=None, help="store to read (default: AUTOLOG_TRACKING_URI or ./autologruns)"
+    )
     commands = runs.add_subparsers(dest="runs_command", required=True)
     listing = commands.add_parser("list", help="list runs, newest first")
     listing.add_argument("--experiment", default=None, help="only runs of this experiment")
@@ -36,8 +39,10 @@ def list_runs(args: argparse.Namespace) -> int:
     print(f"{'RUN ID':32}  {'NAME':24}  {'STATUS':8}  {'STARTED':19}  INTEGRATION")
     for run in found:
         integration = run.data.tags.get("autolog.autologging", "-")
-        print(f"{run.info.run_id:32}  {run.info.run_name[:24]:24}  {run.info.status:8}  "
-              f"{_time(run.info.start_time):19}  {integration}")
+        print(
+            f"{run.info.run_id:32}  {run.info.run_name[:24]:24}  {run.info.status:8}  "
+            f"{_time(run.info.start_time):19}  {integration}"
+        )
     if not found:
         print(f"(no runs in {client.tracking_uri})")
     return 0
@@ -113,7 +118,7 @@ def current_db(args: argparse.Namespace) -> int:
     from .store import make_engine
 
     url, shown = _database(args.uri)
-    path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else None
+    path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else None
     if path and path != ":memory:" and not os.path.exists(path):
         print(f"{shown}: no store there yet")  # and do not create one by looking
         return 0
@@ -127,7 +132,10 @@ def current_db(args: argparse.Namespace) -> int:
     elif version == SCHEMA_VERSION:
         print(f"{shown}: schema version {version} (current)")
     elif version in KNOWN_VERSIONS:
-        print(f"{shown}: schema version {version} (older; `autolog db upgrade` or opening it upgrades it to {SCHEMA_VERSION})")
+        print(
+            f"{shown}: schema version {version} (older; `autolog db upgrade` or opening it upgrades it "
+            f"to {SCHEMA_VERSION})"
+        )
     else:
         print(f"{shown}: schema version {version} (newer than this autolog: upgrade autolog)")
     return 0

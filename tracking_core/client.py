@@ -1,4 +1,5 @@
 """``TrackingClient``: read (and delete) runs of one tracking store by id, outside the fluent state."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,8 +38,13 @@ class TrackingClient:
     def get_experiment_by_name(self, name: str) -> Experiment | None:
         return self._store.get_experiment_by_name(name)
 
-    def search_runs(self, experiment_names: list[str] | None = None, filter_string: str | None = None,
-                    order_by: list[str] | None = None, max_results: int = DEFAULT_MAX_RESULTS) -> list[Run]:
+    def search_runs(
+        self,
+        experiment_names: list[str] | None = None,
+        filter_string: str | None = None,
+        order_by: list[str] | None = None,
+        max_results: int = DEFAULT_MAX_RESULTS,
+    ) -> list[Run]:
         """Runs of the named experiments (all when None), newest first unless ``order_by`` says otherwise."""
         if isinstance(experiment_names, str):
             experiment_names = [experiment_names]
@@ -54,8 +60,9 @@ class TrackingClient:
         found: list[Run] = []
         token = None
         while len(found) < max_results:
-            page, token = store.search_runs_page(experiment_ids, filter_string, order_by,
-                                                 min(max_results - len(found), 50_000), token)
+            page, token = store.search_runs_page(
+                experiment_ids, filter_string, order_by, min(max_results - len(found), 50_000), token
+            )
             found += page
             if token is None:
                 break
@@ -77,8 +84,9 @@ class TrackingClient:
         return self._tracker.artifact_repository(run.info.artifact_uri).download_artifacts(path, dst_path)
 
     # -- writing to a run by id (open or ended): queued on the batching writer like the fluent API --
-    def create_run(self, experiment_id: str | None = None, run_name: str | None = None,
-                   tags: dict | None = None) -> Run:
+    def create_run(
+        self, experiment_id: str | None = None, run_name: str | None = None, tags: dict | None = None
+    ) -> Run:
         """A new RUNNING run in the experiment (the default one when None); end it with ``set_terminated``."""
         name = None
         if experiment_id is not None:
@@ -93,19 +101,28 @@ class TrackingClient:
         self._known_run(run_id)
         self._tracker.log_params(run_id, {key: value})
 
-    def log_metric(self, run_id: str, key: str, value: float, step: int | None = None,
-                   timestamp: int | None = None) -> None:
+    def log_metric(
+        self, run_id: str, key: str, value: float, step: int | None = None, timestamp: int | None = None
+    ) -> None:
         self._known_run(run_id)
         check_key(key, "metric")
-        self._tracker.writer.log_metric(run_id, key, metric_value(key, value),
-                                        now_ms() if timestamp is None else metric_timestamp(key, timestamp),
-                                        metric_step(key, step))
+        self._tracker.writer.log_metric(
+            run_id,
+            key,
+            metric_value(key, value),
+            now_ms() if timestamp is None else metric_timestamp(key, timestamp),
+            metric_step(key, step),
+        )
 
     def log_metrics(self, run_id: str, metrics: dict, step: int | None = None) -> None:
         self._known_run(run_id)
         timestamp = now_ms()
-        self._tracker.writer.log_metrics([(run_id, check_key(k, "metric"), metric_value(k, v), timestamp,
-                                           metric_step(k, step)) for k, v in metrics.items()])
+        self._tracker.writer.log_metrics(
+            [
+                (run_id, check_key(k, "metric"), metric_value(k, v), timestamp, metric_step(k, step))
+                for k, v in metrics.items()
+            ]
+        )
 
     def set_tag(self, run_id: str, key: str, value: Any) -> None:
         self._known_run(run_id)
@@ -136,4 +153,4 @@ class TrackingClient:
         self._store.delete_run(run_id)
 
 
-__all__ = ["TrackingClient", "RunNotFoundError"]
+__all__ = ["RunNotFoundError", "TrackingClient"]

@@ -8,6 +8,7 @@
 They are plain, immutable value objects (named tuples: no dataclasses import at ``import
 autolog``); the store builds them, nothing mutates them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -78,9 +79,9 @@ class Dataset(NamedTuple):
     name: str
     digest: str
     source_type: str
-    source: str = "{}"           # JSON text
-    schema: str | None = None    # JSON text
-    profile: str | None = None   # JSON text
+    source: str = "{}"  # JSON text
+    schema: str | None = None  # JSON text
+    profile: str | None = None  # JSON text
 
 
 class InputTag(NamedTuple):

@@ -1,4 +1,5 @@
 """Errors of the tracking core that users may catch (no heavy imports here)."""
+
 from __future__ import annotations
 
 

@@ -5,6 +5,7 @@ The stack of active runs lives in a ``ContextVar``, so every thread and asyncio 
 FAILED after an uncaught exception, KILLED after KeyboardInterrupt, FINISHED otherwise, and
 every queued write is flushed first.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -12,11 +13,11 @@ import os
 import sys
 import threading
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from . import uri as uri_module
-from .entities import Experiment, Run, RunInfo, RunStatus
 from .batch import now_ms
+from .entities import Experiment, Run, RunInfo, RunStatus
 from .errors import RunNotFoundError
 from .liveness import owner_tags
 from .tracker import Tracker, tracker_for
@@ -28,10 +29,10 @@ if TYPE_CHECKING:
 
 _tracking_uri: str | None = None
 _experiment_name: str | None = None
-_active_stack: ContextVar[tuple["ActiveRun", ...]] = ContextVar("autolog_active_runs", default=())
-_last_run_in_context: ContextVar["tuple[Tracker, str] | None"] = ContextVar("autolog_last_run", default=None)
-_last_run_global: "tuple[Tracker, str] | None" = None
-_open_runs: dict[str, "ActiveRun"] = {}
+_active_stack: ContextVar[tuple[ActiveRun, ...]] = ContextVar("autolog_active_runs", default=())
+_last_run_in_context: ContextVar[tuple[Tracker, str] | None] = ContextVar("autolog_last_run", default=None)
+_last_run_global: tuple[Tracker, str] | None = None
+_open_runs: dict[str, ActiveRun] = {}
 _open_runs_lock = threading.Lock()
 
 
@@ -46,7 +47,7 @@ class NoActiveRunError(RuntimeError):
 class ActiveRun:
     """A run started with ``start_run``; a context manager that ends it on exit."""
 
-    __slots__ = ("info", "tracker", "_ended", "_system_metrics")
+    __slots__ = ("_ended", "_system_metrics", "info", "tracker")
 
     def __init__(self, info: RunInfo, tracker: Tracker):
         self.info = info
@@ -58,10 +59,10 @@ class ActiveRun:
     def data(self):
         return self.tracker.get_run(self.info.run_id).data
 
-    def __enter__(self) -> "ActiveRun":
+    def __enter__(self) -> ActiveRun:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> Literal[False]:
         if exc_type is None:
             status = RunStatus.FINISHED
         elif issubclass(exc_type, KeyboardInterrupt):
@@ -102,9 +103,14 @@ def set_experiment(name: str) -> Experiment:
 
 
 # -- runs -----------------------------------------------------------------------------------------
-def start_run(run_name: str | None = None, nested: bool = False, tags: dict | None = None,
-              run_id: str | None = None, log_system_metrics: bool | None = None,
-              system_metrics_interval: float | None = None) -> ActiveRun:
+def start_run(
+    run_name: str | None = None,
+    nested: bool = False,
+    tags: dict | None = None,
+    run_id: str | None = None,
+    log_system_metrics: bool | None = None,
+    system_metrics_interval: float | None = None,
+) -> ActiveRun:
     """Start a run (or, with ``run_id``, resume that existing run: it is RUNNING again, its data kept).
 
     ``log_system_metrics=True`` samples CPU, memory, disk, network and GPU use as ``system/...``
@@ -124,18 +130,20 @@ def start_run(run_name: str | None = None, nested: bool = False, tags: dict | No
     stack = _active_stack.get()
     if stack and not nested:
         raise RunAlreadyActiveError(
-            f"run {stack[-1].info.run_id} is already active: end it with end_run() or pass nested=True")
+            f"run {stack[-1].info.run_id} is already active: end it with end_run() or pass nested=True"
+        )
     tracker = _tracker()
     if run_id is not None:
         info = _resume(tracker, run_id, run_name, tags)
     else:
         parent = stack[-1].info.run_id if stack else None
         experiment = _experiment_name or os.environ.get("AUTOLOG_EXPERIMENT_NAME") or None
-        info = tracker.create_run(experiment, run_name, {**(tags or {}), **owner_tags(), TAG_HEARTBEAT: str(now_ms())},
-                                  parent_run_id=parent)
+        info = tracker.create_run(
+            experiment, run_name, {**(tags or {}), **owner_tags(), TAG_HEARTBEAT: str(now_ms())}, parent_run_id=parent
+        )
     tracker.writer.keep_alive(info.run_id)  # heartbeat until it ends (liveness: a dead owner's run is KILLED)
     run = ActiveRun(info, tracker)
-    _active_stack.set(stack + (run,))
+    _active_stack.set((*stack, run))
     with _open_runs_lock:
         _open_runs[info.run_id] = run
     _ensure_exit_handler()
@@ -152,8 +160,9 @@ def _resume(tracker: Tracker, run_id: str, run_name: str | None, tags: dict | No
             raise RunAlreadyActiveError(f"run {run_id} is already active in this process")
     info = tracker.resume_run(run_id)  # RunNotFoundError names the id
     if run_name is not None and run_name != info.run_name:
-        raise ValueError(f"run {run_id} is named {info.run_name!r}: a resumed run keeps its name "
-                         f"(got run_name={run_name!r})")
+        raise ValueError(
+            f"run {run_id} is named {info.run_name!r}: a resumed run keeps its name (got run_name={run_name!r})"
+        )
     tracker.set_tags(run_id, {**(tags or {}), **owner_tags(), TAG_HEARTBEAT: str(now_ms())})  # this process owns it now
     return info
 
@@ -275,16 +284,22 @@ def log_metric(key: str, value: float, step: int | None = None, timestamp: int |
     run = stack[-1] if stack else start_run()
     check_key(key, "metric")
     run.tracker.writer.log_metric(
-        run.info.run_id, key, metric_value(key, value),
-        now_ms() if timestamp is None else metric_timestamp(key, timestamp), metric_step(key, step))
+        run.info.run_id,
+        key,
+        metric_value(key, value),
+        now_ms() if timestamp is None else metric_timestamp(key, timestamp),
+        metric_step(key, step),
+    )
 
 
 def log_metrics(metrics: dict, step: int | None = None, timestamp: int | None = None) -> None:
     run = _run_for_logging()
     timestamp = now_ms() if timestamp is None else metric_timestamp("timestamp", timestamp)
     run_id = run.info.run_id
-    points = [(run_id, check_key(k, "metric"), metric_value(k, v), timestamp, metric_step(k, step))
-              for k, v in metrics.items()]
+    points = [
+        (run_id, check_key(k, "metric"), metric_value(k, v), timestamp, metric_step(k, step))
+        for k, v in metrics.items()
+    ]
     run.tracker.writer.log_metrics(points)
 
 
@@ -302,8 +317,9 @@ def log_text(text: str, artifact_file: str) -> None:
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValueError(f"log_text({artifact_file!r}): the text is not valid unicode ({exc.reason} at "
-                         f"position {exc.start})") from None
+        raise ValueError(
+            f"log_text({artifact_file!r}): the text is not valid unicode ({exc.reason} at position {exc.start})"
+        ) from None
     log_bytes(data, artifact_file)
 
 
@@ -346,8 +362,9 @@ def log_model(model: Any, flavor: Flavor, artifact_path: str = "model", **save_o
     if hasattr(repository, "local_dir"):
         model_dir = repository.local_dir(artifact_path)
         try:
-            return save_model(model, model_dir, flavor, run_id=run.info.run_id, artifact_path=artifact_path,
-                              **save_options)
+            return save_model(
+                model, model_dir, flavor, run_id=run.info.run_id, artifact_path=artifact_path, **save_options
+            )
         except BaseException:
             if os.path.isdir(model_dir) and not os.listdir(model_dir):
                 os.rmdir(model_dir)  # a failed save leaves nothing, not even the empty directory
@@ -381,7 +398,7 @@ def local_model_dir(model_uri: str) -> str:
     """A local directory holding the model of ``runs:/<run_id>/<path>`` (downloaded if need be) or a path."""
     model_uri = os.fspath(model_uri)
     if model_uri.startswith("runs:/"):
-        rest = model_uri[len("runs:/"):].strip("/")
+        rest = model_uri[len("runs:/") :].strip("/")
         run_id, _, path = rest.partition("/")
         if not run_id:
             raise ValueError(f"model URI {model_uri!r} names no run id: use runs:/<run_id>/<path>")

@@ -16,11 +16,13 @@ a tag ``autolog.killed.reason``; ``TrackingClient`` and ``autolog runs list`` ca
 read, so a dead run is never shown RUNNING to them. Runs without owner tags (created by older
 versions or through the REST API by other clients) are left alone.
 """
+
 from __future__ import annotations
 
 import os
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .batch import WriteBatch
 from .entities import Run, RunStatus
@@ -54,7 +56,7 @@ def process_start_token(pid: int) -> str | None:
         except OSError:
             return None
         # The command name (field 2) may hold spaces and parentheses: fields after its last ')' count.
-        fields = stat[stat.rindex(b")") + 2:].split()
+        fields = stat[stat.rindex(b")") + 2 :].split()
         return f"linux:{boot}:{int(fields[19])}"
     try:
         import psutil
@@ -114,7 +116,10 @@ def owner_gone(run: Run, now_ms: int | None = None) -> str | None:
     now_ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
     silent = (now_ms - last_seen_ms(run)) / 1000
     if silent > SILENT_AFTER_SECONDS:
-        return f"its process {pid} on {host} sent no heartbeat for {silent:.0f} s (expected every {HEARTBEAT_SECONDS:.0f} s)"
+        return (
+            f"its process {pid} on {host} sent no heartbeat for {silent:.0f} s "
+            f"(expected every {HEARTBEAT_SECONDS:.0f} s)"
+        )
     return None
 
 
@@ -142,9 +147,21 @@ def _mark_killed(store: Any, run: Run, reason: str) -> Run:
     except Exception:
         pass  # a read-only store: still shown KILLED to this reader
     tags = {**run.data.tags, TAG_KILLED_REASON: reason}
-    return run.__class__(run.info._replace(status=RunStatus.KILLED, end_time=end_time),
-                         run.data._replace(tags=tags) if hasattr(run.data, "_replace") else run.data)
+    return run.__class__(
+        run.info._replace(status=RunStatus.KILLED, end_time=end_time),
+        run.data._replace(tags=tags) if hasattr(run.data, "_replace") else run.data,
+    )
 
 
-__all__ = ["owner_tags", "owner_gone", "settle", "SILENT_AFTER_SECONDS", "HEARTBEAT_SECONDS",
-           "TAG_OWNER_HOST", "TAG_OWNER_PID", "TAG_OWNER_START", "TAG_HEARTBEAT", "TAG_KILLED_REASON"]
+__all__ = [
+    "HEARTBEAT_SECONDS",
+    "SILENT_AFTER_SECONDS",
+    "TAG_HEARTBEAT",
+    "TAG_KILLED_REASON",
+    "TAG_OWNER_HOST",
+    "TAG_OWNER_PID",
+    "TAG_OWNER_START",
+    "owner_gone",
+    "owner_tags",
+    "settle",
+]

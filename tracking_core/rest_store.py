@@ -15,7 +15,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from .batch import WriteBatch
-from .entities import Dataset, DatasetInput, Experiment, InputTag, LifecycleStage, Metric, Run, RunData, RunInfo, RunInputs
+from .entities import (
+    Dataset,
+    DatasetInput,
+    Experiment,
+    InputTag,
+    LifecycleStage,
+    Metric,
+    Run,
+    RunData,
+    RunInfo,
+    RunInputs,
+)
 from .errors import ExperimentExistsError, RunNotFoundError
 from .http import HttpClient, RestError
 
@@ -83,18 +94,30 @@ def run_info_from_json(info: dict) -> RunInfo:
 def run_from_json(data: dict) -> Run:
     body = data.get("data") or {}
     metrics = {m["key"]: _float_in(m.get("value")) for m in body.get("metrics") or ()}
-    return Run(run_info_from_json(data["info"]), RunData(_pairs(body.get("params")), metrics, _pairs(body.get("tags"))),
-               _inputs_from_json(data.get("inputs") or {}))
+    return Run(
+        run_info_from_json(data["info"]),
+        RunData(_pairs(body.get("params")), metrics, _pairs(body.get("tags"))),
+        _inputs_from_json(data.get("inputs") or {}),
+    )
 
 
 def _inputs_from_json(data: dict) -> RunInputs:
     found = []
     for item in data.get("dataset_inputs") or ():
         dataset = item.get("dataset") or {}
-        found.append(DatasetInput(
-            Dataset(dataset.get("name", ""), dataset.get("digest", ""), dataset.get("source_type", ""),
-                    dataset.get("source", "{}"), dataset.get("schema"), dataset.get("profile")),
-            tuple(InputTag(t.get("key", ""), t.get("value", "")) for t in item.get("tags") or ())))
+        found.append(
+            DatasetInput(
+                Dataset(
+                    dataset.get("name", ""),
+                    dataset.get("digest", ""),
+                    dataset.get("source_type", ""),
+                    dataset.get("source", "{}"),
+                    dataset.get("schema"),
+                    dataset.get("profile"),
+                ),
+                tuple(InputTag(t.get("key", ""), t.get("value", "")) for t in item.get("tags") or ()),
+            )
+        )
     return RunInputs(tuple(found))
 
 

@@ -8,6 +8,7 @@ the tables of ``0001_initial`` and no version table) is upgraded in place by the
 migrate twice. A store whose version this autolog does not know was written by a newer autolog:
 it is refused (``StoreVersionError``) before anything is written to it.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -24,7 +25,8 @@ _PG_SCHEMA_LOCK = 7236042195001  # advisory lock serializing schema creation/upg
 metadata = sa.MetaData()
 
 experiments = sa.Table(
-    "experiments", metadata,
+    "experiments",
+    metadata,
     sa.Column("experiment_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(256), nullable=False, unique=True),
     sa.Column("artifact_location", sa.Text, nullable=False),
@@ -33,14 +35,17 @@ experiments = sa.Table(
     sa.Column("last_update_time", sa.BigInteger, nullable=True),
 )
 experiment_tags = sa.Table(
-    "experiment_tags", metadata,
-    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
-              primary_key=True),
+    "experiment_tags",
+    metadata,
+    sa.Column(
+        "experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("key", sa.String(250), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
 runs = sa.Table(
-    "runs", metadata,
+    "runs",
+    metadata,
     sa.Column("run_id", sa.String(32), primary_key=True),
     sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id"), nullable=False),
     sa.Column("run_name", sa.String(256), nullable=False),
@@ -52,13 +57,15 @@ runs = sa.Table(
     sa.Index("ix_runs_experiment_start", "experiment_id", "start_time"),
 )
 params = sa.Table(
-    "params", metadata,
+    "params",
+    metadata,
     sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
     sa.Column("key", sa.String(250), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
 tags = sa.Table(
-    "tags", metadata,
+    "tags",
+    metadata,
     sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
     sa.Column("key", sa.String(250), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
@@ -71,17 +78,18 @@ for _table in (params, tags):
 # A metric's points refer to their (run, key) series by a small integer: rows and index stay
 # narrow, which halves the time to persist large histories.
 metric_series = sa.Table(
-    "metric_series", metadata,
+    "metric_series",
+    metadata,
     sa.Column("series_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
     sa.Column("key", sa.String(250), nullable=False),
     sa.UniqueConstraint("run_id", "key", name="uq_metric_series_run_key"),
 )
 metrics = sa.Table(
-    "metrics", metadata,
+    "metrics",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("series_id", sa.Integer, sa.ForeignKey("metric_series.series_id", ondelete="CASCADE"),
-              nullable=False),
+    sa.Column("series_id", sa.Integer, sa.ForeignKey("metric_series.series_id", ondelete="CASCADE"), nullable=False),
     sa.Column("value", sa.Float(precision=53), nullable=True),  # NULL is NaN (SQLite stores NaN as NULL)
     sa.Column("timestamp", sa.BigInteger, nullable=False),
     sa.Column("step", sa.BigInteger, nullable=False),
@@ -89,7 +97,8 @@ metrics = sa.Table(
     sa.Index("ix_metrics_series_step_time", "series_id", "step", "timestamp"),
 )
 latest_metrics = sa.Table(
-    "latest_metrics", metadata,
+    "latest_metrics",
+    metadata,
     sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
     sa.Column("key", sa.String(250), primary_key=True),
     sa.Column("value", sa.Float(precision=53), nullable=True),
@@ -101,10 +110,12 @@ latest_metrics = sa.Table(
 # (name, digest); its id is derived from those three (``dataset_id``), so writers need no lookup.
 # A run's inputs link it to datasets; an input's tags say its context (``mlflow.data.context``).
 datasets = sa.Table(
-    "datasets", metadata,
+    "datasets",
+    metadata,
     sa.Column("dataset_id", sa.String(32), primary_key=True),
-    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
-              nullable=False),
+    sa.Column(
+        "experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE"), nullable=False
+    ),
     sa.Column("name", sa.String(500), nullable=False),
     sa.Column("digest", sa.String(64), nullable=False),
     sa.Column("dataset_source_type", sa.String(64), nullable=False),
@@ -115,20 +126,22 @@ datasets = sa.Table(
     sa.Index("ix_datasets_name", "name"),
 )
 run_inputs = sa.Table(
-    "run_inputs", metadata,
+    "run_inputs",
+    metadata,
     sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("dataset_id", sa.String(32), sa.ForeignKey("datasets.dataset_id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column("dataset_id", sa.String(32), sa.ForeignKey("datasets.dataset_id", ondelete="CASCADE"), primary_key=True),
     sa.Index("ix_run_inputs_dataset", "dataset_id", "run_id"),
 )
 input_tags = sa.Table(
-    "input_tags", metadata,
+    "input_tags",
+    metadata,
     sa.Column("run_id", sa.String(32), primary_key=True),
     sa.Column("dataset_id", sa.String(32), primary_key=True),
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("value", sa.String(500), nullable=False),
-    sa.ForeignKeyConstraint(["run_id", "dataset_id"], ["run_inputs.run_id", "run_inputs.dataset_id"],
-                            ondelete="CASCADE"),
+    sa.ForeignKeyConstraint(
+        ["run_id", "dataset_id"], ["run_inputs.run_id", "run_inputs.dataset_id"], ondelete="CASCADE"
+    ),
     sa.Index("ix_input_tags_key_value", "key", "value"),
 )
 
@@ -142,7 +155,8 @@ def dataset_id(experiment_id, name: str, digest: str) -> str:
 
 # Kept outside ``metadata``: alembic owns this table (same shape as the one it creates).
 version_table = sa.Table(
-    VERSION_TABLE, sa.MetaData(),
+    VERSION_TABLE,
+    sa.MetaData(),
     sa.Column("version_num", sa.String(32), primary_key=True),
 )
 
@@ -188,7 +202,8 @@ def _refuse_if_newer(version: object, database_url: str) -> None:
         raise StoreVersionError(
             f"the tracking store {describe_url(database_url)} has schema version {version!r}, which this "
             f"autolog ({ours}, newest schema {SCHEMA_VERSION!r}) does not know: it was written by a newer "
-            f"autolog. Nothing was written to it; upgrade autolog (pip install -U autolog) to use this store.")
+            f"autolog. Nothing was written to it; upgrade autolog (pip install -U autolog) to use this store."
+        )
 
 
 def open_schema(engine: Engine, database_url: str) -> None:

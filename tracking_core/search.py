@@ -19,6 +19,7 @@ A run lacking the key never matches a comparison. ``tags.mlflow.runName`` is the
 Order: ``"<entity>.<key> [ASC|DESC]"``; runs lacking the value (or with NaN) come last either way.
 Every error is an ``InvalidFilterError`` quoting the filter and naming the bad token.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,16 +32,30 @@ FilterError = InvalidFilterError  # the name this module used before
 Value = str | float | tuple | None
 
 ENTITY_ALIASES = {
-    "metric": "metrics", "metrics": "metrics",
-    "param": "params", "params": "params", "parameter": "params", "parameters": "params",
-    "tag": "tags", "tags": "tags",
-    "attribute": "attributes", "attributes": "attributes", "attr": "attributes", "run": "attributes",
-    "dataset": "datasets", "datasets": "datasets",
+    "metric": "metrics",
+    "metrics": "metrics",
+    "param": "params",
+    "params": "params",
+    "parameter": "params",
+    "parameters": "params",
+    "tag": "tags",
+    "tags": "tags",
+    "attribute": "attributes",
+    "attributes": "attributes",
+    "attr": "attributes",
+    "run": "attributes",
+    "dataset": "datasets",
+    "datasets": "datasets",
 }
 RUN_STRING_ATTRIBUTES = ("run_id", "run_name", "status", "artifact_uri", "experiment_id")
 RUN_NUMBER_ATTRIBUTES = ("start_time", "end_time")
-RUN_ATTRIBUTE_ALIASES = {"created": "start_time", "Created": "start_time", "run name": "run_name",
-                         "runName": "run_name", "experimentId": "experiment_id"}
+RUN_ATTRIBUTE_ALIASES = {
+    "created": "start_time",
+    "Created": "start_time",
+    "run name": "run_name",
+    "runName": "run_name",
+    "experimentId": "experiment_id",
+}
 EXPERIMENT_STRING_ATTRIBUTES = ("name", "experiment_id", "lifecycle_stage")
 EXPERIMENT_NUMBER_ATTRIBUTES = ("creation_time", "last_update_time")
 
@@ -77,8 +92,11 @@ _WORD = re.compile(r"[A-Za-z_][\w]*")
 _BARE_KEY = re.compile(r"[\w\-/@:+]+(?:\.[\w\-/@:+]+)*")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])|[-+]?(?i:inf|infinity|nan)(?!\w)")
 _OPERATOR = re.compile(r"!=|<>|>=|<=|=|>|<|(?i:not\s+in|in|like|ilike|is\s+not\s+null|is\s+null)(?!\w)")
-_QUOTED = {"'": re.compile(r"'((?:[^'\\]|\\.|'')*)'"), '"': re.compile(r'"((?:[^"\\]|\\.)*)"'),
-           "`": re.compile(r"`([^`]*)`")}
+_QUOTED = {
+    "'": re.compile(r"'((?:[^'\\]|\\.|'')*)'"),
+    '"': re.compile(r'"((?:[^"\\]|\\.)*)"'),
+    "`": re.compile(r"`([^`]*)`"),
+}
 
 
 class _Reader:
@@ -103,14 +121,15 @@ class _Reader:
 
     def peek_char(self) -> str:
         self.skip_space()
-        return self.text[self.pos:self.pos + 1]
+        return self.text[self.pos : self.pos + 1]
 
     def fail(self, expected: str) -> InvalidFilterError:
         self.skip_space()
-        rest = self.text[self.pos:]
+        rest = self.text[self.pos :]
         found = f"found {rest[:30]!r}" if rest else "found the end"
-        return InvalidFilterError(f"invalid {self.what} {self.text!r}: expected {expected} at position {self.pos}, "
-                                  f"{found}")
+        return InvalidFilterError(
+            f"invalid {self.what} {self.text!r}: expected {expected} at position {self.pos}, {found}"
+        )
 
 
 def _unquote(reader: _Reader, expected: str) -> str | None:
@@ -135,14 +154,14 @@ def _identifier(reader: _Reader, attributes: Attributes) -> tuple[str, str]:
     word = reader.match(_WORD)
     if word is None:
         raise reader.fail("an identifier such as metrics.acc, params.lr, tags.team or attributes.status")
-    entity = ENTITY_ALIASES.get(word.group(0).lower()) if reader.text[reader.pos:reader.pos + 1] == "." else None
+    entity = ENTITY_ALIASES.get(word.group(0).lower()) if reader.text[reader.pos : reader.pos + 1] == "." else None
     if entity is None:
         # a bare name, e.g. ``status`` or ``name``: an attribute; words glued with dots are one bare key
         reader.pos = start
         bare = reader.match(_BARE_KEY)
         return "attributes", _attribute(reader, attributes, bare.group(0), start)  # type: ignore[union-attr]
     reader.pos += 1  # the dot
-    key = _unquote(reader, "a key") if reader.text[reader.pos:reader.pos + 1] in ("`", '"') else None
+    key = _unquote(reader, "a key") if reader.text[reader.pos : reader.pos + 1] in ("`", '"') else None
     if key is None:
         bare = _BARE_KEY.match(reader.text, reader.pos)
         if bare is None:
@@ -179,7 +198,7 @@ def _number(reader: _Reader, context: str) -> float:
 
 def _string(reader: _Reader, context: str) -> str:
     value = _unquote(reader, "a string")
-    if value is None or reader.text[reader.pos - 1:reader.pos] == "`":
+    if value is None or reader.text[reader.pos - 1 : reader.pos] == "`":
         raise reader.fail(f"a quoted string such as 'abc' ({context} compares text)")
     return value
 
@@ -239,8 +258,9 @@ def parse_filter(filter_string: str | None, attributes: Attributes = RUN_ATTRIBU
 _DIRECTION = re.compile(r"(?i:asc|desc)(?!\w)")
 
 
-def parse_order_by(order_by: list[str] | tuple[str, ...] | None,
-                   attributes: Attributes = RUN_ATTRIBUTES) -> list[OrderBy]:
+def parse_order_by(
+    order_by: list[str] | tuple[str, ...] | None, attributes: Attributes = RUN_ATTRIBUTES
+) -> list[OrderBy]:
     """``["metrics.rmse DESC", "attributes.start_time"]`` -> OrderBy clauses (ascending by default)."""
     if order_by is None:
         return []

@@ -8,6 +8,7 @@ last; the first, if a metric, param or tag, splits the search in two phases (``R
 are finally ordered newest first and by id, so the order is total and offset page tokens return
 every run exactly once. Experiment searches are small and use SQLAlchemy expressions.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,8 +24,15 @@ from .schema import experiment_tags, experiments
 from .search import EXPERIMENT_ATTRIBUTES, Clause, OrderBy, parse_filter, parse_order_by
 
 MAX_RESULTS_LIMIT = 50_000  # as MLflow's search_runs
-VIEW_TYPES: dict = {"ACTIVE_ONLY": "ACTIVE_ONLY", "DELETED_ONLY": "DELETED_ONLY", "ALL": "ALL",
-                    1: "ACTIVE_ONLY", 2: "DELETED_ONLY", 3: "ALL", None: "ACTIVE_ONLY"}
+VIEW_TYPES: dict = {
+    "ACTIVE_ONLY": "ACTIVE_ONLY",
+    "DELETED_ONLY": "DELETED_ONLY",
+    "ALL": "ALL",
+    1: "ACTIVE_ONLY",
+    2: "DELETED_ONLY",
+    3: "ALL",
+    None: "ACTIVE_ONLY",
+}
 
 
 def view_type(value) -> str:
@@ -60,8 +68,10 @@ def decode_page_token(token: str | None, two_phases: bool = False) -> tuple[str,
             raise ValueError
         return phase, offset
     except Exception:
-        raise InvalidPageTokenError(f"invalid page token {str(token)[:60]!r}: pass the next_page_token of the "
-                                    "previous page of the same search unchanged") from None
+        raise InvalidPageTokenError(
+            f"invalid page token {str(token)[:60]!r}: pass the next_page_token of the "
+            "previous page of the same search unchanged"
+        ) from None
 
 
 # -- run searches ------------------------------------------------------------------------------------
@@ -137,8 +147,9 @@ class RunSearch:
         self._datasets([c for c in self.clauses if c.entity == "datasets"])
         for order in self.orders:
             if order.entity == "datasets":
-                raise InvalidFilterError(f"invalid order_by {order_by!r}: runs cannot be ordered by "
-                                         f"datasets.{order.key}")
+                raise InvalidFilterError(
+                    f"invalid order_by {order_by!r}: runs cannot be ordered by datasets.{order.key}"
+                )
         self.first = self.orders[0] if self.orders and self.orders[0].entity != "attributes" else None
         self.order_joins: list[str] = []
         self.order_terms: list[str] = []
@@ -162,7 +173,8 @@ class RunSearch:
             self.experiment_ids = None
             self.run_conditions.append(
                 "r.experiment_id IN (SELECT experiment_id FROM experiments WHERE lifecycle_stage = "
-                f"{self.sql.bind(LifecycleStage.ACTIVE)})")
+                f"{self.sql.bind(LifecycleStage.ACTIVE)})"
+            )
             return
         ids = []
         for experiment_id in experiment_ids:
@@ -183,8 +195,10 @@ class RunSearch:
         context_join = ""
         for clause in clauses:
             if clause.key == "context":
-                context_join = ("LEFT JOIN input_tags it ON it.run_id = ri.run_id AND it.dataset_id = ri.dataset_id "
-                                f"AND it.key = {sql.bind(DATASET_CONTEXT_TAG)}")
+                context_join = (
+                    "LEFT JOIN input_tags it ON it.run_id = ri.run_id AND it.dataset_id = ri.dataset_id "
+                    f"AND it.key = {sql.bind(DATASET_CONTEXT_TAG)}"
+                )
                 column = "it.value"
             else:
                 column = f"ds.{clause.key}"
@@ -199,7 +213,8 @@ class RunSearch:
             return
         self.run_conditions.append(
             "r.run_id IN (SELECT ri.run_id FROM run_inputs ri JOIN datasets ds ON ds.dataset_id = ri.dataset_id "
-            f"{context_join} WHERE {' AND '.join(conditions)})")
+            f"{context_join} WHERE {' AND '.join(conditions)})"
+        )
 
     def _filter(self, clause: Clause) -> None:
         sql = self.sql
@@ -208,8 +223,14 @@ class RunSearch:
             if clause.op in ("IS NULL", "IS NOT NULL"):
                 self.run_conditions.append(f"{column} {clause.op}")
             else:
-                self.run_conditions.append(sql.compare(column, clause.op, _attribute_value(clause.key, clause.value, clause.op),
-                                                       integer=clause.key == "experiment_id"))
+                self.run_conditions.append(
+                    sql.compare(
+                        column,
+                        clause.op,
+                        _attribute_value(clause.key, clause.value, clause.op),
+                        integer=clause.key == "experiment_id",
+                    )
+                )
             return
         table = _TABLES[clause.entity]
         if clause.op in ("IS NULL", "IS NOT NULL"):
@@ -222,7 +243,9 @@ class RunSearch:
             condition = "1 = 0"  # NaN equals nothing, and is stored as NULL
         else:
             condition = sql.compare(f"{alias}.value", clause.op, value)
-        self.value_filters.append(_ValueFilter(alias, table, f"{alias}.key = {sql.bind(clause.key)}", condition, clause))
+        self.value_filters.append(
+            _ValueFilter(alias, table, f"{alias}.key = {sql.bind(clause.key)}", condition, clause)
+        )
 
     def _order(self, index: int, order: OrderBy) -> None:
         direction = "ASC" if order.ascending else "DESC"
@@ -232,8 +255,10 @@ class RunSearch:
                 self.order_terms.append(f"({column} IS NULL)")
         else:
             alias = f"o{index}"
-            self.order_joins.append(f"LEFT JOIN {_TABLES[order.entity]} {alias} ON {alias}.run_id = r.run_id "
-                                    f"AND {alias}.key = {self.sql.bind(order.key)}")
+            self.order_joins.append(
+                f"LEFT JOIN {_TABLES[order.entity]} {alias} ON {alias}.run_id = r.run_id "
+                f"AND {alias}.key = {self.sql.bind(order.key)}"
+            )
             column = f"{alias}.value"
             self.order_terms.append(f"({column} IS NULL)")
         self.order_terms.append(f"{column} {direction}")
@@ -269,8 +294,10 @@ class RunSearch:
         if sqlite_plan:
             parts.append(f"{join} runs r ON r.run_id = {run_id}")
         if with_first and driver != "o":
-            parts.append(f"{join} {self.first_table} o ON o.run_id = r.run_id AND o.key = {self.first_key} "
-                         "AND o.value IS NOT NULL")
+            parts.append(
+                f"{join} {self.first_table} o ON o.run_id = r.run_id AND o.key = {self.first_key} "
+                "AND o.value IS NOT NULL"
+            )
         return " ".join(parts + self.order_joins), where
 
     def _select(self, conn, phase: str, limit: int, offset: int) -> list:
@@ -282,10 +309,14 @@ class RunSearch:
             assert self.first is not None  # phase A exists only with an order key
             terms.insert(0, f"o.value {'ASC' if self.first.ascending else 'DESC'}")
         elif phase == "B":
-            where.append(f"NOT EXISTS (SELECT 1 FROM {self.first_table} x WHERE x.run_id = r.run_id "
-                         f"AND x.key = {self.first_key} AND x.value IS NOT NULL)")
-        sql = (f"SELECT {_RUN_COLUMNS} FROM {from_sql} WHERE {' AND '.join(where)} "
-               f"ORDER BY {', '.join(terms)} LIMIT {int(limit)} OFFSET {int(offset)}")
+            where.append(
+                f"NOT EXISTS (SELECT 1 FROM {self.first_table} x WHERE x.run_id = r.run_id "
+                f"AND x.key = {self.first_key} AND x.value IS NOT NULL)"
+            )
+        sql = (
+            f"SELECT {_RUN_COLUMNS} FROM {from_sql} WHERE {' AND '.join(where)} "
+            f"ORDER BY {', '.join(terms)} LIMIT {int(limit)} OFFSET {int(offset)}"
+        )
         return conn.execute(sa.text(sql), self.sql.params).all()
 
     def _choose_driver(self, conn, phase: str, needed: int) -> str | None:
@@ -298,8 +329,12 @@ class RunSearch:
         in_order = None
         if phase == "A" and self.first is not None and self.first.entity == "metrics":
             in_order = "o"
-        elif (phase == "" and self.experiment_ids is not None and len(self.experiment_ids) == 1
-              and (not self.orders or (self.orders[0].entity, self.orders[0].key) == ("attributes", "start_time"))):
+        elif (
+            phase == ""
+            and self.experiment_ids is not None
+            and len(self.experiment_ids) == 1
+            and (not self.orders or (self.orders[0].entity, self.orders[0].key) == ("attributes", "start_time"))
+        ):
             in_order = "r"
         if best is None or in_order is None:
             return in_order if best is None else best
@@ -312,8 +347,10 @@ class RunSearch:
 
     def _count_matches(self, conn, value_filter: _ValueFilter) -> int:
         alias = value_filter.alias
-        sql = (f"SELECT count(*) FROM (SELECT 1 FROM {value_filter.table} {alias} WHERE {value_filter.key_sql} "
-               f"AND {value_filter.condition} LIMIT {COUNT_CAP})")
+        sql = (
+            f"SELECT count(*) FROM (SELECT 1 FROM {value_filter.table} {alias} WHERE {value_filter.key_sql} "
+            f"AND {value_filter.condition} LIMIT {COUNT_CAP})"
+        )
         return conn.execute(sa.text(sql), self.sql.params).scalar()
 
     # -- public ---------------------------------------------------------------------------------------
@@ -339,8 +376,9 @@ class RunSearch:
             driver = self._choose_driver(conn, "count", 0)
         from_sql, where = self._from(driver, with_first=False)
         where = where + self.run_conditions
-        return conn.execute(sa.text(f"SELECT count(*) FROM {from_sql} WHERE {' AND '.join(where)}"),
-                            self.sql.params).scalar()
+        return conn.execute(
+            sa.text(f"SELECT count(*) FROM {from_sql} WHERE {' AND '.join(where)}"), self.sql.params
+        ).scalar()
 
 
 def _numbers(op: str, value):
@@ -352,11 +390,13 @@ def _numbers(op: str, value):
 
 def _attribute_value(key: str, value, op: str = "="):
     if key == "experiment_id" and op not in ("LIKE", "ILIKE"):  # stored as an integer
+
         def as_id(v):
             try:
                 return int(v)
             except ValueError:
                 return -1  # matches no experiment
+
         return tuple(as_id(v) for v in value) if isinstance(value, tuple) else as_id(value)
     if key in ("start_time", "end_time", "creation_time", "last_update_time"):
         return tuple(int(v) for v in value) if isinstance(value, tuple) else value
@@ -414,19 +454,25 @@ def search_experiments_query(view: str, filter_string: str | None, order_by) -> 
                 condition = experiments.c.experiment_id.in_(present)
                 query = query.where(condition if clause.op == "IS NOT NULL" else ~condition)
             else:
-                query = query.where(experiments.c.experiment_id.in_(
-                    present.where(_compare(experiment_tags.c.value, clause.op, clause.value))))
+                query = query.where(
+                    experiments.c.experiment_id.in_(
+                        present.where(_compare(experiment_tags.c.value, clause.op, clause.value))
+                    )
+                )
         else:
-            raise InvalidFilterError(f"invalid experiment filter {filter_string!r}: experiments have no "
-                                     f"{clause.entity} (use name, creation_time, last_update_time or tags.<key>)")
+            raise InvalidFilterError(
+                f"invalid experiment filter {filter_string!r}: experiments have no "
+                f"{clause.entity} (use name, creation_time, last_update_time or tags.<key>)"
+            )
     terms: list[Any] = []
     for index, order in enumerate(orders):
         if order.entity == "attributes":
             column = experiments.c[order.key]
         elif order.entity == "tags":
             alias = experiment_tags.alias(f"o{index}")
-            query = query.outerjoin(alias, sa.and_(alias.c.experiment_id == experiments.c.experiment_id,
-                                                   alias.c.key == order.key))
+            query = query.outerjoin(
+                alias, sa.and_(alias.c.experiment_id == experiments.c.experiment_id, alias.c.key == order.key)
+            )
             column = alias.c.value
         else:
             raise InvalidFilterError(f"invalid experiment order_by {order_by!r}: experiments have no {order.entity}")

@@ -6,6 +6,7 @@ processes can share one database file without losing data. Reads for the server 
 (experiment lifecycle, paged searches pushed down to SQL by ``sql_search``, metric history pages,
 downsampled chart series, key listings) live here too; /work/notes/STORE_API.md lists them.
 """
+
 from __future__ import annotations
 
 import gc
@@ -75,7 +76,7 @@ def _decode_value(value: float | None) -> float:
 
 def _chunks(items: list, size: int = _IN_CHUNK):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _experiment_key(experiment_id) -> int | None:
@@ -118,12 +119,18 @@ class SqlStore:
                 row = conn.execute(sa.select(experiments).where(experiments.c.name == name)).first()
                 if row is None:
                     created = now_ms()
-                    result = conn.execute(experiments.insert().values(
-                        name=name, artifact_location="", creation_time=created, last_update_time=created))
+                    result = conn.execute(
+                        experiments.insert().values(
+                            name=name, artifact_location="", creation_time=created, last_update_time=created
+                        )
+                    )
                     experiment_id = result.inserted_primary_key[0]
                     location = _join_uri(artifact_root, str(experiment_id))
-                    conn.execute(experiments.update().where(experiments.c.experiment_id == experiment_id)
-                                 .values(artifact_location=location))
+                    conn.execute(
+                        experiments.update()
+                        .where(experiments.c.experiment_id == experiment_id)
+                        .values(artifact_location=location)
+                    )
         except sa.exc.IntegrityError:
             pass  # another process created it first (PostgreSQL: no write lock up front as in SQLite)
         found = self.get_experiment_by_name(name)
@@ -155,13 +162,18 @@ class SqlStore:
             return self.default_artifact_root
         from . import uri as uri_module
 
-        path = self.database_url[len("sqlite:///"):] if self.is_sqlite else ""
+        path = self.database_url[len("sqlite:///") :] if self.is_sqlite else ""
         if path and os.path.basename(path) == uri_module.DATABASE_FILE:
             return os.path.join(os.path.dirname(os.path.abspath(path)), "artifacts")  # a store directory
         return uri_module.default_artifact_root()
 
-    def create_experiment(self, name: str, artifact_location: str | None = None, tags: dict | None = None,
-                          artifact_root: str | None = None) -> str:
+    def create_experiment(
+        self,
+        name: str,
+        artifact_location: str | None = None,
+        tags: dict | None = None,
+        artifact_root: str | None = None,
+    ) -> str:
         """A new experiment; its artifacts go to ``artifact_location`` or ``<artifact root>/<id>``.
         Raises ``ExperimentExistsError`` if the name is taken (by a deleted experiment too)."""
         if not isinstance(name, str) or not name.strip():
@@ -169,17 +181,28 @@ class SqlStore:
         created = now_ms()
         try:
             with self._write() as conn, conn.begin():
-                result = conn.execute(experiments.insert().values(
-                    name=name, artifact_location=artifact_location or "", creation_time=created,
-                    last_update_time=created, lifecycle_stage=LifecycleStage.ACTIVE))
+                result = conn.execute(
+                    experiments.insert().values(
+                        name=name,
+                        artifact_location=artifact_location or "",
+                        creation_time=created,
+                        last_update_time=created,
+                        lifecycle_stage=LifecycleStage.ACTIVE,
+                    )
+                )
                 experiment_id = result.inserted_primary_key[0]
                 if not artifact_location:
                     location = _join_uri(artifact_root or self._artifact_root(), str(experiment_id))
-                    conn.execute(experiments.update().where(experiments.c.experiment_id == experiment_id)
-                                 .values(artifact_location=location))
+                    conn.execute(
+                        experiments.update()
+                        .where(experiments.c.experiment_id == experiment_id)
+                        .values(artifact_location=location)
+                    )
                 if tags:
-                    conn.execute(experiment_tags.insert(), [
-                        {"experiment_id": experiment_id, "key": str(k), "value": str(v)} for k, v in tags.items()])
+                    conn.execute(
+                        experiment_tags.insert(),
+                        [{"experiment_id": experiment_id, "key": str(k), "value": str(v)} for k, v in tags.items()],
+                    )
         except sa.exc.IntegrityError:
             existing = self.get_experiment_by_name(name)
             if existing is None:
@@ -192,8 +215,11 @@ class SqlStore:
         result = None
         if key is not None:
             with self._write() as conn, conn.begin():
-                result = conn.execute(experiments.update().where(experiments.c.experiment_id == key)
-                                      .values(last_update_time=now_ms(), **values))
+                result = conn.execute(
+                    experiments.update()
+                    .where(experiments.c.experiment_id == key)
+                    .values(last_update_time=now_ms(), **values)
+                )
         if result is None or result.rowcount == 0:
             raise ExperimentNotFoundError(f"with id {experiment_id!r}")
 
@@ -204,8 +230,9 @@ class SqlStore:
             self._update_experiment(experiment_id, name=new_name)
         except sa.exc.IntegrityError:
             existing = self.get_experiment_by_name(new_name)
-            raise ExperimentExistsError(new_name, existing is not None and
-                                        existing.lifecycle_stage == LifecycleStage.DELETED) from None
+            raise ExperimentExistsError(
+                new_name, existing is not None and existing.lifecycle_stage == LifecycleStage.DELETED
+            ) from None
 
     def delete_experiment(self, experiment_id: str) -> None:
         """Marks the experiment deleted (its runs stay, hidden from searches that do not name it)."""
@@ -213,8 +240,10 @@ class SqlStore:
         if experiment is None:
             raise ExperimentNotFoundError(f"with id {experiment_id!r}")
         if experiment.name == DEFAULT_EXPERIMENT_NAME:
-            raise ValueError(f"the default experiment {DEFAULT_EXPERIMENT_NAME!r} (id {experiment_id}) "
-                             "cannot be deleted: runs without an experiment go there")
+            raise ValueError(
+                f"the default experiment {DEFAULT_EXPERIMENT_NAME!r} (id {experiment_id}) "
+                "cannot be deleted: runs without an experiment go there"
+            )
         self._update_experiment(experiment_id, lifecycle_stage=LifecycleStage.DELETED)
 
     def restore_experiment(self, experiment_id: str) -> None:
@@ -226,16 +255,27 @@ class SqlStore:
             raise ExperimentNotFoundError(f"with id {experiment_id!r}")
         table = experiment_tags
         with self._write() as conn, conn.begin():
-            updated = conn.execute(table.update().where(table.c.experiment_id == int(experiment_id),
-                                                        table.c.key == key).values(value=value))
+            updated = conn.execute(
+                table.update()
+                .where(table.c.experiment_id == int(experiment_id), table.c.key == key)
+                .values(value=value)
+            )
             if updated.rowcount == 0:
                 conn.execute(table.insert().values(experiment_id=int(experiment_id), key=key, value=value))
-            conn.execute(experiments.update().where(experiments.c.experiment_id == int(experiment_id))
-                         .values(last_update_time=now_ms()))
+            conn.execute(
+                experiments.update()
+                .where(experiments.c.experiment_id == int(experiment_id))
+                .values(last_update_time=now_ms())
+            )
 
-    def search_experiments(self, view_type="ACTIVE_ONLY", max_results: int = 1000, filter_string: str | None = None,
-                           order_by: list[str] | None = None,
-                           page_token: str | None = None) -> tuple[list[Experiment], str | None]:
+    def search_experiments(
+        self,
+        view_type="ACTIVE_ONLY",
+        max_results: int = 1000,
+        filter_string: str | None = None,
+        order_by: list[str] | None = None,
+        page_token: str | None = None,
+    ) -> tuple[list[Experiment], str | None]:
         """Experiments matching ``filter_string`` (``name LIKE 'a%'``, ``tags.team = 'x'``,
         ``creation_time > 0``), ordered (default newest first), one page at a time."""
         from . import sql_search
@@ -254,8 +294,11 @@ class SqlStore:
         """``{experiment_id: (active run count, last activity ms)}``; last activity is the latest run
         start/end or the experiment's own last update."""
         activity = sa.func.max(sa.func.coalesce(runs.c.end_time, runs.c.start_time))
-        query = (sa.select(runs.c.experiment_id, sa.func.count(), activity)
-                 .where(runs.c.deleted.is_(False)).group_by(runs.c.experiment_id))
+        query = (
+            sa.select(runs.c.experiment_id, sa.func.count(), activity)
+            .where(runs.c.deleted.is_(False))
+            .group_by(runs.c.experiment_id)
+        )
         base = sa.select(experiments.c.experiment_id, experiments.c.last_update_time, experiments.c.creation_time)
         if experiment_ids is not None:
             keys = [k for k in (_experiment_key(e) for e in experiment_ids) if k is not None]
@@ -284,26 +327,26 @@ class SqlStore:
 
         self._sql = {
             "run": "INSERT INTO runs (run_id, experiment_id, run_name, status, start_time, end_time, "
-                   f"artifact_uri, deleted) VALUES {values(8)}",
-            "param": f"INSERT INTO params (run_id, key, value) VALUES {values(3)} "
-                     "ON CONFLICT (run_id, key) DO NOTHING",
+            f"artifact_uri, deleted) VALUES {values(8)}",
+            "param": f"INSERT INTO params (run_id, key, value) VALUES {values(3)} ON CONFLICT (run_id, key) DO NOTHING",
             "tag": f"INSERT INTO tags (run_id, key, value) VALUES {values(3)} "
-                   "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
-            "series": f"INSERT INTO metric_series (run_id, key) VALUES {values(2)} ON CONFLICT (run_id, key) DO NOTHING",
+            "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
+            "series": f"INSERT INTO metric_series (run_id, key) VALUES {values(2)} "
+            "ON CONFLICT (run_id, key) DO NOTHING",
             "metric": f"INSERT INTO metrics (series_id, value, timestamp, step) VALUES {values(4)}",
             "latest": f"INSERT INTO latest_metrics (run_id, key, value, timestamp, step) VALUES {values(5)} "
-                      "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, "
-                      "timestamp = excluded.timestamp, step = excluded.step "
-                      "WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step "
-                      "AND excluded.timestamp >= latest_metrics.timestamp)",
+            "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, "
+            "timestamp = excluded.timestamp, step = excluded.step "
+            "WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step "
+            "AND excluded.timestamp >= latest_metrics.timestamp)",
             "end": f"UPDATE runs SET status = {marker}, end_time = {marker} WHERE run_id = {marker}",
             "dataset": "INSERT INTO datasets (dataset_id, experiment_id, name, digest, dataset_source_type, "
-                       f"dataset_source, dataset_schema, dataset_profile) VALUES {values(8)} "
-                       "ON CONFLICT (dataset_id) DO NOTHING",
+            f"dataset_source, dataset_schema, dataset_profile) VALUES {values(8)} "
+            "ON CONFLICT (dataset_id) DO NOTHING",
             "input": f"INSERT INTO run_inputs (run_id, dataset_id) VALUES {values(2)} "
-                     "ON CONFLICT (run_id, dataset_id) DO NOTHING",
+            "ON CONFLICT (run_id, dataset_id) DO NOTHING",
             "input_tag": f"INSERT INTO input_tags (run_id, dataset_id, key, value) VALUES {values(4)} "
-                         "ON CONFLICT (run_id, dataset_id, key) DO UPDATE SET value = excluded.value",
+            "ON CONFLICT (run_id, dataset_id, key) DO UPDATE SET value = excluded.value",
         }
 
     def write(self, batch: WriteBatch) -> None:
@@ -312,9 +355,22 @@ class SqlStore:
         new_series: dict[tuple[str, str], int] = {}
         with self._write() as conn, conn.begin():
             if batch.new_runs:
-                conn.exec_driver_sql(sql["run"], [
-                    (r.run_id, int(r.experiment_id), r.run_name, RunStatus.RUNNING, r.start_time, None,
-                     r.artifact_uri, False) for r in batch.new_runs])
+                conn.exec_driver_sql(
+                    sql["run"],
+                    [
+                        (
+                            r.run_id,
+                            int(r.experiment_id),
+                            r.run_name,
+                            RunStatus.RUNNING,
+                            r.start_time,
+                            None,
+                            r.artifact_uri,
+                            False,
+                        )
+                        for r in batch.new_runs
+                    ],
+                )
             if batch.params:
                 conn.exec_driver_sql(sql["param"], [(r, k, v) for (r, k), v in batch.params.items()])
             if batch.tags:
@@ -324,8 +380,9 @@ class SqlStore:
             if batch.inputs:
                 self._write_inputs(conn, batch.inputs)
             if batch.run_ends:
-                conn.exec_driver_sql(sql["end"], [(status, end_time, run_id)
-                                                  for run_id, (status, end_time) in batch.run_ends.items()])
+                conn.exec_driver_sql(
+                    sql["end"], [(status, end_time, run_id) for run_id, (status, end_time) in batch.run_ends.items()]
+                )
         if new_series:  # only once committed: a rolled-back id must not be reused
             if len(self._series) + len(new_series) > MAX_CACHED_SERIES:
                 self._series.clear()  # a cache: ids are read again from the table when needed
@@ -341,13 +398,15 @@ class SqlStore:
         run_ids = sorted({run_id for run_id, _key in missing})
         for chunk in _chunks(run_ids):  # one query per 500 runs, not one per run
             query = sa.select(metric_series.c.run_id, metric_series.c.key, metric_series.c.series_id).where(
-                metric_series.c.run_id.in_(chunk))
+                metric_series.c.run_id.in_(chunk)
+            )
             for run_id, key, series_id in conn.execute(query):
                 new_series[(run_id, key)] = series_id
         return {pair: known[pair] if pair in known else new_series[pair] for pair in needed}
 
-    def _write_metrics(self, conn, points: list[tuple[str, str, float, int, int]],
-                       new_series: dict[tuple[str, str], int]) -> None:
+    def _write_metrics(
+        self, conn, points: list[tuple[str, str, float, int, int]], new_series: dict[tuple[str, str], int]
+    ) -> None:
         series = self._series_ids(conn, points, new_series)
         rows: list[tuple] = []
         append = rows.append
@@ -360,16 +419,19 @@ class SqlStore:
             if current is None or step > current[0] or (step == current[0] and timestamp >= current[1]):
                 latest[pair] = (step, timestamp, value)
         conn.exec_driver_sql(self._sql["metric"], rows)
-        conn.exec_driver_sql(self._sql["latest"], [
-            (run_id, key, value, timestamp, step) for (run_id, key), (step, timestamp, value) in latest.items()])
+        conn.exec_driver_sql(
+            self._sql["latest"],
+            [(run_id, key, value, timestamp, step) for (run_id, key), (step, timestamp, value) in latest.items()],
+        )
 
     def _write_inputs(self, conn, inputs) -> None:
         """Datasets (once per experiment, name and digest), the runs' links to them and their tags."""
         run_ids = sorted({item.run_id for item in inputs})
         experiment_of: dict[str, int] = {}
         for chunk in _chunks(run_ids):
-            experiment_of.update(conn.execute(sa.select(runs.c.run_id, runs.c.experiment_id)
-                                              .where(runs.c.run_id.in_(chunk))).all())
+            experiment_of.update(
+                conn.execute(sa.select(runs.c.run_id, runs.c.experiment_id).where(runs.c.run_id.in_(chunk))).all()
+            )
         found: dict[str, tuple] = {}
         links: dict[tuple[str, str], None] = {}
         input_tag_rows: dict[tuple[str, str, str], str] = {}
@@ -378,8 +440,10 @@ class SqlStore:
             if experiment_id is None:
                 raise RunNotFoundError(item.run_id)
             key = dataset_id(experiment_id, item.name, item.digest)
-            found.setdefault(key, (key, experiment_id, item.name, item.digest, item.source_type, item.source,
-                                   item.schema, item.profile))
+            found.setdefault(
+                key,
+                (key, experiment_id, item.name, item.digest, item.source_type, item.source, item.schema, item.profile),
+            )
             links[(item.run_id, key)] = None
             for tag_key, tag_value in item.tags:
                 input_tag_rows[(item.run_id, key, tag_key)] = tag_value
@@ -404,8 +468,9 @@ class SqlStore:
     def restore_run(self, run_id: str) -> None:
         self._update_run(run_id, None, deleted=False)
 
-    def update_run(self, run_id: str, status: str | None = None, end_time: int | None = None,
-                   run_name: str | None = None) -> None:
+    def update_run(
+        self, run_id: str, status: str | None = None, end_time: int | None = None, run_name: str | None = None
+    ) -> None:
         """Change a run's status, end time or name (a deleted run: ``RunNotFoundError``)."""
         values: dict = {}
         if status is not None:
@@ -431,8 +496,9 @@ class SqlStore:
     # -- reads ----------------------------------------------------------------------------------
     def get_param(self, run_id: str, key: str) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(params.c.value).where(
-                params.c.run_id == run_id, params.c.key == key)).scalar()
+            return conn.execute(
+                sa.select(params.c.value).where(params.c.run_id == run_id, params.c.key == key)
+            ).scalar()
 
     def get_run(self, run_id: str, include_deleted: bool = False) -> Run:
         query = sa.select(runs).where(runs.c.run_id == run_id)
@@ -444,9 +510,15 @@ class SqlStore:
                 raise RunNotFoundError(run_id)
             return self._build_runs(conn, [row])[0]
 
-    def search_runs_page(self, experiment_ids: Iterable[str] | None, filter_string: str | None = None,
-                         order_by: list[str] | None = None, max_results: int = 1000, page_token: str | None = None,
-                         run_view_type="ACTIVE_ONLY") -> tuple[list[Run], str | None]:
+    def search_runs_page(
+        self,
+        experiment_ids: Iterable[str] | None,
+        filter_string: str | None = None,
+        order_by: list[str] | None = None,
+        max_results: int = 1000,
+        page_token: str | None = None,
+        run_view_type="ACTIVE_ONLY",
+    ) -> tuple[list[Run], str | None]:
         """One page of runs matching ``filter_string`` (MLflow syntax, see ``search``), ordered by
         ``order_by`` then newest first; filter, order and paging run in SQL. ``experiment_ids`` None:
         runs of every active experiment. Returns (runs, next_page_token or None)."""
@@ -459,17 +531,20 @@ class SqlStore:
             rows, next_token = search.page(conn, max_results, page_token)
             return self._build_runs(conn, rows), next_token
 
-    def count_runs(self, experiment_ids: Iterable[str] | None, filter_string: str | None = None,
-                   run_view_type="ACTIVE_ONLY") -> int:
+    def count_runs(
+        self, experiment_ids: Iterable[str] | None, filter_string: str | None = None, run_view_type="ACTIVE_ONLY"
+    ) -> int:
         from . import sql_search
 
-        search = sql_search.RunSearch(self.engine.dialect.name, experiment_ids, filter_string, None,
-                                      sql_search.view_type(run_view_type))
+        search = sql_search.RunSearch(
+            self.engine.dialect.name, experiment_ids, filter_string, None, sql_search.view_type(run_view_type)
+        )
         with self.engine.connect() as conn:
             return search.count(conn)
 
-    def search_runs(self, experiment_ids: Iterable[str] | None, max_results: int,
-                    order_newest_first: bool = True) -> list[Run]:
+    def search_runs(
+        self, experiment_ids: Iterable[str] | None, max_results: int, order_newest_first: bool = True
+    ) -> list[Run]:
         """Runs newest (or oldest) first, without a filter (kept for older callers)."""
         order = None if order_newest_first else ["attributes.start_time ASC"]
         found, _token = self.search_runs_page(experiment_ids, None, order, max_results)
@@ -499,12 +574,20 @@ class SqlStore:
         finally:
             cursor.close()
         return [
-            Run(RunInfo(run_id=row.run_id, run_name=row.run_name, experiment_id=str(row.experiment_id),
-                        status=row.status, start_time=row.start_time, end_time=row.end_time,
-                        artifact_uri=row.artifact_uri,
-                        lifecycle_stage=LifecycleStage.DELETED if row.deleted else LifecycleStage.ACTIVE),
+            Run(
+                RunInfo(
+                    run_id=row.run_id,
+                    run_name=row.run_name,
+                    experiment_id=str(row.experiment_id),
+                    status=row.status,
+                    start_time=row.start_time,
+                    end_time=row.end_time,
+                    artifact_uri=row.artifact_uri,
+                    lifecycle_stage=LifecycleStage.DELETED if row.deleted else LifecycleStage.ACTIVE,
+                ),
                 RunData(params=p[row.run_id], metrics=m[row.run_id], tags=t[row.run_id]),
-                inputs.get(row.run_id, _NO_INPUTS))
+                inputs.get(row.run_id, _NO_INPUTS),
+            )
             for row in rows
         ]
 
@@ -515,38 +598,49 @@ class SqlStore:
         input_tag_map: dict[tuple[str, str], list[InputTag]] = {}
         for chunk in _chunks(ids):
             listed = ", ".join([marker] * len(chunk))
-            cursor.execute("SELECT i.run_id, d.dataset_id, d.name, d.digest, d.dataset_source_type, d.dataset_source, "
-                           "d.dataset_schema, d.dataset_profile FROM run_inputs i JOIN datasets d "
-                           f"ON d.dataset_id = i.dataset_id WHERE i.run_id IN ({listed}) "
-                           "ORDER BY i.run_id, d.name, d.digest", chunk)
+            cursor.execute(
+                "SELECT i.run_id, d.dataset_id, d.name, d.digest, d.dataset_source_type, d.dataset_source, "
+                "d.dataset_schema, d.dataset_profile FROM run_inputs i JOIN datasets d "
+                f"ON d.dataset_id = i.dataset_id WHERE i.run_id IN ({listed}) "
+                "ORDER BY i.run_id, d.name, d.digest",
+                chunk,
+            )
             rows = cursor.fetchall()
             if not rows:
                 continue
             for run_id, key, *dataset in rows:
                 found.setdefault(run_id, []).append((key, Dataset(*dataset)))
-            cursor.execute(f"SELECT run_id, dataset_id, key, value FROM input_tags WHERE run_id IN ({listed}) "
-                           "ORDER BY key", chunk)
+            cursor.execute(
+                f"SELECT run_id, dataset_id, key, value FROM input_tags WHERE run_id IN ({listed}) ORDER BY key", chunk
+            )
             for run_id, key, tag_key, tag_value in cursor.fetchall():
                 input_tag_map.setdefault((run_id, key), []).append(InputTag(tag_key, tag_value))
-        return {run_id: RunInputs(tuple(DatasetInput(dataset, tuple(input_tag_map.get((run_id, key), ())))
-                                        for key, dataset in items))
-                for run_id, items in found.items()}
+        return {
+            run_id: RunInputs(
+                tuple(DatasetInput(dataset, tuple(input_tag_map.get((run_id, key), ()))) for key, dataset in items)
+            )
+            for run_id, items in found.items()
+        }
 
     # -- metric histories ---------------------------------------------------------------------------
     def _series_id(self, conn, run_id: str, key: str) -> int | None:
-        return conn.execute(sa.select(metric_series.c.series_id).where(
-            metric_series.c.run_id == run_id, metric_series.c.key == key)).scalar()
+        return conn.execute(
+            sa.select(metric_series.c.series_id).where(metric_series.c.run_id == run_id, metric_series.c.key == key)
+        ).scalar()
 
-    def _points(self, conn, series_id: int, after: tuple[int, int, int] | None = None,
-                limit: int | None = None) -> list[tuple]:
+    def _points(
+        self, conn, series_id: int, after: tuple[int, int, int] | None = None, limit: int | None = None
+    ) -> list[tuple]:
         """(value, timestamp, step, id) rows of one series in (step, timestamp, id) order, through the
         DB-API cursor: a million rows through SQLAlchemy's Row objects would cost twice as long."""
         marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         sql = f"SELECT value, timestamp, step, id FROM metrics WHERE series_id = {marker}"
         args: list = [series_id]
         if after is not None:
-            sql += (f" AND (step > {marker} OR (step = {marker} AND (timestamp > {marker} OR "
-                    f"(timestamp = {marker} AND id > {marker}))))")
+            sql += (
+                f" AND (step > {marker} OR (step = {marker} AND (timestamp > {marker} OR "
+                f"(timestamp = {marker} AND id > {marker}))))"
+            )
             args += [after[0], after[0], after[1], after[1], after[2]]
         sql += " ORDER BY step, timestamp, id"
         if limit is not None:
@@ -574,8 +668,11 @@ class SqlStore:
             try:
                 # Every step in C: (key,) + (value, timestamp, step) becomes a Metric tuple. (Selecting the
                 # key as a column would cost a new string per row: a quarter of the time.)
-                cursor.execute(f"SELECT value, timestamp, step FROM metrics WHERE series_id = {marker} "
-                               "ORDER BY step, timestamp, id", (series_id,))
+                cursor.execute(
+                    f"SELECT value, timestamp, step FROM metrics WHERE series_id = {marker} "
+                    "ORDER BY step, timestamp, id",
+                    (series_id,),
+                )
                 rows = map(operator.add, itertools.repeat((key,)), cursor.fetchall())
                 history = list(map(tuple.__new__, itertools.repeat(Metric), rows))
             finally:
@@ -586,8 +683,9 @@ class SqlStore:
             history = [m if m.value is not None else m._replace(value=math.nan) for m in history]
         return history
 
-    def get_metric_history_page(self, run_id: str, key: str, max_results: int | None = None,
-                                page_token: str | None = None) -> tuple[list[Metric], str | None]:
+    def get_metric_history_page(
+        self, run_id: str, key: str, max_results: int | None = None, page_token: str | None = None
+    ) -> tuple[list[Metric], str | None]:
         """One page of a metric's history in step order; the token continues after the last point."""
         after = _decode_history_token(page_token)
         if max_results is not None and (not isinstance(max_results, int) or max_results < 1):
@@ -603,8 +701,9 @@ class SqlStore:
         token = _encode_history_token(rows[-1][2], rows[-1][1], rows[-1][3]) if more else None
         return points, token
 
-    def get_metric_histories(self, run_ids: list[str], keys: list[str],
-                             max_points_per_series: int | None = None) -> dict[tuple[str, str], list[Metric]]:
+    def get_metric_histories(
+        self, run_ids: list[str], keys: list[str], max_points_per_series: int | None = None
+    ) -> dict[tuple[str, str], list[Metric]]:
         """Histories of every (run, key) pair that exists, for charts. With ``max_points_per_series``,
         longer series are cut into buckets keeping each bucket's first, last, lowest and highest point,
         so spikes and the overall shape survive."""
@@ -614,9 +713,11 @@ class SqlStore:
         with self.engine.connect() as conn:
             series: list[Any] = []
             for chunk in _chunks(list(run_ids)):
-                series += conn.execute(sa.select(metric_series.c.run_id, metric_series.c.key, metric_series.c.series_id)
-                                       .where(metric_series.c.run_id.in_(chunk),
-                                              metric_series.c.key.in_(list(keys)))).all()
+                series += conn.execute(
+                    sa.select(metric_series.c.run_id, metric_series.c.key, metric_series.c.series_id).where(
+                        metric_series.c.run_id.in_(chunk), metric_series.c.key.in_(list(keys))
+                    )
+                ).all()
             for run_id, key, series_id in series:
                 rows = self._points(conn, series_id)
                 if max_points_per_series is not None and len(rows) > max_points_per_series:
@@ -642,9 +743,12 @@ class SqlStore:
 
     def count_metrics(self, run_id: str) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.count()).select_from(metrics)
-                                .join(metric_series, metrics.c.series_id == metric_series.c.series_id)
-                                .where(metric_series.c.run_id == run_id)).scalar_one()
+            return conn.execute(
+                sa.select(sa.func.count())
+                .select_from(metrics)
+                .join(metric_series, metrics.c.series_id == metric_series.c.series_id)
+                .where(metric_series.c.run_id == run_id)
+            ).scalar_one()
 
 
 def _downsample(rows: list[tuple], max_points: int) -> list[tuple]:
@@ -687,13 +791,21 @@ def _decode_history_token(token: str | None) -> tuple[int, int, int] | None:
             raise ValueError
         return step, timestamp, point_id
     except Exception:
-        raise InvalidPageTokenError(f"invalid page token {token[:60]!r}: pass the next_page_token of the "
-                                    "previous page unchanged") from None
+        raise InvalidPageTokenError(
+            f"invalid page token {token[:60]!r}: pass the next_page_token of the previous page unchanged"
+        ) from None
 
 
 def _experiment(row, tags: dict[str, str] | None = None) -> Experiment:
-    return Experiment(str(row.experiment_id), row.name, row.artifact_location, row.creation_time,
-                      row.lifecycle_stage, row.last_update_time, tags if tags is not None else {})
+    return Experiment(
+        str(row.experiment_id),
+        row.name,
+        row.artifact_location,
+        row.creation_time,
+        row.lifecycle_stage,
+        row.last_update_time,
+        tags if tags is not None else {},
+    )
 
 
 def _join_uri(root: str, *parts: str) -> str:
@@ -705,7 +817,7 @@ def _join_uri(root: str, *parts: str) -> str:
 def make_engine(database_url: str) -> sa.engine.Engine:
     """An engine for the store: SQLite in WAL mode with ``BEGIN IMMEDIATE`` for writes."""
     if database_url.startswith("sqlite"):
-        path = database_url[len("sqlite:///"):]
+        path = database_url[len("sqlite:///") :]
         if path and path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         engine = sa.create_engine(database_url, connect_args={"timeout": 60, "check_same_thread": False})

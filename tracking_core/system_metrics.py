@@ -22,6 +22,7 @@ management library) is importable and initialises.
 psutil is imported by the sampling thread, never by ``import tracking_core``; starting a sampler
 costs a thread start.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -57,8 +58,12 @@ def interval_seconds(interval: float | None = None) -> float:
             interval = float(raw)
         except ValueError:
             raise ValueError(f"{INTERVAL_ENV}={raw!r} is not a number of seconds") from None
-    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not interval > 0 \
-            or interval == float("inf"):
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, (int, float))
+        or not interval > 0
+        or interval == float("inf")
+    ):
         raise ValueError(f"system_metrics_interval must be a number of seconds > 0, got {interval!r}")
     return float(interval)
 
@@ -195,8 +200,7 @@ class SystemMetricsSampler:
             probe = _Probe()
         except Exception as exc:  # psutil missing or refusing: the run goes on without system metrics
             self.error = exc
-            _warn(f"autolog: system metrics are not logged: {type(exc).__name__}: {exc} "
-                  f"(pip install psutil)")
+            _warn(f"autolog: system metrics are not logged: {type(exc).__name__}: {exc} (pip install psutil)")
             return
         try:
             while not self._stop_event.wait(self.interval):
@@ -215,7 +219,8 @@ class SystemMetricsSampler:
                 return
             timestamp = now_ms()
             self.tracker.writer.log_metrics(
-                [(self.run_id, PREFIX + key, float(value), timestamp, self.step) for key, value in values.items()])
+                [(self.run_id, PREFIX + key, float(value), timestamp, self.step) for key, value in values.items()]
+            )
             self.step += 1
 
     def stop(self, timeout: float = 5.0) -> None:

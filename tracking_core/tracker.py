@@ -4,6 +4,7 @@ The fluent API and ``TrackingClient`` both go through a ``Tracker``: it creates 
 what is logged on the batching writer, and flushes before every read so a process always reads
 what it wrote.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,8 @@ from functools import lru_cache
 
 from . import uri as uri_module
 from .artifacts import repository_for
-from .entities import Experiment, Run, RunInfo, RunStatus
 from .batch import NewRun, now_ms
+from .entities import Experiment, Run, RunInfo, RunStatus
 from .errors import ParamConflictError, RunNotFoundError
 from .validation import as_text, check_key, check_text
 from .writer import BatchingWriter
@@ -26,10 +27,50 @@ TAG_USER = "autolog.user"
 TAG_SOURCE_NAME = "autolog.source.name"
 TAG_GIT_COMMIT = "autolog.source.git.commit"
 
-_ADJECTIVES = ("brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lively", "merry",
-               "nimble", "proud", "quick", "silent", "tidy", "vast", "witty", "young", "zesty", "bold")
-_NOUNS = ("otter", "falcon", "maple", "river", "comet", "badger", "cedar", "harbor", "lynx", "meadow",
-          "orca", "pine", "quartz", "raven", "sparrow", "tiger", "willow", "yak", "zebra", "heron")
+_ADJECTIVES = (
+    "brave",
+    "calm",
+    "eager",
+    "fancy",
+    "gentle",
+    "happy",
+    "jolly",
+    "keen",
+    "lively",
+    "merry",
+    "nimble",
+    "proud",
+    "quick",
+    "silent",
+    "tidy",
+    "vast",
+    "witty",
+    "young",
+    "zesty",
+    "bold",
+)
+_NOUNS = (
+    "otter",
+    "falcon",
+    "maple",
+    "river",
+    "comet",
+    "badger",
+    "cedar",
+    "harbor",
+    "lynx",
+    "meadow",
+    "orca",
+    "pine",
+    "quartz",
+    "raven",
+    "sparrow",
+    "tiger",
+    "willow",
+    "yak",
+    "zebra",
+    "heron",
+)
 
 
 def generate_run_name() -> str:
@@ -108,8 +149,13 @@ class Tracker:
             found = self._experiments[name] = self.store.get_or_create_experiment(name, self.resolved.artifact_root)
         return found
 
-    def create_run(self, experiment_name: str | None = None, run_name: str | None = None,
-                   tags: dict | None = None, parent_run_id: str | None = None) -> RunInfo:
+    def create_run(
+        self,
+        experiment_name: str | None = None,
+        run_name: str | None = None,
+        tags: dict | None = None,
+        parent_run_id: str | None = None,
+    ) -> RunInfo:
         if run_name is not None:
             run_name = check_text(as_text(run_name), "run", "name")
             if len(run_name) > MAX_RUN_NAME_LENGTH:
@@ -119,8 +165,12 @@ class Tracker:
         location = experiment.artifact_location
         separator = "/" if "://" in location else os.sep
         info = RunInfo(
-            run_id=run_id, run_name=run_name or generate_run_name(), experiment_id=experiment.experiment_id,
-            status=RunStatus.RUNNING, start_time=now_ms(), end_time=None,
+            run_id=run_id,
+            run_name=run_name or generate_run_name(),
+            experiment_id=experiment.experiment_id,
+            status=RunStatus.RUNNING,
+            start_time=now_ms(),
+            end_time=None,
             artifact_uri=separator.join([location.rstrip("/"), run_id, "artifacts"]),
         )
         all_tags = dict(system_tags())
@@ -205,4 +255,4 @@ def tracker_for(tracking_uri: str | None) -> Tracker:
     return tracker
 
 
-__all__ = ["Tracker", "tracker_for", "RunNotFoundError", "ParamConflictError", "system_tags"]
+__all__ = ["ParamConflictError", "RunNotFoundError", "Tracker", "system_tags", "tracker_for"]

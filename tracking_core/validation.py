@@ -1,5 +1,6 @@
 """Checks on what users log, done when they log it, so a bad value is a clear error at its call site
 and never poisons a batch that holds good data."""
+
 from __future__ import annotations
 
 MAX_KEY_LENGTH = 250
@@ -36,7 +37,7 @@ def metric_value(key: str, value: object) -> float:
         raise ValueError(f"metric {key!r}: value {str(value)[:40]}... is too large for a float") from None
 
 
-INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _int64(key: str, what: str, value: object) -> int:

@@ -17,6 +17,7 @@ The writer thread also writes a heartbeat tag (``autolog.heartbeat``, ms since t
 ``HEARTBEAT_SECONDS`` for the runs this process keeps alive (``keep_alive``), so a reader can
 tell a run whose process died from one still training (``tracking_core.liveness``).
 """
+
 from __future__ import annotations
 
 import os
@@ -31,11 +32,11 @@ if TYPE_CHECKING:
     from .store import SqlStore
 
 
-
 def _logger():
     import logging  # only when something goes wrong
 
     return logging.getLogger(__name__)
+
 
 FLUSH_INTERVAL_SECONDS = 0.5
 WAKE_AT_PENDING_ITEMS = 100_000  # big bursts only: a writer competing for the GIL slows the logging loop
@@ -52,11 +53,13 @@ class StoreUnavailableError(RuntimeError):
         super().__init__(
             f"the tracking store cannot be written ({type(cause).__name__}: {first_line}); "
             f"{pending} logged item(s) kept in memory and retried until it can (at most {MAX_PENDING_ITEMS}), "
-            f"{dropped} dropped beyond that")
+            f"{dropped} dropped beyond that"
+        )
         self.pending = pending
         self.dropped = dropped
 
-_all_writers: "weakref.WeakSet[BatchingWriter]" = weakref.WeakSet()
+
+_all_writers: weakref.WeakSet[BatchingWriter] = weakref.WeakSet()
 
 
 def _merge(first: WriteBatch, then: WriteBatch) -> WriteBatch:
@@ -80,9 +83,9 @@ class BatchingWriter:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
-        self._failing = False        # the last write found the store unavailable
+        self._failing = False  # the last write found the store unavailable
         self._failure_raised = False  # ... and a caller of flush() was told so
-        self.dropped = 0              # items dropped over the bound since the store last worked
+        self.dropped = 0  # items dropped over the bound since the store last worked
         self.dropped_total = 0
         self._alive: dict[str, None] = {}  # runs this process keeps alive (heartbeat), in order
         self._last_heartbeat = 0.0
@@ -160,8 +163,11 @@ class BatchingWriter:
 
     def _count_dropped(self, n: int) -> None:
         if self.dropped == 0:
-            _logger().debug("autolog: the tracking store cannot be written and %d items are queued; "
-                            "dropping what is logged beyond that", MAX_PENDING_ITEMS)
+            _logger().debug(
+                "autolog: the tracking store cannot be written and %d items are queued; "
+                "dropping what is logged beyond that",
+                MAX_PENDING_ITEMS,
+            )
         self.dropped += n
         self.dropped_total += n
 
@@ -171,7 +177,7 @@ class BatchingWriter:
             self._batch.inputs.extend(inputs)
         self._ensure_thread()
 
-    def end_run(self, run_id: str, status: str, end_time: int) -> None:
+    def end_run(self, run_id: str, status: str, end_time: int | None) -> None:
         with self._lock:
             self._batch.run_ends[run_id] = (status, end_time)
             if status != "RUNNING":
@@ -225,8 +231,12 @@ class BatchingWriter:
 
     def _written(self) -> None:
         if self._failing and self.dropped:
-            _logger().warning("autolog: the tracking store accepts writes again; %d logged item(s) were dropped "
-                              "while it could not (at most %d are kept)", self.dropped, MAX_PENDING_ITEMS)
+            _logger().warning(
+                "autolog: the tracking store accepts writes again; %d logged item(s) were dropped "
+                "while it could not (at most %d are kept)",
+                self.dropped,
+                MAX_PENDING_ITEMS,
+            )
         self._failing = False
         self._failure_raised = False
         self.dropped = 0
@@ -238,7 +248,7 @@ class BatchingWriter:
             # newest metric points go (the older ones keep each history's start intact).
             excess = min(len(merged) - MAX_PENDING_ITEMS, len(merged.metrics))
             if excess > 0:
-                del merged.metrics[len(merged.metrics) - excess:]
+                del merged.metrics[len(merged.metrics) - excess :]
                 self._count_dropped(excess)
             self._batch = merged
 
@@ -260,8 +270,9 @@ class BatchingWriter:
                     middle = len(items) // 2
                     pending.extend([items[middle:], items[:middle]])
         if refused:
-            _logger().error("autolog: %d logged item(s) were refused by the tracking store; the rest was written",
-                          refused)
+            _logger().error(
+                "autolog: %d logged item(s) were refused by the tracking store; the rest was written", refused
+            )
 
     def _ensure_thread(self) -> None:
         self._check_fork()
@@ -356,9 +367,12 @@ def flush_all() -> None:
         except Exception as exc:
             import logging
 
-            _logger().log(logging.INFO if told else logging.WARNING,
-                          "autolog: %d logged item(s) could not be written to the tracking store and are lost "
-                          "at exit: %s", writer.pending(), exc)
+            _logger().log(
+                logging.INFO if told else logging.WARNING,
+                "autolog: %d logged item(s) could not be written to the tracking store and are lost at exit: %s",
+                writer.pending(),
+                exc,
+            )
 
 
 def _reset_writers_in_child() -> None:

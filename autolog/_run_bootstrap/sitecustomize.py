@@ -5,14 +5,18 @@ It takes itself out of ``sys.path`` and ``PYTHONPATH`` (processes the script sta
 autologged), imports the environment's own ``sitecustomize`` if there is one, then enables
 autologging with the options ``autolog run`` was given.
 """
+
 import os
 import sys
 
 
 def _forget_bootstrap_dir(here):
     sys.path[:] = [entry for entry in sys.path if not entry or os.path.abspath(entry) != here]
-    kept = [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep)
-            if entry and os.path.abspath(entry) != here]
+    kept = [
+        entry
+        for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if entry and os.path.abspath(entry) != here
+    ]
     if kept:
         os.environ["PYTHONPATH"] = os.pathsep.join(kept)
     else:
@@ -41,8 +45,10 @@ def _main():
     try:
         from autolog.run_command import bootstrap
     except ImportError as exc:
-        print(f"autolog run: autologging is not enabled: this Python ({sys.executable}) cannot import "
-              f"autolog: {exc}", file=sys.stderr)
+        print(
+            f"autolog run: autologging is not enabled: this Python ({sys.executable}) cannot import autolog: {exc}",
+            file=sys.stderr,
+        )
         return
     bootstrap(payload)
 

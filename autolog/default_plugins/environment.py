@@ -15,6 +15,7 @@ Everything is computed once per process and cached: the distribution list by rea
 ``*.dist-info`` directories on ``sys.path`` (parsing every METADATA file through
 ``importlib.metadata`` costs ~0.3-0.9 s for 150 distributions; directory names cost a few ms).
 """
+
 from __future__ import annotations
 
 import os
@@ -77,7 +78,9 @@ def integration_tags(integration_name: str) -> dict[str, str]:
                 from importlib import metadata
 
                 try:
-                    found[TAG_PREFIX + "plugin"] = f"{integration.distribution}=={metadata.version(integration.distribution)}"
+                    found[TAG_PREFIX + "plugin"] = (
+                        f"{integration.distribution}=={metadata.version(integration.distribution)}"
+                    )
                 except metadata.PackageNotFoundError:
                     pass
         _integration_tags[integration_name] = found
@@ -96,7 +99,7 @@ def installed_requirements() -> str:
                 continue
             for name in names:
                 if name.endswith(".dist-info"):
-                    project, _, version = name[:-len(".dist-info")].partition("-")
+                    project, _, version = name[: -len(".dist-info")].partition("-")
                 elif name.endswith(".egg-info"):
                     project, version = _egg_info(os.path.join(entry or ".", name))
                 else:
@@ -110,7 +113,7 @@ def installed_requirements() -> str:
 
 def _egg_info(path: str) -> tuple[str, str]:
     """``name-version-pyX.Y.egg-info`` or, for a development install, ``name.egg-info`` + its PKG-INFO."""
-    stem = os.path.basename(path)[:-len(".egg-info")]
+    stem = os.path.basename(path)[: -len(".egg-info")]
     parts = stem.split("-")
     if len(parts) >= 2:
         return parts[0], parts[1]
@@ -140,8 +143,9 @@ def autolog_run_started(call: TrainingCall) -> None:
         tags = {**process_tags(), **integration_tags(call.integration)}
         requirements = installed_requirements()
     call.tracker.set_tags(call.run_id, tags)
-    call.tracker.artifact_repository(run.info.artifact_uri).write_bytes(REQUIREMENTS_ARTIFACT,
-                                                                        requirements.encode("utf-8"))
+    call.tracker.artifact_repository(run.info.artifact_uri).write_bytes(
+        REQUIREMENTS_ARTIFACT, requirements.encode("utf-8")
+    )
     if len(_runs_done) >= _MAX_RUNS_REMEMBERED:
         _runs_done.clear()
     _runs_done.add(call.run_id)

@@ -7,6 +7,7 @@ any extension or observer sees it; the values it collects come first, so an exte
 the same key wins). An error in one collector skips only what it collects, with one warning
 naming the integration's plugin.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

@@ -1,4 +1,5 @@
 """Default plugin: the generic ``python_pickle`` flavor, the fallback for any picklable model."""
+
 from __future__ import annotations
 
 from ..flavors import PickleFlavor

@@ -5,6 +5,7 @@ when autolog creates a run for a training call and stopped when that run ends (`
 it). A run the user started is left alone: ``start_run(log_system_metrics=True)`` is how a user
 asks for it there.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -3,6 +3,7 @@
 Each framework adds ``bench/workloads/<name>.py`` with ``WORKLOADS: list[Workload]``. ``prepare``
 imports the framework and builds the data (not timed); ``train(data)`` trains once (timed).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -14,12 +15,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Workload:
-    name: str                       # e.g. "sklearn LogisticRegression 2000x20"
-    integration: str                # autolog integration name, e.g. "sklearn"
-    mlflow_flavor: str | None       # mlflow module with autolog(), e.g. "sklearn"; None if MLflow has none
+    name: str  # e.g. "sklearn LogisticRegression 2000x20"
+    integration: str  # autolog integration name, e.g. "sklearn"
+    mlflow_flavor: str | None  # mlflow module with autolog(), e.g. "sklearn"; None if MLflow has none
     prepare: Callable[[], Any]
     train: Callable[[Any], Any]
-    repeat: int = 20                # timed repetitions per mode
+    repeat: int = 20  # timed repetitions per mode
 
 
 def all_workloads(only: set[str] | None = None) -> list[Workload]:

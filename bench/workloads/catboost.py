@@ -1,4 +1,5 @@
 """CatBoost workload (the example plugin): CatBoostClassifier, 100 iterations on 2,000 x 20."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,8 +21,9 @@ def _train(data: tuple[Any, Any]) -> Any:
     import catboost
 
     X, y = data
-    return catboost.CatBoostClassifier(iterations=100, depth=4, thread_count=1, verbose=False,
-                                       allow_writing_files=False, random_seed=0).fit(X, y)
+    return catboost.CatBoostClassifier(
+        iterations=100, depth=4, thread_count=1, verbose=False, allow_writing_files=False, random_seed=0
+    ).fit(X, y)
 
 
 WORKLOADS: list[Workload] = [

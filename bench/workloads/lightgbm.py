@@ -3,6 +3,7 @@
 The eval set makes both autolog and MLflow log a metric per iteration; one thread keeps the
 timings steady on a shared machine.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 No progress bar, logger, checkpointing or model summary, and a temporary root directory, so the
 timing is the training and what autologging adds to it. MLflow's counterpart is ``mlflow.pytorch``.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -45,15 +46,25 @@ def _prepare() -> tuple[DataLoader, DataLoader]:
     generator = torch.Generator().manual_seed(0)
     X = torch.randn(2000, 20, generator=generator)
     y = (X[:, :3].sum(dim=1) + torch.randn(2000, generator=generator) > 0).float()
-    return (DataLoader(TensorDataset(X[:1600], y[:1600]), batch_size=64),
-            DataLoader(TensorDataset(X[1600:], y[1600:]), batch_size=64))
+    return (
+        DataLoader(TensorDataset(X[:1600], y[:1600]), batch_size=64),
+        DataLoader(TensorDataset(X[1600:], y[1600:]), batch_size=64),
+    )
 
 
 def _train(data: tuple[DataLoader, DataLoader]) -> Any:
     train, val = data
-    trainer = L.Trainer(max_epochs=EPOCHS, accelerator="cpu", devices=1, logger=False, enable_progress_bar=False,
-                        enable_checkpointing=False, enable_model_summary=False, num_sanity_val_steps=0,
-                        default_root_dir=_ROOT)
+    trainer = L.Trainer(
+        max_epochs=EPOCHS,
+        accelerator="cpu",
+        devices=1,
+        logger=False,
+        enable_progress_bar=False,
+        enable_checkpointing=False,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        default_root_dir=_ROOT,
+    )
     model = DenseClassifier()
     trainer.fit(model, train, val)
     return model

@@ -1,4 +1,5 @@
 """scikit-learn workloads: LogisticRegression on 2,000 x 20 (the issue's reference fit)."""
+
 from __future__ import annotations
 
 import sklearn  # noqa: F401  (ImportError: not installed)

@@ -4,6 +4,7 @@ thousands of times (issue 16: autolog doubled such a loop); an UnobservedCompone
 points, whose results object carries large state-space arrays (issue 16: model size). The GEE
 fit on 500 clusters shows the cost of pickling per-cluster data.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -64,10 +65,28 @@ def _train_unobserved_components(series: Any) -> Any:
 
 WORKLOADS: list[Workload] = [
     Workload("statsmodels OLS 2000x20", "statsmodels", "statsmodels", _prepare_ols, _train_ols),
-    Workload("statsmodels GEE binomial 200 obs 50 clusters", "statsmodels", "statsmodels", _prepare_gee, _train_gee,
-             repeat=60),
-    Workload("statsmodels GEE binomial 2000 obs 500 clusters", "statsmodels", "statsmodels",
-             lambda: _prepare_gee(500), _train_gee, repeat=12),
-    Workload("statsmodels UnobservedComponents 300 points", "statsmodels", "statsmodels", _prepare_series,
-             _train_unobserved_components, repeat=8),
+    Workload(
+        "statsmodels GEE binomial 200 obs 50 clusters",
+        "statsmodels",
+        "statsmodels",
+        _prepare_gee,
+        _train_gee,
+        repeat=60,
+    ),
+    Workload(
+        "statsmodels GEE binomial 2000 obs 500 clusters",
+        "statsmodels",
+        "statsmodels",
+        lambda: _prepare_gee(500),
+        _train_gee,
+        repeat=12,
+    ),
+    Workload(
+        "statsmodels UnobservedComponents 300 points",
+        "statsmodels",
+        "statsmodels",
+        _prepare_series,
+        _train_unobserved_components,
+        repeat=8,
+    ),
 ]

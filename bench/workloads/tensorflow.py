@@ -3,6 +3,7 @@
 MLflow's Keras autolog needs TensorBoard and breaks ``fit`` with ``TBNotInstalledError`` where it
 is not installed (as here), so this workload has no MLflow counterpart (``mlflow_flavor=None``).
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,13 @@ def _prepare() -> tuple[Any, Any, Any]:
 
 
 def _model() -> Any:
-    model = keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(32, activation="relu"),
-                              keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(20,)),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     return model
 

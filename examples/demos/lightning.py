@@ -1,4 +1,5 @@
 """Lightning demo: a tiny regression LightningModule, 3 epochs on CPU, nothing written to the cwd."""
+
 from __future__ import annotations
 
 import tempfile
@@ -40,8 +41,15 @@ def demo() -> str:
     train = DataLoader(TensorDataset(X[:384], y[:384]), batch_size=64)
     val = DataLoader(TensorDataset(X[384:], y[384:]), batch_size=64)
     with tempfile.TemporaryDirectory() as root:
-        trainer = L.Trainer(max_epochs=3, accelerator="cpu", devices=1, logger=False, enable_progress_bar=False,
-                            enable_model_summary=False, default_root_dir=root)
+        trainer = L.Trainer(
+            max_epochs=3,
+            accelerator="cpu",
+            devices=1,
+            logger=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            default_root_dir=root,
+        )
         trainer.fit(Regressor(), train, val)
     val_loss = float(trainer.callback_metrics["val_loss"])
     return f"Lightning Trainer.fit, {trainer.current_epoch} epochs: val_loss {val_loss:.3f}"

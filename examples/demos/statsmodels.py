@@ -1,4 +1,5 @@
 """statsmodels demo: an OLS fit through the formula API and a Logit fit, each its own run."""
+
 from __future__ import annotations
 
 import numpy as np

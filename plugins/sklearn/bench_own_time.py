@@ -10,6 +10,7 @@ steadier. Run from the repository root::
 To compare with an older plugin, put its source first on the path
 (``git archive <commit> | tar -x -C /tmp/before`` then ``PYTHONPATH=/tmp/before/plugins/sklearn``).
 """
+
 from __future__ import annotations
 
 import os
@@ -43,6 +44,7 @@ def main() -> None:
             finally:
                 wall.append(time.perf_counter() - started_wall)
                 cpu.append(time.thread_time() - started_cpu)
+
         return inner
 
     session._begin = timed(session._begin)
@@ -50,9 +52,11 @@ def main() -> None:
     X, y = make_classification(n_samples=2000, n_features=20, random_state=0)
     autolog.set_tracking_uri(tempfile.mkdtemp())
     print(f"plugin: {autolog_sklearn.__file__}")
-    estimators = (("LogisticRegression", LogisticRegression, (False, True)),
-                  # predict_proba is the costly pass of a forest: the training metrics take one (issue 13)
-                  ("RandomForest(20)", lambda: RandomForestClassifier(20, random_state=0), (False,)))
+    estimators = (
+        ("LogisticRegression", LogisticRegression, (False, True)),
+        # predict_proba is the costly pass of a forest: the training metrics take one (issue 13)
+        ("RandomForest(20)", lambda: RandomForestClassifier(20, random_state=0), (False,)),
+    )
     for name, make, model_options in estimators:
         for log_models in model_options:
             autolog.autolog(log_models=log_models, silent=True)
@@ -64,9 +68,11 @@ def main() -> None:
                 walls.append(sum(wall))
                 cpus.append(sum(cpu))
             autolog.autolog(disable=True)
-            print(f"{name:18} 2000x20 log_models={log_models!s:5} autolog's own time per fit: "
-                  f"{statistics.median(cpus[5:]) * 1e3:5.2f} ms CPU, {statistics.median(walls[5:]) * 1e3:6.2f} ms wall "
-                  f"(medians of 40)")
+            print(
+                f"{name:18} 2000x20 log_models={log_models!s:5} autolog's own time per fit: "
+                f"{statistics.median(cpus[5:]) * 1e3:5.2f} ms CPU, {statistics.median(walls[5:]) * 1e3:6.2f} ms wall "
+                f"(medians of 40)"
+            )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Tests never import this package by its own name: ``conftest.framework`` copies this file to a
 module with a unique name per test, so post-import hooks and patches never leak between tests.
 """
+
 __version__ = "1.0"
 
 

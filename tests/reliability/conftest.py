@@ -1,4 +1,5 @@
 """The reliability tests import their helpers (``reliability_support``, ``frameworks``) from this directory."""
+
 from __future__ import annotations
 
 import os

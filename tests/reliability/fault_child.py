@@ -12,6 +12,7 @@ Phases, each reported in the JSON written to OUT:
   filesystem), or skipped when BROKEN_STORE is ``-``.
 The parent checks stderr: no traceback and no autolog message beyond the recorded warnings.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,16 +24,24 @@ import warnings
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
 
-import autolog  # noqa: E402
-from autolog import hookimpl, plugin_manager  # noqa: E402
-from autolog.hook_isolation import _isolated  # noqa: E402
-from frameworks import STEP_METRICS, train  # noqa: E402
+import autolog
+from autolog import hookimpl, plugin_manager
+from autolog.hook_isolation import _isolated
 
-TRAINING_HOOKS = ("autolog_run_started", "autolog_before_training", "autolog_collect_params",
-                  "autolog_collect_metrics", "autolog_collect_tags", "autolog_collect_artifacts",
-                  "autolog_collect_models", "autolog_step_metrics", "autolog_run_ended")
+from frameworks import STEP_METRICS, train
+
+TRAINING_HOOKS = (
+    "autolog_run_started",
+    "autolog_before_training",
+    "autolog_collect_params",
+    "autolog_collect_metrics",
+    "autolog_collect_tags",
+    "autolog_collect_artifacts",
+    "autolog_collect_models",
+    "autolog_step_metrics",
+    "autolog_run_ended",
+)
 
 
 class Injected(RuntimeError):
@@ -42,6 +51,7 @@ class Injected(RuntimeError):
 def _raiser(hook_name: str):
     def hook(*args, **kwargs):
         raise Injected(f"injected failure in {hook_name}")
+
     return hook
 
 
@@ -84,17 +94,26 @@ def _break_own_hooks(integration: str) -> list:
             if impl.plugin is plugin:
                 undo.append((impl, impl.function))
                 if impl.wrapper or impl.hookwrapper:
+
                     def broken(*args, _name=caller.name):
                         raise Injected(f"{integration}'s own wrapper fails in {_name}")
                         yield
+
                     impl.function = broken
                 else:
                     impl.function = _isolated(_raiser(caller.name), caller.name, integration)
     return undo
 
 
-COLLECTORS = ("before_training", "collect_params", "collect_metrics", "collect_tags", "collect_artifacts",
-              "collect_models", "after_training")
+COLLECTORS = (
+    "before_training",
+    "collect_params",
+    "collect_metrics",
+    "collect_tags",
+    "collect_artifacts",
+    "collect_models",
+    "after_training",
+)
 
 
 def _break_own_collectors(integration: str) -> list:
@@ -109,8 +128,11 @@ def _break_own_collectors(integration: str) -> list:
 
 
 def _autolog_warnings(record) -> list[str]:
-    return [str(w.message) for w in record
-            if issubclass(w.category, autolog.AutologWarning) or "autolog" in str(w.message).lower()]
+    return [
+        str(w.message)
+        for w in record
+        if issubclass(w.category, autolog.AutologWarning) or "autolog" in str(w.message).lower()
+    ]
 
 
 def _phase(name: str, integration: str, workdir: str, **autolog_options) -> dict:
@@ -121,8 +143,11 @@ def _phase(name: str, integration: str, workdir: str, **autolog_options) -> dict
             predictions = train(name, workdir)
     finally:
         autolog.autolog(disable=True)
-    return {"predictions": predictions.tolist(), "warnings": _autolog_warnings(record),
-            "active_run_left": autolog.active_run() is not None}
+    return {
+        "predictions": predictions.tolist(),
+        "warnings": _autolog_warnings(record),
+        "active_run_left": autolog.active_run() is not None,
+    }
 
 
 def main() -> None:
@@ -130,10 +155,10 @@ def main() -> None:
     integration = name
     workdir = tempfile.mkdtemp(prefix=f"autolog-fault-{name}-")
     report: dict = {}
-    print(f"== phase baseline", file=sys.stderr, flush=True)
+    print("== phase baseline", file=sys.stderr, flush=True)
     report["baseline"] = train(name, workdir).tolist()
 
-    print(f"== phase hooks", file=sys.stderr, flush=True)
+    print("== phase hooks", file=sys.stderr, flush=True)
     autolog.set_tracking_uri(good_store)
     plugin_manager.load_plugins()
     manager = plugin_manager.plugin_manager()
@@ -154,7 +179,7 @@ def main() -> None:
         manager.unregister(wrappers)
     autolog.safety.forget_warnings()
 
-    print(f"== phase interrupt", file=sys.stderr, flush=True)
+    print("== phase interrupt", file=sys.stderr, flush=True)
     autolog.autolog()
     interrupted = False
     try:
@@ -171,22 +196,24 @@ def main() -> None:
     runs = [r for r in client.search_runs() if r.data.tags.get("autolog.autologging") == integration]
     newest = runs[0] if runs else None
     report["interrupt"] = {
-        "raised": interrupted, "warnings": _autolog_warnings(record),
+        "raised": interrupted,
+        "warnings": _autolog_warnings(record),
         "status": newest.info.status if newest else None,
-        "metric_points": sum(len(client.get_metric_history(newest.info.run_id, key))
-                             for key in newest.data.metrics) if newest else 0,
+        "metric_points": sum(len(client.get_metric_history(newest.info.run_id, key)) for key in newest.data.metrics)
+        if newest
+        else 0,
         "expects_step_metrics": name in STEP_METRICS,
         "active_run_left": autolog.active_run() is not None,
     }
     autolog.safety.forget_warnings()
 
     if broken_store != "-":
-        print(f"== phase store", file=sys.stderr, flush=True)
+        print("== phase store", file=sys.stderr, flush=True)
         autolog.set_tracking_uri(broken_store)
         report["store"] = _phase(name, integration, workdir)
     with open(out, "w") as fh:
         json.dump(report, fh)
-    print(f"== done", file=sys.stderr, flush=True)
+    print("== done", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

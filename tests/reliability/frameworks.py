@@ -6,10 +6,12 @@ numpy array, so two trainings can be compared bit for bit. With ``interrupt=True
 own callback mechanism (or a step inside ``fit``) raises ``KeyboardInterrupt`` after the first
 epoch/iteration, as Ctrl-C would (CatBoost: a real SIGINT, see ``_catboost``).
 """
+
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -56,9 +58,14 @@ def _xgboost(workdir: str, interrupt: bool) -> np.ndarray:
                 raise KeyboardInterrupt
             return False
 
-    booster = xgb.train({"objective": "binary:logistic", "max_depth": 2, "seed": 0, "nthread": 1}, train,
-                        num_boost_round=5, evals=[(train, "train")], verbose_eval=False,
-                        callbacks=[CtrlC()] if interrupt else None)
+    booster = xgb.train(
+        {"objective": "binary:logistic", "max_depth": 2, "seed": 0, "nthread": 1},
+        train,
+        num_boost_round=5,
+        evals=[(train, "train")],
+        verbose_eval=False,
+        callbacks=[CtrlC()] if interrupt else None,
+    )
     return booster.predict(train)
 
 
@@ -72,9 +79,21 @@ def _lightgbm(workdir: str, interrupt: bool) -> np.ndarray:
         if env.iteration >= 1:
             raise KeyboardInterrupt
 
-    booster = lgb.train({"objective": "binary", "num_leaves": 4, "verbose": -1, "seed": 0, "num_threads": 1,
-                         "deterministic": True, "min_data_in_leaf": 5}, train, num_boost_round=5,
-                        valid_sets=[train], callbacks=[ctrl_c] if interrupt else None)
+    booster = lgb.train(
+        {
+            "objective": "binary",
+            "num_leaves": 4,
+            "verbose": -1,
+            "seed": 0,
+            "num_threads": 1,
+            "deterministic": True,
+            "min_data_in_leaf": 5,
+        },
+        train,
+        num_boost_round=5,
+        valid_sets=[train],
+        callbacks=[ctrl_c] if interrupt else None,
+    )
     return booster.predict(X)
 
 
@@ -83,8 +102,13 @@ def _tensorflow(workdir: str, interrupt: bool) -> np.ndarray:
 
     keras.utils.set_random_seed(0)
     X, y = data()
-    model = keras.Sequential([keras.Input(shape=(X.shape[1],)), keras.layers.Dense(4, activation="relu"),
-                              keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(X.shape[1],)),
+            keras.layers.Dense(4, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="binary_crossentropy")
 
     class CtrlC(keras.callbacks.Callback):
@@ -131,9 +155,17 @@ def _lightning(workdir: str, interrupt: bool) -> np.ndarray:
                 raise KeyboardInterrupt
 
     model = Tiny()
-    trainer = L.Trainer(max_epochs=3, accelerator="cpu", devices=1, logger=False, enable_progress_bar=False,
-                        enable_model_summary=False, enable_checkpointing=False, default_root_dir=workdir,
-                        callbacks=[CtrlC()] if interrupt else None)
+    trainer = L.Trainer(
+        max_epochs=3,
+        accelerator="cpu",
+        devices=1,
+        logger=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        enable_checkpointing=False,
+        default_root_dir=workdir,
+        callbacks=[CtrlC()] if interrupt else None,
+    )
     trainer.fit(model, DataLoader(TensorDataset(tx, ty), batch_size=40))
     with torch.no_grad():
         return model(tx).numpy()
@@ -168,16 +200,27 @@ def _catboost(workdir: str, interrupt: bool) -> np.ndarray:
 
         X, y = data(5000, 20)
         threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
-    model = CatBoostClassifier(iterations=200_000 if interrupt else 5, depth=2, random_seed=0, verbose=False,
-                               thread_count=1, allow_writing_files=False,
-                               train_dir=os.path.join(workdir, "catboost_info"))
+    model = CatBoostClassifier(
+        iterations=200_000 if interrupt else 5,
+        depth=2,
+        random_seed=0,
+        verbose=False,
+        thread_count=1,
+        allow_writing_files=False,
+        train_dir=os.path.join(workdir, "catboost_info"),
+    )
     model.fit(X, y, eval_set=(X, y))
     return model.predict_proba(X)
 
 
 TRAINERS: dict[str, Callable[[str, bool], np.ndarray]] = {
-    "sklearn": _sklearn, "xgboost": _xgboost, "lightgbm": _lightgbm, "tensorflow": _tensorflow,
-    "lightning": _lightning, "statsmodels": _statsmodels, "catboost": _catboost,
+    "sklearn": _sklearn,
+    "xgboost": _xgboost,
+    "lightgbm": _lightgbm,
+    "tensorflow": _tensorflow,
+    "lightning": _lightning,
+    "statsmodels": _statsmodels,
+    "catboost": _catboost,
 }
 
 

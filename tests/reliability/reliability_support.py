@@ -1,4 +1,5 @@
 """Shared helpers of the reliability tests: fresh interpreters, tmpfs mounts, stores."""
+
 from __future__ import annotations
 
 import os
@@ -16,15 +17,15 @@ PYTHON = sys.executable
 
 def child_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOLOG_", "PYTEST_"))}
-    env.update({"PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "default",
-                "OMP_NUM_THREADS": "1"})
+    env.update({"PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "default", "OMP_NUM_THREADS": "1"})
     env.update(extra)
     return env
 
 
 def run_child(args: list[str], timeout: float = 240, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, *args], capture_output=True, text=True, timeout=timeout, env=child_env(**env),
-                          cwd=REPO)
+    return subprocess.run(
+        [PYTHON, *args], capture_output=True, text=True, timeout=timeout, env=child_env(**env), cwd=REPO
+    )
 
 
 class Tmpfs:
@@ -33,8 +34,9 @@ class Tmpfs:
     def __init__(self, path: str, size: str = "2m"):
         self.path = path
         os.makedirs(path, exist_ok=True)
-        result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path], capture_output=True, text=True
+        )
         if result.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs (needs root and mount permission): {result.stderr.strip()}")
 
@@ -69,8 +71,7 @@ class Tmpfs:
 
 def make_store(path: str) -> None:
     """Create a store (schema and the Default experiment) at ``path`` in a fresh interpreter."""
-    code = ("import autolog, sys; autolog.set_tracking_uri(sys.argv[1]); "
-            "r = autolog.start_run(); autolog.end_run()")
+    code = "import autolog, sys; autolog.set_tracking_uri(sys.argv[1]); r = autolog.start_run(); autolog.end_run()"
     result = run_child(["-c", code, path], timeout=120)
     assert result.returncode == 0, result.stderr
 

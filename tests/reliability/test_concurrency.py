@@ -4,6 +4,7 @@ logging a metric history, into one store at once: nothing lost or duplicated, ev
 Into SQLite, PostgreSQL (a throwaway server, ``postgres_support``) and through ``autolog server``
 restarted once while they log. Short versions here (2,000 points each); ``make soak`` logs 10,000.
 """
+
 from __future__ import annotations
 
 import os
@@ -11,6 +12,7 @@ import os
 import pytest
 
 from bench.soak import _Server, concurrency
+
 from postgres_support import postgres_server, postgres_url  # noqa: F401  (fixtures)
 
 POINTS = 2_000

@@ -6,6 +6,7 @@ one AutologWarning for the integration, and nothing else reaches stderr from aut
 traceback, no log message). The same child also raises KeyboardInterrupt inside training: the
 run ends KILLED, keeping the per-step metrics logged before it.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,9 @@ def outcome(request, broken_store, tmp_path_factory):
     pytest.importorskip({"sklearn": "sklearn", "tensorflow": "keras"}.get(name, name))
     work = tmp_path_factory.mktemp(f"fault-{name}")
     out = work / "report.json"
-    result = run_child([os.path.join(HERE, "fault_child.py"), name, str(work / "store"), broken_store, str(out)],
-                       timeout=300)
+    result = run_child(
+        [os.path.join(HERE, "fault_child.py"), name, str(work / "store"), broken_store, str(out)], timeout=300
+    )
     assert result.returncode == 0 and out.exists(), result.stderr[-4000:]
     return name, json.loads(out.read_text()), result.stderr
 
@@ -67,14 +69,14 @@ def test_a_store_failing_every_write_leaves_the_model_identical_with_one_warning
 
 
 def test_nothing_but_the_warnings_reaches_stderr(outcome):
-    name, _report, stderr = outcome
+    _name, _report, stderr = outcome
     assert "Traceback" not in stderr, stderr[-4000:]
     autolog_lines = [line for line in stderr.splitlines() if "autolog" in line.lower()]
     assert autolog_lines == [], autolog_lines
 
 
 def test_ctrl_c_in_training_ends_the_run_killed_with_its_data(outcome):
-    name, report, _stderr = outcome
+    _name, report, _stderr = outcome
     interrupt = report["interrupt"]
     assert interrupt["raised"], "KeyboardInterrupt (Lightning: its exit after Ctrl-C) must reach the user"
     assert interrupt["status"] == "KILLED"

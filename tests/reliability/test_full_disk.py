@@ -3,6 +3,7 @@
 The store (SQLite database and artifacts) lives on a 2 MB tmpfs the test mounts (root only;
 skipped otherwise), filled to the last byte or remounted read-only while a model trains.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,9 +15,10 @@ import pytest
 
 import autolog
 import tracking_core
-from reliability_support import Tmpfs
 from tracking_core import writer as writer_module
 from tracking_core.writer import MAX_PENDING_ITEMS, StoreUnavailableError
+
+from reliability_support import Tmpfs
 
 
 @pytest.fixture
@@ -111,7 +113,9 @@ def test_a_full_disk_costs_one_warning_and_logging_resumes_when_space_returns(di
 
     assert _fit_with_warnings() == []  # the next fit logs normally, its model included
     newest = _sklearn_runs(client)[0]
-    assert newest.info.status == "FINISHED" and any(f.path == "model" for f in client.list_artifacts(newest.info.run_id))
+    assert newest.info.status == "FINISHED" and any(
+        f.path == "model" for f in client.list_artifacts(newest.info.run_id)
+    )
 
 
 def test_a_read_only_disk_costs_one_warning_and_logging_resumes_when_writable(disk):
@@ -130,7 +134,7 @@ def test_a_read_only_disk_costs_one_warning_and_logging_resumes_when_writable(di
 
 def test_the_warning_counts_what_was_dropped_beyond_the_bound(disk, monkeypatch):
     pytest.importorskip("sklearn")
-    mount, client = disk
+    mount, _client = disk
     monkeypatch.setattr(writer_module, "MAX_PENDING_ITEMS", 5)  # LogisticRegression alone logs more than 5 items
     _read_only(mount)
     found = _fit_with_warnings()

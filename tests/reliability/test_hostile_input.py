@@ -6,6 +6,7 @@ read back identical, or refused at the call with an error naming the field. Betw
 store stays intact: a sentinel run logged first is read back unchanged and SQLite's integrity
 check passes. ``HYPOTHESIS_PROFILE=soak`` runs many more examples (``make soak``).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,20 +20,54 @@ from hypothesis import strategies as st
 
 import tracking_core
 
-settings.register_profile("default", max_examples=20, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.register_profile("soak", max_examples=1000, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile(
+    "default",
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "soak",
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-NASTY = ["'; DROP TABLE runs; --", "\" OR 1=1 --", "../../etc/passwd", "..", "/abs/path", "C:\\Windows\\system32",
-         "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "%s%s%n", "{0}{1}", "${HOME}", "\u202eevil",
-         "a\x00b", "\ud800", "null", "NaN", "😀" * 100, " ", "tags.x = 'y'", "params.`a b`"]
-ANY_TEXT = st.one_of(st.text(st.characters(exclude_categories=()), max_size=60), st.sampled_from(NASTY),
-                     st.text(max_size=10).map(lambda s: s * 1000))
-NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(min_value=-2 ** 70, max_value=2 ** 70),
-                    st.booleans(), st.sampled_from(["1.5", "nan", "x", None, 10 ** 400]))
-INTEGERS = st.one_of(st.integers(min_value=-2 ** 70, max_value=2 ** 70), st.sampled_from([None, 1.5, "3", "x"]))
+NASTY = [
+    "'; DROP TABLE runs; --",
+    '" OR 1=1 --',
+    "../../etc/passwd",
+    "..",
+    "/abs/path",
+    "C:\\Windows\\system32",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "%s%s%n",
+    "{0}{1}",
+    "${HOME}",
+    "\u202eevil",
+    "a\x00b",
+    "\ud800",
+    "null",
+    "NaN",
+    "😀" * 100,
+    " ",
+    "tags.x = 'y'",
+    "params.`a b`",
+]
+ANY_TEXT = st.one_of(
+    st.text(st.characters(exclude_categories=()), max_size=60),
+    st.sampled_from(NASTY),
+    st.text(max_size=10).map(lambda s: s * 1000),
+)
+NUMBERS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.booleans(),
+    st.sampled_from(["1.5", "nan", "x", None, 10**400]),
+)
+INTEGERS = st.one_of(st.integers(min_value=-(2**70), max_value=2**70), st.sampled_from([None, 1.5, "3", "x"]))
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +99,9 @@ def _intact(store) -> None:
 
 def _refusal_names(exc: BaseException, *fields: object) -> None:
     message = str(exc)
-    assert any(repr(f)[:40].strip("'\"")[:20] in message or str(f)[:20] in message for f in fields), \
+    assert any(repr(f)[:40].strip("'\"")[:20] in message or str(f)[:20] in message for f in fields), (
         f"{type(exc).__name__}: {message!r} names none of {fields!r}"
+    )
 
 
 def _logged(store, action, *fields):
@@ -98,8 +134,9 @@ def test_tags_are_stored_identical_or_refused_naming_the_key(store, tags):
 
 @given(key=ANY_TEXT, value=NUMBERS, step=INTEGERS, timestamp=INTEGERS)
 def test_metrics_are_stored_identical_or_refused_naming_the_metric(store, key, value, step, timestamp):
-    run, accepted = _logged(store, lambda: tracking_core.log_metric(key, value, step=step, timestamp=timestamp),
-                            key, "metric")
+    run, accepted = _logged(
+        store, lambda: tracking_core.log_metric(key, value, step=step, timestamp=timestamp), key, "metric"
+    )
     if accepted:
         (point,) = store[0].get_metric_history(run.info.run_id, key)
         expected = float(value)
@@ -110,10 +147,15 @@ def test_metrics_are_stored_identical_or_refused_naming_the_metric(store, key, v
     _intact(store)
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers(min_value=-2 ** 53, max_value=2 ** 53)
-                    | st.floats(allow_nan=False, allow_infinity=False) | ANY_TEXT,
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
-                    max_leaves=30)
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | ANY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
+    max_leaves=30,
+)
 
 
 @given(obj=JSON, name=st.one_of(st.sampled_from(["d.json", "sub/d.json", "a b.json"]), ANY_TEXT))
@@ -130,7 +172,7 @@ def test_log_dict_refuses_json_too_deep_to_encode_naming_the_file(store):
     deep: list = []
     for _ in range(100_000):
         deep = [deep]
-    run, accepted = _logged(store, lambda: tracking_core.log_dict(deep, "deep.json"), "deep.json")
+    _run, accepted = _logged(store, lambda: tracking_core.log_dict(deep, "deep.json"), "deep.json")
     assert not accepted
     _intact(store)
 

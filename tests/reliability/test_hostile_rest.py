@@ -4,6 +4,7 @@ Every request is answered 200 with the value stored and read back identical thro
 and ``metrics/get-history``, or 4xx with an MLflow error code and a message naming the field;
 never a 5xx. A sentinel run created first is read back unchanged after every example.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,11 +16,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "server"))
-from server_support import api, start_server  # noqa: E402
-from test_hostile_input import ANY_TEXT, NASTY  # noqa: E402,F401  (also loads the hypothesis profiles)
+from server_support import api, start_server
+from test_hostile_input import ANY_TEXT, NASTY  # noqa: F401  (also loads the hypothesis profiles)
 
-JSON_SCALARS = st.one_of(ANY_TEXT, st.integers(min_value=-2 ** 70, max_value=2 ** 70), st.booleans(), st.none(),
-                         st.floats(allow_nan=False, allow_infinity=False), st.lists(st.integers(), max_size=2))
+JSON_SCALARS = st.one_of(
+    ANY_TEXT,
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(st.integers(), max_size=2),
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +36,20 @@ def server(tmp_path_factory):
         status, body = api(process.url, "POST", "runs/create", {"experiment_id": "0", "run_name": "sentinel"})
         assert status == 200, body
         sentinel = body["run"]["info"]["run_id"]
-        assert api(process.url, "POST", "runs/log-batch", {
-            "run_id": sentinel, "params": [{"key": "p", "value": "v"}], "tags": [{"key": "t", "value": "<i>"}],
-            "metrics": [{"key": "m", "value": 0.5, "timestamp": 1, "step": s} for s in range(3)]})[0] == 200
+        assert (
+            api(
+                process.url,
+                "POST",
+                "runs/log-batch",
+                {
+                    "run_id": sentinel,
+                    "params": [{"key": "p", "value": "v"}],
+                    "tags": [{"key": "t", "value": "<i>"}],
+                    "metrics": [{"key": "m", "value": 0.5, "timestamp": 1, "step": s} for s in range(3)],
+                },
+            )[0]
+            == 200
+        )
         yield process.url, sentinel
     finally:
         process.stop()
@@ -93,10 +111,17 @@ def test_set_tag_stores_identical_or_refuses_naming_the_field(server, key, value
     _intact(url, sentinel)
 
 
-@given(key=ANY_TEXT, value=st.one_of(st.floats(), st.integers(min_value=-2 ** 70, max_value=2 ** 70), ANY_TEXT,
-                                     st.sampled_from(["NaN", "Infinity", "-Infinity", None])),
-       step=st.one_of(st.integers(min_value=-2 ** 70, max_value=2 ** 70), st.none(), ANY_TEXT),
-       timestamp=st.one_of(st.integers(min_value=-2 ** 70, max_value=2 ** 70), ANY_TEXT))
+@given(
+    key=ANY_TEXT,
+    value=st.one_of(
+        st.floats(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        ANY_TEXT,
+        st.sampled_from(["NaN", "Infinity", "-Infinity", None]),
+    ),
+    step=st.one_of(st.integers(min_value=-(2**70), max_value=2**70), st.none(), ANY_TEXT),
+    timestamp=st.one_of(st.integers(min_value=-(2**70), max_value=2**70), ANY_TEXT),
+)
 def test_log_metric_stores_identical_or_refuses_naming_the_field(server, key, value, step, timestamp):
     url, sentinel = server
     if isinstance(value, float) and not math.isfinite(value):

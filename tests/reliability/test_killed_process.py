@@ -5,6 +5,7 @@ logging of that interval plus the time of the write in flight. Runs record their
 process start) and a heartbeat (``tracking_core.liveness``); readers mark a RUNNING run KILLED once
 its owner is gone. ``bench.soak`` measures the loss over 20 kills (``make soak``); here 3.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,10 @@ import pytest
 
 import tracking_core
 from bench.soak import kill_once
-from reliability_support import REPO, child_env
 from tracking_core import liveness
 from tracking_core.writer import FLUSH_INTERVAL_SECONDS, HEARTBEAT_SECONDS
+
+from reliability_support import REPO, child_env
 
 # The bound: one flush interval, plus one write that was in flight (generous: shared CI machines).
 LOSS_BOUND_MS = FLUSH_INTERVAL_SECONDS * 1000 + 1500
@@ -43,8 +45,14 @@ def test_sigkill_loses_at_most_the_last_flush_interval(killed):
 def test_a_killed_run_reads_back_killed_through_the_client_and_the_cli(killed):
     store, results = killed
     assert {r["status"] for r in results} == {"KILLED"}
-    listing = subprocess.run([sys.executable, "-m", "autolog", "runs", "--tracking-uri", store, "list"],
-                             capture_output=True, text=True, env=child_env(), cwd=REPO, timeout=120)
+    listing = subprocess.run(
+        [sys.executable, "-m", "autolog", "runs", "--tracking-uri", store, "list"],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        cwd=REPO,
+        timeout=120,
+    )
     assert listing.returncode == 0, listing.stderr
     rows = [line for line in listing.stdout.splitlines() if "victim" in line]
     assert len(rows) == 3 and all("KILLED" in row for row in rows), listing.stdout
@@ -64,9 +72,14 @@ def test_a_live_owner_keeps_its_run_running_and_a_reused_pid_does_not(autolog_st
         assert client.get_run(mine.info.run_id).info.status == "RUNNING"  # this very process owns it
         tags = client.get_run(mine.info.run_id).data.tags
         assert tags[liveness.TAG_OWNER_PID] == str(os.getpid()) and liveness.TAG_HEARTBEAT in tags
-    reused = _run_with_owner(client, **{liveness.TAG_OWNER_HOST: tags[liveness.TAG_OWNER_HOST],
-                                        liveness.TAG_OWNER_PID: str(os.getpid()),
-                                        liveness.TAG_OWNER_START: "linux:other-boot:1"})
+    reused = _run_with_owner(
+        client,
+        **{
+            liveness.TAG_OWNER_HOST: tags[liveness.TAG_OWNER_HOST],
+            liveness.TAG_OWNER_PID: str(os.getpid()),
+            liveness.TAG_OWNER_START: "linux:other-boot:1",
+        },
+    )
     run = client.get_run(reused)
     assert run.info.status == "KILLED" and "reused" in run.data.tags[liveness.TAG_KILLED_REASON]
     client.set_terminated(reused, "KILLED")
@@ -75,10 +88,17 @@ def test_a_live_owner_keeps_its_run_running_and_a_reused_pid_does_not(autolog_st
 def test_a_run_of_another_host_is_killed_only_after_its_heartbeat_falls_silent(autolog_store):
     client = autolog_store
     now = tracking_core.batch.now_ms()
-    fresh = _run_with_owner(client, **{liveness.TAG_OWNER_HOST: "elsewhere", liveness.TAG_OWNER_PID: "1",
-                                       liveness.TAG_HEARTBEAT: str(now)})
-    silent = _run_with_owner(client, **{liveness.TAG_OWNER_HOST: "elsewhere", liveness.TAG_OWNER_PID: "1",
-                                        liveness.TAG_HEARTBEAT: str(now - int(liveness.SILENT_AFTER_SECONDS * 1000) - 1)})
+    fresh = _run_with_owner(
+        client, **{liveness.TAG_OWNER_HOST: "elsewhere", liveness.TAG_OWNER_PID: "1", liveness.TAG_HEARTBEAT: str(now)}
+    )
+    silent = _run_with_owner(
+        client,
+        **{
+            liveness.TAG_OWNER_HOST: "elsewhere",
+            liveness.TAG_OWNER_PID: "1",
+            liveness.TAG_HEARTBEAT: str(now - int(liveness.SILENT_AFTER_SECONDS * 1000) - 1),
+        },
+    )
     by_id = {r.info.run_id: r for r in client.search_runs()}
     assert by_id[fresh].info.status == "RUNNING"
     assert by_id[silent].info.status == "KILLED"
@@ -106,10 +126,13 @@ def test_the_ui_and_the_server_api_show_a_dead_owners_run_as_killed(tmp_path):
     from server_support import request, start_server
 
     store = str(tmp_path / "store")
-    code = ("import os, autolog, sys; autolog.set_tracking_uri(sys.argv[1]); r = autolog.start_run(); "
-            "autolog.flush(); print(r.info.run_id, flush=True); os._exit(0)")
-    child = subprocess.run([sys.executable, "-c", code, store], capture_output=True, text=True, env=child_env(),
-                           cwd=REPO, timeout=120)
+    code = (
+        "import os, autolog, sys; autolog.set_tracking_uri(sys.argv[1]); r = autolog.start_run(); "
+        "autolog.flush(); print(r.info.run_id, flush=True); os._exit(0)"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", code, store], capture_output=True, text=True, env=child_env(), cwd=REPO, timeout=120
+    )
     run_id = child.stdout.split()[0]
     server = start_server("--backend-store-uri", store)
     try:

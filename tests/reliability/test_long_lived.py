@@ -4,6 +4,7 @@
 (target: under 5 MB); here a short run checks descriptors and threads stay exactly flat and
 memory does not grow beyond noise.
 """
+
 from __future__ import annotations
 
 from bench.soak import long_lived

@@ -312,6 +312,8 @@ def test_dataset_inputs_go_through_runs_log_inputs_and_search(http_tracking):
 def test_log_inputs_refuses_a_malformed_dataset_naming_it(server):
     status, created = api(server.url, "POST", "runs/create", {"experiment_id": "0"})
     run_id = created["run"]["info"]["run_id"]
-    status, body = api(server.url, "POST", "runs/log-inputs", {"run_id": run_id, "datasets": [{"dataset": {"name": "d"}}]})
+    status, body = api(
+        server.url, "POST", "runs/log-inputs", {"run_id": run_id, "datasets": [{"dataset": {"name": "d"}}]}
+    )
     assert status == 400 and "datasets[0]" in body["message"]
     assert body["error_code"] == "INVALID_PARAMETER_VALUE"

@@ -4,6 +4,7 @@ The browser is Debian's Chromium (``/usr/bin/chromium``; the Makefile installs i
 never Playwright's own download. Screenshots of every page a test visits go to
 ``$AUTOLOG_UI_SCREENSHOTS`` or ``<pytest basetemp>/ui-screenshots``.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,15 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = os.environ.get("AUTOLOG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -38,8 +46,9 @@ def ui_command(store_dir: str, port: int) -> list[str]:
 
 def _has_autolog_ui() -> bool:
     try:
-        out = subprocess.run([sys.executable, "-m", "autolog.cli", "ui", "--help"], capture_output=True, text=True,
-                             timeout=30)
+        out = subprocess.run(
+            [sys.executable, "-m", "autolog.cli", "ui", "--help"], capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return out.returncode == 0 and "--backend-store-uri" in out.stdout
@@ -82,8 +91,14 @@ def seeded(tmp_path_factory):
     store_dir = str(tmp_path_factory.mktemp("ui-store") / "autologruns")
     env = {k: v for k, v in os.environ.items() if k != "AUTOLOG_TESTING"}
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, os.path.join(HERE, "seed.py"), store_dir], capture_output=True, text=True,
-                         timeout=300, env=env, cwd=str(tmp_path_factory.getbasetemp()))
+    out = subprocess.run(
+        [sys.executable, os.path.join(HERE, "seed.py"), store_dir],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=str(tmp_path_factory.getbasetemp()),
+    )
     assert out.returncode == 0, out.stderr
     return store_dir, json.loads(out.stdout.strip().splitlines()[-1])
 

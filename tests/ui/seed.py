@@ -10,6 +10,7 @@ In "synthetic": runs with metric histories (one of 10,000 steps), a FAILED and a
 plot data (ROC, PR, importances, learning curve), images, CSV, HTML, and a run whose name,
 params, tags, metric key and artifact names are XSS payloads. "empty" has no runs.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,12 @@ def tiny_png(width: int = 40, height: int = 24) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def sklearn_runs(ids: dict) -> None:
@@ -100,17 +105,29 @@ def synthetic_runs(ids: dict) -> None:
         autolog.log_param("model", "gbm")
         autolog.log_metric("auc", 0.91)
         autolog.log_dict({"fpr": [0, 0.1, 0.2, 0.5, 1], "tpr": [0, 0.6, 0.8, 0.95, 1], "auc": 0.91}, "roc_curve.json")
-        autolog.log_dict({"precision": [1, 0.9, 0.8, 0.6], "recall": [0.1, 0.5, 0.8, 1.0], "average_precision": 0.83},
-                         "precision_recall_curve.json")
+        autolog.log_dict(
+            {"precision": [1, 0.9, 0.8, 0.6], "recall": [0.1, 0.5, 0.8, 1.0], "average_precision": 0.83},
+            "precision_recall_curve.json",
+        )
         autolog.log_dict({f"feature_{i}": 1.0 / (i + 1) for i in range(25)}, "feature_importance_gain.json")
-        autolog.log_dict({"train_sizes": [10, 20, 40, 80], "train_scores": [0.99, 0.97, 0.95, 0.94],
-                          "test_scores": [0.7, 0.8, 0.86, 0.9]}, "learning_curve.json")
-        autolog.log_dict({"labels": ["cat", "dog", "bird"], "matrix": [[12, 1, 0], [2, 9, 1], [0, 1, 14]]},
-                         "confusion_matrix.json")
+        autolog.log_dict(
+            {
+                "train_sizes": [10, 20, 40, 80],
+                "train_scores": [0.99, 0.97, 0.95, 0.94],
+                "test_scores": [0.7, 0.8, 0.86, 0.9],
+            },
+            "learning_curve.json",
+        )
+        autolog.log_dict(
+            {"labels": ["cat", "dog", "bird"], "matrix": [[12, 1, 0], [2, 9, 1], [0, 1, 14]]}, "confusion_matrix.json"
+        )
         autolog.log_text("a,b,c\n1,2,3\n4,5,6\n", "table.csv")
         autolog.log_text("<h1>report</h1><script>parent.__xss=3</script><p>inside a sandbox</p>", "report.html")
-        autolog.log_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="15" '
-                         'fill="#d9480f"/><script>parent.__xss=4</script></svg>', "images/dot.svg")
+        autolog.log_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="15" '
+            'fill="#d9480f"/><script>parent.__xss=4</script></svg>',
+            "images/dot.svg",
+        )
         repository_for(run.info.artifact_uri).write_bytes("images/blue.png", tiny_png())
         autolog.log_text("hello from a text file\nline two\n", "notes/readme.txt")
         # a model directory without signature, requirements or input example (as some flavors write)
@@ -163,8 +180,9 @@ def main() -> None:
     autolog.flush()
     from tracking_core.fluent import _tracker as tracker
 
-    ids["experiments"] = {name: tracker().experiment(name).experiment_id
-                          for name in ("iris", "trash", "synthetic", "empty", f"exp {XSS}")}
+    ids["experiments"] = {
+        name: tracker().experiment(name).experiment_id for name in ("iris", "trash", "synthetic", "empty", f"exp {XSS}")
+    }
     print(json.dumps(ids))
     sys.stdout.flush()
     os._exit(0)  # the RUNNING run stays RUNNING (no atexit end_run)

@@ -2,6 +2,7 @@
 
 The tracking server mounts the same routes; this keeps the UI tests independent of it.
 """
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 Each test opens pages of the UI served on loopback (see conftest), checks what is shown and how
 it reacts, and saves screenshots for a reviewer.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,8 +26,10 @@ def test_experiments_list_shows_each_experiment_with_its_run_count(page, server)
     page.goto(server.url + "/")
     table = page.locator("#experiments")
     expect(table).to_contain_text("iris")
-    counts = {r.locator("td").nth(1).inner_text(): r.locator("td").nth(2).inner_text()
-              for r in table.locator("tbody tr").all()}
+    counts = {
+        r.locator("td").nth(1).inner_text(): r.locator("td").nth(2).inner_text()
+        for r in table.locator("tbody tr").all()
+    }
     assert counts["iris"] == "8"  # three fits, a learning curve, one search (parent) and its 3 child runs
     assert counts["synthetic"] == "9"
     assert counts["empty"] == "0"
@@ -73,7 +76,9 @@ def test_runs_table_shows_autologged_values_status_duration_and_integration(page
 
 
 def test_sort_by_clicking_a_column_and_filter_with_mlflow_syntax(page, server, ids):
-    page.goto(server.url + f"/experiments/{ids['experiments']['synthetic']}?columns=metrics.loss,params.lr,params.optimizer")
+    page.goto(
+        server.url + f"/experiments/{ids['experiments']['synthetic']}?columns=metrics.loss,params.lr,params.optimizer"
+    )
     page.locator("th[data-col='metrics.loss'] a.sort").click()
     assert "order=metrics.loss+DESC" in page.url
     assert rows(page)[:4] == ["curve-lr0.01", "still-running", "curve-lr0.03", "curve-lr0.1"]
@@ -113,7 +118,9 @@ def test_columns_chosen_by_the_user_are_kept_in_the_address(page, server, ids):
     page.locator("#columns-form input.col[value='tags.team']").check()
     page.locator("#columns-form button[type=submit]").click()
     assert "columns=params.optimizer%2Ctags.team" in page.url
-    headers = [h.strip() for h in page.locator("#runs-table thead th.params, #runs-table thead th.tags").all_inner_texts()]
+    headers = [
+        h.strip() for h in page.locator("#runs-table thead th.params, #runs-table thead th.tags").all_inner_texts()
+    ]
     assert len(headers) == 2 and "optimizer" in headers[0] and "team" in headers[1]
     assert "vision" in page.locator("#runs-table").inner_text()
     # a column no listed key offers can be typed in
@@ -134,7 +141,7 @@ def test_parent_and_child_runs_shown_as_a_tree(page, server, ids):
     order = page.locator("#runs-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.runId)")
     at = order.index(ids["search"])
     child_ids = set(children.evaluate_all("rows => rows.map(r => r.dataset.runId)"))
-    assert set(order[at + 1:at + 4]) == child_ids
+    assert set(order[at + 1 : at + 4]) == child_ids
     parent.locator("button.twisty").click()
     for i in range(3):
         expect(children.nth(i)).to_be_hidden()
@@ -146,8 +153,12 @@ def test_parent_and_child_runs_shown_as_a_tree(page, server, ids):
 
 
 def test_csv_download_matches_the_table(page, server, ids):
-    page.goto(server.url + f"/experiments/{ids['experiments']['synthetic']}?columns=params.lr,metrics.loss&filter=" +
-              urllib.parse.quote("tags.team = 'vision'") + "&order=metrics.loss+ASC")
+    page.goto(
+        server.url
+        + f"/experiments/{ids['experiments']['synthetic']}?columns=params.lr,metrics.loss&filter="
+        + urllib.parse.quote("tags.team = 'vision'")
+        + "&order=metrics.loss+ASC"
+    )
     with page.expect_download() as info:
         page.locator("#csv-link").click()
     text = open(info.value.path(), encoding="utf-8").read()
@@ -275,8 +286,9 @@ def test_metric_chart_draws_downsampled_history_keeping_the_spike(page, server, 
     width = signal.evaluate("e => e.clientWidth")
     assert 100 < drawn <= 2 * width + 2, (drawn, width)
     assert signal.get_attribute("data-total") == "10000"
-    body = json.loads(urllib.request.urlopen(
-        server.url + f"/ui-api/metrics?runs={ids['long']}&key=signal&points=300").read())
+    body = json.loads(
+        urllib.request.urlopen(server.url + f"/ui-api/metrics?runs={ids['long']}&key=signal&points=300").read()
+    )
     values = body["series"][0]["value"]
     assert max(values) == max(full) == 100.0 and min(values) == round(min(full), 8)  # exact extremes kept
     # x axis by wall time and relative time, log scale and smoothing redraw without errors
@@ -321,8 +333,10 @@ def test_compare_view_highlights_differences_and_draws_parcoords_and_scatter(pag
     lr = table.locator("tr[data-key='params.lr'] td").all_inner_texts()
     assert lr == ["lr", "0.1", "0.03", "0.01"]
     page.locator("#only-diff").check()
-    assert page.locator("#compare-charts .chart[data-key='accuracy']").get_attribute("data-points") is not None \
+    assert (
+        page.locator("#compare-charts .chart[data-key='accuracy']").get_attribute("data-points") is not None
         or page.locator("#compare-charts").count() == 1
+    )
     expect(page.locator("#compare-charts .chart canvas").first).to_be_visible()
     assert page.locator("#parcoords").get_attribute("data-lines") == "3"
     assert page.locator("#parcoords polyline").count() == 3
@@ -335,9 +349,15 @@ def test_compare_view_highlights_differences_and_draws_parcoords_and_scatter(pag
 def test_logged_html_and_javascript_stay_text_everywhere(page, server, ids):
     """Payloads in a run name, params, tags, a metric key and artifact names are shown, never run."""
     xss = ids["xss"]
-    visits = [f"/experiments/{ids['experiments']['synthetic']}?columns=params.payload,params.script,tags.payload,tags.team,metrics.m_<b>bold</b>",
-              f"/runs/{xss}", f"/compare?runs={xss},{ids['curves'][0]}", f"/charts?runs={xss}",
-              "/", f"/experiments/{ids['experiments']['exp ' + XSS]}", f"/runs/{ids['xss_experiment_run']}"]
+    visits = [
+        f"/experiments/{ids['experiments']['synthetic']}?columns=params.payload,params.script,tags.payload,tags.team,metrics.m_<b>bold</b>",
+        f"/runs/{xss}",
+        f"/compare?runs={xss},{ids['curves'][0]}",
+        f"/charts?runs={xss}",
+        "/",
+        f"/experiments/{ids['experiments']['exp ' + XSS]}",
+        f"/runs/{ids['xss_experiment_run']}",
+    ]
     for path in visits:
         page.goto(server.url + path)
         page.wait_for_load_state("networkidle")

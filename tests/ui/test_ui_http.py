@@ -1,5 +1,6 @@
 """The UI's HTTP answers that a browser test cannot see well: headers of served artifacts, refused
 paths, the JSON and CSV endpoints, and the pages without JavaScript."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,9 @@ def test_html_and_svg_artifacts_are_served_sandboxed(server, ids):
     status, headers, body = artifact(server, ids["plots"], "report.html")
     assert status == 200 and b"<h1>report</h1>" in body
     assert headers["content-type"].startswith("text/html")
-    assert "sandbox" in headers["content-security-policy"] and "default-src 'none'" in headers["content-security-policy"]
+    assert (
+        "sandbox" in headers["content-security-policy"] and "default-src 'none'" in headers["content-security-policy"]
+    )
     assert headers["x-content-type-options"] == "nosniff"
     status, headers, _ = artifact(server, ids["plots"], "images/dot.svg")
     assert headers["content-type"] == "image/svg+xml" and "sandbox" in headers["content-security-policy"]
@@ -80,8 +83,9 @@ def test_metrics_api_sends_downsampled_series_and_explains_bad_requests(server, 
 
 def test_count_api_and_csv_report_a_bad_filter(server, ids):
     experiment = ids["experiments"]["synthetic"]
-    status, _, body = get(f"{server.url}/ui-api/experiments/{experiment}/count?filter=" +
-                          urllib.parse.quote("params.lr = '0.1'"))
+    status, _, body = get(
+        f"{server.url}/ui-api/experiments/{experiment}/count?filter=" + urllib.parse.quote("params.lr = '0.1'")
+    )
     assert status == 200 and json.loads(body) == {"count": 1}
     status, _, body = get(f"{server.url}/experiments/{experiment}/runs.csv?filter=" + urllib.parse.quote("bogus"))
     assert status == 400 and b"bad filter" in body
@@ -93,7 +97,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused(server, ids):
     assert body.decode().count("\n") == 10  # header + 9 runs
     from tracking_core.ui.columns import _safe_csv
 
-    assert _safe_csv("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert _safe_csv('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert _safe_csv("-0.5") == "-0.5" and _safe_csv(-0.5) == "-0.5"
 
 
@@ -120,8 +124,9 @@ def test_every_seeded_run_page_and_every_artifact_preview_answers(server, ids):
                 if entry["is_dir"]:
                     pending.append(entry["path"])
                     continue
-                status, _, body = get(f"{server.url}/ui-api/runs/{run_id}/preview?path="
-                                      + urllib.parse.quote(entry["path"]))
+                status, _, body = get(
+                    f"{server.url}/ui-api/runs/{run_id}/preview?path=" + urllib.parse.quote(entry["path"])
+                )
                 assert status == 200, (run_id, entry["path"], body[:200])
 
 

@@ -1,4 +1,5 @@
 """Pieces of the UI that need no server: downsampling, plot data recognition, MLmodel reading."""
+
 from __future__ import annotations
 
 import math
@@ -27,7 +28,7 @@ def test_downsample_keeps_every_extreme_and_both_ends():
     # every bucket's own min and max survive
     bucket = 100_000 // 500
     for start in (0, 250 * bucket, 499 * bucket):
-        chunk = values[start:start + bucket]
+        chunk = values[start : start + bucket]
         kept_values = {p.value for p in kept}
         assert min(chunk) in kept_values and max(chunk) in kept_values
 
@@ -44,10 +45,16 @@ def test_plot_data_is_recognised_by_shape():
     assert plot_from_json("cm.json", {"labels": ["a", "b"], "matrix": [[1, 2], [3, 4]]})["type"] == "confusion_matrix"
     roc = plot_from_json("whatever.json", {"fpr": [0, 1], "tpr": [0, 1], "auc": 0.5})
     assert roc["type"] == "roc_curve" and roc["curves"][0]["score"] == 0.5
-    assert plot_from_json("x.json", {"curves": [{"label": "a", "recall": [0, 1], "precision": [1, 0]}]})["type"] == "pr_curve"
+    assert (
+        plot_from_json("x.json", {"curves": [{"label": "a", "recall": [0, 1], "precision": [1, 0]}]})["type"]
+        == "pr_curve"
+    )
     imp = plot_from_json("feature_importance_weight.json", {"f1": 0.1, "f2": 0.9})
     assert imp["features"] == ["f2", "f1"]
-    assert plot_from_json("learning_curve.json", {"train_sizes": [1, 2], "train_scores": [0.5, 0.6]})["type"] == "learning_curve"
+    assert (
+        plot_from_json("learning_curve.json", {"train_sizes": [1, 2], "train_scores": [0.5, 0.6]})["type"]
+        == "learning_curve"
+    )
     # ordinary JSON stays JSON
     assert plot_from_json("config.json", {"a": 1, "b": 2}) is None
     assert plot_from_json("x.json", {"fpr": [0, 1], "tpr": [0]}) is None
@@ -80,8 +87,12 @@ def test_served_content_types_come_from_an_allow_list():
 
 
 def test_sklearn_validation_curve_with_failed_folds_is_a_curve():
-    data = {"param_name": "C", "param_range": [0.1, 1.0, 10.0], "train_scores": [0.9, None, 0.95],
-            "test_scores": [0.8, 0.85, None]}
+    data = {
+        "param_name": "C",
+        "param_range": [0.1, 1.0, 10.0],
+        "train_scores": [0.9, None, 0.95],
+        "test_scores": [0.8, 0.85, None],
+    }
     plot = plot_from_json("validation_curve.json", data)
     assert plot["type"] == "learning_curve" and plot["x_label"] == "C" and len(plot["series"]) == 2
 

@@ -9,6 +9,7 @@ a revision is a frozen snapshot), then update ``schema.py`` (tables and ``SCHEMA
 ``KNOWN_VERSIONS``) to the result. ``tests/test_migrations.py`` checks that a fresh store and a
 migrated one have the same schema, on SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 import os

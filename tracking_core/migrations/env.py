@@ -1,4 +1,5 @@
 """alembic's environment: migrations run on the connection (and transaction) the caller passes."""
+
 from __future__ import annotations
 
 from alembic import context

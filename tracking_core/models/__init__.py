@@ -1,4 +1,5 @@
 """The model format (MLmodel directories), signatures and input examples."""
+
 from __future__ import annotations
 
 from .model_format import (

@@ -5,6 +5,7 @@ Both take ``-m runs:/<run_id>/<path>`` (read from ``--tracking-uri``, default
 MLflow scoring protocol (``scoring``). Serving loads pickled models: only serve models whose
 author you trust. The server binds to loopback unless ``--host`` says otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,31 +20,50 @@ def add_models_commands(subparsers) -> None:
 
     serve = commands.add_parser("serve", help="serve a model with the MLflow scoring protocol (/invocations)")
     _model_arguments(serve)
-    serve.add_argument("--host", default=DEFAULT_HOST,
-                       help=f"address to bind (default {DEFAULT_HOST}: this machine only; anyone who can "
-                            f"reach the server runs the model)")
+    serve.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to bind (default {DEFAULT_HOST}: this machine only; anyone who can "
+        f"reach the server runs the model)",
+    )
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     serve.add_argument("--workers", type=int, default=1, help="worker processes, each with the model (default 1)")
-    serve.add_argument("--max-body-mb", type=float, default=DEFAULT_MAX_BODY_MB,
-                       help=f"largest request body accepted, in MiB (default {DEFAULT_MAX_BODY_MB})")
+    serve.add_argument(
+        "--max-body-mb",
+        type=float,
+        default=DEFAULT_MAX_BODY_MB,
+        help=f"largest request body accepted, in MiB (default {DEFAULT_MAX_BODY_MB})",
+    )
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.set_defaults(handler=serve_model)
 
     predict = commands.add_parser("predict", help="predict on a JSON or CSV file, without a server")
     _model_arguments(predict)
-    predict.add_argument("-i", "--input-path", required=True,
-                         help="input file: JSON as the server takes it (dataframe_split, dataframe_records, "
-                              "instances or inputs) or CSV (.csv)")
-    predict.add_argument("-o", "--output-path", default=None, help="write {\"predictions\": ...} here (default stdout)")
-    predict.add_argument("-t", "--content-type", default=None, choices=["json", "csv"],
-                         help="input format (default: csv for .csv files, json otherwise)")
+    predict.add_argument(
+        "-i",
+        "--input-path",
+        required=True,
+        help="input file: JSON as the server takes it (dataframe_split, dataframe_records, "
+        "instances or inputs) or CSV (.csv)",
+    )
+    predict.add_argument("-o", "--output-path", default=None, help='write {"predictions": ...} here (default stdout)')
+    predict.add_argument(
+        "-t",
+        "--content-type",
+        default=None,
+        choices=["json", "csv"],
+        help="input format (default: csv for .csv files, json otherwise)",
+    )
     predict.set_defaults(handler=predict_file)
 
 
 def _model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", "--model-uri", required=True, help="runs:/<run_id>/<path> or a local model directory")
-    parser.add_argument("--tracking-uri", default=None,
-                        help="store holding runs:/ models (default: AUTOLOG_TRACKING_URI or ./autologruns)")
+    parser.add_argument(
+        "--tracking-uri",
+        default=None,
+        help="store holding runs:/ models (default: AUTOLOG_TRACKING_URI or ./autologruns)",
+    )
 
 
 def _model_dir(args: argparse.Namespace) -> str:
@@ -75,8 +95,14 @@ def serve_model(args: argparse.Namespace) -> int:
 
     try:
         model_dir = _model_dir(args)
-        serve(model_dir, host=args.host, port=args.port, workers=args.workers,
-              max_body_bytes=int(args.max_body_mb * 1024 * 1024), access_log=args.access_log)
+        serve(
+            model_dir,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            max_body_bytes=int(args.max_body_mb * 1024 * 1024),
+            access_log=args.access_log,
+        )
     except (ModelLoadError, RunNotFoundError, ValueError, OSError) as exc:
         return _fail(str(exc))
     return 0

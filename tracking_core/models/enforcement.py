@@ -6,8 +6,8 @@ or one tensor (``[{"type": "tensor", "tensor-spec": {"dtype", "shape"}}]``). The
 - Columns the schema requires and the input lacks are an error naming them; columns it does not
   know are dropped; the rest are put in the schema's order.
 - A value is converted only where nothing is lost: integers to a wider integer, or to any
-  integer type their values fit; integers to floats; floats to a wider float. Floats never become integers, numbers never become strings or booleans:
-  such a column is an error naming it and both types.
+  integer type their values fit; integers to floats; floats to a wider float. Floats never become
+  integers, numbers never become strings or booleans: such a column is an error naming it and both types.
 - One exception, by decision: floats are read at the signature's float width, ``float64`` data
   given to a ``float32`` model included. A float32 signature means the model computes in
   float32 (Keras, XGBoost's DMatrix, torch modules): the framework itself would make the same
@@ -18,14 +18,23 @@ or one tensor (``[{"type": "tensor", "tensor-spec": {"dtype", "shape"}}]``). The
 
 Errors are ``SignatureError`` (a ``ValueError``) with a message meant for the caller.
 """
+
 from __future__ import annotations
 
 import json
 from functools import cache
 from typing import Any
 
-COLUMN_DTYPES = {"boolean": "bool", "integer": "int32", "long": "int64", "float": "float32",
-                 "double": "float64", "string": "object", "binary": "object", "datetime": "datetime64[ns]"}
+COLUMN_DTYPES = {
+    "boolean": "bool",
+    "integer": "int32",
+    "long": "int64",
+    "float": "float32",
+    "double": "float64",
+    "string": "object",
+    "binary": "object",
+    "datetime": "datetime64[ns]",
+}
 
 
 class SignatureError(ValueError):
@@ -43,8 +52,9 @@ class InputSchema:
             spec = entries[0].get("tensor-spec") or {}
             self.tensor = (str(spec.get("dtype", "float64")), tuple(int(d) for d in spec.get("shape") or ()))
         elif entries and all(e.get("type") != "tensor" and e.get("name") is not None for e in entries):
-            self.columns = [(str(e["name"]), str(e.get("type", "double")), bool(e.get("required", True)))
-                            for e in entries]
+            self.columns = [
+                (str(e["name"]), str(e.get("type", "double")), bool(e.get("required", True))) for e in entries
+            ]
 
     @classmethod
     def from_mlmodel(cls, mlmodel: dict) -> InputSchema | None:
@@ -77,19 +87,27 @@ def _enforce_columns(data: Any, columns: list[tuple[str, str, bool]], from_text:
     if isinstance(data, np.ndarray):
         data = _ndarray_as_frame(data, columns)
     if not isinstance(data, pd.DataFrame):
-        raise SignatureError(f"the model expects columns ({', '.join(c[0] for c in columns)}); "
-                             f"got {type(data).__name__}")
+        raise SignatureError(
+            f"the model expects columns ({', '.join(c[0] for c in columns)}); got {type(data).__name__}"
+        )
     present = {str(c): c for c in data.columns}
     missing = [name for name, _, required in columns if required and name not in present]
     if missing:
-        raise SignatureError(f"missing column(s) {', '.join(repr(m) for m in missing)}: the model's signature "
-                             f"requires {', '.join(repr(c[0]) for c in columns if c[2])}")
+        raise SignatureError(
+            f"missing column(s) {', '.join(repr(m) for m in missing)}: the model's signature "
+            f"requires {', '.join(repr(c[0]) for c in columns if c[2])}"
+        )
     wanted = [(name, kind) for name, kind, _ in columns if name in present]
     if list(present) == [name for name, _ in wanted] and all(
-            _already(dtype, kind) for dtype, (_, kind) in zip(data.dtypes.tolist(), wanted, strict=False)):
+        _already(dtype, kind) for dtype, (_, kind) in zip(data.dtypes.tolist(), wanted, strict=False)
+    ):
         return data  # the common case: nothing to drop, reorder or convert
-    converted = {name: _convert(data[present[name]].to_numpy(), np.dtype(COLUMN_DTYPES[kind]), kind,
-                                f"column {name!r}", from_text) for name, kind in wanted}
+    converted = {
+        name: _convert(
+            data[present[name]].to_numpy(), np.dtype(COLUMN_DTYPES[kind]), kind, f"column {name!r}", from_text
+        )
+        for name, kind in wanted
+    }
     return pd.DataFrame(converted, index=data.index)
 
 
@@ -101,8 +119,10 @@ def _ndarray_as_frame(data: Any, columns: list[tuple[str, str, bool]]) -> Any:
     elif data.ndim == 1 and data.shape[0] == len(columns):
         data = data.reshape(1, -1)  # one row
     if data.ndim != 2 or data.shape[1] != len(columns):
-        raise SignatureError(f"the model expects {len(columns)} column(s) "
-                             f"({', '.join(c[0] for c in columns)}); got an array of shape {data.shape}")
+        raise SignatureError(
+            f"the model expects {len(columns)} column(s) "
+            f"({', '.join(c[0] for c in columns)}); got an array of shape {data.shape}"
+        )
     return pd.DataFrame({name: data[:, i] for i, (name, _, _) in enumerate(columns)})
 
 
@@ -129,12 +149,20 @@ def _enforce_tensor(data: Any, tensor: tuple[str, tuple[int, ...]], from_text: b
     if isinstance(data, pd.DataFrame):
         data = data.to_numpy()
     data = np.asarray(data)
-    if shape and data.ndim == len(shape) - 1 and len(shape) >= 2 and data.ndim >= 1 and \
-            tuple(data.shape) == tuple(shape[1:]):
+    if (
+        shape
+        and data.ndim == len(shape) - 1
+        and len(shape) >= 2
+        and data.ndim >= 1
+        and tuple(data.shape) == tuple(shape[1:])
+    ):
         data = data.reshape((1, *data.shape))  # a single instance without its batch dimension
-    if shape and (data.ndim != len(shape) or any(want not in (-1, got) for want, got in zip(shape, data.shape, strict=True))):
-        raise SignatureError(f"the model expects a tensor of shape {list(shape)} (-1: any size); "
-                             f"got shape {list(data.shape)}")
+    if shape and (
+        data.ndim != len(shape) or any(want not in (-1, got) for want, got in zip(shape, data.shape, strict=True))
+    ):
+        raise SignatureError(
+            f"the model expects a tensor of shape {list(shape)} (-1: any size); got shape {list(data.shape)}"
+        )
     try:
         target = np.dtype(dtype_name)
     except TypeError:
@@ -181,8 +209,12 @@ def _whole_numbers_within(values: Any, target: Any) -> bool:
     if values.size == 0:
         return True
     info = np.iinfo(target)
-    return bool(np.isfinite(values).all() and (values == np.round(values)).all()
-                and values.min() >= info.min and values.max() <= info.max)
+    return bool(
+        np.isfinite(values).all()
+        and (values == np.round(values)).all()
+        and values.min() >= info.min
+        and values.max() <= info.max
+    )
 
 
 def _convert_objects(values: Any, target: Any, kind: str, what: str, from_text: bool) -> Any:
@@ -214,5 +246,6 @@ def _convert_objects(values: Any, target: Any, kind: str, what: str, from_text: 
 
 
 def _type_error(what: str, source: Any, kind: str) -> SignatureError:
-    return SignatureError(f"{what} has type {source}; the model expects {kind}: it is not converted "
-                          f"(information could be lost)")
+    return SignatureError(
+        f"{what} has type {source}; the model expects {kind}: it is not converted (information could be lost)"
+    )

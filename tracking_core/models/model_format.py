@@ -7,6 +7,7 @@ in a fresh process without any registry: MLmodel says which module reads the mod
 A flavor with a ``predict_module`` attribute also gets a ``python_function`` section, the
 generic predict interface (``pyfunc``).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -101,9 +102,18 @@ def save_model(
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".saving-model-", dir=parent)
     try:
-        info = _save_into(model, staging, flavor, run_id=run_id, artifact_path=artifact_path,
-                          requirements=requirements, signature=signature, signature_inputs=signature_inputs,
-                          signature_outputs=signature_outputs, input_example=input_example)
+        info = _save_into(
+            model,
+            staging,
+            flavor,
+            run_id=run_id,
+            artifact_path=artifact_path,
+            requirements=requirements,
+            signature=signature,
+            signature_inputs=signature_inputs,
+            signature_outputs=signature_outputs,
+            input_example=input_example,
+        )
         _move_into_place(staging, model_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -120,9 +130,19 @@ def _move_into_place(staging: str, model_dir: str) -> None:
     os.rmdir(staging)
 
 
-def _save_into(model: Any, model_dir: str, flavor: Flavor, *, run_id: str | None, artifact_path: str | None,
-               requirements: Iterable[str], signature: dict | None, signature_inputs: Any, signature_outputs: Any,
-               input_example: Any) -> ModelInfo:
+def _save_into(
+    model: Any,
+    model_dir: str,
+    flavor: Flavor,
+    *,
+    run_id: str | None,
+    artifact_path: str | None,
+    requirements: Iterable[str],
+    signature: dict | None,
+    signature_inputs: Any,
+    signature_outputs: Any,
+    input_example: Any,
+) -> ModelInfo:
     flavor_conf = dict(flavor.save(model, model_dir) or {})
     requirements = [*requirements, *flavor_conf.pop(EXTRA_REQUIREMENTS_KEY, ())]
     flavor_conf.setdefault("loader_module", flavor.loader_module)

@@ -17,6 +17,7 @@ and ``load_predictor`` returns an object with ``predict(data)`` taking a DataFra
 (already checked against the signature). Any third-party flavor can provide one the same way.
 The signature, when the model has one, is enforced first (``enforcement``).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -100,8 +101,9 @@ def as_model_input(data: Any) -> Any:
             return np.asarray(data)
         except ValueError as exc:  # ragged rows
             raise SignatureError(f"the input rows have different lengths ({exc})") from None
-    raise TypeError(f"predict() takes a pandas DataFrame, a numpy array or a list of records; "
-                    f"got {type(data).__name__}")
+    raise TypeError(
+        f"predict() takes a pandas DataFrame, a numpy array or a list of records; got {type(data).__name__}"
+    )
 
 
 def _rows_keeping_types(data: list | tuple) -> Any:
@@ -140,19 +142,24 @@ def load_predict_model(model_dir: str) -> PredictModel:
         raise ModelLoadError(
             f"the model in {model_dir!r} has no {PYFUNC_FLAVOR} flavor, so it has no generic predict: its "
             f"flavor(s) ({native}) named no predict module when it was saved. Load the native model with "
-            f"autolog.load_model(uri), or log the model again with a plugin that provides predict_module")
+            f"autolog.load_model(uri), or log the model again with a plugin that provides predict_module"
+        )
     native_name = section.get("flavor")
     native_conf = flavors.get(native_name) if native_name else None
     if not isinstance(native_conf, dict):
-        raise ModelLoadError(f"the {PYFUNC_FLAVOR} section of {model_dir!r} names flavor {native_name!r}, "
-                             f"which the MLmodel does not have")
+        raise ModelLoadError(
+            f"the {PYFUNC_FLAVOR} section of {model_dir!r} names flavor {native_name!r}, "
+            f"which the MLmodel does not have"
+        )
     module_name = section[PREDICT_MODULE_KEY]
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ModelLoadError(f"cannot load the {native_name!r} model in {model_dir!r} for predict: its predict "
-                             f"module {module_name!r} is not importable ({exc}); install the plugin that "
-                             f"saved it") from exc
+        raise ModelLoadError(
+            f"cannot load the {native_name!r} model in {model_dir!r} for predict: its predict "
+            f"module {module_name!r} is not importable ({exc}); install the plugin that "
+            f"saved it"
+        ) from exc
     load = getattr(module, "load_predictor", None)
     if load is None:
         raise ModelLoadError(f"predict module {module_name!r} has no load_predictor(model_dir, flavor_conf)")

@@ -16,6 +16,7 @@ The response is ``{"predictions": ...}``: an array's ``tolist()``, a DataFrame's
 and infinities become ``null``. Errors are ``ScoringError`` with the HTTP status and MLflow error
 code the server answers with.
 """
+
 from __future__ import annotations
 
 import io
@@ -74,16 +75,22 @@ def parse_json(body: bytes | str) -> Any:
     except RecursionError:
         raise ScoringError("the JSON body is nested too deeply") from None
     if not isinstance(payload, dict):
-        raise ScoringError(f"the JSON body must be an object with one of {', '.join(INPUT_FORMATS)}; "
-                           f"got {type(payload).__name__ if not isinstance(payload, list) else 'a list'}")
+        raise ScoringError(
+            f"the JSON body must be an object with one of {', '.join(INPUT_FORMATS)}; "
+            f"got {type(payload).__name__ if not isinstance(payload, list) else 'a list'}"
+        )
     unknown = sorted(set(payload) - {*INPUT_FORMATS, "params"})
     if unknown:
-        raise ScoringError(f"unknown key(s) {', '.join(repr(k) for k in unknown)} in the JSON body: it takes "
-                           f"exactly one of {', '.join(INPUT_FORMATS)}")
+        raise ScoringError(
+            f"unknown key(s) {', '.join(repr(k) for k in unknown)} in the JSON body: it takes "
+            f"exactly one of {', '.join(INPUT_FORMATS)}"
+        )
     formats = [key for key in INPUT_FORMATS if key in payload]
     if len(formats) != 1:
-        raise ScoringError(f"the JSON body must have exactly one of {', '.join(INPUT_FORMATS)}; "
-                           f"got {', '.join(formats) if formats else 'none'}")
+        raise ScoringError(
+            f"the JSON body must have exactly one of {', '.join(INPUT_FORMATS)}; "
+            f"got {', '.join(formats) if formats else 'none'}"
+        )
     if payload.get("params"):
         raise ScoringError("this model takes no params: send the input alone")
     key = formats[0]
@@ -102,8 +109,9 @@ def _dataframe_split(value: Any) -> Any:
         raise ScoringError('dataframe_split must be an object {"columns": [...], "data": [[...], ...]}')
     extra = sorted(set(value) - {"columns", "data", "index"})
     if extra:
-        raise ScoringError(f"dataframe_split: unknown key(s) {', '.join(repr(k) for k in extra)} "
-                           f"(it has columns, data, index)")
+        raise ScoringError(
+            f"dataframe_split: unknown key(s) {', '.join(repr(k) for k in extra)} (it has columns, data, index)"
+        )
     data = value["data"]
     if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
         raise ScoringError("dataframe_split: data must be a list of rows (lists)")
@@ -166,8 +174,12 @@ def _array(np: Any, value: list, key: str) -> Any:
     return array
 
 
-_PARSERS = {"dataframe_split": _dataframe_split, "dataframe_records": _dataframe_records,
-            "instances": _instances, "inputs": _inputs}
+_PARSERS = {
+    "dataframe_split": _dataframe_split,
+    "dataframe_records": _dataframe_records,
+    "instances": _instances,
+    "inputs": _inputs,
+}
 
 
 def parse_csv(body: bytes | str) -> Any:

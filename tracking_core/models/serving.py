@@ -14,6 +14,7 @@ processes (each loads the model) for parallel requests.
 
 Starlette and uvicorn are the ``autolog[server]`` extra, imported only here.
 """
+
 from __future__ import annotations
 
 import logging
@@ -113,8 +114,9 @@ async def _read_body(request: Any, limit: int) -> bytes:
 
 
 def _too_large(limit: int) -> ScoringError:
-    return ScoringError(f"the body is larger than the limit of {limit} bytes (--max-body-mb)", 413,
-                        "REQUEST_LIMIT_EXCEEDED")
+    return ScoringError(
+        f"the body is larger than the limit of {limit} bytes (--max-body-mb)", 413, "REQUEST_LIMIT_EXCEEDED"
+    )
 
 
 def app_from_environment() -> Any:
@@ -124,17 +126,28 @@ def app_from_environment() -> Any:
     return create_app(load_predict_model(model_dir), limit)
 
 
-def serve(model_dir: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1,
-          max_body_bytes: int = DEFAULT_MAX_BODY_MB * 1024 * 1024, access_log: bool = False) -> None:
+def serve(
+    model_dir: str,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    workers: int = 1,
+    max_body_bytes: int = DEFAULT_MAX_BODY_MB * 1024 * 1024,
+    access_log: bool = False,
+) -> None:
     """Load the model in ``model_dir`` and serve it until interrupted."""
     import uvicorn
 
-    options: dict[str, Any] = dict(host=host, port=port, access_log=access_log,
-                                   log_level="info" if access_log else "warning", server_header=False)
+    options: dict[str, Any] = dict(
+        host=host, port=port, access_log=access_log, log_level="info" if access_log else "warning", server_header=False
+    )
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"autolog models serve: warning: listening on {host}, not loopback: anyone who can reach port {port} "
-              f"can call the model, without authentication", file=sys.stderr, flush=True)
+        print(
+            f"autolog models serve: warning: listening on {host}, not loopback: anyone who can reach port {port} "
+            f"can call the model, without authentication",
+            file=sys.stderr,
+            flush=True,
+        )
     if workers > 1:
         os.environ[MODEL_DIR_ENV] = model_dir
         os.environ[MAX_BODY_ENV] = str(max_body_bytes)

@@ -3,6 +3,7 @@
 Only the types are inspected: nothing is copied but the few rows kept as an input example.
 numpy and pandas are never imported here; objects are recognised by their type's module.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,16 @@ from typing import Any
 INPUT_EXAMPLE_FILE = "input_example.json"
 INPUT_EXAMPLE_ROWS = 5
 
-_NUMPY_KIND_TO_COLUMN_TYPE = {"b": "boolean", "i": "long", "u": "long", "f": "double", "O": "string",
-                              "U": "string", "S": "binary", "M": "datetime"}
+_NUMPY_KIND_TO_COLUMN_TYPE = {
+    "b": "boolean",
+    "i": "long",
+    "u": "long",
+    "f": "double",
+    "O": "string",
+    "U": "string",
+    "S": "binary",
+    "M": "datetime",
+}
 
 
 def _type_module(obj: Any) -> str:
@@ -46,11 +55,17 @@ def infer_schema(data: Any) -> list[dict] | None:
     if data is None:
         return None
     if _is_dataframe(data):
-        return [{"type": _column_type(dtype), "name": str(name), "required": True}
-                for name, dtype in data.dtypes.items()]
+        return [
+            {"type": _column_type(dtype), "name": str(name), "required": True} for name, dtype in data.dtypes.items()
+        ]
     if _is_series(data):
-        return [{"type": _column_type(data.dtype), "name": str(data.name) if data.name is not None else None,
-                 "required": True}]
+        return [
+            {
+                "type": _column_type(data.dtype),
+                "name": str(data.name) if data.name is not None else None,
+                "required": True,
+            }
+        ]
     if _is_ndarray(data):
         return [{"type": "tensor", "tensor-spec": {"dtype": str(data.dtype), "shape": [-1, *data.shape[1:]]}}]
     shape = getattr(data, "shape", None)
@@ -94,8 +109,7 @@ def input_example_payload(data: Any) -> tuple[dict, dict] | None:
         rows = data[:INPUT_EXAMPLE_ROWS]
     except Exception:
         return None
-    return {"inputs": _jsonable(rows)}, {"artifact_path": INPUT_EXAMPLE_FILE, "type": "ndarray",
-                                         "format": "tf-serving"}
+    return {"inputs": _jsonable(rows)}, {"artifact_path": INPUT_EXAMPLE_FILE, "type": "ndarray", "format": "tf-serving"}
 
 
 def load_input_example(model_dir: str, info: dict) -> Any:

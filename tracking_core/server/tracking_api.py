@@ -424,7 +424,9 @@ def log_inputs(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
     entries = get_objects(data, "datasets")
     if len(entries) > MAX_ENTITIES_PER_BATCH:
-        raise ApiError(f"a log-inputs request can contain at most {MAX_ENTITIES_PER_BATCH} datasets, got {len(entries)}")
+        raise ApiError(
+            f"a log-inputs request can contain at most {MAX_ENTITIES_PER_BATCH} datasets, got {len(entries)}"
+        )
     _check_active(ctx, run_id)
     items = []
     for index, entry in enumerate(entries):

@@ -13,6 +13,7 @@ URLs (all stable, so a page can be shared by copying its address):
 - ``/charts?runs=...&metrics=...&x=step|time|relative`` metric charts; ``/compare?runs=...``
 - ``/ui-api/...`` the JSON the pages read; ``/ui-static/...`` CSS, JavaScript, uPlot
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ that the page inserts as text; raw files are served by ``raw_headers`` with a co
 a short allow-list, ``nosniff`` and a Content-Security-Policy that sandboxes the document, so
 an HTML or SVG artifact opened directly can run nothing in the UI's origin.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -25,10 +26,37 @@ PLOT_DATA_MAX_BYTES = 2 * 1024 * 1024
 MAX_PLOT_FILES = 30
 MAX_DIRS_SCANNED = 50
 
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-               ".webp": "image/webp", ".svg": "image/svg+xml"}
-TEXT_EXTENSIONS = {".txt", ".log", ".md", ".yaml", ".yml", ".json", ".csv", ".tsv", ".py", ".cfg", ".ini",
-                   ".toml", ".xml", ".rst", ".sh", ".ipynb", ".jsonl", ".html", ".htm", ".r", ".sql"}
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
+TEXT_EXTENSIONS = {
+    ".txt",
+    ".log",
+    ".md",
+    ".yaml",
+    ".yml",
+    ".json",
+    ".csv",
+    ".tsv",
+    ".py",
+    ".cfg",
+    ".ini",
+    ".toml",
+    ".xml",
+    ".rst",
+    ".sh",
+    ".ipynb",
+    ".jsonl",
+    ".html",
+    ".htm",
+    ".r",
+    ".sql",
+}
 TEXT_NAMES = {"MLmodel", "requirements.txt", "conda.yaml", "python_env.yaml", "LICENSE", "README"}
 HTML_EXTENSIONS = {".html", ".htm"}
 # Served to the browser: the page can draw from it, but a document made of it runs nothing.
@@ -89,9 +117,16 @@ class ArtifactReader:
 
     def list(self, path: str | None) -> list[dict]:
         clean = clean_artifact_path(path)
-        return [{"path": info.path, "name": posixpath.basename(info.path), "is_dir": info.is_dir,
-                 "size": info.file_size, "kind": "dir" if info.is_dir else kind_of(info.path)}
-                for info in self.repository.list_artifacts(clean)]
+        return [
+            {
+                "path": info.path,
+                "name": posixpath.basename(info.path),
+                "is_dir": info.is_dir,
+                "size": info.file_size,
+                "kind": "dir" if info.is_dir else kind_of(info.path),
+            }
+            for info in self.repository.list_artifacts(clean)
+        ]
 
     def local_path(self, path: str) -> str | None:
         """The file's path on this machine when the repository is a local directory (symlinks
@@ -199,7 +234,8 @@ class ArtifactReader:
             model["mlmodel_path"] = mlmodel_path
             if "requirements.txt" in names:
                 model["requirements"] = self.read_bytes(names["requirements.txt"]["path"], 64 * 1024).decode(
-                    "utf-8", "replace")
+                    "utf-8", "replace"
+                )
             example = model.get("input_example_file")
             if example and example in names:
                 model["input_example_path"] = names[example]["path"]
@@ -237,19 +273,29 @@ def describe_mlmodel(text: str) -> dict[str, Any]:
         raise ValueError("MLmodel is not a mapping")
     flavors = data.get("flavors") or {}
     model: dict[str, Any] = {
-        "flavors": [{"name": str(name), "config": {str(k): _short(v) for k, v in (conf or {}).items()}
-                     if isinstance(conf, dict) else {}}
-                    for name, conf in flavors.items()] if isinstance(flavors, dict) else [],
+        "flavors": [
+            {
+                "name": str(name),
+                "config": {str(k): _short(v) for k, v in (conf or {}).items()} if isinstance(conf, dict) else {},
+            }
+            for name, conf in flavors.items()
+        ]
+        if isinstance(flavors, dict)
+        else [],
         "run_id": str(data.get("run_id") or ""),
         "created": str(data.get("utc_time_created") or ""),
         "model_uuid": str(data.get("model_uuid") or ""),
         # optional parts, present (possibly None) so templates can test them
-        "signature": None, "input_example_file": None, "requirements": None, "input_example_path": None,
+        "signature": None,
+        "input_example_file": None,
+        "requirements": None,
+        "input_example_path": None,
     }
     signature = data.get("signature")
     if isinstance(signature, dict):
-        model["signature"] = {part: _schema(signature.get(part)) for part in ("inputs", "outputs", "params")
-                              if signature.get(part)}
+        model["signature"] = {
+            part: _schema(signature.get(part)) for part in ("inputs", "outputs", "params") if signature.get(part)
+        }
     example = data.get("saved_input_example_info")
     if isinstance(example, dict) and example.get("artifact_path"):
         model["input_example_file"] = str(example["artifact_path"])
@@ -281,15 +327,24 @@ def _schema(raw: Any) -> list[dict[str, str]]:
             shape = str((col.get("tensor-spec") or {}).get("shape", ""))
         else:
             shape = ""
-        rows.append({"name": str(col.get("name", "")), "type": str(kind),
-                     "shape": shape, "optional": "" if col.get("required", True) else "optional"})
+        rows.append(
+            {
+                "name": str(col.get("name", "")),
+                "type": str(kind),
+                "shape": shape,
+                "optional": "" if col.get("required", True) else "optional",
+            }
+        )
     return rows
 
 
 # -- plot data --------------------------------------------------------------------------------
 def _numbers(value: Any, allow_none: bool = False) -> bool:
-    return isinstance(value, list) and len(value) > 0 and all(
-        (isinstance(v, (int, float)) and not isinstance(v, bool)) or (allow_none and v is None) for v in value)
+    return (
+        isinstance(value, list)
+        and len(value) > 0
+        and all((isinstance(v, (int, float)) and not isinstance(v, bool)) or (allow_none and v is None) for v in value)
+    )
 
 
 def plot_from_json(name: str, data: Any) -> dict | None:
@@ -306,28 +361,48 @@ def plot_from_json(name: str, data: Any) -> dict | None:
     title = posixpath.splitext(name)[0].replace("_", " ")
     if isinstance(data, dict):
         labels, matrix = data.get("labels"), data.get("matrix")
-        if isinstance(labels, list) and isinstance(matrix, list) and matrix and all(
-                _numbers(row) and len(row) == len(matrix[0]) for row in matrix):
-            return {"type": "confusion_matrix", "title": title, "labels": [str(x) for x in labels],
-                    "matrix": matrix}
+        if (
+            isinstance(labels, list)
+            and isinstance(matrix, list)
+            and matrix
+            and all(_numbers(row) and len(row) == len(matrix[0]) for row in matrix)
+        ):
+            return {"type": "confusion_matrix", "title": title, "labels": [str(x) for x in labels], "matrix": matrix}
         curves = _curves(data, "fpr", "tpr") or _curves(data, "recall", "precision")
         if curves:
             roc = "fpr" in (data if "curves" not in data else data["curves"][0])
-            return {"type": "roc_curve" if roc else "pr_curve", "title": title, "curves": curves,
-                    "x_label": "false positive rate" if roc else "recall",
-                    "y_label": "true positive rate" if roc else "precision"}
-        for x_key, x_label in (("train_sizes", "training examples"), ("param_range", str(data.get("param_name") or ""))):
+            return {
+                "type": "roc_curve" if roc else "pr_curve",
+                "title": title,
+                "curves": curves,
+                "x_label": "false positive rate" if roc else "recall",
+                "y_label": "true positive rate" if roc else "precision",
+            }
+        for x_key, x_label in (
+            ("train_sizes", "training examples"),
+            ("param_range", str(data.get("param_name") or "")),
+        ):
             if _numbers(data.get(x_key)) and _numbers(data.get("train_scores"), allow_none=True):
-                return {"type": "learning_curve", "title": title, "x": data[x_key], "x_label": x_label or x_key,
-                        "y_label": "score",
-                        "series": [{"label": k.replace("_", " "), "y": data[k]}
-                                   for k in ("train_scores", "test_scores", "validation_scores")
-                                   if _numbers(data.get(k), allow_none=True) and len(data[k]) == len(data[x_key])]}
+                return {
+                    "type": "learning_curve",
+                    "title": title,
+                    "x": data[x_key],
+                    "x_label": x_label or x_key,
+                    "y_label": "score",
+                    "series": [
+                        {"label": k.replace("_", " "), "y": data[k]}
+                        for k in ("train_scores", "test_scores", "validation_scores")
+                        if _numbers(data.get(k), allow_none=True) and len(data[k]) == len(data[x_key])
+                    ],
+                }
         if _numbers(data.get("importances")) and isinstance(data.get("features"), list):
             pairs = list(zip([str(f) for f in data["features"]], data["importances"], strict=False))
             return _importances(title, pairs)
-        if "importance" in name.lower() and data and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in data.values()):
+        if (
+            "importance" in name.lower()
+            and data
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in data.values())
+        ):
             return _importances(title, [(str(k), v) for k, v in data.items()])
     return None
 
@@ -340,8 +415,10 @@ def _curves(data: dict, x: str, y: str) -> list[dict] | None:
             return None
         if len(item[x]) != len(item[y]):
             return None
-        score = next((item[k] for k in ("auc", "average_precision", "ap", "score") if
-                      isinstance(item.get(k), (int, float))), None)
+        score = next(
+            (item[k] for k in ("auc", "average_precision", "ap", "score") if isinstance(item.get(k), (int, float))),
+            None,
+        )
         label = str(item.get("label", "" if len(items) == 1 else f"curve {i + 1}"))
         curves.append({"label": label, "x": item[x], "y": item[y], "score": score})
     return curves
@@ -349,5 +426,9 @@ def _curves(data: dict, x: str, y: str) -> list[dict] | None:
 
 def _importances(title: str, pairs: list[tuple[str, float]]) -> dict:
     pairs.sort(key=lambda p: -abs(p[1]))
-    return {"type": "feature_importance", "title": title, "features": [p[0] for p in pairs],
-            "importances": [p[1] for p in pairs]}
+    return {
+        "type": "feature_importance",
+        "title": title,
+        "features": [p[0] for p in pairs],
+        "importances": [p[1] for p in pairs],
+    }

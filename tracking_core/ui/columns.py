@@ -5,6 +5,7 @@ or an attribute (``attributes.status``...). The URL carries the chosen columns a
 ``columns=params.alpha,metrics.rmse``; the fixed attribute columns (name, status, start, duration,
 integration) are always shown.
 """
+
 from __future__ import annotations
 
 import csv
@@ -121,8 +122,17 @@ def duration_seconds(run: Run) -> float | None:
 
 
 # -- CSV ---------------------------------------------------------------------------------------
-CSV_FIXED = ["run_id", "run_name", "experiment_id", "status", "start_time", "end_time", "duration_s",
-             "integration", "parent_run_id"]
+CSV_FIXED = [
+    "run_id",
+    "run_name",
+    "experiment_id",
+    "status",
+    "start_time",
+    "end_time",
+    "duration_s",
+    "integration",
+    "parent_run_id",
+]
 
 
 def _safe_csv(value) -> str:
@@ -142,9 +152,17 @@ def csv_header(columns: list[Column]) -> str:
 
 def csv_row(run: Run, columns: list[Column]) -> str:
     info = run.info
-    fixed = [info.run_id, info.run_name, info.experiment_id, info.status, format_time(info.start_time),
-             format_time(info.end_time), format_value(duration_seconds(run)),
-             run.data.tags.get(TAG_INTEGRATION, ""), run.data.tags.get(TAG_PARENT, "")]
+    fixed = [
+        info.run_id,
+        info.run_name,
+        info.experiment_id,
+        info.status,
+        format_time(info.start_time),
+        format_time(info.end_time),
+        format_value(duration_seconds(run)),
+        run.data.tags.get(TAG_INTEGRATION, ""),
+        run.data.tags.get(TAG_PARENT, ""),
+    ]
     return _csv_line([_safe_csv(v) for v in fixed] + [_safe_csv(cell(run, c)) for c in columns])
 
 

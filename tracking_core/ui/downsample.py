@@ -5,6 +5,7 @@ slice keeps its lowest and its highest point (in step order), so a spike of one 
 million is still drawn and the minimum and maximum of the whole history are exact. The first and
 last points are always kept. A history already small enough is returned unchanged.
 """
+
 from __future__ import annotations
 
 import math

@@ -6,6 +6,7 @@ the shared store API (``search_runs_page``, ``count_runs``, ``experiment_summari
 counts of parent runs, run counts for the experiments list) is written here in SQLAlchemy Core
 against the store's tables, read-only.
 """
+
 from __future__ import annotations
 
 import threading
@@ -58,13 +59,19 @@ def experiment_rows(store: SqlStore) -> list[ExperimentRow]:
             rows.append(ExperimentRow(experiment, count, last or None))
         return rows
     activity = sa.func.max(sa.func.coalesce(runs.c.end_time, runs.c.start_time))
-    query = (sa.select(experiments, sa.func.count(runs.c.run_id).label("n"), activity.label("last"))
-             .select_from(experiments.outerjoin(runs, sa.and_(runs.c.experiment_id == experiments.c.experiment_id,
-                                                              _active())))
-             .group_by(*experiments.c).order_by(experiments.c.experiment_id))
+    query = (
+        sa.select(experiments, sa.func.count(runs.c.run_id).label("n"), activity.label("last"))
+        .select_from(
+            experiments.outerjoin(runs, sa.and_(runs.c.experiment_id == experiments.c.experiment_id, _active()))
+        )
+        .group_by(*experiments.c)
+        .order_by(experiments.c.experiment_id)
+    )
     with store.engine.connect() as conn:
-        return [ExperimentRow(Experiment(str(r.experiment_id), r.name, r.artifact_location, r.creation_time),
-                              r.n, r.last) for r in conn.execute(query)]
+        return [
+            ExperimentRow(Experiment(str(r.experiment_id), r.name, r.artifact_location, r.creation_time), r.n, r.last)
+            for r in conn.execute(query)
+        ]
 
 
 def get_experiments(store: SqlStore, experiment_ids: Iterable[str]) -> list[Experiment | None]:
@@ -72,15 +79,25 @@ def get_experiments(store: SqlStore, experiment_ids: Iterable[str]) -> list[Expe
 
 
 # -- runs ----------------------------------------------------------------------------------------
-def search_page(store: SqlStore, experiment_ids: list[str], filter_string: str | None,
-                order_by: list[str] | None, max_results: int,
-                page_token: str | None) -> tuple[list[Run], str | None]:
+def search_page(
+    store: SqlStore,
+    experiment_ids: list[str],
+    filter_string: str | None,
+    order_by: list[str] | None,
+    max_results: int,
+    page_token: str | None,
+) -> tuple[list[Run], str | None]:
     """One page of runs, filter and order pushed down to SQL by the store; a RUNNING run whose
     process is gone is shown (and marked) KILLED."""
     from .. import liveness
 
-    found, token = store.search_runs_page(experiment_ids, filter_string=filter_string or None,
-                                          order_by=order_by or None, max_results=max_results, page_token=page_token)
+    found, token = store.search_runs_page(
+        experiment_ids,
+        filter_string=filter_string or None,
+        order_by=order_by or None,
+        max_results=max_results,
+        page_token=page_token,
+    )
     return liveness.settle(store, found), token
 
 
@@ -89,8 +106,11 @@ def count_runs(store: SqlStore, experiment_ids: list[str], filter_string: str | 
         return store.count_runs(experiment_ids, filter_string=filter_string or None)
     if not filter_string:
         with store.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.count()).select_from(runs).where(
-                _active(), runs.c.experiment_id.in_([int(e) for e in experiment_ids]))).scalar_one()
+            return conn.execute(
+                sa.select(sa.func.count())
+                .select_from(runs)
+                .where(_active(), runs.c.experiment_id.in_([int(e) for e in experiment_ids]))
+            ).scalar_one()
     runs_found, _ = search_page(store, experiment_ids, filter_string, None, 10_000_000, None)
     return len(runs_found)
 
@@ -122,9 +142,8 @@ def page_token_errors() -> tuple[type[BaseException], ...]:
 
 def get_run(store: SqlStore, run_id: str) -> tuple[Run | None, bool]:
     """(run, deleted): the run even when deleted, if the store can still read it."""
-    from ..errors import RunNotFoundError
-
     from .. import liveness
+    from ..errors import RunNotFoundError
 
     try:
         return liveness.settle(store, [store.get_run(run_id)])[0], False
@@ -164,31 +183,46 @@ def column_keys(store: SqlStore, experiment_ids: list[str]) -> ColumnKeys:
     have every key. A key only older runs have can still be named in the address (``columns=``).
     """
     ids = [int(e) for e in experiment_ids]
-    newest = (sa.select(runs.c.run_id).where(runs.c.experiment_id.in_(ids), _active())
-              .order_by(runs.c.start_time.desc()).limit(KEY_SAMPLE_RUNS).subquery())
+    newest = (
+        sa.select(runs.c.run_id)
+        .where(runs.c.experiment_id.in_(ids), _active())
+        .order_by(runs.c.start_time.desc())
+        .limit(KEY_SAMPLE_RUNS)
+        .subquery()
+    )
     counted = []
     with store.engine.connect() as conn:
         for table in (params, latest_metrics, tags):
-            query = (sa.select(table.c.key, sa.func.count())
-                     .select_from(newest.join(table, table.c.run_id == newest.c.run_id))
-                     .group_by(table.c.key).order_by(table.c.key))
+            query = (
+                sa.select(table.c.key, sa.func.count())
+                .select_from(newest.join(table, table.c.run_id == newest.c.run_id))
+                .group_by(table.c.key)
+                .order_by(table.c.key)
+            )
             counted.append([(r[0], r[1]) for r in conn.execute(query)])
 
     def frequent(pairs):
         return [k for k, _n in sorted(pairs, key=lambda p: -p[1])]
 
-    return ColumnKeys([k for k, _ in counted[0]], [k for k, _ in counted[1]], [k for k, _ in counted[2]],
-                      frequent(counted[0]), frequent(counted[1]))
+    return ColumnKeys(
+        [k for k, _ in counted[0]],
+        [k for k, _ in counted[1]],
+        [k for k, _ in counted[2]],
+        frequent(counted[0]),
+        frequent(counted[1]),
+    )
 
 
 def child_counts(store: SqlStore, run_ids: list[str]) -> dict[str, int]:
     """For each of these runs that is a parent, how many active child runs it has."""
     if not run_ids:
         return {}
-    query = (sa.select(tags.c.value, sa.func.count())
-             .select_from(tags.join(runs, runs.c.run_id == tags.c.run_id))
-             .where(tags.c.key == TAG_PARENT, tags.c.value.in_(run_ids), _active())
-             .group_by(tags.c.value))
+    query = (
+        sa.select(tags.c.value, sa.func.count())
+        .select_from(tags.join(runs, runs.c.run_id == tags.c.run_id))
+        .where(tags.c.key == TAG_PARENT, tags.c.value.in_(run_ids), _active())
+        .group_by(tags.c.value)
+    )
     with store.engine.connect() as conn:
         return {value: n for value, n in conn.execute(query)}
 
@@ -198,21 +232,29 @@ def run_names(store: SqlStore, run_ids: Iterable[str]) -> dict[str, str]:
     if not ids:
         return {}
     with store.engine.connect() as conn:
-        return {r.run_id: r.run_name for r in conn.execute(
-            sa.select(runs.c.run_id, runs.c.run_name).where(runs.c.run_id.in_(ids)))}
+        return {
+            r.run_id: r.run_name
+            for r in conn.execute(sa.select(runs.c.run_id, runs.c.run_name).where(runs.c.run_id.in_(ids)))
+        }
 
 
 def latest_steps(store: SqlStore, run_id: str) -> dict[str, tuple[int, int]]:
     """key -> (step, timestamp) of each metric's latest value."""
     with store.engine.connect() as conn:
-        return {r.key: (r.step, r.timestamp) for r in conn.execute(
-            sa.select(latest_metrics.c.key, latest_metrics.c.step, latest_metrics.c.timestamp)
-            .where(latest_metrics.c.run_id == run_id))}
+        return {
+            r.key: (r.step, r.timestamp)
+            for r in conn.execute(
+                sa.select(latest_metrics.c.key, latest_metrics.c.step, latest_metrics.c.timestamp).where(
+                    latest_metrics.c.run_id == run_id
+                )
+            )
+        }
 
 
 # -- metric histories ---------------------------------------------------------------------------
-def metric_histories(store: SqlStore, run_ids: list[str], keys: list[str],
-                     max_points: int) -> dict[tuple[str, str], tuple[list[Metric], int]]:
+def metric_histories(
+    store: SqlStore, run_ids: list[str], keys: list[str], max_points: int
+) -> dict[tuple[str, str], tuple[list[Metric], int]]:
     """(run, key) -> (points to draw, total points): about ``2 * max_points`` per series at most,
     each of ``max_points`` buckets of steps keeping its lowest and highest point, so every extreme
     of the full history is drawn.
@@ -241,15 +283,19 @@ def metric_histories(store: SqlStore, run_ids: list[str], keys: list[str],
 HISTORY_THREADS = 4
 
 
-def _sqlite_histories(store: SqlStore, run_ids: list[str], keys: list[str],
-                      buckets: int) -> dict[tuple[str, str], tuple[list[Metric], int]]:
+def _sqlite_histories(
+    store: SqlStore, run_ids: list[str], keys: list[str], buckets: int
+) -> dict[tuple[str, str], tuple[list[Metric], int]]:
     from concurrent.futures import ThreadPoolExecutor
 
     from ..store import metric_series
 
     with store.engine.connect() as conn:
-        series = conn.execute(sa.select(metric_series.c.run_id, metric_series.c.key, metric_series.c.series_id)
-                              .where(metric_series.c.run_id.in_(run_ids), metric_series.c.key.in_(keys))).all()
+        series = conn.execute(
+            sa.select(metric_series.c.run_id, metric_series.c.key, metric_series.c.series_id).where(
+                metric_series.c.run_id.in_(run_ids), metric_series.c.key.in_(keys)
+            )
+        ).all()
 
     def one(item):
         run_id, key, series_id = item
@@ -274,7 +320,8 @@ _series_cache_lock = threading.Lock()
 
 def _sqlite_series(conn, key: str, series_id: int, buckets: int) -> tuple[list[Metric], int]:
     low, high, total = conn.exec_driver_sql(
-        "SELECT MIN(step), MAX(step), COUNT(*) FROM metrics WHERE series_id = ?", (series_id,)).one()
+        "SELECT MIN(step), MAX(step), COUNT(*) FROM metrics WHERE series_id = ?", (series_id,)
+    ).one()
     if not total:
         return [], 0
     cache_key = (str(conn.engine.url), series_id, key, low, high, total, buckets)
@@ -301,36 +348,48 @@ SELECT (SELECT id FROM metrics WHERE series_id = ?4 AND step >= lo AND step < hi
 FROM edges"""
 
 
-def _sqlite_buckets(conn, key: str, series_id: int, buckets: int, low: int, high: int,
-                    total: int) -> tuple[list[Metric], int]:
+def _sqlite_buckets(
+    conn, key: str, series_id: int, buckets: int, low: int, high: int, total: int
+) -> tuple[list[Metric], int]:
     nan = float("nan")
     if total <= 2 * buckets:
         rows = conn.exec_driver_sql(
-            "SELECT value, timestamp, step FROM metrics WHERE series_id = ? ORDER BY step, timestamp, id",
-            (series_id,)).all()
+            "SELECT value, timestamp, step FROM metrics WHERE series_id = ? ORDER BY step, timestamp, id", (series_id,)
+        ).all()
     else:
         found = set()
         span = high - low + 1
-        if span * buckets < 2 ** 62:
+        if span * buckets < 2**62:
             # For each bucket of steps, the ids of its lowest and highest point: two short index range
             # scans per bucket, no sort of the whole series (twice as fast as GROUP BY here).
             ids = conn.exec_driver_sql(_BUCKET_EXTREMES_SQL, (buckets, low, span, series_id)).all()
             flat = [i for pair in ids for i in pair if i is not None]
             for start in range(0, len(flat), 500):
-                chunk = flat[start:start + 500]
-                found.update(conn.exec_driver_sql(
-                    f"SELECT value, timestamp, step FROM metrics WHERE id IN ({','.join('?' * len(chunk))})",
-                    tuple(chunk)).all())
+                chunk = flat[start : start + 500]
+                found.update(
+                    conn.exec_driver_sql(
+                        f"SELECT value, timestamp, step FROM metrics WHERE id IN ({','.join('?' * len(chunk))})",
+                        tuple(chunk),
+                    ).all()
+                )
         else:  # steps so far apart that the integer bucket arithmetic could overflow
             args = (series_id, low, float(buckets), float(span))
             for aggregate in ("MIN", "MAX"):  # SQLite gives the bare columns of the row holding the MIN (MAX)
-                found.update(conn.exec_driver_sql(
-                    f"SELECT {aggregate}(value), timestamp, step FROM metrics WHERE series_id = ? "
-                    "GROUP BY CAST((step - ?) * ? / ? AS INTEGER)", args).all())
+                found.update(
+                    conn.exec_driver_sql(
+                        f"SELECT {aggregate}(value), timestamp, step FROM metrics WHERE series_id = ? "
+                        "GROUP BY CAST((step - ?) * ? / ? AS INTEGER)",
+                        args,
+                    ).all()
+                )
         for order in ("ASC", "DESC"):  # the ends, whatever their values
-            found.update(conn.exec_driver_sql(
-                "SELECT value, timestamp, step FROM metrics WHERE series_id = ? "
-                f"ORDER BY step {order}, timestamp {order}, id {order} LIMIT 1", (series_id,)).all())
+            found.update(
+                conn.exec_driver_sql(
+                    "SELECT value, timestamp, step FROM metrics WHERE series_id = ? "
+                    f"ORDER BY step {order}, timestamp {order}, id {order} LIMIT 1",
+                    (series_id,),
+                ).all()
+            )
         rows = sorted((r for r in found if r[0] is not None or r[2] in (low, high)), key=lambda r: (r[2], r[1]))
     return [Metric(key, nan if v is None else v, t, st) for v, t, st in rows], total
 
@@ -338,9 +397,11 @@ def _sqlite_buckets(conn, key: str, series_id: int, buckets: int, low: int, high
 def series_lengths(store: SqlStore, run_ids: list[str], keys: list[str]) -> dict[tuple[str, str], int]:
     from ..store import metric_series, metrics
 
-    query = (sa.select(metric_series.c.run_id, metric_series.c.key, sa.func.count())
-             .select_from(metric_series.join(metrics, metrics.c.series_id == metric_series.c.series_id))
-             .where(metric_series.c.run_id.in_(run_ids), metric_series.c.key.in_(keys))
-             .group_by(metric_series.c.run_id, metric_series.c.key))
+    query = (
+        sa.select(metric_series.c.run_id, metric_series.c.key, sa.func.count())
+        .select_from(metric_series.join(metrics, metrics.c.series_id == metric_series.c.series_id))
+        .where(metric_series.c.run_id.in_(run_ids), metric_series.c.key.in_(keys))
+        .group_by(metric_series.c.run_id, metric_series.c.key)
+    )
     with store.engine.connect() as conn:
         return {(r[0], r[1]): r[2] for r in conn.execute(query)}

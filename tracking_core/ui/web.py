@@ -5,6 +5,7 @@ synchronous). Every page goes out with a Content-Security-Policy that allows onl
 scripts (no inline script: page data travels in ``<script type="application/json">``), so a
 logged value that slipped through escaping still could not run.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -52,10 +53,16 @@ MAX_COMPARE_RUNS = 100
 MAX_BACK_TOKENS = 20
 TREE_FIRST = 300  # artifact entries rendered with the page; the rest on request
 SYSTEM_TAG_PREFIXES = ("autolog.", "mlflow.")
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-            "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
-SECURITY_HEADERS = {"content-security-policy": PAGE_CSP, "x-content-type-options": "nosniff",
-                    "referrer-policy": "same-origin", "x-frame-options": "SAMEORIGIN"}
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": PAGE_CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "SAMEORIGIN",
+}
 
 
 def build_routes(context: Any) -> list:
@@ -81,11 +88,20 @@ class UI:
         self.context = context
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(os.path.join(HERE, "templates")),
-            autoescape=True, trim_blocks=True, lstrip_blocks=True)  # a missing optional value renders empty
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )  # a missing optional value renders empty
         self.env.filters.update(value=format_value, time=format_time)
-        self.env.globals.update(static=STATIC_PREFIX, asset_version=_asset_version(), duration=format_duration, cell=cell,
-                                integration_tag=TAG_INTEGRATION, tracking_uri=str(getattr(context, "tracking_uri", "")),
-                                version=_version())
+        self.env.globals.update(
+            static=STATIC_PREFIX,
+            asset_version=_asset_version(),
+            duration=format_duration,
+            cell=cell,
+            integration_tag=TAG_INTEGRATION,
+            tracking_uri=str(getattr(context, "tracking_uri", "")),
+            version=_version(),
+        )
 
     @property
     def store(self):
@@ -114,8 +130,9 @@ class UI:
         found = queries.get_experiments(self.store, ids) if ids else [None]
         missing = [i for i, e in zip(ids or [ids_text], found, strict=False) if e is None]
         if missing:
-            return None, self.error_page(404, "Experiment not found",
-                                         f"There is no experiment with id {', '.join(missing)} in this store.")
+            return None, self.error_page(
+                404, "Experiment not found", f"There is no experiment with id {', '.join(missing)} in this store."
+            )
         return found, None
 
     def runs_page(self, request: Request) -> Response:
@@ -144,33 +161,65 @@ class UI:
         except queries.filter_errors() as exc:
             problem = str(exc)
         rows = self._tree_rows(runs)
-        base = {"filter": filter_string, "order": order if order != DEFAULT_ORDER else "",
-                "columns": q.get("columns"), "size": size if size != DEFAULT_PAGE_SIZE else None}
+        base = {
+            "filter": filter_string,
+            "order": order if order != DEFAULT_ORDER else "",
+            "columns": q.get("columns"),
+            "size": size if size != DEFAULT_PAGE_SIZE else None,
+        }
 
         def url(**changes: Any) -> str:
             return _url(request.url.path, {**base, **changes})
 
         paging = {
             "first": url() if start else None,
-            "next": url(page_token=next_token, start=start + size,
-                        back=" ".join([*back, token or "-"])) if next_token else None,
-            "prev": (url(page_token=None if back[-1] == "-" else back[-1], start=max(0, start - size),
-                         back=" ".join(back[:-1]) or None) if back else (url() if start else None)),
+            "next": url(page_token=next_token, start=start + size, back=" ".join([*back, token or "-"]))
+            if next_token
+            else None,
+            "prev": (
+                url(
+                    page_token=None if back[-1] == "-" else back[-1],
+                    start=max(0, start - size),
+                    back=" ".join(back[:-1]) or None,
+                )
+                if back
+                else (url() if start else None)
+            ),
         }
         return self.render(
-            "runs.html", experiments=found, ids=",".join(ids), rows=rows, columns=columns, keys=keys,
-            chosen=format_columns(columns), chosen_set={c.name for c in columns}, columns_param=q.get("columns"),
-            filter=filter_string, order=order, problem=problem, problem_title=problem_title,
+            "runs.html",
+            experiments=found,
+            ids=",".join(ids),
+            rows=rows,
+            columns=columns,
+            keys=keys,
+            chosen=format_columns(columns),
+            chosen_set={c.name for c in columns},
+            columns_param=q.get("columns"),
+            filter=filter_string,
+            order=order,
+            problem=problem,
+            problem_title=problem_title,
             count_url=_url(f"/ui-api/experiments/{','.join(ids)}/count", {"filter": filter_string}),
-            start=start, size=size, page_sizes=PAGE_SIZES, paging=paging, url=url,
-            sort_links=self._sort_links(order, columns, url), csv_url=_url(request.url.path + "/runs.csv", base),
-            multi=len(found) > 1, names={e.experiment_id: e.name for e in found}, attribute_columns=ATTRIBUTE_COLUMNS,
-            elapsed_ms=round((time.perf_counter() - started) * 1000))
+            start=start,
+            size=size,
+            page_sizes=PAGE_SIZES,
+            paging=paging,
+            url=url,
+            sort_links=self._sort_links(order, columns, url),
+            csv_url=_url(request.url.path + "/runs.csv", base),
+            multi=len(found) > 1,
+            names={e.experiment_id: e.name for e in found},
+            attribute_columns=ATTRIBUTE_COLUMNS,
+            elapsed_ms=round((time.perf_counter() - started) * 1000),
+        )
 
     @staticmethod
     def _sort_links(order: str, columns: list[Column], url) -> dict[str, tuple[str, str]]:
         """column order name -> (link, arrow) where a click sorts by it (toggling direction)."""
-        current, _, direction = order.rpartition(" ") if order.upper().endswith((" ASC", " DESC")) else (order, "", "ASC")
+        current, _, direction = (
+            order.rpartition(" ") if order.upper().endswith((" ASC", " DESC")) else (order, "", "ASC")
+        )
         links = {}
         names = [n for _, n in ATTRIBUTE_COLUMNS if n] + [c.order_name for c in columns]
         for name in names:
@@ -204,10 +253,18 @@ class UI:
                 return
             seen.add(run.info.run_id)
             parent = run.data.tags.get(queries.TAG_PARENT) or None
-            rows.append({"run": run, "depth": depth, "tree_parent": parent_id, "children": counts.get(run.info.run_id, 0),
-                         "children_here": len(children.get(run.info.run_id, ())), "parent": parent,
-                         "parent_name": parent_names.get(parent) if depth == 0 and parent else None,
-                         "duration": format_duration(run.info.start_time, run.info.end_time)})
+            rows.append(
+                {
+                    "run": run,
+                    "depth": depth,
+                    "tree_parent": parent_id,
+                    "children": counts.get(run.info.run_id, 0),
+                    "children_here": len(children.get(run.info.run_id, ())),
+                    "parent": parent,
+                    "parent_name": parent_names.get(parent) if depth == 0 and parent else None,
+                    "duration": format_duration(run.info.start_time, run.info.end_time),
+                }
+            )
             for child in children.get(run.info.run_id, ()):
                 add(child, depth + 1, run.info.run_id)
 
@@ -224,8 +281,9 @@ class UI:
         if error:
             return _json_error(404, "no such experiment")
         try:
-            count = queries.count_runs(self.store, [e.experiment_id for e in found],
-                                       (request.query_params.get("filter") or "").strip())
+            count = queries.count_runs(
+                self.store, [e.experiment_id for e in found], (request.query_params.get("filter") or "").strip()
+            )
         except queries.filter_errors() as exc:
             return _json_error(400, str(exc))
         return _json(request, {"count": count})
@@ -254,19 +312,29 @@ class UI:
                 page, next_token = queries.search_page(self.store, ids, filter_string, [order], 1000, next_token)
 
         name = "runs-" + "-".join(ids) + ".csv"
-        return StreamingResponse(rows(), media_type="text/csv; charset=utf-8",
-                                 headers={"content-disposition": f'attachment; filename="{name}"',
-                                          "x-content-type-options": "nosniff"})
+        return StreamingResponse(
+            rows(),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{name}"', "x-content-type-options": "nosniff"},
+        )
 
     # -- run page ---------------------------------------------------------------------------------
     def _run_or_404(self, run_id: str):
         run, deleted = queries.get_run(self.store, run_id)
         if run is None or deleted:
             if deleted:
-                return None, self.error_page(404, "Run deleted", f"Run {run_id} was deleted.",
-                                             "A deleted run can be restored with the REST API (runs/restore).")
-            return None, self.error_page(404, "Run not found", f"There is no run with id {run_id} in this store.",
-                                         "Check the address, or find the run from the experiments list.")
+                return None, self.error_page(
+                    404,
+                    "Run deleted",
+                    f"Run {run_id} was deleted.",
+                    "A deleted run can be restored with the REST API (runs/restore).",
+                )
+            return None, self.error_page(
+                404,
+                "Run not found",
+                f"There is no run with id {run_id} in this store.",
+                "Check the address, or find the run from the experiments list.",
+            )
         return run, None
 
     def run_page(self, request: Request) -> Response:
@@ -293,19 +361,42 @@ class UI:
             plots = reader.plots(listing)
         except Exception as exc:  # an unreachable bucket must not take the whole page down
             artifact_error = f"{type(exc).__name__}: {exc}"
-        page_data = {"run_id": info.run_id, "run_name": info.run_name, "status": info.status,
-                     "start_time": info.start_time, "metrics": [m[0] for m in metrics], "plots": plots,
-                     "first_preview": next((e["path"] for e in listing if not e["is_dir"] and e["kind"] != "binary"),
-                                           None), "tree_shown": TREE_FIRST}
-        children_url = _url(f"/experiments/{info.experiment_id}",
-                            {"filter": f"tags.`{queries.TAG_PARENT}` = '{info.run_id}'"})
+        page_data = {
+            "run_id": info.run_id,
+            "run_name": info.run_name,
+            "status": info.status,
+            "start_time": info.start_time,
+            "metrics": [m[0] for m in metrics],
+            "plots": plots,
+            "first_preview": next((e["path"] for e in listing if not e["is_dir"] and e["kind"] != "binary"), None),
+            "tree_shown": TREE_FIRST,
+        }
+        children_url = _url(
+            f"/experiments/{info.experiment_id}", {"filter": f"tags.`{queries.TAG_PARENT}` = '{info.run_id}'"}
+        )
         return self.render(
-            "run.html", run=run, info=info, experiment=experiment, metrics=metrics, params=sorted(run.data.params.items()),
-            user_tags=user_tags, system_tags=system_tags, parent_id=parent_id, parent_name=parent_name,
-            children=children, children_url=children_url, listing=listing[:TREE_FIRST], more=len(listing) - TREE_FIRST,
-            models=models, plots=plots, datasets=dataset_rows(run),
-            artifact_error=artifact_error, page_data=page_data,
-            integration=run.data.tags.get(TAG_INTEGRATION), duration=format_duration(info.start_time, info.end_time))
+            "run.html",
+            run=run,
+            info=info,
+            experiment=experiment,
+            metrics=metrics,
+            params=sorted(run.data.params.items()),
+            user_tags=user_tags,
+            system_tags=system_tags,
+            parent_id=parent_id,
+            parent_name=parent_name,
+            children=children,
+            children_url=children_url,
+            listing=listing[:TREE_FIRST],
+            more=len(listing) - TREE_FIRST,
+            models=models,
+            plots=plots,
+            datasets=dataset_rows(run),
+            artifact_error=artifact_error,
+            page_data=page_data,
+            integration=run.data.tags.get(TAG_INTEGRATION),
+            duration=format_duration(info.start_time, info.end_time),
+        )
 
     # -- artifacts ------------------------------------------------------------------------------
     def artifact_raw(self, request: Request) -> Response:
@@ -321,9 +412,13 @@ class UI:
                 name = (path.rstrip("/").rsplit("/", 1)[-1] or run.info.run_id) + ".zip"
                 from starlette.background import BackgroundTask
 
-                return FileResponse(archive, media_type="application/zip", filename=name,
-                                    headers={"x-content-type-options": "nosniff"},
-                                    background=BackgroundTask(shutil.rmtree, os.path.dirname(archive), True))
+                return FileResponse(
+                    archive,
+                    media_type="application/zip",
+                    filename=name,
+                    headers={"x-content-type-options": "nosniff"},
+                    background=BackgroundTask(shutil.rmtree, os.path.dirname(archive), True),
+                )
             headers = raw_headers(path, download)
             local = reader.local_path(path)
             if local is not None:
@@ -377,15 +472,24 @@ class UI:
     def charts_page(self, request: Request) -> Response:
         wanted, runs = self._runs_from_query(request, MAX_CHART_RUNS)
         if not runs:
-            return self.error_page(404 if wanted else 400, "No runs to chart",
-                                   "None of the runs in this address exist." if wanted else
-                                   "Choose runs to chart: select them in a runs table, or open a run's page.")
+            return self.error_page(
+                404 if wanted else 400,
+                "No runs to chart",
+                "None of the runs in this address exist."
+                if wanted
+                else "Choose runs to chart: select them in a runs table, or open a run's page.",
+            )
         keys = sorted({k for run in runs for k in run.data.metrics})
         chosen = [k for k in (request.query_params.get("metrics") or "").split(",") if k in keys] or keys[:6]
         x = request.query_params.get("x") if request.query_params.get("x") in ("step", "time", "relative") else "step"
-        return self.render("charts.html", runs=runs, keys=keys, chosen=chosen, x=x,
-                           page_data={"runs": [_run_brief(r) for r in runs], "metrics": chosen, "x": x,
-                                      "all_metrics": keys})
+        return self.render(
+            "charts.html",
+            runs=runs,
+            keys=keys,
+            chosen=chosen,
+            x=x,
+            page_data={"runs": [_run_brief(r) for r in runs], "metrics": chosen, "x": x, "all_metrics": keys},
+        )
 
     def api_metrics(self, request: Request) -> Response:
         q = request.query_params
@@ -398,26 +502,43 @@ class UI:
         started = time.perf_counter()
         histories = queries.metric_histories(self.store, list(runs), keys, points)
         series = []
-        for (run_id, key), (history, total) in sorted(histories.items(), key=lambda i: (i[0][1], run_ids.index(i[0][0]))):
+        for (run_id, key), (history, total) in sorted(
+            histories.items(), key=lambda i: (i[0][1], run_ids.index(i[0][0]))
+        ):
             if not history:
                 continue
             t0 = history[0].timestamp
-            series.append({
-                "run_id": run_id, "key": key, "total": total, "t0": t0,
-                "step": [p.step for p in history],
-                "time": [p.timestamp - t0 for p in history],
-                "value": [_finite(p.value) for p in history],
-            })
-        return _json(request, {"series": series, "runs": {i: _run_brief(r) for i, r in runs.items()},
-                               "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)})
+            series.append(
+                {
+                    "run_id": run_id,
+                    "key": key,
+                    "total": total,
+                    "t0": t0,
+                    "step": [p.step for p in history],
+                    "time": [p.timestamp - t0 for p in history],
+                    "value": [_finite(p.value) for p in history],
+                }
+            )
+        return _json(
+            request,
+            {
+                "series": series,
+                "runs": {i: _run_brief(r) for i, r in runs.items()},
+                "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
 
     # -- compare ----------------------------------------------------------------------------------
     def compare_page(self, request: Request) -> Response:
         wanted, runs = self._runs_from_query(request, MAX_COMPARE_RUNS)
         if len(runs) < 1:
-            return self.error_page(404 if wanted else 400, "Nothing to compare",
-                                   "None of the runs in this address exist." if wanted else
-                                   "Select two or more runs in a runs table, then press Compare.")
+            return self.error_page(
+                404 if wanted else 400,
+                "Nothing to compare",
+                "None of the runs in this address exist."
+                if wanted
+                else "Select two or more runs in a runs table, then press Compare.",
+            )
         param_keys = sorted({k for r in runs for k in r.data.params})
         metric_keys = sorted({k for r in runs for k in r.data.metrics})
 
@@ -431,14 +552,22 @@ class UI:
             numbers = [v for v in values if v is not None and not math.isnan(v)]
             if len(numbers) > 1 and min(numbers) != max(numbers):
                 extremes[key] = (min(numbers), max(numbers))
-        page_data = {"runs": [_run_brief(r) for r in runs],
-                     "params": {k: [v for v in values] for k, values in params},
-                     "metrics": {k: [_finite(v) for v in values] for k, values in metrics},
-                     "x": "step"}
-        return self.render("compare.html", runs=runs,
-                           integration_values=[r.data.tags.get(TAG_INTEGRATION, "") for r in runs], params=[(k, v, differs(v)) for k, v in params],
-                           metrics=[(k, v, differs(v)) for k, v in metrics], extremes=extremes,
-                           page_data=page_data, missing=len(wanted) - len(runs))
+        page_data = {
+            "runs": [_run_brief(r) for r in runs],
+            "params": {k: [v for v in values] for k, values in params},
+            "metrics": {k: [_finite(v) for v in values] for k, values in metrics},
+            "x": "step",
+        }
+        return self.render(
+            "compare.html",
+            runs=runs,
+            integration_values=[r.data.tags.get(TAG_INTEGRATION, "") for r in runs],
+            params=[(k, v, differs(v)) for k, v in params],
+            metrics=[(k, v, differs(v)) for k, v in metrics],
+            extremes=extremes,
+            page_data=page_data,
+            missing=len(wanted) - len(runs),
+        )
 
 
 class CachedStatic:
@@ -494,8 +623,14 @@ def _finite(value: float | None) -> float | None:
 
 def _run_brief(run) -> dict:
     info = run.info
-    return {"run_id": info.run_id, "run_name": info.run_name, "status": info.status,
-            "start_time": info.start_time, "end_time": info.end_time, "experiment_id": info.experiment_id}
+    return {
+        "run_id": info.run_id,
+        "run_name": info.run_name,
+        "status": info.status,
+        "start_time": info.start_time,
+        "end_time": info.end_time,
+        "experiment_id": info.experiment_id,
+    }
 
 
 def _json(request: Request, data: Any, status: int = 200) -> Response:
@@ -509,13 +644,21 @@ def _json(request: Request, data: Any, status: int = 200) -> Response:
 
 
 def _json_error(status: int, message: str) -> Response:
-    return Response(json.dumps({"error": message}), status_code=status, media_type="application/json",
-                    headers={"x-content-type-options": "nosniff"})
+    return Response(
+        json.dumps({"error": message}),
+        status_code=status,
+        media_type="application/json",
+        headers={"x-content-type-options": "nosniff"},
+    )
 
 
 def _text_error(status: int, message: str) -> Response:
-    return Response(message + "\n", status_code=status, media_type="text/plain; charset=utf-8",
-                    headers={"x-content-type-options": "nosniff"})
+    return Response(
+        message + "\n",
+        status_code=status,
+        media_type="text/plain; charset=utf-8",
+        headers={"x-content-type-options": "nosniff"},
+    )
 
 
 def _version() -> str:
@@ -533,16 +676,23 @@ __all__ = ["build_routes", "kind_of"]
 def dataset_rows(run) -> list[dict]:
     """The run's dataset inputs for the run page: name, context, digest, kind, shape and columns."""
     rows = []
-    for item in getattr(run, "inputs", None) and run.inputs.dataset_inputs or ():
+    for item in (getattr(run, "inputs", None) and run.inputs.dataset_inputs) or ():
         dataset = item.dataset
         profile = _json_or_empty(dataset.profile)
         schema = _json_or_empty(dataset.schema)
         columns = schema.get("mlflow_colspec") or schema.get("mlflow_tensorspec") or []
         described = [f"{c.get('name', '')}: {c.get('type', '')}".strip(": ") for c in columns if isinstance(c, dict)]
-        rows.append({"name": dataset.name, "context": item.context or "", "digest": dataset.digest,
-                     "source_type": dataset.source_type, "shape": " x ".join(map(str, profile.get("shape") or [])),
-                     "columns": ", ".join(described[:8]) + (f" (+{len(described) - 8} more)" if len(described) > 8 else ""),
-                     "source": "" if dataset.source in (None, "", "{}") else dataset.source})
+        rows.append(
+            {
+                "name": dataset.name,
+                "context": item.context or "",
+                "digest": dataset.digest,
+                "source_type": dataset.source_type,
+                "shape": " x ".join(map(str, profile.get("shape") or [])),
+                "columns": ", ".join(described[:8]) + (f" (+{len(described) - 8} more)" if len(described) > 8 else ""),
+                "source": "" if dataset.source in (None, "", "{}") else dataset.source,
+            }
+        )
     return rows
 
 

@@ -7,6 +7,7 @@ format (flavor ``catboost``), loadable with ``autolog.load_model``. It uses only
 plugin API (``autolog.plugin``); the core has no line naming it. The integration declares what it
 logs; autolog calls these functions for CatBoost's fits only.
 """
+
 from __future__ import annotations
 
 from types import ModuleType
@@ -48,8 +49,15 @@ def models(call: TrainingCall) -> list[ModelToLog]:
     return [ModelToLog(call.instance, FLAVOR, signature_inputs=X, input_example=X, requirements=REQUIREMENTS)]
 
 
-INTEGRATION = Integration(name=NAME, modules=("catboost",), patch=patch, flavors=(FLAVOR,),
-                          collect_params=params, collect_metrics=metrics, collect_models=models)
+INTEGRATION = Integration(
+    name=NAME,
+    modules=("catboost",),
+    patch=patch,
+    flavors=(FLAVOR,),
+    collect_params=params,
+    collect_metrics=metrics,
+    collect_models=models,
+)
 
 
 @hookimpl

@@ -8,6 +8,7 @@
   lower than ``iterations - 1`` when early stopping fired), and the best scores as
   ``best-<dataset>-<metric>``.
 """
+
 from __future__ import annotations
 
 import math

@@ -3,6 +3,7 @@
 This module is the flavor's loader (``loader_module`` in MLmodel), so a saved model loads with
 ``autolog.load_model`` in a fresh process that has catboost and this plugin installed.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,12 @@ class CatBoostFlavor:
         model.save_model(os.path.join(model_dir, MODEL_FILE), format="cbm")
         import catboost
 
-        return {"model_file": MODEL_FILE, "model_format": "cbm", "model_class": type(model).__name__,
-                "catboost_version": catboost.__version__}
+        return {
+            "model_file": MODEL_FILE,
+            "model_format": "cbm",
+            "model_class": type(model).__name__,
+            "catboost_version": catboost.__version__,
+        }
 
     def __repr__(self) -> str:
         return "<CatBoostFlavor>"

@@ -4,6 +4,7 @@
 ``CatBoost`` model with raw formula values (CatBoost's defaults). A DataFrame keeps its column
 names, so a model trained with named (or categorical) features finds them.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Fixtures: CatBoost autologging enabled for one test, and small real data sets."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

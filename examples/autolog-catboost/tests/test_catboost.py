@@ -1,4 +1,5 @@
 """The CatBoost example plugin: params, per-iteration metrics, early stopping, native model."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,7 +24,9 @@ def test_classifier_logs_params_and_per_iteration_metrics(catboost_autolog, fast
     assert "best_iteration" not in run.data.metrics  # no eval set: nothing to stop on
 
 
-def test_early_stopping_logs_validation_history_and_best_iteration(catboost_autolog, fast, classification, autolog_store):
+def test_early_stopping_logs_validation_history_and_best_iteration(
+    catboost_autolog, fast, classification, autolog_store
+):
     catboost = catboost_autolog()
     X, y = classification
     model = catboost.CatBoostClassifier(iterations=500, learning_rate=0.5, **fast)
@@ -51,7 +54,8 @@ def test_regressor_model_round_trips_in_native_format(catboost_autolog, fast, re
     assert type(loaded) is catboost.CatBoostRegressor
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     assert autolog_store.get_run(run_id).data.metrics["learn-RMSE"] == pytest.approx(
-        model.get_evals_result()["learn"]["RMSE"][-1])
+        model.get_evals_result()["learn"]["RMSE"][-1]
+    )
 
 
 def test_classifier_round_trip_predicts_the_same_probabilities(catboost_autolog, fast, classification, autolog_store):

@@ -4,6 +4,7 @@ For every autologged sklearn classifier fit, logs the confusion matrix on the tr
 ``confusion_matrix.json`` (labels and counts) and ``confusion_matrix.png``. It uses only the
 collection hook ``autolog_collect_artifacts`` and the public ``TrainingCall``.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,12 @@ def _classifier_fit(call) -> bool:
     import numpy as np
     from sklearn.base import is_classifier
 
-    return (is_classifier(call.instance) and hasattr(call.instance, "predict") and len(call.args) > 1
-            and np.ndim(call.args[1]) == 1)  # one label per sample (not MultiOutputClassifier's 2-D y)
+    return (
+        is_classifier(call.instance)
+        and hasattr(call.instance, "predict")
+        and len(call.args) > 1
+        and np.ndim(call.args[1]) == 1
+    )  # one label per sample (not MultiOutputClassifier's 2-D y)
 
 
 def confusion(estimator, X, y) -> dict:

@@ -1,4 +1,5 @@
 """The extension plugin, installed and discovered through its entry point, on real sklearn."""
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ Registers one integration: ``toyframework.Model.fit`` is patched; each outermost
 model's params, its final ``training_loss``, per-epoch ``loss`` and the fitted model (pickled).
 The integration declares what it logs; autolog calls these functions for its own fits only.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,9 +39,15 @@ def models(call: TrainingCall) -> list[ModelToLog]:
 
 
 INTEGRATION = Integration(
-    name=NAME, modules=("toyframework",), patch=patch,
-    options={"log_every_epoch": True}, option_checks={"log_every_epoch": option_checks.boolean},
-    before_training=before_training, collect_params=params, collect_metrics=metrics, collect_models=models,
+    name=NAME,
+    modules=("toyframework",),
+    patch=patch,
+    options={"log_every_epoch": True},
+    option_checks={"log_every_epoch": option_checks.boolean},
+    before_training=before_training,
+    collect_params=params,
+    collect_metrics=metrics,
+    collect_models=models,
 )
 
 

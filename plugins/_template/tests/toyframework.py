@@ -1,4 +1,5 @@
 """A toy training framework for the template's tests (stands in for the real library)."""
+
 __version__ = "1.0"
 
 

@@ -24,6 +24,7 @@ Each outermost call is one run with:
 
 This module imports no LightGBM: everything that needs it is imported once a call is logged.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -41,9 +42,16 @@ IMPORTANCE_TYPES = ("split", "gain")  # Booster.feature_importance's; one name o
 OPTION_CHECKS = {"importance_types": collect.importance_types_check(IMPORTANCE_TYPES)}
 
 INTEGRATION = Integration(
-    name=NAME, modules=("lightgbm",), patch=patch, options=dict(DEFAULT_OPTIONS), option_checks=dict(OPTION_CHECKS),
-    flavors=(FLAVOR,), before_training=prepare_call, collect_params=collect.params,
-    collect_metrics=collect.early_stopping_metrics, collect_artifacts=collect.feature_importances,
+    name=NAME,
+    modules=("lightgbm",),
+    patch=patch,
+    options=dict(DEFAULT_OPTIONS),
+    option_checks=dict(OPTION_CHECKS),
+    flavors=(FLAVOR,),
+    before_training=prepare_call,
+    collect_params=collect.params,
+    collect_metrics=collect.early_stopping_metrics,
+    collect_artifacts=collect.feature_importances,
     collect_models=collect.models,
 )
 

@@ -6,6 +6,7 @@ stopping fires is logged too. One ``TrainingCall.log_metrics`` per iteration. An
 building or logging the metrics is reported (``call.guarded``) and never reaches the
 training loop.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -33,7 +34,7 @@ class LoggingCallback:
     """Logs ``metrics_of(env.evaluation_result_list)`` at step = ``env.iteration``."""
 
     def __init__(self, call: TrainingCall) -> None:
-        self.order = ORDER            # in __dict__: LightGBM setdefaults an order on every callback
+        self.order = ORDER  # in __dict__: LightGBM setdefaults an order on every callback
         self.before_iteration = False
         self.call = call
         self.first_iteration: int | None = None

@@ -3,6 +3,7 @@
 Native calls are read through the signature of ``lightgbm.train``/``lightgbm.cv`` (defaults
 included); estimator fits through ``get_params()`` and ``booster_``.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ from .patch import STATE_CALLBACK, STATE_TRAIN_DATA, call_arguments
 
 REQUIREMENTS = ("lightgbm", "autolog-lightgbm")
 # Arguments of train/cv that are data, functions or containers, not params.
-NOT_PARAMS = frozenset({"params", "train_set", "valid_sets", "valid_names", "feval", "init_model", "callbacks",
-                        "folds", "fpreproc"})
+NOT_PARAMS = frozenset(
+    {"params", "train_set", "valid_sets", "valid_names", "feval", "init_model", "callbacks", "folds", "fpreproc"}
+)
 EXAMPLE_ROWS = 5
 
 
@@ -49,8 +51,11 @@ def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
     booster = booster_of(call)
     if booster is None or callback is None or callback.last_iteration is None or booster.best_iteration <= 0:
         return None
-    best_metrics = {f"{dataset}-{metric}": value
-                    for dataset, by_metric in booster.best_score.items() for metric, value in by_metric.items()}
+    best_metrics = {
+        f"{dataset}-{metric}": value
+        for dataset, by_metric in booster.best_score.items()
+        for metric, value in by_metric.items()
+    }
     extra_step = callback.last_iteration + 1
     if best_metrics:
         call.log_metrics(best_metrics, step=extra_step)
@@ -59,6 +64,7 @@ def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
 
 def importance_types_check(known: tuple[str, ...]) -> Callable[[Any], None]:
     """The check of option ``importance_types``: one of ``known``, a list of them, or None (none logged)."""
+
     def check(value: Any) -> None:
         if value is None:
             return
@@ -67,6 +73,7 @@ def importance_types_check(known: tuple[str, ...]) -> Callable[[Any], None]:
         unknown = [name for name in names if name not in known]
         if unknown:
             raise ValueError(f"must name importance types among {', '.join(known)} (not {', '.join(unknown)})")
+
     return check
 
 
@@ -78,10 +85,15 @@ def feature_importances(call: TrainingCall) -> list[ArtifactToLog] | None:
     if isinstance(types, str):
         types = [types]
     names = booster.feature_name()
-    return [ArtifactToLog(f"feature_importance_{kind}.json",
-                          json.dumps(dict(zip(names, booster.feature_importance(importance_type=kind).tolist(), strict=False)),
-                                     indent=2))
-            for kind in types]
+    return [
+        ArtifactToLog(
+            f"feature_importance_{kind}.json",
+            json.dumps(
+                dict(zip(names, booster.feature_importance(importance_type=kind).tolist(), strict=False)), indent=2
+            ),
+        )
+        for kind in types
+    ]
 
 
 def _is_table(data: Any) -> bool:
@@ -102,8 +114,16 @@ def models(call: TrainingCall) -> list[ModelToLog] | None:
         outputs = None
         if X is not None and call.config.get("log_model_signatures"):
             outputs = call.instance.predict(_head(X))
-        return [ModelToLog(call.instance, FLAVOR, signature_inputs=X, signature_outputs=outputs,
-                           input_example=X, requirements=REQUIREMENTS)]
+        return [
+            ModelToLog(
+                call.instance,
+                FLAVOR,
+                signature_inputs=X,
+                signature_outputs=outputs,
+                input_example=X,
+                requirements=REQUIREMENTS,
+            )
+        ]
     data = call.state.get(STATE_TRAIN_DATA)
     if not _is_table(data):
         data = None

@@ -5,6 +5,7 @@ A ``Booster`` is saved as ``model.txt`` and loads as a ``Booster``. An estimator
 ``model.txt`` too (readable by any LightGBM tool) and the estimator is pickled next to it, and it
 loads as the estimator. This module is the flavor's loader (``loader_module`` in MLmodel).
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,12 @@ class LightGBMFlavor:
         import lightgbm
 
         cls = type(model)
-        conf = {"data": MODEL_FILE, "model_class": f"{cls.__module__}.{cls.__qualname__}",
-                "model_format": "text", "lgb_version": lightgbm.__version__}
+        conf = {
+            "data": MODEL_FILE,
+            "model_class": f"{cls.__module__}.{cls.__qualname__}",
+            "model_format": "text",
+            "lgb_version": lightgbm.__version__,
+        }
         if isinstance(model, lightgbm.Booster):
             model.save_model(os.path.join(model_dir, MODEL_FILE))
             return conf

@@ -8,6 +8,7 @@ list ``fit`` already copied) is wrapped to add the pending callback. The user's 
 modified. The training data is remembered before training: LightGBM frees it once the
 ``Dataset`` is constructed.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -18,9 +19,9 @@ from typing import Any
 from autolog.plugin import TrainingCall, current_call
 
 INTEGRATION = "lightgbm"
-STATE_CALLBACK = "lightgbm.callback"          # the LoggingCallback of the call
-STATE_PENDING = "lightgbm.pending_callback"   # set for estimator fits until lightgbm.sklearn.train takes it
-STATE_TRAIN_DATA = "lightgbm.train_data"      # the raw data of a native call's train_set
+STATE_CALLBACK = "lightgbm.callback"  # the LoggingCallback of the call
+STATE_PENDING = "lightgbm.pending_callback"  # set for estimator fits until lightgbm.sklearn.train takes it
+STATE_TRAIN_DATA = "lightgbm.train_data"  # the raw data of a native call's train_set
 ESTIMATORS = ("LGBMModel", "LGBMClassifier", "LGBMRegressor", "LGBMRanker")
 
 

@@ -4,6 +4,7 @@ An estimator (``LGBMClassifier``...) answers with its own ``predict`` (labels fo
 a ``Booster`` with ``Booster.predict`` (for classification objectives: probabilities, as
 LightGBM returns them). Both take a DataFrame or an array.
 """
+
 from __future__ import annotations
 
 from typing import Any

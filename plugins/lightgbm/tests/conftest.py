@@ -1,4 +1,5 @@
 """Shared data and fixtures for the autolog-lightgbm tests: small real data, one thread."""
+
 from __future__ import annotations
 
 import numpy as np

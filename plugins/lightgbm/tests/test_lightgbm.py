@@ -1,4 +1,5 @@
 """autolog-lightgbm against real LightGBM: what each native and estimator call logs."""
+
 from __future__ import annotations
 
 import inspect
@@ -33,9 +34,14 @@ def history(client, run_id, key):
 def test_train_logs_params_and_every_iteration_equal_to_evals_result(lgb, data, autolog_store):
     train, valid = datasets(lgb, data)
     evals_result: dict = {}
-    lgb.train({**PARAMS, "metric": ["binary_logloss", "auc"]}, train, num_boost_round=7,
-              valid_sets=[train, valid], valid_names=["train", "valid"],
-              callbacks=[lgb.record_evaluation(evals_result)])
+    lgb.train(
+        {**PARAMS, "metric": ["binary_logloss", "auc"]},
+        train,
+        num_boost_round=7,
+        valid_sets=[train, valid],
+        valid_names=["train", "valid"],
+        callbacks=[lgb.record_evaluation(evals_result)],
+    )
 
     run = autolog.last_active_run()
     assert run.info.status == "FINISHED"
@@ -53,8 +59,13 @@ def test_train_logs_params_and_every_iteration_equal_to_evals_result(lgb, data, 
 def test_early_stopping_logs_best_and_stopped_iteration_and_best_metrics_once_more(lgb, data, autolog_store):
     train, valid = datasets(lgb, data)
     evals_result: dict = {}
-    booster = lgb.train({**PARAMS, "learning_rate": 0.8}, train, num_boost_round=200, valid_sets=[valid],
-                        callbacks=[lgb.early_stopping(3, verbose=False), lgb.record_evaluation(evals_result)])
+    booster = lgb.train(
+        {**PARAMS, "learning_rate": 0.8},
+        train,
+        num_boost_round=200,
+        valid_sets=[valid],
+        callbacks=[lgb.early_stopping(3, verbose=False), lgb.record_evaluation(evals_result)],
+    )
 
     run = autolog.last_active_run()
     ran = len(evals_result["valid_0"]["binary_logloss"])
@@ -96,8 +107,9 @@ def test_feature_importance_files_match_the_booster(lgb, data, autolog_store):
     for kind in ("split", "gain"):
         path = autolog_store.download_artifacts(run_id, f"feature_importance_{kind}.json")
         with open(path) as fh:
-            expected = dict(zip(booster.feature_name(), booster.feature_importance(importance_type=kind).tolist(),
-                                strict=True))
+            expected = dict(
+                zip(booster.feature_name(), booster.feature_importance(importance_type=kind).tolist(), strict=True)
+            )
             assert json.load(fh) == pytest.approx(expected)
 
 
@@ -138,7 +150,7 @@ def test_estimator_early_stopping(lgb, data, autolog_store):
     model.fit(X[:200], y[:200], **eval_sets(lgb, (X[200:], y[200:])), callbacks=[lgb.early_stopping(3, verbose=False)])
 
     run = autolog.last_active_run()
-    (dataset, results), = model.evals_result_.items()
+    ((dataset, results),) = model.evals_result_.items()
     assert run.data.metrics["best_iteration"] == model.best_iteration_
     assert run.data.metrics["stopped_iteration"] == len(results["l2"]) - 1
     assert run.data.metrics[f"{dataset}-l2"] == results["l2"][model.best_iteration_ - 1]

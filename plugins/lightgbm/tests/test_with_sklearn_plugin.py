@@ -1,4 +1,5 @@
 """autolog-lightgbm next to autolog-sklearn: LightGBM estimators are ours, a Pipeline is sklearn's."""
+
 from __future__ import annotations
 
 import pytest

@@ -28,6 +28,7 @@ run gets what the parent can see: ``epochs`` and EarlyStopping params (not the o
 the workers only), the final ``callback_metrics`` Lightning sends back (one value per key, no
 per-epoch history), the best checkpoint and the model with the trained weights.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,24 +41,37 @@ from .flavor import FLAVOR
 
 NAME = "lightning"
 OPTIONS: dict[str, Any] = {"log_every_epoch": True, "log_every_n_steps": None, "max_model_size_mb": 2048}
-OPTION_CHECKS = {"log_every_epoch": checks.boolean, "log_every_n_steps": checks.optional(checks.positive_int),
-                 "max_model_size_mb": checks.non_negative_number}
+OPTION_CHECKS = {
+    "log_every_epoch": checks.boolean,
+    "log_every_n_steps": checks.optional(checks.positive_int),
+    "max_model_size_mb": checks.non_negative_number,
+}
 
 
 def patch(module: Any, patcher: Patcher) -> None:
     """Called once ``lightning.pytorch`` or ``pytorch_lightning`` is imported."""
     patcher.wrap_training(module.Trainer, "fit")
     for method in evaluation.METHODS:
-        patcher.wrap(module.Trainer, method,
-                     post_training_wrapper(NAME, evaluation.log_evaluation, evaluation.WHILE_LOGGING))
+        patcher.wrap(
+            module.Trainer, method, post_training_wrapper(NAME, evaluation.log_evaluation, evaluation.WHILE_LOGGING)
+        )
 
 
 INTEGRATION = Integration(
-    name=NAME, modules=("lightning.pytorch", "pytorch_lightning"), patch=patch, aliases=("pytorch_lightning",),
-    options=dict(OPTIONS), option_checks=dict(OPTION_CHECKS), should_log=ranks.should_log, flavors=(FLAVOR,),
-    before_training=collect.before_training, collect_params=collect.collect_params,
-    collect_metrics=collect.collect_metrics, collect_artifacts=collect.collect_artifacts,
-    collect_models=collect.collect_models, after_training=collect.after_training,
+    name=NAME,
+    modules=("lightning.pytorch", "pytorch_lightning"),
+    patch=patch,
+    aliases=("pytorch_lightning",),
+    options=dict(OPTIONS),
+    option_checks=dict(OPTION_CHECKS),
+    should_log=ranks.should_log,
+    flavors=(FLAVOR,),
+    before_training=collect.before_training,
+    collect_params=collect.collect_params,
+    collect_metrics=collect.collect_metrics,
+    collect_artifacts=collect.collect_artifacts,
+    collect_models=collect.collect_models,
+    after_training=collect.after_training,
 )
 
 

@@ -6,6 +6,7 @@ object. If Lightning itself replaced the list during the fit (a LightningModule'
 ``configure_callbacks``), ours is filtered out of Lightning's list instead, as it would be
 without autolog. The user's list is never mutated.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -15,6 +15,7 @@ once per ``Callback`` base, on first use, also when an unpickler asks this modul
 a pickled callback leaves its ``TrainingCall`` behind: a copy in another process is inert and
 logs nothing. The parent's run gets what the parent can see once the children are done.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -138,12 +139,26 @@ def callback_classes(package: str) -> tuple[type, type]:
         if found is None:
             base = importlib.import_module(package).Callback
             epoch_name, step_name = class_names(package)
-            epoch_class = type(epoch_name, (_EpochLogging, base), {
-                "__module__": __name__, "__qualname__": epoch_name, "package": package,
-                "__doc__": "Logs the model summary at train start and the epoch metrics after every training epoch."})
-            step_class = type(step_name, (_StepLogging, epoch_class), {
-                "__module__": __name__, "__qualname__": step_name,
-                "__doc__": "Also logs the step metrics every ``log_every_n_steps`` optimizer steps."})
+            epoch_class = type(
+                epoch_name,
+                (_EpochLogging, base),
+                {
+                    "__module__": __name__,
+                    "__qualname__": epoch_name,
+                    "package": package,
+                    "__doc__": "Logs the model summary at train start and the epoch metrics after every training "
+                    "epoch.",
+                },
+            )
+            step_class = type(
+                step_name,
+                (_StepLogging, epoch_class),
+                {
+                    "__module__": __name__,
+                    "__qualname__": step_name,
+                    "__doc__": "Also logs the step metrics every ``log_every_n_steps`` optimizer steps.",
+                },
+            )
             globals()[epoch_name], globals()[step_name] = epoch_class, step_class
             found = _classes[package] = (epoch_class, step_class)
         return found

@@ -5,6 +5,7 @@
 callbacks back. The rest is read from the trainer, the module and the callback's notes in
 ``call.state`` after the fit.
 """
+
 from __future__ import annotations
 
 import os

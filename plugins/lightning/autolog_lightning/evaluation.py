@@ -19,6 +19,7 @@ training curves of the same logger version / run.
 Only global rank 0 logs. Calls inside a fit log nothing here. An error while logging is one
 AutologWarning, never an error of ``test``/``validate``; their results reach the user unchanged.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -6,6 +6,7 @@ from ``save_hyperparameters()``). ``load_model`` rebuilds the module with ``cls(
 loads the weights and returns it in eval mode; without an importable class it returns the state
 dict. torch is imported only when used.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -63,8 +64,9 @@ FLAVOR = LightningFlavor()
 def load_model(model_dir: str, flavor_conf: dict) -> Any:
     import torch
 
-    state_dict = torch.load(os.path.join(model_dir, flavor_conf.get("state_dict", STATE_DICT_FILE)),
-                            map_location="cpu", weights_only=True)
+    state_dict = torch.load(
+        os.path.join(model_dir, flavor_conf.get("state_dict", STATE_DICT_FILE)), map_location="cpu", weights_only=True
+    )
     path = flavor_conf.get("model_class")
     if not path:
         return state_dict

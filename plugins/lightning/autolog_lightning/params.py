@@ -6,6 +6,7 @@ per epoch) was the best, the one a ModelCheckpoint monitoring the same value kee
 EarlyStopping restores no weights (the model ends with the last epoch's), so unlike Keras no
 ``restored_epoch`` is logged.
 """
+
 from __future__ import annotations
 
 import math
@@ -65,8 +66,11 @@ def early_stopping_metrics(callbacks: list[Any], epoch_metrics: dict[int, dict[s
 
 
 def _best_epoch(epoch_metrics: dict[int, dict[str, float]], monitor: str, mode: str) -> int | None:
-    seen = [(values[monitor], epoch) for epoch, values in sorted(epoch_metrics.items())
-            if monitor in values and not math.isnan(values[monitor])]
+    seen = [
+        (values[monitor], epoch)
+        for epoch, values in sorted(epoch_metrics.items())
+        if monitor in values and not math.isnan(values[monitor])
+    ]
     if not seen:
         return None
     sign = -1.0 if mode == "max" else 1.0

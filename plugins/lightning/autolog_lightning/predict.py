@@ -11,6 +11,7 @@ outside this interface: load it with ``autolog.load_model(uri)`` and call it you
 Only a module whose class was importable when it was logged can be rebuilt (see ``flavor``);
 otherwise the model directory holds its state dict only and loading for predict says so.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,8 +39,10 @@ class LightningPredictor:
         with torch.no_grad():
             output = self.module(torch.tensor(array, dtype=self.dtype))  # a copy: pandas' arrays are read-only
         if not isinstance(output, torch.Tensor):
-            raise TypeError(f"the module's forward returned {type(output).__name__}, not one tensor: load it with "
-                            f"autolog.load_model(uri) and call it yourself")
+            raise TypeError(
+                f"the module's forward returned {type(output).__name__}, not one tensor: load it with "
+                f"autolog.load_model(uri) and call it yourself"
+            )
         return output.detach().cpu().numpy()
 
 
@@ -48,7 +51,9 @@ def load_predictor(model_dir: str, flavor_conf: dict) -> LightningPredictor:
 
     module = load_model(model_dir, flavor_conf)
     if isinstance(module, dict):
-        raise ModelLoadError(f"the lightning model in {model_dir!r} holds only its state dict (its class was not "
-                             f"importable when it was logged, e.g. defined in __main__): there is no module to "
-                             f"predict with; rebuild it yourself and load_state_dict(autolog.load_model(uri))")
+        raise ModelLoadError(
+            f"the lightning model in {model_dir!r} holds only its state dict (its class was not "
+            f"importable when it was logged, e.g. defined in __main__): there is no module to "
+            f"predict with; rebuild it yourself and load_state_dict(autolog.load_model(uri))"
+        )
     return LightningPredictor(module)

@@ -7,6 +7,7 @@ created: a process whose rank variables or whose Trainer say it is not global ra
 unlogged, so one fit makes one run. (Spawn-based strategies are handled by the callback instead:
 see ``autolog_lightning.callback``.)
 """
+
 from __future__ import annotations
 
 import os

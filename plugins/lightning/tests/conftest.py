@@ -1,4 +1,5 @@
 """Shared fixtures for the Lightning plugin tests: tiny regressions on 256 x 8, CPU only."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """LightningModules and data for the Lightning plugin tests (importable, so models rebuild)."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,10 @@ def loaders(n: int = 256, batch_size: int = 64) -> tuple[DataLoader, DataLoader]
     X = torch.randn(n, 8, generator=generator)
     y = X @ torch.randn(8, 1, generator=generator) + 0.1 * torch.randn(n, 1, generator=generator)
     split = n * 3 // 4
-    return (DataLoader(TensorDataset(X[:split], y[:split]), batch_size=batch_size),
-            DataLoader(TensorDataset(X[split:], y[split:]), batch_size=batch_size))
+    return (
+        DataLoader(TensorDataset(X[:split], y[:split]), batch_size=batch_size),
+        DataLoader(TensorDataset(X[split:], y[split:]), batch_size=batch_size),
+    )
 
 
 class _RegressorSteps:
@@ -52,7 +55,15 @@ class Regressor(_RegressorSteps, L.LightningModule):
 
 
 def trainer(L_module: Any, root: str | os.PathLike, **kwargs: Any) -> Any:
-    options = dict(max_epochs=3, accelerator="cpu", devices=1, logger=False, enable_progress_bar=False,
-                   enable_model_summary=False, enable_checkpointing=False, default_root_dir=str(root))
+    options = dict(
+        max_epochs=3,
+        accelerator="cpu",
+        devices=1,
+        logger=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        enable_checkpointing=False,
+        default_root_dir=str(root),
+    )
     options.update(kwargs)
     return L_module.Trainer(**options)

@@ -1,4 +1,5 @@
 """A LightningModule of the ``pytorch_lightning`` package, importable (so it pickles)."""
+
 from __future__ import annotations
 
 from typing import Any

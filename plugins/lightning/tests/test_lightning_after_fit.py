@@ -1,4 +1,5 @@
 """After a Lightning fit: test/validate metrics in the fit's run; calling styles; option values."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,8 +30,9 @@ def test_test_and_validate_after_fit_log_into_the_fits_run(lightning_enabled, au
     assert len(autolog_store.search_runs()) == 1
 
 
-def test_a_module_loaded_from_a_checkpoint_is_tested_into_the_trainers_fit_run(lightning_enabled, autolog_store,
-                                                                              tmp_path):
+def test_a_module_loaded_from_a_checkpoint_is_tested_into_the_trainers_fit_run(
+    lightning_enabled, autolog_store, tmp_path
+):
     L = lightning_enabled()
     train, val = loaders()
     t = trainer(L, tmp_path, max_epochs=1, enable_checkpointing=True)
@@ -77,9 +79,16 @@ def test_fit_with_keyword_arguments_only_saves_the_model(lightning_enabled, auto
     assert type(autolog.load_model(f"runs:/{run_id}/model")) is Regressor
 
 
-@pytest.mark.parametrize("option, value", [("log_every_n_steps", 0), ("log_every_n_steps", -5),
-                                           ("log_every_n_steps", 1.5), ("max_model_size_mb", -0.5),
-                                           ("log_every_epoch", 1)])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("log_every_n_steps", 0),
+        ("log_every_n_steps", -5),
+        ("log_every_n_steps", 1.5),
+        ("max_model_size_mb", -0.5),
+        ("log_every_epoch", 1),
+    ],
+)
 def test_a_bad_option_value_is_a_value_error_naming_it(autolog_store, option, value):
     with pytest.raises(ValueError, match=option):
         autolog.lightning.autolog(**{option: value})
@@ -87,8 +96,9 @@ def test_a_bad_option_value_is_a_value_error_naming_it(autolog_store, option, va
         autolog.autolog(**{option: value})
 
 
-def test_test_after_its_run_was_deleted_warns_and_returns_lightnings_results(lightning_enabled, autolog_store,
-                                                                             tmp_path, monkeypatch):
+def test_test_after_its_run_was_deleted_warns_and_returns_lightnings_results(
+    lightning_enabled, autolog_store, tmp_path, monkeypatch
+):
     monkeypatch.delenv("AUTOLOG_TESTING")
     L = lightning_enabled()
     train, val = loaders()

@@ -5,6 +5,7 @@ work, the workers must log nothing, and the parent's run ends FINISHED with what
 A process that Lightning's ``ddp`` launcher starts for another rank (``LOCAL_RANK=1``) trains
 unlogged.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,7 @@ def gloo_available() -> bool:
 
 
 @pytest.mark.skipif(not gloo_available(), reason="torch.distributed with gloo is not available")
-def test_ddp_spawn_fit_succeeds_and_the_parent_run_is_finished(lightning_enabled, autolog_store, tmp_path,
-                                                               monkeypatch):
+def test_ddp_spawn_fit_succeeds_and_the_parent_run_is_finished(lightning_enabled, autolog_store, tmp_path, monkeypatch):
     # The workers see the same store: a worker that logged would add runs or metrics to it.
     monkeypatch.setenv("AUTOLOG_TRACKING_URI", str(tmp_path / "autologruns"))
     monkeypatch.chdir(tmp_path)
@@ -75,7 +75,8 @@ def test_a_pickled_callback_is_inert(lightning_enabled, autolog_store, tmp_path)
 def test_a_process_of_another_rank_trains_without_a_run(tmp_path):
     store = tmp_path / "autologruns"
     script = tmp_path / "rank1.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import autolog
         autolog.lightning.autolog()
         import lightning.pytorch as L
@@ -85,18 +86,26 @@ def test_a_process_of_another_rank_trains_without_a_run(tmp_path):
         t = trainer(L, {str(tmp_path)!r}, max_epochs=1)
         t.fit(Regressor(), train)
         print("trained", t.state.finished, t.global_step, autolog.last_active_run())
-    """))
-    env = {**os.environ, "LOCAL_RANK": "1", "AUTOLOG_TESTING": "1", "AUTOLOG_TRACKING_URI": str(store),
-           "PYTHONPATH": os.pathsep.join([TESTS_DIR, os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, str(script)], env=env, cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120)
+    """)
+    )
+    env = {
+        **os.environ,
+        "LOCAL_RANK": "1",
+        "AUTOLOG_TESTING": "1",
+        "AUTOLOG_TRACKING_URI": str(store),
+        "PYTHONPATH": os.pathsep.join([TESTS_DIR, os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "trained True 2 None" in done.stdout
     assert not store.exists() or autolog.TrackingClient(str(store)).search_runs() == []
 
 
-def test_a_pytorch_lightning_callback_unpickles_in_a_fresh_process_without_its_call(autolog_enable, autolog_store,
-                                                                                    tmp_path):
+def test_a_pytorch_lightning_callback_unpickles_in_a_fresh_process_without_its_call(
+    autolog_enable, autolog_store, tmp_path
+):
     # (the lightning.pytorch classes unpickle in the ddp_spawn workers above)
     autolog_enable("pytorch_lightning")
     import pytorch_lightning as pl
@@ -110,10 +119,16 @@ def test_a_pytorch_lightning_callback_unpickles_in_a_fresh_process_without_its_c
 
     train, _ = loaders(n=32, batch_size=16)
     trainer(pl, tmp_path, max_epochs=1, callbacks=[Grab()]).fit(PlRegressor(), train)
-    code = ("import pickle, sys; c = pickle.loads(sys.stdin.buffer.read()); "
-            "print(type(c).__module__, type(c).__qualname__, c.call, type(c).__mro__[-2].__module__)")
+    code = (
+        "import pickle, sys; c = pickle.loads(sys.stdin.buffer.read()); "
+        "print(type(c).__module__, type(c).__qualname__, c.call, type(c).__mro__[-2].__module__)"
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([TESTS_DIR, os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-c", code], input=ours[0], env=env, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.decode().split() == ["autolog_lightning.callback", "AutologCallback_pytorch_lightning",
-                                            "None", "pytorch_lightning.callbacks.callback"]
+    assert done.stdout.decode().split() == [
+        "autolog_lightning.callback",
+        "AutologCallback_pytorch_lightning",
+        "None",
+        "pytorch_lightning.callbacks.callback",
+    ]

@@ -1,4 +1,5 @@
 """Lightning Trainer.fit autologging: params, per-epoch metrics, early stopping, summary, model."""
+
 from __future__ import annotations
 
 import pytest
@@ -48,8 +49,12 @@ def test_early_stopping_params_and_metrics(lightning_enabled, autolog_store, tmp
     epochs_run = t.current_epoch
     assert 0 < epochs_run < 10
     assert len(autolog_store.get_metric_history(run.info.run_id, "val_loss")) == epochs_run
-    assert {k: run.data.params[k] for k in ("monitor", "patience", "min_delta", "mode")} \
-        == {"monitor": "val_loss", "patience": "1", "min_delta": "1000000.0", "mode": "min"}
+    assert {k: run.data.params[k] for k in ("monitor", "patience", "min_delta", "mode")} == {
+        "monitor": "val_loss",
+        "patience": "1",
+        "min_delta": "1000000.0",
+        "mode": "min",
+    }
     assert run.data.metrics["stopped_epoch"] == stopper.stopped_epoch > 0
     val_losses = [m.value for m in autolog_store.get_metric_history(run.info.run_id, "val_loss")]
     assert run.data.metrics["best_epoch"] == val_losses.index(min(val_losses))
@@ -115,8 +120,9 @@ def test_pytorch_lightning_trainer_is_patched_too(autolog_enable, autolog_store,
     assert set(autolog.load_model(f"runs:/{run.info.run_id}/model")) == {"net.weight", "net.bias"}
 
 
-def test_a_model_larger_than_max_model_size_mb_is_skipped_with_one_warning(lightning_enabled, autolog_store,
-                                                                            tmp_path, monkeypatch):
+def test_a_model_larger_than_max_model_size_mb_is_skipped_with_one_warning(
+    lightning_enabled, autolog_store, tmp_path, monkeypatch
+):
     monkeypatch.delenv("AUTOLOG_TESTING", raising=False)
     L = lightning_enabled(max_model_size_mb=0.0001)
     train, val = loaders()

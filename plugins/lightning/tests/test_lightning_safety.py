@@ -1,4 +1,5 @@
 """What autologging must never change about a Lightning fit: errors, callbacks, nesting, disable."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,7 @@ def test_trainer_callbacks_are_left_as_they_were(lightning_enabled, autolog_stor
     assert list(t.loggers) == loggers and len(user_list) == 1
 
 
-def test_user_callback_exception_propagates_run_failed_callbacks_restored(lightning_enabled, autolog_store,
-                                                                           tmp_path):
+def test_user_callback_exception_propagates_run_failed_callbacks_restored(lightning_enabled, autolog_store, tmp_path):
     L = lightning_enabled()
 
     class Explode(L.Callback):
@@ -44,8 +44,7 @@ def test_user_callback_exception_propagates_run_failed_callbacks_restored(lightn
     assert t.callbacks == before
 
 
-def test_failing_metric_extraction_warns_and_training_finishes(lightning_enabled, autolog_store, tmp_path,
-                                                               monkeypatch):
+def test_failing_metric_extraction_warns_and_training_finishes(lightning_enabled, autolog_store, tmp_path, monkeypatch):
     import autolog_lightning.callback
 
     def broken(metrics):

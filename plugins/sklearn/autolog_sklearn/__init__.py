@@ -11,6 +11,7 @@ best candidates. ``cross_validate``/``cross_val_score``/``cross_val_predict`` an
 Options: ``max_tuning_runs`` (default 5, None for all), ``log_post_training_metrics`` (True),
 ``pos_label`` (None), ``log_plots`` (False: PNG images of the plots, where matplotlib is installed).
 """
+
 from __future__ import annotations
 
 from typing import Any

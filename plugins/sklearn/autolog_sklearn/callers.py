@@ -18,6 +18,7 @@ running ``delayed(estimator.fit)``) and are looked through.
 
 The check walks a handful of frames: a few microseconds per outermost call.
 """
+
 from __future__ import annotations
 
 import sys

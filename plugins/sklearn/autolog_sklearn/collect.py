@@ -5,6 +5,7 @@ A call with ``instance`` None is a patched module function (cross-validation or 
 ``fit_predict``. Predictions, metrics and plot data on the training data are computed once per
 fit (``evaluation``) and shared by metrics, artifacts and the model's signature.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,11 +39,13 @@ def evaluation(call: TrainingCall) -> training_metrics.Evaluation:
         name = type(call.instance).__name__
 
         def failed(metrics: str, what: str, exc: BaseException) -> None:
-            warn_once(NAME, f"sklearn: {metrics} not computed for {name}: {what} failed: "
-                      f"{type(exc).__name__}: {exc}", silent)
+            warn_once(
+                NAME, f"sklearn: {metrics} not computed for {name}: {what} failed: {type(exc).__name__}: {exc}", silent
+            )
 
-        found = training_metrics.compute(call.instance, X, y, sample_weight, call.state, failed,
-                                         call.config.get("pos_label"))
+        found = training_metrics.compute(
+            call.instance, X, y, sample_weight, call.state, failed, call.config.get("pos_label")
+        )
         found.tables = plots.tables(call.instance, y, found, sample_weight, call.config.get("pos_label"))
         call.state[_EVALUATION] = found
     return found
@@ -81,8 +84,12 @@ def collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
         return curves.artifacts(call) if _function(call) is curves else None
     found = []
     if search.is_search(call.instance):
-        search.log_child_runs(call.instance, call.config["max_tuning_runs"], call.config.get("extra_tags"),
-                              estimator_tags(call.instance.estimator))
+        search.log_child_runs(
+            call.instance,
+            call.config["max_tuning_runs"],
+            call.config.get("extra_tags"),
+            estimator_tags(call.instance.estimator),
+        )
         found.append(ArtifactToLog("cv_results.csv", content=search.cv_results_csv(call.instance)))
     return found + plots.artifacts(evaluation(call).tables, _png_wanted(call))
 
@@ -92,8 +99,12 @@ def _png_wanted(call: TrainingCall) -> bool:
         return False
     if plots.matplotlib_available():
         return True
-    warn_once(NAME, "sklearn: log_plots=True draws PNG images with matplotlib, which is not installed; "
-              "the plot data is logged as JSON only", call.config.get("silent", False))
+    warn_once(
+        NAME,
+        "sklearn: log_plots=True draws PNG images with matplotlib, which is not installed; "
+        "the plot data is logged as JSON only",
+        call.config.get("silent", False),
+    )
     return False
 
 
@@ -102,12 +113,30 @@ def collect_models(call: TrainingCall) -> list[ModelToLog] | None:
         return None
     X = signature_input(call)
     signature_outputs = call.state.get("y_pred")
-    models = [ModelToLog(call.instance, SKLEARN_FLAVOR, "model", signature_inputs=X,
-                         signature_outputs=signature_outputs, input_example=X, requirements=REQUIREMENTS)]
+    models = [
+        ModelToLog(
+            call.instance,
+            SKLEARN_FLAVOR,
+            "model",
+            signature_inputs=X,
+            signature_outputs=signature_outputs,
+            input_example=X,
+            requirements=REQUIREMENTS,
+        )
+    ]
     best = getattr(call.instance, "best_estimator_", None) if search.is_search(call.instance) else None
     if best is not None:
-        models.append(ModelToLog(best, SKLEARN_FLAVOR, "best_estimator", signature_inputs=X,
-                                 signature_outputs=signature_outputs, input_example=X, requirements=REQUIREMENTS))
+        models.append(
+            ModelToLog(
+                best,
+                SKLEARN_FLAVOR,
+                "best_estimator",
+                signature_inputs=X,
+                signature_outputs=signature_outputs,
+                input_example=X,
+                requirements=REQUIREMENTS,
+            )
+        )
     return models
 
 

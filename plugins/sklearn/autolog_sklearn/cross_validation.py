@@ -1,5 +1,6 @@
 """Cross-validation helpers (``cross_validate``, ``cross_val_score``, ``cross_val_predict``): one run
 with the estimator's params and the mean and std of every test/train score across folds."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -19,6 +19,7 @@ deviations, ``train_scores_folds``/``test_scores_folds`` every fold's score (one
 ``learning_curve`` with ``return_times=True`` adds ``fit_times``/``score_times`` (means).
 Scores that failed (``error_score=nan``) are ``null`` in the JSON.
 """
+
 from __future__ import annotations
 
 import json
@@ -107,24 +108,36 @@ def metrics(call) -> dict[str, float]:
         if best is None:
             return {}
         test = _mean_std("test_score", result[1][best])
-        return {"best_mean_test_score": test["mean_test_score"], "best_std_test_score": test["std_test_score"],
-                "best_mean_train_score": float(np.asarray(result[0][best], dtype=float).mean())}
+        return {
+            "best_mean_test_score": test["mean_test_score"],
+            "best_std_test_score": test["std_test_score"],
+            "best_mean_train_score": float(np.asarray(result[0][best], dtype=float).mean()),
+        }
     score, permutation_scores, pvalue = result
-    return {"cv_score": float(score), "pvalue": float(pvalue),
-            **_mean_std("permutation_score", permutation_scores)}
+    return {"cv_score": float(score), "pvalue": float(pvalue), **_mean_std("permutation_score", permutation_scores)}
 
 
 def artifacts(call) -> list[ArtifactToLog]:
     result = call.result
     if call.method == "learning_curve":
-        curve = {"train_sizes": _plain(result[0]), **_scores("train_scores", result[1]),
-                 **_scores("test_scores", result[2])}
+        curve = {
+            "train_sizes": _plain(result[0]),
+            **_scores("train_scores", result[1]),
+            **_scores("test_scores", result[2]),
+        }
         if len(result) == 5:
             curve.update(fit_times=_plain(result[3].mean(axis=1)), score_times=_plain(result[4].mean(axis=1)))
     elif call.method == "validation_curve":
-        curve = {"param_name": call.kwargs.get("param_name"), "param_range": _plain(call.kwargs.get("param_range")),
-                 **_scores("train_scores", result[0]), **_scores("test_scores", result[1])}
+        curve = {
+            "param_name": call.kwargs.get("param_name"),
+            "param_range": _plain(call.kwargs.get("param_range")),
+            **_scores("train_scores", result[0]),
+            **_scores("test_scores", result[1]),
+        }
     else:
-        curve = {"score": _plain(float(result[0])), "pvalue": _plain(float(result[2])),
-                 "permutation_scores": _rows(result[1])}
+        curve = {
+            "score": _plain(float(result[0])),
+            "pvalue": _plain(float(result[2])),
+            "permutation_scores": _rows(result[1]),
+        }
     return [ArtifactToLog(f"{call.method}.json", content=json.dumps(curve))]

@@ -13,6 +13,7 @@ training metrics must describe the data the user passed, so what they need is ta
 ``sample_weight`` is read by keyword, or by position where the fit signature puts it
 (``fit(X, y, w)``); the position comes from the signature, cached per class.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -115,7 +116,9 @@ def _equal_values(a: Any, b: Any) -> bool:
         return a is b
     if a.dtype.kind in "biufc" and b.dtype.kind in "biufc":
         return bool(np.array_equal(a, b, equal_nan=True))
-    return all(x is y or x == y or (x != x and y != y) for x, y in zip(a.ravel().tolist(), b.ravel().tolist(), strict=False))
+    return all(
+        x is y or x == y or (x != x and y != y) for x, y in zip(a.ravel().tolist(), b.ravel().tolist(), strict=False)
+    )
 
 
 def _same(before: tuple, after: tuple) -> bool:
@@ -207,9 +210,13 @@ def _resolve(call, captured: _Captured, y: Any) -> Any:
     if captured.fingerprint is None or _same(captured.fingerprint, _fingerprint(captured.X)):
         return captured.X
     if y is not None:
-        warn_once(call.integration, f"sklearn: {type(call.instance).__name__}.{call.method} changed X in place; "
-                         f"its training metrics were not computed (X is over {SMALL_COPY_BYTES >> 20} MiB, so it is "
-                         "not copied before fit)", call.config.get("silent", False))
+        warn_once(
+            call.integration,
+            f"sklearn: {type(call.instance).__name__}.{call.method} changed X in place; "
+            f"its training metrics were not computed (X is over {SMALL_COPY_BYTES >> 20} MiB, so it is "
+            "not copied before fit)",
+            call.config.get("silent", False),
+        )
     return None
 
 

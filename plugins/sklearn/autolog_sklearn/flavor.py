@@ -1,4 +1,5 @@
 """The ``sklearn`` model flavor: the fitted estimator pickled, loaded back with only autolog."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """The sklearn integration: what it watches, its options, its collectors, how it patches each module."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -18,12 +19,18 @@ OPTIONS = {"max_tuning_runs": 5, "log_post_training_metrics": True, "pos_label":
 
 
 def _label(value: Any) -> None:
-    if not isinstance(value, (str, int, float, bool)) and not (hasattr(value, "item") and getattr(value, "ndim", 1) == 0):
+    if not isinstance(value, (str, int, float, bool)) and not (
+        hasattr(value, "item") and getattr(value, "ndim", 1) == 0
+    ):
         raise ValueError("must be a class label (a string or a number) or None")
 
 
-OPTION_CHECKS = {"max_tuning_runs": optional(non_negative_int), "log_post_training_metrics": boolean,
-                 "pos_label": optional(_label), "log_plots": boolean}
+OPTION_CHECKS = {
+    "max_tuning_runs": optional(non_negative_int),
+    "log_post_training_metrics": boolean,
+    "pos_label": optional(_label),
+    "log_plots": boolean,
+}
 WATCHED_MODULES = ("sklearn.base", "sklearn.model_selection", "sklearn.metrics", "sklearn.utils.parallel")
 
 
@@ -43,11 +50,20 @@ def patch(module: Any, patcher: Patcher) -> None:
 
 
 INTEGRATION = Integration(
-    name=NAME, modules=WATCHED_MODULES, patch=patch, options=dict(OPTIONS), option_checks=OPTION_CHECKS,
-    framework="scikit-learn", should_log=should_log, flavors=(SKLEARN_FLAVOR,),
-    before_training=collect.before_training, collect_params=collect.collect_params,
-    collect_metrics=collect.collect_metrics, collect_tags=collect.collect_tags,
-    collect_artifacts=collect.collect_artifacts, collect_models=collect.collect_models,
+    name=NAME,
+    modules=WATCHED_MODULES,
+    patch=patch,
+    options=dict(OPTIONS),
+    option_checks=OPTION_CHECKS,
+    framework="scikit-learn",
+    should_log=should_log,
+    flavors=(SKLEARN_FLAVOR,),
+    before_training=collect.before_training,
+    collect_params=collect.collect_params,
+    collect_metrics=collect.collect_metrics,
+    collect_tags=collect.collect_tags,
+    collect_artifacts=collect.collect_artifacts,
+    collect_models=collect.collect_models,
     after_training=collect.after_training,
 )
 

@@ -6,6 +6,7 @@ in the training call's thread: its context is captured there and attached to eac
 the task object, never on it: tasks are pickled for worker processes); the task then runs in a
 copy of that context, wherever joblib runs it.
 """
+
 from __future__ import annotations
 
 import contextvars

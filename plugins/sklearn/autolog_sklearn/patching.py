@@ -11,6 +11,7 @@ post-training metrics) are also rebound in user modules that imported them befor
 (``Patcher.rebind_imports``), so ``from sklearn.metrics import accuracy_score`` at the top of a
 script works whatever the order.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -61,8 +62,9 @@ class EstimatorPatcher:
                 self._patch_where_defined(cls, attribute, BaseEstimator, wrapper=post_training.predict_wrapper)
             self._patch_where_defined(cls, "score", BaseEstimator, wrapper=post_training.score_wrapper)
 
-    def _patch_where_defined(self, cls: type, attribute: str, base: type, training: bool = False,
-                             wrapper: Any = None) -> None:
+    def _patch_where_defined(
+        self, cls: type, attribute: str, base: type, training: bool = False, wrapper: Any = None
+    ) -> None:
         definer = _definer(cls, attribute)
         if definer is None or definer is object:
             return

@@ -19,6 +19,7 @@ logged as small JSON files a UI can draw (no matplotlib on the hot path):
 
 With ``log_plots=True`` and matplotlib installed, the same three are also drawn as PNG files.
 """
+
 from __future__ import annotations
 
 import json
@@ -129,13 +130,20 @@ def binary_curves(labels, y, proba, weights, pos_label) -> dict[str, dict] | Non
     roc_points, pr_points = _thinned(len(fpr)), _thinned(len(precision))
     pos = _label(labels[k])
     return {
-        "training_roc_curve": {"pos_label": pos, "fpr": _plain(fpr[roc_points], DECIMALS),
-                               "tpr": _plain(tpr[roc_points], DECIMALS),
-                               "thresholds": _plain(np.r_[np.inf, thresholds][roc_points], DECIMALS), "auc": auc},
+        "training_roc_curve": {
+            "pos_label": pos,
+            "fpr": _plain(fpr[roc_points], DECIMALS),
+            "tpr": _plain(tpr[roc_points], DECIMALS),
+            "thresholds": _plain(np.r_[np.inf, thresholds][roc_points], DECIMALS),
+            "auc": auc,
+        },
         "training_precision_recall_curve": {
-            "pos_label": pos, "precision": _plain(precision[pr_points], DECIMALS),
-            "recall": _plain(recall[pr_points], DECIMALS), "thresholds": _plain(thresholds[pr_points], DECIMALS),
-            "average_precision": average_precision},
+            "pos_label": pos,
+            "precision": _plain(precision[pr_points], DECIMALS),
+            "recall": _plain(recall[pr_points], DECIMALS),
+            "thresholds": _plain(thresholds[pr_points], DECIMALS),
+            "average_precision": average_precision,
+        },
     }
 
 
@@ -195,13 +203,19 @@ def _pngs(found: dict[str, dict]) -> dict[str, bytes]:
         elif "fpr" in table:
             axes.plot(table["fpr"], table["tpr"], label=f"AUC {table['auc']:.3f}")
             axes.plot([0, 1], [0, 1], linestyle="--", color="grey")
-            axes.set(xlabel="false positive rate", ylabel="true positive rate",
-                     title=f"ROC curve (training data, positive: {table['pos_label']})")
+            axes.set(
+                xlabel="false positive rate",
+                ylabel="true positive rate",
+                title=f"ROC curve (training data, positive: {table['pos_label']})",
+            )
             axes.legend(loc="lower right")
         else:
             axes.plot(table["recall"], table["precision"], label=f"AP {table['average_precision']:.3f}")
-            axes.set(xlabel="recall", ylabel="precision",
-                     title=f"precision-recall (training data, positive: {table['pos_label']})")
+            axes.set(
+                xlabel="recall",
+                ylabel="precision",
+                title=f"precision-recall (training data, positive: {table['pos_label']})",
+            )
             axes.legend(loc="lower left")
         out = io.BytesIO()
         figure.savefig(out, format="png")

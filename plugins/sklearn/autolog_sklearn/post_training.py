@@ -9,6 +9,7 @@ inside another of them (``score`` calling ``accuracy_score``) or once autologgin
 The metric functions a user module imported before ``autolog()`` are reached too
 (``Patcher.rebind_imports``): the import order does not matter.
 """
+
 from __future__ import annotations
 
 import functools
@@ -23,16 +24,50 @@ from autolog.plugin import TrainedRun, options, post_training_wrapper, run_of
 
 PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "transform")
 METRIC_FUNCTIONS = (
-    "accuracy_score", "balanced_accuracy_score", "f1_score", "fbeta_score", "precision_score", "recall_score",
-    "jaccard_score", "log_loss", "roc_auc_score", "average_precision_score", "hamming_loss", "hinge_loss",
-    "matthews_corrcoef", "zero_one_loss", "brier_score_loss", "top_k_accuracy_score", "cohen_kappa_score",
-    "mean_squared_error", "root_mean_squared_error", "mean_absolute_error", "median_absolute_error",
-    "mean_absolute_percentage_error", "mean_squared_log_error", "root_mean_squared_log_error", "r2_score",
-    "explained_variance_score", "max_error", "mean_pinball_loss", "d2_absolute_error_score",
-    "mean_poisson_deviance", "mean_gamma_deviance", "mean_tweedie_deviance",
-    "silhouette_score", "calinski_harabasz_score", "davies_bouldin_score",
-    "adjusted_rand_score", "rand_score", "adjusted_mutual_info_score", "normalized_mutual_info_score",
-    "mutual_info_score", "homogeneity_score", "completeness_score", "v_measure_score", "fowlkes_mallows_score",
+    "accuracy_score",
+    "balanced_accuracy_score",
+    "f1_score",
+    "fbeta_score",
+    "precision_score",
+    "recall_score",
+    "jaccard_score",
+    "log_loss",
+    "roc_auc_score",
+    "average_precision_score",
+    "hamming_loss",
+    "hinge_loss",
+    "matthews_corrcoef",
+    "zero_one_loss",
+    "brier_score_loss",
+    "top_k_accuracy_score",
+    "cohen_kappa_score",
+    "mean_squared_error",
+    "root_mean_squared_error",
+    "mean_absolute_error",
+    "median_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_log_error",
+    "root_mean_squared_log_error",
+    "r2_score",
+    "explained_variance_score",
+    "max_error",
+    "mean_pinball_loss",
+    "d2_absolute_error_score",
+    "mean_poisson_deviance",
+    "mean_gamma_deviance",
+    "mean_tweedie_deviance",
+    "silhouette_score",
+    "calinski_harabasz_score",
+    "davies_bouldin_score",
+    "adjusted_rand_score",
+    "rand_score",
+    "adjusted_mutual_info_score",
+    "normalized_mutual_info_score",
+    "mutual_info_score",
+    "homogeneity_score",
+    "completeness_score",
+    "v_measure_score",
+    "fowlkes_mallows_score",
 )
 _SKIPPED_FRAME_PREFIXES = ("sklearn", "autolog", "wrapt", "tracking_core")
 NAME = "sklearn"

@@ -13,6 +13,7 @@ column names. The numbers are the same; scikit-learn's per-call DataFrame checks
 about four times the prediction of a single row, are skipped. Pipelines, column transformers and
 anything else get the DataFrame.
 """
+
 from __future__ import annotations
 
 import copy
@@ -48,8 +49,11 @@ class SklearnPredictor:
             if isinstance(data, pd.DataFrame):
                 data = data.to_numpy()
         elif isinstance(data, pd.DataFrame):
-            if self.positional is not None and list(data.columns) == self.feature_names and all(
-                    dtype.kind in "biuf" for dtype in data.dtypes):
+            if (
+                self.positional is not None
+                and list(data.columns) == self.feature_names
+                and all(dtype.kind in "biuf" for dtype in data.dtypes)
+            ):
                 return self.positional.predict(data.to_numpy())
         elif getattr(data, "ndim", 0) == 2 and data.shape[1] == len(self.feature_names):
             if self.positional is not None and data.dtype.kind in "biuf":

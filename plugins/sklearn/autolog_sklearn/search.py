@@ -3,6 +3,7 @@
 The parent run gets ``best_<param>`` params, ``best_cv_score`` and ``cv_results.csv``; the
 ``max_tuning_runs`` best candidates each get a child run with their params and test scores.
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,15 +48,16 @@ def _rank_key(results: dict, refit: Any) -> str:
     return next(k for k in results if k.startswith("rank_test_"))
 
 
-def log_child_runs(search: Any, max_tuning_runs: int | None, extra_tags: dict | None = None,
-                   estimator_tags: dict | None = None) -> list[str]:
+def log_child_runs(
+    search: Any, max_tuning_runs: int | None, extra_tags: dict | None = None, estimator_tags: dict | None = None
+) -> list[str]:
     """One nested run per best candidate (tagged like the parent with the searched estimator's
     ``estimator_name``/``estimator_class``); returns their run ids, best first."""
     results = search.cv_results_
     rank_key = _rank_key(results, getattr(search, "refit", None))
     order = sorted(range(len(results["params"])), key=lambda i: (results[rank_key][i], i))
     if max_tuning_runs is not None:
-        order = order[:max(0, int(max_tuning_runs))]
+        order = order[: max(0, int(max_tuning_runs))]
     score_keys = [k for k in results if k.startswith(("mean_test_", "std_test_", "rank_test_"))]
     run_ids = []
     for index in order:

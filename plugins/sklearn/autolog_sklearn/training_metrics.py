@@ -3,9 +3,10 @@
 Predictions and probabilities are computed once per fit (and shared with the signature and the
 plot data). Where a classifier's ``predict`` is by definition the class of highest
 ``predict_proba`` (forests, bagging: sklearn's own ``predict`` computes ``predict_proba`` and takes
-the argmax), the predictions are taken from the probabilities: one prediction pass, not two. sklearn's metric functions validate their input on every call, which costs
-milliseconds each; for the common case (1-D targets) the same formulas are computed here with
-numpy, and the result equals sklearn's (the tests recompute every value with ``sklearn.metrics``).
+the argmax), the predictions are taken from the probabilities: one prediction pass, not two.
+sklearn's metric functions validate their input on every call, which costs milliseconds each;
+for the common case (1-D targets) the same formulas are computed here with numpy, and the result
+equals sklearn's (the tests recompute every value with ``sklearn.metrics``).
 
 - Classifiers: accuracy and precision / recall / F1 weighted over classes (zero_division=0), or,
   with the ``pos_label`` option, binary precision / recall / F1 of that label (as MLflow); log loss
@@ -20,6 +21,7 @@ Not applicable (no ``y``, a transformer, no ``predict_proba``) means skipped. A 
 ``predict_proba``, ``score`` or metric that raises is skipped too, and ``failed(metrics, what, exc)``
 is told, so the user gets one warning naming the metric and the error.
 """
+
 from __future__ import annotations
 
 import math
@@ -59,14 +61,13 @@ def encode(y, y_pred) -> tuple[Any, Any, Any]:
     import numpy as np
 
     labels, encoded = np.unique(np.concatenate([np.asarray(y), np.asarray(y_pred)]), return_inverse=True)
-    return labels, encoded[: len(y)], encoded[len(y):]
+    return labels, encoded[: len(y)], encoded[len(y) :]
 
 
 def _pos_label_index(labels, pos_label) -> int | None:
     matches = [i for i, label in enumerate(labels.tolist()) if label == pos_label]
     if len(labels) > 2:
-        raise ValueError(f"pos_label={pos_label!r} needs a binary target; the training data has {len(labels)} "
-                         f"classes")
+        raise ValueError(f"pos_label={pos_label!r} needs a binary target; the training data has {len(labels)} classes")
     if not matches:
         if len(labels) == 2:
             raise ValueError(f"pos_label={pos_label!r} is not one of the labels {labels.tolist()}")
@@ -101,8 +102,11 @@ def classification(y, y_pred, weights, pos_label: Any = None) -> dict[str, float
     else:
         support = true_sum.sum()
         values = tuple((v * true_sum).sum() / support for v in (precision, recall, f1))
-    found.update(training_precision_score=float(values[0]), training_recall_score=float(values[1]),
-                 training_f1_score=float(values[2]))
+    found.update(
+        training_precision_score=float(values[0]),
+        training_recall_score=float(values[1]),
+        training_f1_score=float(values[2]),
+    )
     return found
 
 
@@ -113,7 +117,8 @@ def _sklearn_classification(y, y_pred, weights, pos_label: Any = None) -> dict[s
     average = "weighted" if pos_label is None else "binary"
     extra = {} if pos_label is None else {"pos_label": pos_label}
     precision, recall, f1, _ = skm.precision_recall_fscore_support(
-        y, y_pred, average=average, zero_division=0, sample_weight=weights, **extra)
+        y, y_pred, average=average, zero_division=0, sample_weight=weights, **extra
+    )
     found.update(training_precision_score=precision, training_recall_score=recall, training_f1_score=f1)
     return found
 
@@ -127,10 +132,10 @@ def regression(y, y_pred, weights) -> dict[str, float]:
         return _sklearn_regression(y, y_pred, weights)
     w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
     errors = y - y_pred
-    mse = _weighted_mean(errors ** 2, w)
+    mse = _weighted_mean(errors**2, w)
     y_mean = _weighted_mean(y, w)
     total = float((w * (y - y_mean) ** 2).sum())
-    residual = float((w * errors ** 2).sum())
+    residual = float((w * errors**2).sum())
     if total != 0:
         r2 = 1.0 - residual / total
     else:
@@ -217,17 +222,30 @@ def probabilistic(labels, y, proba, weights, failed: Failed, what: str = "predic
         if fast is not None:
             return fast
     found = {}
-    loss = _attempt(lambda: skm.log_loss(y, proba, labels=labels, sample_weight=weights),
-                    "training_log_loss", f"log_loss on {what}", failed)
+    loss = _attempt(
+        lambda: skm.log_loss(y, proba, labels=labels, sample_weight=weights),
+        "training_log_loss",
+        f"log_loss on {what}",
+        failed,
+    )
     if loss is not None:
         found["training_log_loss"] = loss
     if proba.ndim == 2 and proba.shape[1] == 2:
-        auc = _attempt(lambda: skm.roc_auc_score(y, proba[:, 1], sample_weight=weights),
-                       "training_roc_auc", f"roc_auc_score on {what}", failed)
+        auc = _attempt(
+            lambda: skm.roc_auc_score(y, proba[:, 1], sample_weight=weights),
+            "training_roc_auc",
+            f"roc_auc_score on {what}",
+            failed,
+        )
     else:
-        auc = _attempt(lambda: skm.roc_auc_score(y, proba, multi_class="ovr", average="weighted",
-                                                 labels=labels, sample_weight=weights),
-                       "training_roc_auc", f"roc_auc_score on {what}", failed)
+        auc = _attempt(
+            lambda: skm.roc_auc_score(
+                y, proba, multi_class="ovr", average="weighted", labels=labels, sample_weight=weights
+            ),
+            "training_roc_auc",
+            f"roc_auc_score on {what}",
+            failed,
+        )
     if auc is not None:
         found["training_roc_auc"] = auc
     return found
@@ -257,8 +275,19 @@ def _multi_output_probabilistic(estimator, Y, probas, weights, failed: Failed) -
     classes = getattr(estimator, "classes_", None)
     if not isinstance(classes, list) or len(classes) != Y.shape[1] or len(probas) != Y.shape[1]:
         return {}
-    return _average([probabilistic(np.asarray(classes[k]), Y[:, k], np.asarray(probas[k], dtype=float), weights,
-                                   failed, f"predict_proba output {k}") for k in range(Y.shape[1])])
+    return _average(
+        [
+            probabilistic(
+                np.asarray(classes[k]),
+                Y[:, k],
+                np.asarray(probas[k], dtype=float),
+                weights,
+                failed,
+                f"predict_proba output {k}",
+            )
+            for k in range(Y.shape[1])
+        ]
+    )
 
 
 class Evaluation:
@@ -280,11 +309,18 @@ def _classifier(estimator, X, y, weights, pos_label, result: Evaluation, failed:
     if result.y_pred is not None:
         if multi_output:
             Y, Y_pred = np.asarray(y), np.asarray(result.y_pred)
-            found = _attempt(lambda: _average([classification(Y[:, k], Y_pred[:, k], weights, pos_label)
-                                               for k in range(Y.shape[1])]), names, "computing them", failed)
+            found = _attempt(
+                lambda: _average(
+                    [classification(Y[:, k], Y_pred[:, k], weights, pos_label) for k in range(Y.shape[1])]
+                ),
+                names,
+                "computing them",
+                failed,
+            )
         else:
-            found = _attempt(lambda: classification(y, result.y_pred, weights, pos_label), names,
-                             "computing them", failed)
+            found = _attempt(
+                lambda: classification(y, result.y_pred, weights, pos_label), names, "computing them", failed
+            )
         if found is None and pos_label is not None:  # pos_label does not fit the target: accuracy still does
             found = _attempt(lambda: classification(y, result.y_pred, weights), "", "", lambda *_: None)
             found = {"training_accuracy_score": found["training_accuracy_score"]} if found else None
@@ -293,19 +329,20 @@ def _classifier(estimator, X, y, weights, pos_label, result: Evaluation, failed:
             default_score = result.metrics.get("training_accuracy_score")
     if hasattr(estimator, "predict_proba"):
         if result.proba is None:
-            result.proba = _attempt(lambda: estimator.predict_proba(X), "training_log_loss, training_roc_auc",
-                                    "predict_proba", failed)
+            result.proba = _attempt(
+                lambda: estimator.predict_proba(X), "training_log_loss, training_roc_auc", "predict_proba", failed
+            )
         if isinstance(result.proba, list) and multi_output:
             result.metrics.update(_multi_output_probabilistic(estimator, y, result.proba, weights, failed))
         elif result.proba is not None:
             result.proba = np.asarray(result.proba)
-            result.metrics.update(probabilistic(getattr(estimator, "classes_", None), y, result.proba, weights,
-                                                failed))
+            result.metrics.update(probabilistic(getattr(estimator, "classes_", None), y, result.proba, weights, failed))
     return default_score
 
 
-def compute(estimator: Any, X: Any, y: Any, sample_weight: Any, state: dict, failed: Failed,
-            pos_label: Any = None) -> Evaluation:
+def compute(
+    estimator: Any, X: Any, y: Any, sample_weight: Any, state: dict, failed: Failed, pos_label: Any = None
+) -> Evaluation:
     from sklearn.base import is_classifier, is_regressor
 
     result = Evaluation()
@@ -321,23 +358,27 @@ def compute(estimator: Any, X: Any, y: Any, sample_weight: Any, state: dict, fai
         result.y_pred = predictions(estimator, X, state, failed)
         if result.y_pred is not None:
             names = "training_mean_squared_error, training_mean_absolute_error, training_r2_score"
-            result.metrics.update(_attempt(lambda: regression(y, result.y_pred, sample_weight), names,
-                                           "computing them", failed) or {})
+            result.metrics.update(
+                _attempt(lambda: regression(y, result.y_pred, sample_weight), names, "computing them", failed) or {}
+            )
             if _uses_default_score(estimator, "RegressorMixin"):
                 default_score = result.metrics.get("training_r2_score")
     if default_score is not None:
         result.metrics["training_score"] = default_score
     elif hasattr(estimator, "score"):
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        result.metrics["training_score"] = _attempt(lambda: estimator.score(X, y, **kwargs), "training_score",
-                                                    "score", failed)
+        result.metrics["training_score"] = _attempt(
+            lambda: estimator.score(X, y, **kwargs), "training_score", "score", failed
+        )
     result.metrics = {k: v for k, v in ((k, _finite(v)) for k, v in result.metrics.items()) if v is not None}
     return result
 
 
 # ``predict`` implementations that are ``classes_.take(argmax(self.predict_proba(X)))`` for one output.
-_ARGMAX_OF_PROBA = {("sklearn.ensemble._forest", "ForestClassifier.predict"),
-                    ("sklearn.ensemble._bagging", "BaggingClassifier.predict")}
+_ARGMAX_OF_PROBA = {
+    ("sklearn.ensemble._forest", "ForestClassifier.predict"),
+    ("sklearn.ensemble._bagging", "BaggingClassifier.predict"),
+}
 
 
 def _predicts_argmax_of_proba(estimator: Any) -> bool:
@@ -352,8 +393,7 @@ def _predictions_from_proba(estimator: Any, X: Any, state: dict, failed: Failed)
     """``predict_proba(X)``, and ``state["y_pred"]`` from it as ``predict`` would compute it."""
     import numpy as np
 
-    proba = _attempt(lambda: estimator.predict_proba(X), "training metrics from predictions", "predict_proba",
-                     failed)
+    proba = _attempt(lambda: estimator.predict_proba(X), "training metrics from predictions", "predict_proba", failed)
     if proba is not None:
         proba = np.asarray(proba)
         state["y_pred"] = estimator.classes_.take(np.argmax(proba, axis=1), axis=0)
@@ -362,6 +402,5 @@ def _predictions_from_proba(estimator: Any, X: Any, state: dict, failed: Failed)
 
 def predictions(estimator: Any, X: Any, state: dict, failed: Failed) -> Any:
     if "y_pred" not in state:
-        state["y_pred"] = _attempt(lambda: estimator.predict(X), "training metrics from predictions", "predict",
-                                   failed)
+        state["y_pred"] = _attempt(lambda: estimator.predict(X), "training metrics from predictions", "predict", failed)
     return state["y_pred"]

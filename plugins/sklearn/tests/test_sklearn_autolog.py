@@ -1,4 +1,5 @@
 """autolog-sklearn against real scikit-learn on small data."""
+
 from __future__ import annotations
 
 import math
@@ -41,8 +42,9 @@ def all_runs(client):
     return client.search_runs(max_results=1000)
 
 
-def test_classifier_fit_logs_params_tags_and_exact_training_metrics(sklearn_autolog, autolog_store,
-                                                                      classification_data):
+def test_classifier_fit_logs_params_tags_and_exact_training_metrics(
+    sklearn_autolog, autolog_store, classification_data
+):
     sklearn_autolog(log_models=False)
     X, y = classification_data
     model = LogisticRegression(C=0.5, max_iter=200).fit(X, y)
@@ -79,12 +81,14 @@ def test_multiclass_metrics_with_sample_weight_match_sklearn(sklearn_autolog, au
     kw = {"sample_weight": weights}
     assert metrics["training_accuracy_score"] == pytest.approx(skm.accuracy_score(y, y_pred, **kw))
     assert metrics["training_precision_score"] == pytest.approx(
-        skm.precision_score(y, y_pred, average="weighted", zero_division=0, **kw))
+        skm.precision_score(y, y_pred, average="weighted", zero_division=0, **kw)
+    )
     assert metrics["training_recall_score"] == pytest.approx(skm.recall_score(y, y_pred, average="weighted", **kw))
     assert metrics["training_f1_score"] == pytest.approx(skm.f1_score(y, y_pred, average="weighted", **kw))
     assert metrics["training_log_loss"] == pytest.approx(skm.log_loss(y, proba, **kw))
     assert metrics["training_roc_auc"] == pytest.approx(
-        skm.roc_auc_score(y, proba, multi_class="ovr", average="weighted", **kw))
+        skm.roc_auc_score(y, proba, multi_class="ovr", average="weighted", **kw)
+    )
 
 
 def test_regressor_metrics_match_sklearn(sklearn_autolog, autolog_store, regression_data):
@@ -95,17 +99,21 @@ def test_regressor_metrics_match_sklearn(sklearn_autolog, autolog_store, regress
     metrics = autolog.last_active_run().data.metrics
     y_pred = model.predict(X)
     mse = skm.mean_squared_error(y, y_pred)
-    assert metrics == pytest.approx({
-        "training_mean_squared_error": mse,
-        "training_root_mean_squared_error": math.sqrt(mse),
-        "training_mean_absolute_error": skm.mean_absolute_error(y, y_pred),
-        "training_r2_score": skm.r2_score(y, y_pred),
-        "training_score": model.score(X, y),
-    }, rel=1e-9)
+    assert metrics == pytest.approx(
+        {
+            "training_mean_squared_error": mse,
+            "training_root_mean_squared_error": math.sqrt(mse),
+            "training_mean_absolute_error": skm.mean_absolute_error(y, y_pred),
+            "training_r2_score": skm.r2_score(y, y_pred),
+            "training_score": model.score(X, y),
+        },
+        rel=1e-9,
+    )
 
 
-def test_transformer_fit_transform_logs_one_run_without_training_metrics(sklearn_autolog, autolog_store,
-                                                                          classification_data):
+def test_transformer_fit_transform_logs_one_run_without_training_metrics(
+    sklearn_autolog, autolog_store, classification_data
+):
     sklearn_autolog(log_models=False)
     X, _ = classification_data
     StandardScaler().fit_transform(X)
@@ -120,10 +128,12 @@ def test_transformer_fit_transform_logs_one_run_without_training_metrics(sklearn
 def test_pipeline_and_column_transformer_make_one_run(sklearn_autolog, autolog_store, classification_data):
     sklearn_autolog(log_models=False)
     X, y = classification_data
-    pipeline = Pipeline([
-        ("columns", ColumnTransformer([("scale", StandardScaler(), [0, 1, 2])], remainder="passthrough")),
-        ("clf", LogisticRegression()),
-    ])
+    pipeline = Pipeline(
+        [
+            ("columns", ColumnTransformer([("scale", StandardScaler(), [0, 1, 2])], remainder="passthrough")),
+            ("clf", LogisticRegression()),
+        ]
+    )
     pipeline.fit(X, y)
 
     runs = all_runs(autolog_store)
@@ -169,12 +179,20 @@ def test_grid_search_parent_and_best_child_runs(sklearn_autolog, autolog_store, 
     np.testing.assert_array_equal(best.predict(X), search.best_estimator_.predict(X))
 
 
-def test_search_with_max_tuning_runs_none_logs_every_candidate_and_each_scorer(sklearn_autolog, autolog_store,
-                                                                              classification_data):
+def test_search_with_max_tuning_runs_none_logs_every_candidate_and_each_scorer(
+    sklearn_autolog, autolog_store, classification_data
+):
     sklearn_autolog(max_tuning_runs=None, log_models=False)
     X, y = classification_data
-    search = RandomizedSearchCV(LogisticRegression(), {"C": [0.1, 1.0, 10.0]}, n_iter=3, cv=3, random_state=0,
-                                scoring={"acc": "accuracy", "f1": "f1"}, refit="acc").fit(X, y)
+    search = RandomizedSearchCV(
+        LogisticRegression(),
+        {"C": [0.1, 1.0, 10.0]},
+        n_iter=3,
+        cv=3,
+        random_state=0,
+        scoring={"acc": "accuracy", "f1": "f1"},
+        refit="acc",
+    ).fit(X, y)
 
     parent = autolog.last_active_run()
     children = autolog_store.search_runs(filter_string=f"tags.autolog.parentRunId = '{parent.info.run_id}'")
@@ -183,8 +201,9 @@ def test_search_with_max_tuning_runs_none_logs_every_candidate_and_each_scorer(s
     assert parent.data.metrics["best_cv_score"] == pytest.approx(search.best_score_)
 
 
-def test_post_training_metrics_are_logged_with_dataset_names_and_suffixes(sklearn_autolog, autolog_store,
-                                                                          classification_data):
+def test_post_training_metrics_are_logged_with_dataset_names_and_suffixes(
+    sklearn_autolog, autolog_store, classification_data
+):
     sklearn_autolog(log_models=False)
     X, y = classification_data
     X_train, X_test, y_train, y_test = X[:150], X[150:], y[:150], y[150:]
@@ -217,8 +236,9 @@ def test_post_training_metrics_can_be_turned_off(sklearn_autolog, autolog_store,
     assert logged == {True: True, False: False}
 
 
-def test_model_is_logged_with_signature_and_input_example_and_loads_back(sklearn_autolog, autolog_store,
-                                                                         classification_data):
+def test_model_is_logged_with_signature_and_input_example_and_loads_back(
+    sklearn_autolog, autolog_store, classification_data
+):
     import yaml
 
     sklearn_autolog(log_input_examples=True)
@@ -271,8 +291,9 @@ class ThirdPartyClassifier(ClassifierMixin, BaseEstimator):
         return np.where(np.asarray(X)[:, 0] > self.threshold, self.classes_[-1], self.classes_[0])
 
 
-def test_third_party_subclass_and_estimators_created_after_enabling_are_logged(sklearn_autolog, autolog_store,
-                                                                              classification_data):
+def test_third_party_subclass_and_estimators_created_after_enabling_are_logged(
+    sklearn_autolog, autolog_store, classification_data
+):
     sklearn_autolog(log_models=False)
 
     class LateEstimator(ThirdPartyClassifier):
@@ -353,29 +374,32 @@ def test_fit_does_not_copy_or_mutate_user_data(autolog_store):
     assert model.get_params() == params_before
 
 
-
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_probabilistic_metrics_without_weights_match_sklearn_with_ties_and_string_labels(
-        sklearn_autolog, autolog_store, n_classes):
+    sklearn_autolog, autolog_store, n_classes
+):
     from sklearn.tree import DecisionTreeClassifier
 
     sklearn_autolog(log_models=False)
-    X, y_int = make_classification(n_samples=300, n_features=6, n_informative=4, n_classes=n_classes,
-                                   random_state=3)
+    X, y_int = make_classification(n_samples=300, n_features=6, n_informative=4, n_classes=n_classes, random_state=3)
     y = np.array(["cat", "dog", "emu"])[y_int]
     model = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)  # few distinct probabilities: ties
 
     metrics = autolog.last_active_run().data.metrics
     proba = model.predict_proba(X)
     assert metrics["training_log_loss"] == pytest.approx(skm.log_loss(y, proba), rel=1e-12)
-    expected_auc = (skm.roc_auc_score(y, proba[:, 1]) if n_classes == 2
-                    else skm.roc_auc_score(y, proba, multi_class="ovr", average="weighted"))
+    expected_auc = (
+        skm.roc_auc_score(y, proba[:, 1])
+        if n_classes == 2
+        else skm.roc_auc_score(y, proba, multi_class="ovr", average="weighted")
+    )
     assert metrics["training_roc_auc"] == pytest.approx(expected_auc, rel=1e-12)
 
 
 @pytest.mark.parametrize("backend", ["threading", "loky"])
-def test_search_with_parallel_workers_makes_only_the_parent_and_child_runs(sklearn_autolog, autolog_store,
-                                                                            classification_data, backend):
+def test_search_with_parallel_workers_makes_only_the_parent_and_child_runs(
+    sklearn_autolog, autolog_store, classification_data, backend
+):
     from joblib import parallel_backend
 
     sklearn_autolog(log_models=False, max_tuning_runs=2)

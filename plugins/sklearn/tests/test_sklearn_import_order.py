@@ -1,5 +1,6 @@
 """Post-training metrics and cross-validation functions whatever the import order, and training
 metrics from one prediction pass."""
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,14 @@ def test_post_training_metric_and_cross_val_predict_whatever_the_import_order(or
     script = SCRIPT.format(early_import=EARLY if early else "", late_import="" if early else EARLY)
     env = {**os.environ, "AUTOLOG_TESTING": "1"}
     env.pop("AUTOLOG_TRACKING_URI", None)
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script), str(tmp_path / "store")],
-                          capture_output=True, text=True, env=env, timeout=120, cwd=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), str(tmp_path / "store")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=str(tmp_path),
+    )
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["logged"] == {"accuracy_score_X_test": pytest.approx(found["accuracy"])}

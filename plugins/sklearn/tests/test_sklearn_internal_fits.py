@@ -1,4 +1,5 @@
 """Fits scikit-learn performs inside its own functions are not the user's training (issue 16, items 1-2)."""
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,8 @@ def test_metric_functions_outside_a_run_create_no_runs(autolog_enable, autolog_s
 
 @pytest.mark.parametrize("post_training", [True, False])
 def test_metric_functions_inside_the_users_run_leave_the_users_model_tags_and_model(
-        autolog_enable, autolog_store, data, post_training):
+    autolog_enable, autolog_store, data, post_training
+):
     X, y = data
     autolog_enable("sklearn", log_post_training_metrics=post_training)
     with autolog.start_run() as run:
@@ -82,8 +84,9 @@ def _artifact_json(client, run_id, path):
 def test_learning_curve_makes_one_run_with_the_curve_as_data(autolog_enable, autolog_store, data):
     X, y = data
     autolog_enable("sklearn")
-    sizes, train_scores, test_scores = model_selection.learning_curve(LogisticRegression(C=0.5), X, y, cv=3,
-                                                      train_sizes=[0.3, 0.6, 1.0])
+    sizes, train_scores, test_scores = model_selection.learning_curve(
+        LogisticRegression(C=0.5), X, y, cv=3, train_sizes=[0.3, 0.6, 1.0]
+    )
     runs = autolog_store.search_runs()
     assert len(runs) == 1
     run = runs[0]
@@ -105,8 +108,9 @@ def test_validation_curve_inside_a_users_run_logs_the_curve_not_a_fold(autolog_e
     autolog_enable("sklearn")
     param_range = [0.01, 1.0, 100.0]
     with autolog.start_run() as run:
-        train_scores, test_scores = model_selection.validation_curve(LogisticRegression(), X, y, param_name="C",
-                                                     param_range=param_range, cv=3)
+        train_scores, test_scores = model_selection.validation_curve(
+            LogisticRegression(), X, y, param_name="C", param_range=param_range, cv=3
+        )
     assert len(autolog_store.search_runs()) == 1
     logged = autolog_store.get_run(run.info.run_id)
     assert "C" not in logged.data.params  # the varied param belongs to the curve, not one fold's value
@@ -125,8 +129,9 @@ def test_validation_curve_inside_a_users_run_logs_the_curve_not_a_fold(autolog_e
 def test_permutation_test_score_makes_one_run_with_score_and_p_value(autolog_enable, autolog_store, data):
     X, y = data
     autolog_enable("sklearn")
-    score, permutation_scores, pvalue = model_selection.permutation_test_score(LogisticRegression(), X, y, cv=3,
-                                                               n_permutations=5, random_state=0)
+    score, permutation_scores, pvalue = model_selection.permutation_test_score(
+        LogisticRegression(), X, y, cv=3, n_permutations=5, random_state=0
+    )
     runs = autolog_store.search_runs()
     assert len(runs) == 1
     metrics = runs[0].data.metrics

@@ -1,4 +1,5 @@
 """Classifier plot data on the training data (confusion matrix, ROC and PR curves) and ``pos_label``."""
+
 from __future__ import annotations
 
 import json
@@ -30,13 +31,18 @@ def test_binary_classifier_logs_confusion_matrix_roc_and_pr_curves_as_json(autol
     model = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)  # few distinct scores: full curves
     run_id = autolog.last_active_run().info.run_id
     files = _files(autolog_store, run_id)
-    assert {"training_confusion_matrix.json", "training_roc_curve.json",
-            "training_precision_recall_curve.json"} <= files
+    assert {
+        "training_confusion_matrix.json",
+        "training_roc_curve.json",
+        "training_precision_recall_curve.json",
+    } <= files
     assert not any(f.endswith(".png") and f.startswith("training_") for f in files)
 
     confusion = _json(autolog_store, run_id, "training_confusion_matrix.json")
-    assert confusion == {"labels": ["no", "yes"],
-                         "matrix": skm.confusion_matrix(y, model.predict(X), labels=["no", "yes"]).tolist()}
+    assert confusion == {
+        "labels": ["no", "yes"],
+        "matrix": skm.confusion_matrix(y, model.predict(X), labels=["no", "yes"]).tolist(),
+    }
 
     proba = model.predict_proba(X)[:, 1]
     roc = _json(autolog_store, run_id, "training_roc_curve.json")
@@ -72,8 +78,7 @@ def test_curves_are_capped_and_keep_the_exact_area(autolog_enable, autolog_store
     assert len(pr["precision"]) == plots.MAX_CURVE_POINTS
     assert pr["average_precision"] == pytest.approx(skm.average_precision_score(y, proba, sample_weight=weights))
     confusion = _json(autolog_store, run_id, "training_confusion_matrix.json")
-    np.testing.assert_allclose(confusion["matrix"],
-                               skm.confusion_matrix(y, model.predict(X), sample_weight=weights))
+    np.testing.assert_allclose(confusion["matrix"], skm.confusion_matrix(y, model.predict(X), sample_weight=weights))
     size = sum(f.file_size for f in autolog_store.list_artifacts(run_id) if f.path.endswith(".json"))
     assert size < 40_000
 
@@ -121,8 +126,7 @@ def test_pos_label_makes_precision_recall_f1_binary_for_that_label(autolog_enabl
     assert roc["auc"] == pytest.approx(skm.roc_auc_score(y == "ham", model.predict_proba(X)[:, 0]))
 
 
-def test_pos_label_on_a_multiclass_target_warns_and_keeps_the_other_metrics(autolog_enable, autolog_store,
-                                                                           monkeypatch):
+def test_pos_label_on_a_multiclass_target_warns_and_keeps_the_other_metrics(autolog_enable, autolog_store, monkeypatch):
     from autolog.safety import AutologWarning
 
     monkeypatch.delenv("AUTOLOG_TESTING")
@@ -135,9 +139,16 @@ def test_pos_label_on_a_multiclass_target_warns_and_keeps_the_other_metrics(auto
     assert {"training_accuracy_score", "training_log_loss", "training_score"} <= set(metrics)
 
 
-@pytest.mark.parametrize("option, value", [("max_tuning_runs", -1), ("max_tuning_runs", 2.5),
-                                           ("log_post_training_metrics", "yes"), ("log_plots", 1),
-                                           ("pos_label", [1])])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("max_tuning_runs", -1),
+        ("max_tuning_runs", 2.5),
+        ("log_post_training_metrics", "yes"),
+        ("log_plots", 1),
+        ("pos_label", [1]),
+    ],
+)
 def test_bad_option_values_are_a_value_error_naming_the_option(autolog_store, option, value):
     with pytest.raises(ValueError, match=option):
         autolog.autolog(**{option: value})

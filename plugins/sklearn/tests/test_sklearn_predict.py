@@ -1,6 +1,7 @@
 """The generic predict of autologged scikit-learn models: the native predictions, for a plain
 estimator (given the values by position, without scikit-learn's feature-name warnings) and for
 a pipeline that selects columns by name (given the DataFrame)."""
+
 from __future__ import annotations
 
 import warnings
@@ -18,8 +19,9 @@ import autolog
 
 def frame(n: int = 120, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame({"size": rng.normal(size=n), "weight": rng.normal(size=n),
-                      "colour": rng.choice(["red", "blue"], size=n)})
+    X = pd.DataFrame(
+        {"size": rng.normal(size=n), "weight": rng.normal(size=n), "colour": rng.choice(["red", "blue"], size=n)}
+    )
     return X, ((X["size"] + (X["colour"] == "red")) > 0.5).astype(int).to_numpy()
 
 
@@ -46,9 +48,17 @@ def test_a_plain_estimator_fitted_on_a_dataframe_predicts_as_natively_without_wa
 def test_a_pipeline_selecting_columns_by_name_gets_the_dataframe(autolog_enable):
     autolog_enable("sklearn")
     X, y = frame()
-    pipeline = Pipeline([("columns", ColumnTransformer([("scale", StandardScaler(), ["size", "weight"]),
-                                                        ("onehot", OneHotEncoder(), ["colour"])])),
-                         ("model", LogisticRegression())])
+    pipeline = Pipeline(
+        [
+            (
+                "columns",
+                ColumnTransformer(
+                    [("scale", StandardScaler(), ["size", "weight"]), ("onehot", OneHotEncoder(), ["colour"])]
+                ),
+            ),
+            ("model", LogisticRegression()),
+        ]
+    )
     native, model = logged(pipeline, X, y)
     new, _ = frame(30, seed=2)
     shuffled = new[["colour", "weight", "size"]]
@@ -64,5 +74,7 @@ def test_an_estimator_fitted_on_an_array_takes_a_dataframe_without_warnings(auto
     native, model = logged(LogisticRegression(), values, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert model.predict(pd.DataFrame(values[:10], columns=["a", "b"])).tolist() == \
-            native.predict(values[:10]).tolist()
+        assert (
+            model.predict(pd.DataFrame(values[:10], columns=["a", "b"])).tolist()
+            == native.predict(values[:10]).tolist()
+        )

@@ -1,4 +1,5 @@
 """Training metrics, signature and input example from the data as the user passed it (issue 16, items 3-4, 8-10)."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,7 @@ def test_positional_sample_weight_is_used_by_the_training_metrics(autolog_enable
     assert metrics["training_score"] == pytest.approx(model.score(X, y, sample_weight=weights))
 
 
-def test_a_third_positional_argument_that_is_not_sample_weight_is_not_taken_for_it(autolog_enable, autolog_store,
-                                                                                   data):
+def test_a_third_positional_argument_that_is_not_sample_weight_is_not_taken_for_it(autolog_enable, autolog_store, data):
     X, y = data
     autolog_enable("sklearn", log_models=False)
     coef_init = np.zeros((1, X.shape[1]))
@@ -118,21 +118,26 @@ def test_multi_output_classifier_gets_training_metrics(autolog_enable, autolog_s
     probas = model.predict_proba(X)
     per_output = range(Y.shape[1])
     assert metrics["training_accuracy_score"] == pytest.approx(
-        np.mean([skm.accuracy_score(Y[:, k], Y_pred[:, k]) for k in per_output]))
+        np.mean([skm.accuracy_score(Y[:, k], Y_pred[:, k]) for k in per_output])
+    )
     assert metrics["training_f1_score"] == pytest.approx(
-        np.mean([skm.f1_score(Y[:, k], Y_pred[:, k], average="weighted") for k in per_output]))
+        np.mean([skm.f1_score(Y[:, k], Y_pred[:, k], average="weighted") for k in per_output])
+    )
     assert metrics["training_log_loss"] == pytest.approx(
-        np.mean([skm.log_loss(Y[:, k], probas[k]) for k in per_output]))
+        np.mean([skm.log_loss(Y[:, k], probas[k]) for k in per_output])
+    )
     assert metrics["training_roc_auc"] == pytest.approx(
-        np.mean([skm.roc_auc_score(Y[:, k], probas[k][:, 1]) for k in per_output]))
+        np.mean([skm.roc_auc_score(Y[:, k], probas[k][:, 1]) for k in per_output])
+    )
     assert metrics["training_score"] == pytest.approx(model.score(X, Y))
 
 
 def test_search_child_runs_carry_the_estimator_tags(autolog_enable, autolog_store, data):
     X, y = data
     autolog_enable("sklearn", log_models=False, max_tuning_runs=2)
-    GridSearchCV(make_pipeline(StandardScaler(), LogisticRegression()), {"logisticregression__C": [0.1, 1.0]},
-                 cv=3).fit(X, y)
+    GridSearchCV(
+        make_pipeline(StandardScaler(), LogisticRegression()), {"logisticregression__C": [0.1, 1.0]}, cv=3
+    ).fit(X, y)
     parent = autolog.last_active_run()
     children = autolog_store.search_runs(filter_string=f"tags.autolog.parentRunId = '{parent.info.run_id}'")
     assert len(children) == 2
@@ -187,8 +192,10 @@ def test_large_dataframe_with_missing_values_is_not_mistaken_for_changed(autolog
     frame.iloc[::7, 0] = np.nan
     frame["city"] = rng.choice(["paris", "lima", "oslo"], size=n).astype(object)  # over 1 MiB in all
     y = (frame["x1"] > 0).astype(int)
-    model = make_pipeline(ColumnTransformer([("num", SimpleImputer(), [f"x{i}" for i in range(8)]),
-                                             ("cat", OrdinalEncoder(), ["city"])]), LogisticRegression())
+    model = make_pipeline(
+        ColumnTransformer([("num", SimpleImputer(), [f"x{i}" for i in range(8)]), ("cat", OrdinalEncoder(), ["city"])]),
+        LogisticRegression(),
+    )
     autolog_enable("sklearn", log_models=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

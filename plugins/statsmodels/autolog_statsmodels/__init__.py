@@ -14,6 +14,7 @@ for OLS on 2,000 x 20, mostly text-table formatting); ``log_summary=False`` skip
 ``model_summary.txt`` when fits are many and small. ``max_model_size_mb=2048``: a larger
 pickled model is not saved (one warning), as in autolog-tensorflow and autolog-lightning.
 """
+
 from __future__ import annotations
 
 from types import ModuleType
@@ -70,8 +71,15 @@ def models(call: TrainingCall) -> list[ModelToLog] | None:
 
 
 INTEGRATION = Integration(
-    name=NAME, modules=("statsmodels.base.model",), patch=patch, options=OPTIONS, option_checks=OPTION_CHECKS,
-    flavors=(model.FLAVOR,), collect_params=params, collect_metrics=metrics, collect_artifacts=files,
+    name=NAME,
+    modules=("statsmodels.base.model",),
+    patch=patch,
+    options=OPTIONS,
+    option_checks=OPTION_CHECKS,
+    flavors=(model.FLAVOR,),
+    collect_params=params,
+    collect_metrics=metrics,
+    collect_artifacts=files,
     collect_models=models,
 )
 

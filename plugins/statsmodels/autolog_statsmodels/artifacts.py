@@ -3,9 +3,11 @@
 ``coefficients.csv`` has one row per parameter: ``name,coef,std_err,statistic,p_value,ci_lower,ci_upper``
 (the statistic is ``t`` or ``z`` as the results use; a column the results cannot give is left
 out). Multi-equation results (``MNLogit``, ``VAR``) have a 2-D ``params``: the csv is then the
-parameter matrix with a ``name`` column; a dict of params (Holt-Winters) is ``name,coef``. The standard errors, p-values and intervals are the
-results' cached values, so ``summary()`` computed afterwards reuses them.
+parameter matrix with a ``name`` column; a dict of params (Holt-Winters) is ``name,coef``. The
+standard errors, p-values and intervals are the results' cached values, so ``summary()``
+computed afterwards reuses them.
 """
+
 from __future__ import annotations
 
 import csv

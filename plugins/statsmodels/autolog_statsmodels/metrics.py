@@ -6,6 +6,7 @@ is not a real scalar or is not finite is skipped. Warnings statsmodels emits whi
 Some attributes fit a model (``llnull`` fits the null model); the core runs collection inside the
 training context, so those inner fits are not logged.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,9 +15,29 @@ import warnings
 from typing import Any
 
 METRIC_ATTRIBUTES: tuple[str, ...] = (
-    "aic", "bic", "llf", "nobs", "rsquared", "rsquared_adj", "fvalue", "f_pvalue", "mse_model",
-    "mse_resid", "mse_total", "ssr", "ess", "centered_tss", "df_model", "df_resid", "prsquared",
-    "llnull", "llr", "llr_pvalue", "deviance", "pearson_chi2", "scale",
+    "aic",
+    "bic",
+    "llf",
+    "nobs",
+    "rsquared",
+    "rsquared_adj",
+    "fvalue",
+    "f_pvalue",
+    "mse_model",
+    "mse_resid",
+    "mse_total",
+    "ssr",
+    "ess",
+    "centered_tss",
+    "df_model",
+    "df_resid",
+    "prsquared",
+    "llnull",
+    "llr",
+    "llr_pvalue",
+    "deviance",
+    "pearson_chi2",
+    "scale",
 )
 
 

@@ -11,6 +11,7 @@ The signature comes from the model's exogenous data: the design matrix as given,
 models (``smf.ols("y ~ x", df)``) the data frame's columns other than the response, which is
 what ``results.predict`` takes. Time-series models without exog have no signature.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,5 +71,11 @@ def model_to_log(results: Any, max_model_size_mb: float | None = None) -> ModelT
     limit = None if max_model_size_mb is None else int(max_model_size_mb * MEGABYTE)
     prepared = saving.pickled(results, limit)
     inputs = signature_inputs(results)
-    return ModelToLog(prepared, FLAVOR, signature_inputs=inputs, input_example=inputs, requirements=REQUIREMENTS,
-                      size_bytes=prepared.size)
+    return ModelToLog(
+        prepared,
+        FLAVOR,
+        signature_inputs=inputs,
+        input_example=inputs,
+        requirements=REQUIREMENTS,
+        size_bytes=prepared.size,
+    )

@@ -5,6 +5,7 @@ call is bound to it and defaults are applied. A ``**kwargs`` catch-all contribut
 keyword actually given; a ``*args`` catch-all only when given. Values become strings (long ones
 are cut at ``MAX_VALUE_LENGTH`` characters, as MLflow's limit).
 """
+
 from __future__ import annotations
 
 import inspect

@@ -6,6 +6,7 @@ statsmodels defines ``fit`` on many classes (``RegressionModel``, ``GLM``, ``Log
 ``Model.__init_subclass__`` patches classes defined afterwards (including the user's own). A class
 that only inherits ``fit`` needs no patch of its own: the inherited attribute is patched.
 """
+
 from __future__ import annotations
 
 import inspect

@@ -15,6 +15,7 @@ over a range of time, not on rows of input, so they are outside this interface: 
 ``autolog.load_model(uri)`` and call ``predict(start, end)`` or ``forecast(steps, exog=...)``.
 The answer is a numpy array (probabilities for Logit/Probit, means for GLMs).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,12 +37,16 @@ class StatsmodelsPredictor:
         import pandas as pd
 
         if self.time_series:
-            raise TypeError(f"{type(self.results.model).__name__} predicts over time, not on rows of input: load it "
-                            f"with autolog.load_model(uri) and use predict(start, end) or forecast(steps)")
+            raise TypeError(
+                f"{type(self.results.model).__name__} predicts over time, not on rows of input: load it "
+                f"with autolog.load_model(uri) and use predict(start, end) or forecast(steps)"
+            )
         if self.formula:
             if not isinstance(data, pd.DataFrame):
-                raise TypeError(f"the formula model ({self.formula}) takes a DataFrame of its variables "
-                                f"(columns by name), not {type(data).__name__}")
+                raise TypeError(
+                    f"the formula model ({self.formula}) takes a DataFrame of its variables "
+                    f"(columns by name), not {type(data).__name__}"
+                )
             return np.asarray(self.results.predict(data))
         if isinstance(data, pd.DataFrame):
             present = {str(c): c for c in data.columns}

@@ -25,6 +25,7 @@ The standard library's pickle is used, cloudpickle where it fails or would refer
 ``__main__`` (a model class defined in the user's script), as ``autolog.flavors`` does. Pickling
 stops keeping bytes once past ``limit_bytes`` (it still counts them, for the warning).
 """
+
 from __future__ import annotations
 
 import pickle
@@ -42,24 +43,40 @@ STATE_SPACE_REMOVED = "Kalman filter/smoother workspaces, smoother output"
 _WORKSPACES = ("_kalman_filters", "_kalman_smoothers", "_statespaces", "_simulators", "_representations")
 _STATE_FRAMES_DROPPED = ("smoothed", "smoothed_cov", "predicted_cov", "filtered_cov")
 # Modules whose model classes predict on new data after remove_data() (checked in the tests).
-_REMOVE_DATA_FAMILIES = frozenset({
-    "statsmodels.regression.linear_model", "statsmodels.regression.quantile_regression",
-    "statsmodels.genmod.generalized_linear_model", "statsmodels.genmod.generalized_estimating_equations",
-    "statsmodels.discrete.discrete_model", "statsmodels.robust.robust_linear_model",
-    "statsmodels.gam.generalized_additive_model", "statsmodels.miscmodels.ordinal_model",
-})
+_REMOVE_DATA_FAMILIES = frozenset(
+    {
+        "statsmodels.regression.linear_model",
+        "statsmodels.regression.quantile_regression",
+        "statsmodels.genmod.generalized_linear_model",
+        "statsmodels.genmod.generalized_estimating_equations",
+        "statsmodels.discrete.discrete_model",
+        "statsmodels.robust.robust_linear_model",
+        "statsmodels.gam.generalized_additive_model",
+        "statsmodels.miscmodels.ordinal_model",
+    }
+)
 # Data a family keeps beyond the attributes remove_data() knows: GEE's per-cluster copies (lists of
 # small arrays, slow to pickle: 12 ms for 500 clusters).
 _MORE_MODEL_DATA = {
     "statsmodels.genmod.generalized_estimating_equations": (
-        "groups", "time", "group_indices", "endog_li", "exog_li", "time_li", "offset_li", "exposure_li",
-        "weights_li", "cached_means"),
+        "groups",
+        "time",
+        "group_indices",
+        "endog_li",
+        "exog_li",
+        "time_li",
+        "offset_li",
+        "exposure_li",
+        "weights_li",
+        "cached_means",
+    ),
 }
 _cached_data_names: WeakKeyDictionary[type, tuple[str, ...]] = WeakKeyDictionary()
 
 
 class Pickled(NamedTuple):
     """The pickled model (None when over the limit), its size in bytes, format and what was left out."""
+
     data: bytes | None
     size: int
     serialization_format: str
@@ -125,8 +142,11 @@ def _data_overrides(results: Any) -> Overrides:
         cache[name] = None
     _add(overrides, results, {"_cache": cache})
     model = results.model
-    paths = [*getattr(results, "_data_attr", ()), *(f"model.{p}" for p in getattr(model, "_data_attr", ())),
-             *(f"model.{p}" for p in getattr(results, "_data_attr_model", ()))]
+    paths = [
+        *getattr(results, "_data_attr", ()),
+        *(f"model.{p}" for p in getattr(model, "_data_attr", ())),
+        *(f"model.{p}" for p in getattr(results, "_data_attr_model", ())),
+    ]
     for path in paths:
         if path in cached:
             continue
@@ -149,15 +169,17 @@ def _state_space_overrides(results: Any) -> Overrides:
 
     overrides: Overrides = {}
     smoother = getattr(results, "smoother_results", None)
-    for representation in (results.model.ssm, getattr(results.filter_results, "model", None),
-                           getattr(smoother, "model", None)):
+    for representation in (
+        results.model.ssm,
+        getattr(results.filter_results, "model", None),
+        getattr(smoother, "model", None),
+    ):
         if representation is not None:
             _add(overrides, representation, {name: {} for name in _WORKSPACES if name in vars(representation)})
     smoothed = getattr(type(smoother), "_smoother_attributes", ())
     for holder in (results.filter_results, smoother, results):
         if holder is not None:
-            _add(overrides, holder, {name: None for name in smoothed
-                                     if isinstance(vars(holder).get(name), np.ndarray)})
+            _add(overrides, holder, {name: None for name in smoothed if isinstance(vars(holder).get(name), np.ndarray)})
     states = vars(results).get("_states")
     if isinstance(states, SimpleNamespace):
         kept = SimpleNamespace(**vars(states))

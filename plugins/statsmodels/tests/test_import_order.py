@@ -1,4 +1,5 @@
 """Enabling before statsmodels is imported: classes defined by later imports are patched too."""
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,8 @@ def test_autolog_before_import_covers_lazily_imported_model_classes(tmp_path):
               second.data.params["method"])
     """)
     env = {**os.environ, "AUTOLOG_TESTING": "1", "AUTOLOG_TRACKING_URI": str(tmp_path / "runs")}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2", "statsmodels", "True", "pinv"]

@@ -1,4 +1,5 @@
 """What one fit logs: params, metrics equal to the results' attributes, artifacts, for every model class."""
+
 from __future__ import annotations
 
 import math
@@ -108,7 +109,14 @@ def test_summary_and_coefficients_artifacts_match_the_results(sm_autolog, frame,
     assert [row.split(",")[0] for row in rows[1:]] == ["Intercept", "a", "b", "c"]
     first = [float(v) for v in rows[2].split(",")[1:]]
     conf = results.conf_int().loc["a"]
-    assert first == [results.params["a"], results.bse["a"], results.tvalues["a"], results.pvalues["a"], conf[0], conf[1]]
+    assert first == [
+        results.params["a"],
+        results.bse["a"],
+        results.tvalues["a"],
+        results.pvalues["a"],
+        conf[0],
+        conf[1],
+    ]
 
 
 def test_log_summary_false_skips_the_summary(sm_autolog, regression, autolog_store):
@@ -129,7 +137,9 @@ OTHER_MODELS = {
 
 
 @pytest.mark.parametrize("model_name", list(OTHER_MODELS))
-def test_other_model_families_log_their_statistics_and_coefficients(model_name, sm_autolog, data, autolog_store, tmp_path):
+def test_other_model_families_log_their_statistics_and_coefficients(
+    model_name, sm_autolog, data, autolog_store, tmp_path
+):
     sm = sm_autolog(log_models=False)  # strict mode: any error of the plugin fails the test
     results = OTHER_MODELS[model_name](sm, data)
 

@@ -1,4 +1,5 @@
 """The results object as the run's model: round trip, formula models, ``log_models=False``."""
+
 from __future__ import annotations
 
 import json
@@ -78,8 +79,9 @@ def test_state_space_model_is_saved_small_and_predicts_the_same(sm_autolog, auto
     sm = sm_autolog()
     rng = np.random.default_rng(4)
     y = np.cumsum(rng.normal(size=300)) + 10 * np.sin(2 * np.pi * np.arange(300) / 100)
-    results = sm.tsa.UnobservedComponents(y, "local level", freq_seasonal=[{"period": 100, "harmonics": 10}]) \
-        .fit(disp=False, maxiter=3)
+    results = sm.tsa.UnobservedComponents(y, "local level", freq_seasonal=[{"period": 100, "harmonics": 10}]).fit(
+        disp=False, maxiter=3
+    )
 
     run_id = autolog.last_active_run().info.run_id
     assert len(pickle.dumps(results)) > 20 * MB  # what pickling the results object writes
@@ -88,8 +90,10 @@ def test_state_space_model_is_saved_small_and_predicts_the_same(sm_autolog, auto
     np.testing.assert_array_equal(loaded.forecast(10), results.forecast(10))
     np.testing.assert_array_equal(loaded.predict(), results.predict())
     np.testing.assert_array_equal(loaded.get_forecast(10).conf_int(), results.get_forecast(10).conf_int())
-    np.testing.assert_array_equal(loaded.get_prediction(start=250, dynamic=True).conf_int(),
-                                  results.get_prediction(start=250, dynamic=True).conf_int())
+    np.testing.assert_array_equal(
+        loaded.get_prediction(start=250, dynamic=True).conf_int(),
+        results.get_prediction(start=250, dynamic=True).conf_int(),
+    )
     assert results.smoothed_state is not None and results.smoother_results.smoothed_state_cov is not None
 
 
@@ -127,8 +131,9 @@ def test_too_large_model_is_skipped_with_one_warning(sm_autolog, regression, aut
         assert "model" not in artifacts and {"coefficients.csv", "model_summary.txt"} <= artifacts
 
 
-@pytest.mark.parametrize("option, value", [("max_model_size_mb", -1), ("max_model_size_mb", "10"),
-                                           ("log_summary", "no")])
+@pytest.mark.parametrize(
+    "option, value", [("max_model_size_mb", -1), ("max_model_size_mb", "10"), ("log_summary", "no")]
+)
 def test_a_bad_option_value_is_a_value_error_naming_it(autolog_store, option, value):
     with pytest.raises(ValueError, match=option):
         autolog.statsmodels.autolog(**{option: value})
@@ -141,9 +146,10 @@ def test_gee_model_is_saved_without_its_per_cluster_data(sm_autolog, autolog_sto
     rng = np.random.default_rng(6)
     groups = np.repeat(np.arange(500), 4)
     X = sm.add_constant(rng.normal(size=(2000, 3)))
-    y = (X @ np.array([0.2, 0.5, -0.5, 0.3]) + np.repeat(rng.normal(size=500), 4) + rng.normal(size=2000) > 0)
-    results = sm.GEE(y.astype(float), X, groups, family=sm.families.Binomial(),
-                     cov_struct=sm.cov_struct.Exchangeable()).fit()
+    y = X @ np.array([0.2, 0.5, -0.5, 0.3]) + np.repeat(rng.normal(size=500), 4) + rng.normal(size=2000) > 0
+    results = sm.GEE(
+        y.astype(float), X, groups, family=sm.families.Binomial(), cov_struct=sm.cov_struct.Exchangeable()
+    ).fit()
 
     run_id = autolog.last_active_run().info.run_id
     assert len(pickle.dumps(results)) > 400_000
@@ -153,7 +159,7 @@ def test_gee_model_is_saved_without_its_per_cluster_data(sm_autolog, autolog_sto
     assert len(results.model.exog_li) == 500  # the user's model keeps its clusters
 
 
-SCRIPT_WITH_ITS_OWN_MODEL = '''
+SCRIPT_WITH_ITS_OWN_MODEL = """
 import sys, numpy as np, autolog
 autolog.set_tracking_uri(sys.argv[1])
 autolog.autolog()
@@ -174,7 +180,7 @@ y = (X @ [0.2, 1.0, -1.0] + rng.normal(size=200) > 0).astype(float)
 results = MyProbit(y, X).fit(disp=0)
 np.save(sys.argv[2], results.predict(X[:5]))
 print(autolog.last_active_run().info.run_id)
-'''
+"""
 
 
 def test_model_class_defined_in_the_users_script_loads_in_another_process(autolog_store, tmp_path):
@@ -183,8 +189,13 @@ def test_model_class_defined_in_the_users_script_loads_in_another_process(autolo
 
     store = str(tmp_path / "autologruns")
     expected = tmp_path / "expected.npy"
-    done = subprocess.run([sys.executable, "-c", SCRIPT_WITH_ITS_OWN_MODEL, store, str(expected)],
-                          capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "AUTOLOG_TESTING": "1"})
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT_WITH_ITS_OWN_MODEL, store, str(expected)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "AUTOLOG_TESTING": "1"},
+    )
     assert done.returncode == 0, done.stderr
     run_id = done.stdout.split()[-1]
 

@@ -1,4 +1,5 @@
 """Which methods are patched, and that ``disable=True`` restores the exact originals."""
+
 from __future__ import annotations
 
 from autolog_statsmodels.patching import subclasses

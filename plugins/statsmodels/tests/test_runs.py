@@ -1,4 +1,5 @@
 """Runs around fits: nesting logs once, the user's run is used, user exceptions mark the run FAILED."""
+
 from __future__ import annotations
 
 import numpy as np

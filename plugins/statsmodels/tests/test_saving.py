@@ -4,6 +4,7 @@ Cross-sectional families are saved without their data (``remove_data()``), state
 without filter workspaces and smoother output, the rest as they are; whichever applies, the
 numbers a user asks of the loaded model are the same, and the user's own results keep everything.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,16 @@ def d() -> dict:
     counts = rng.poisson(np.exp(X @ np.array([0.1, 0.3, -0.2, 0.1]))).astype(float)
     frame = pd.DataFrame({"y": y, "a": X[:, 1], "b": X[:, 2], "g": np.repeat(np.arange(20), N // 20)})
     series = np.cumsum(rng.normal(size=N)) + 50
-    return {"X": X, "y": y, "binary": (y > y.mean()).astype(float), "counts": counts, "frame": frame,
-            "series": series, "groups": np.repeat(np.arange(20), N // 20), "new": X[:6] + 0.5}
+    return {
+        "X": X,
+        "y": y,
+        "binary": (y > y.mean()).astype(float),
+        "counts": counts,
+        "frame": frame,
+        "series": series,
+        "groups": np.repeat(np.arange(20), N // 20),
+        "new": X[:6] + 0.5,
+    }
 
 
 def _fit_and_predict(sm, d):
@@ -42,26 +51,54 @@ def _fit_and_predict(sm, d):
         "GEE": (lambda: sm.GEE(d["y"], X, d["groups"]).fit(), lambda r: r.predict(new)),
         "RLM": (lambda: sm.RLM(d["y"], X).fit(), lambda r: r.predict(new)),
         "QuantReg": (lambda: sm.QuantReg(d["y"], X).fit(q=0.3), lambda r: r.predict(new)),
-        "OrderedModel": (lambda: OrderedModel(d["counts"] % 3, X[:, 1:], distr="logit").fit(disp=0),
-                         lambda r: r.predict(new[:, 1:])),
-        "ZeroInflatedPoisson": (lambda: sm.ZeroInflatedPoisson(d["counts"], X).fit(disp=0, maxiter=200),
-                                lambda r: r.predict(new, exog_infl=np.ones((6, 1)))),
+        "OrderedModel": (
+            lambda: OrderedModel(d["counts"] % 3, X[:, 1:], distr="logit").fit(disp=0),
+            lambda r: r.predict(new[:, 1:]),
+        ),
+        "ZeroInflatedPoisson": (
+            lambda: sm.ZeroInflatedPoisson(d["counts"], X).fit(disp=0, maxiter=200),
+            lambda r: r.predict(new, exog_infl=np.ones((6, 1))),
+        ),
         "MixedLM": (lambda: sm.MixedLM(d["y"], X, d["groups"]).fit(), lambda r: r.predict(new)),
-        "smf.ols": (lambda: smf.ols("y ~ center(a) + standardize(b) + C(g % 3)", d["frame"]).fit(),
-                    lambda r: r.predict(d["frame"].iloc[:6].assign(a=lambda f: f.a + 0.5))),
-        "ARIMA": (lambda: sm.tsa.ARIMA(d["series"], order=(1, 1, 1)).fit(),
-                  lambda r: np.concatenate([r.forecast(5), r.predict(), r.get_forecast(5).conf_int().ravel()])),
-        "SARIMAX with exog": (lambda: sm.tsa.SARIMAX(d["series"], exog=X[:, 1:], order=(1, 0, 0)).fit(disp=False),
-                              lambda r: r.forecast(6, exog=new[:, 1:])),
-        "ExponentialSmoothing": (lambda: sm.tsa.ExponentialSmoothing(d["series"], trend="add").fit(),
-                                 lambda r: r.forecast(5)),
+        "smf.ols": (
+            lambda: smf.ols("y ~ center(a) + standardize(b) + C(g % 3)", d["frame"]).fit(),
+            lambda r: r.predict(d["frame"].iloc[:6].assign(a=lambda f: f.a + 0.5)),
+        ),
+        "ARIMA": (
+            lambda: sm.tsa.ARIMA(d["series"], order=(1, 1, 1)).fit(),
+            lambda r: np.concatenate([r.forecast(5), r.predict(), r.get_forecast(5).conf_int().ravel()]),
+        ),
+        "SARIMAX with exog": (
+            lambda: sm.tsa.SARIMAX(d["series"], exog=X[:, 1:], order=(1, 0, 0)).fit(disp=False),
+            lambda r: r.forecast(6, exog=new[:, 1:]),
+        ),
+        "ExponentialSmoothing": (
+            lambda: sm.tsa.ExponentialSmoothing(d["series"], trend="add").fit(),
+            lambda r: r.forecast(5),
+        ),
         "AutoReg": (lambda: sm.tsa.AutoReg(d["series"], 2).fit(), lambda r: r.forecast(5)),
     }
 
 
-FAMILIES = ["OLS", "WLS", "GLM", "Logit", "MNLogit", "NegativeBinomial", "GEE", "RLM", "QuantReg", "OrderedModel",
-            "ZeroInflatedPoisson", "MixedLM", "smf.ols", "ARIMA", "SARIMAX with exog", "ExponentialSmoothing",
-            "AutoReg"]
+FAMILIES = [
+    "OLS",
+    "WLS",
+    "GLM",
+    "Logit",
+    "MNLogit",
+    "NegativeBinomial",
+    "GEE",
+    "RLM",
+    "QuantReg",
+    "OrderedModel",
+    "ZeroInflatedPoisson",
+    "MixedLM",
+    "smf.ols",
+    "ARIMA",
+    "SARIMAX with exog",
+    "ExponentialSmoothing",
+    "AutoReg",
+]
 
 
 @pytest.mark.filterwarnings("ignore")

@@ -17,6 +17,7 @@ Nothing here imports TensorFlow or Keras at import time, and TensorBoard is neve
 Options of its own: ``log_every_epoch`` (bool), ``log_every_n_steps`` (an integer >= 1 or None),
 ``max_model_size_mb`` (a number >= 0); a bad value is refused at the ``autolog()`` call.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,23 +31,35 @@ from .flavor import FLAVOR
 
 NAME = "tensorflow"
 OPTIONS: dict[str, Any] = {"log_every_epoch": True, "log_every_n_steps": None, "max_model_size_mb": 2048}
-OPTION_CHECKS = {"log_every_epoch": checks.boolean, "log_every_n_steps": checks.optional(checks.positive_int),
-                 "max_model_size_mb": checks.non_negative_number}
+OPTION_CHECKS = {
+    "log_every_epoch": checks.boolean,
+    "log_every_n_steps": checks.optional(checks.positive_int),
+    "max_model_size_mb": checks.non_negative_number,
+}
 
 
 def patch(module: Any, patcher: Patcher) -> None:
     """Called once ``keras`` is imported (and again after re-enabling)."""
     patcher.wrap_training(module.Model, "fit")
-    patcher.wrap(module.Model, "evaluate",
-                 post_training_wrapper(NAME, evaluation.log_evaluation, evaluation.WHILE_LOGGING))
+    patcher.wrap(
+        module.Model, "evaluate", post_training_wrapper(NAME, evaluation.log_evaluation, evaluation.WHILE_LOGGING)
+    )
 
 
 INTEGRATION = Integration(
-    name=NAME, modules=("keras",), patch=patch, aliases=("keras",), options=dict(OPTIONS),
-    option_checks=dict(OPTION_CHECKS), flavors=(FLAVOR,),
-    before_training=collect.before_training, collect_params=collect.collect_params,
-    collect_metrics=collect.collect_metrics, collect_tags=collect.collect_tags,
-    collect_artifacts=collect.collect_artifacts, collect_models=collect.collect_models,
+    name=NAME,
+    modules=("keras",),
+    patch=patch,
+    aliases=("keras",),
+    options=dict(OPTIONS),
+    option_checks=dict(OPTION_CHECKS),
+    flavors=(FLAVOR,),
+    before_training=collect.before_training,
+    collect_params=collect.collect_params,
+    collect_metrics=collect.collect_metrics,
+    collect_tags=collect.collect_tags,
+    collect_artifacts=collect.collect_artifacts,
+    collect_models=collect.collect_models,
     after_training=evaluation.remember,
 )
 

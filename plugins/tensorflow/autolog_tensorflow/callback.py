@@ -6,6 +6,7 @@ Metrics go through ``TrainingCall.log_metrics``, which only enqueues them for th
 an error while building or logging them is reported (``call.guarded``) and never reaches the
 training loop.
 """
+
 from __future__ import annotations
 
 from typing import Any

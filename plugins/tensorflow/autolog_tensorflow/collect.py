@@ -5,6 +5,7 @@ signature, however they were passed), the model and the user's callbacks; nothin
 the model trains. The per-epoch metrics come from the callback ``before_training`` adds to a *copy*
 of the user's callbacks list (a prebuilt ``CallbackList`` is left alone: no per-epoch metrics then).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -61,8 +62,17 @@ def collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
 
 def collect_models(call: TrainingCall) -> list[ModelToLog]:
     x, y = call.argument("x"), call.argument("y")
-    return [ModelToLog(call.instance, FLAVOR, signature_inputs=x, signature_outputs=y, input_example=x,
-                       requirements=requirements(), size_bytes=weights_size(call.instance))]
+    return [
+        ModelToLog(
+            call.instance,
+            FLAVOR,
+            signature_inputs=x,
+            signature_outputs=y,
+            input_example=x,
+            requirements=requirements(),
+            size_bytes=weights_size(call.instance),
+        )
+    ]
 
 
 def weights_size(model: Any) -> int | None:

@@ -15,6 +15,7 @@ Evaluations Keras runs inside ``fit`` (validation data) and those of a model aut
 train (or trained with logging off) log nothing. An error while logging is one AutologWarning,
 never an error of ``evaluate``.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -24,6 +24,7 @@ saved one, uncompiled (no optimizer state). When the class cannot be imported or
 were not recoverable, it raises ``ModelLoadError`` saying how to rebuild it by hand.
 Keras is imported only when used.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -136,17 +137,23 @@ def _note(model: Any, reason: str, init_args: dict | None, build_config: Any) ->
     cls = type(model)
     path = _class_path(cls)
     shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
-    call = f"model(np.zeros({tuple([1, *[d or 1 for d in shape[1:]]])!r}))" \
-        if isinstance(shape, list) and shape and all(isinstance(d, (int, type(None))) for d in shape) \
+    call = (
+        f"model(np.zeros({tuple([1, *[d or 1 for d in shape[1:]]])!r}))"
+        if isinstance(shape, list) and shape and all(isinstance(d, (int, type(None))) for d in shape)
         else "model(<a batch of inputs>)"
+    )
     if init_args is not None:
         args = ", ".join(f"{k}={v!r}" for k, v in init_args.items())
-        how = (f"autolog.load_model rebuilds it where {path} can be imported: {cls.__qualname__}({args}), "
-               "called once on a batch of zeros, then its weights loaded.")
+        how = (
+            f"autolog.load_model rebuilds it where {path} can be imported: {cls.__qualname__}({args}), "
+            "called once on a batch of zeros, then its weights loaded."
+        )
     else:
         args = "<the arguments it was built with>"
-        how = (f"autolog.load_model cannot rebuild it: the arguments {cls.__qualname__} was built with are not "
-               "stored on the model under their own names (as self.units = units), so they are unknown.")
+        how = (
+            f"autolog.load_model cannot rebuild it: the arguments {cls.__qualname__} was built with are not "
+            "stored on the model under their own names (as self.units = units), so they are unknown."
+        )
     if cls.__module__ == "__main__":
         how += " A class defined in __main__ is found only by the same script or notebook."
     lines = [
@@ -201,8 +208,14 @@ class KerasFlavor:
         init_args = recover_init_args(model)
         with open(os.path.join(model_dir, NOTE_FILE), "w") as fh:
             fh.write(_note(model, reason, init_args, build_config))
-        return {"save_format": "weights", "weights_file": WEIGHTS_FILE, "model_class": _class_path(type(model)),
-                "init_args": init_args, "build_config": build_config, "not_saved": reason}
+        return {
+            "save_format": "weights",
+            "weights_file": WEIGHTS_FILE,
+            "model_class": _class_path(type(model)),
+            "init_args": init_args,
+            "build_config": build_config,
+            "not_saved": reason,
+        }
 
     def __repr__(self) -> str:
         return "<KerasFlavor>"
@@ -257,12 +270,16 @@ def _load_weights_only(model_dir: str, conf: dict) -> Any:
     try:
         cls = resolve_class(path)
     except Exception as exc:
-        raise ModelLoadError(f"the model in {model_dir!r} was saved as weights only and its class {path} is not "
-                             f"importable here ({type(exc).__name__}: {exc}): {how}") from None
+        raise ModelLoadError(
+            f"the model in {model_dir!r} was saved as weights only and its class {path} is not "
+            f"importable here ({type(exc).__name__}: {exc}): {how}"
+        ) from None
     init_args = conf.get("init_args")
     if init_args is None:
-        raise ModelLoadError(f"the model in {model_dir!r} was saved as weights only and the arguments of "
-                             f"{path} could not be recorded: {how}")
+        raise ModelLoadError(
+            f"the model in {model_dir!r} was saved as weights only and the arguments of "
+            f"{path} could not be recorded: {how}"
+        )
     build = conf.get("build_config") or {}
     try:
         model = cls(**init_args)
@@ -272,8 +289,10 @@ def _load_weights_only(model_dir: str, conf: dict) -> Any:
             model(**{k.removesuffix("_shape"): _zeros(v) for k, v in build["shapes_dict"].items()})
         model.load_weights(weights)
     except Exception as exc:
-        raise ModelLoadError(f"could not rebuild {path}({init_args}) and load its weights from {model_dir!r} "
-                             f"({type(exc).__name__}: {exc}): {how}") from None
+        raise ModelLoadError(
+            f"could not rebuild {path}({init_args}) and load its weights from {model_dir!r} "
+            f"({type(exc).__name__}: {exc}): {how}"
+        ) from None
     return model
 
 
@@ -282,5 +301,7 @@ def load_model(model_dir: str, flavor_conf: dict) -> Any:
 
     if flavor_conf.get("save_format") == "weights":
         return _load_weights_only(model_dir, flavor_conf)
-    return keras.saving.load_model(os.path.join(model_dir, flavor_conf.get("model_file", MODEL_FILE)),
-                                   custom_objects=_resolved_custom_objects(flavor_conf.get("custom_objects") or {}))
+    return keras.saving.load_model(
+        os.path.join(model_dir, flavor_conf.get("model_file", MODEL_FILE)),
+        custom_objects=_resolved_custom_objects(flavor_conf.get("custom_objects") or {}),
+    )

@@ -3,6 +3,7 @@
 All of it is read from objects (the call's arguments, ``model.optimizer``, the user's
 callbacks) after training, so nothing here runs while the model trains.
 """
+
 from __future__ import annotations
 
 from typing import Any

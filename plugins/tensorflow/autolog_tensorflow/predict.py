@@ -6,6 +6,7 @@ have no ``predict`` of labels). Batches up to ``ONE_CALL_ROWS`` rows go through
 ``predict_on_batch`` (one call, no per-call setup: a single row costs a millisecond or so, not
 the tens of milliseconds of ``predict``); larger ones through ``predict`` in Keras' batches.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Shared data and models for the Keras plugin tests: tiny dense models on 256 x 8, CPU only."""
+
 from __future__ import annotations
 
 import os
@@ -33,4 +34,3 @@ def keras_enabled(autolog_enable):
         return keras
 
     return enable
-

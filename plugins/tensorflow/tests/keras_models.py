@@ -1,4 +1,5 @@
 """``keras.Model`` subclasses for the tests, importable by name (so a saved one can be rebuilt)."""
+
 from __future__ import annotations
 
 import keras

@@ -1,4 +1,5 @@
 """After a Keras fit: ``model.evaluate()`` metrics in the fit's run; option values checked up front."""
+
 from __future__ import annotations
 
 import pytest
@@ -49,9 +50,16 @@ def test_evaluate_inside_a_user_run_goes_to_that_run(keras_enabled, data, autolo
     assert "eval_loss" in autolog_store.get_run(run.info.run_id).data.metrics
 
 
-@pytest.mark.parametrize("option, value", [("log_every_n_steps", 0), ("log_every_n_steps", 2.5),
-                                           ("log_every_n_steps", "10"), ("max_model_size_mb", -1),
-                                           ("log_every_epoch", "yes")])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("log_every_n_steps", 0),
+        ("log_every_n_steps", 2.5),
+        ("log_every_n_steps", "10"),
+        ("max_model_size_mb", -1),
+        ("log_every_epoch", "yes"),
+    ],
+)
 def test_a_bad_option_value_is_a_value_error_naming_it(autolog_store, option, value):
     with pytest.raises(ValueError, match=option):
         autolog.tensorflow.autolog(**{option: value})
@@ -69,8 +77,11 @@ def test_fit_with_every_argument_positional_logs_them(keras_enabled, data, autol
     build_model(keras).fit(X, y, 64, 3, 0, callbacks, 0.25, None, True, None, None, 1, 2)
 
     run = autolog.last_active_run()
-    assert {k: run.data.params[k] for k in ("epochs", "batch_size", "steps_per_epoch")} \
-        == {"epochs": "3", "batch_size": "64", "steps_per_epoch": "2"}
+    assert {k: run.data.params[k] for k in ("epochs", "batch_size", "steps_per_epoch")} == {
+        "epochs": "3",
+        "batch_size": "64",
+        "steps_per_epoch": "2",
+    }
     assert [m.step for m in autolog_store.get_metric_history(run.info.run_id, "val_loss")] == [1, 2]
     assert seen == [1, 2] and len(callbacks) == 1
 
@@ -90,8 +101,9 @@ def test_fit_on_a_dataset_logs_and_saves_the_model(keras_enabled, data, autolog_
     assert "model/model.keras" in {f.path for f in autolog_store.list_artifacts(run.info.run_id, "model")}
 
 
-def test_evaluate_after_its_run_was_deleted_warns_once_and_returns_keras_result(keras_enabled, data, autolog_store,
-                                                                                 monkeypatch):
+def test_evaluate_after_its_run_was_deleted_warns_once_and_returns_keras_result(
+    keras_enabled, data, autolog_store, monkeypatch
+):
     monkeypatch.delenv("AUTOLOG_TESTING")
     keras = keras_enabled()
     X, y = data

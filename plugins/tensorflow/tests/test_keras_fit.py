@@ -1,4 +1,5 @@
 """Keras Model.fit autologging: params, per-epoch metrics, early stopping, summary, model."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,9 +55,13 @@ def test_early_stopping_params_and_metrics(keras_enabled, data, autolog_store):
     epochs_run = len(history.history["loss"])
     assert epochs_run < 10
     assert len(autolog_store.get_metric_history(run.info.run_id, "loss")) == epochs_run
-    assert {k: run.data.params[k] for k in ("monitor", "patience", "min_delta", "mode", "restore_best_weights")} \
-        == {"monitor": "loss", "patience": "1", "min_delta": "1000000.0", "mode": "auto",
-            "restore_best_weights": "True"}
+    assert {k: run.data.params[k] for k in ("monitor", "patience", "min_delta", "mode", "restore_best_weights")} == {
+        "monitor": "loss",
+        "patience": "1",
+        "min_delta": "1000000.0",
+        "mode": "auto",
+        "restore_best_weights": "True",
+    }
     assert "baseline" in run.data.params
     assert run.data.metrics["stopped_epoch"] == stopper.stopped_epoch == epochs_run - 1
     assert run.data.metrics["restored_epoch"] == stopper.best_epoch
@@ -94,8 +99,9 @@ def test_log_models_false_and_every_n_steps(keras_enabled, data, autolog_store):
     assert len(autolog_store.get_metric_history(run_id, "loss")) == 2
 
 
-def test_a_model_larger_than_max_model_size_mb_is_skipped_with_one_warning(keras_enabled, data, autolog_store,
-                                                                            monkeypatch):
+def test_a_model_larger_than_max_model_size_mb_is_skipped_with_one_warning(
+    keras_enabled, data, autolog_store, monkeypatch
+):
     monkeypatch.delenv("AUTOLOG_TESTING", raising=False)
     keras = keras_enabled(max_model_size_mb=0.0001)  # about 100 bytes: every real model is larger
     X, y = data

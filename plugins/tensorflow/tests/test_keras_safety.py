@@ -1,4 +1,5 @@
 """What autologging must never change about a Keras fit: errors, callbacks, nesting, disable."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,9 @@ def test_user_callback_exception_propagates_and_run_is_failed(keras_enabled, dat
             raise Boom("user error")
 
     with pytest.raises(Boom, match="user error"):
-        build_model(keras).fit(X, y, epochs=3, verbose=0,
-                               callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=explode)])
+        build_model(keras).fit(
+            X, y, epochs=3, verbose=0, callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=explode)]
+        )
     run = autolog.last_active_run()
     assert run.info.status == "FAILED"
     assert len(autolog_store.get_metric_history(run.info.run_id, "loss")) == 1

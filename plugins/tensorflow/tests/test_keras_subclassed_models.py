@@ -1,4 +1,5 @@
 """Subclassed Keras models: saved as weights with what rebuilds them, quietly, and said so in the run."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,8 @@ def compiled(model):
 
 
 def test_a_subclass_without_get_config_is_saved_as_weights_and_loads_predicting_the_same(
-        keras_enabled, data, autolog_store, capfd):
+    keras_enabled, data, autolog_store, capfd
+):
     keras_enabled()
     from keras_models import TwoLayers
 
@@ -50,7 +52,8 @@ def test_a_subclass_without_get_config_is_saved_as_weights_and_loads_predicting_
 
 
 def test_keras_demo_subclass_keeps_its_weights_and_load_model_says_how_to_rebuild(
-        keras_enabled, data, autolog_store, capfd):
+    keras_enabled, data, autolog_store, capfd
+):
     keras_enabled()
     from keras_models import DemoSubclass
 
@@ -72,7 +75,8 @@ def test_keras_demo_subclass_keeps_its_weights_and_load_model_says_how_to_rebuil
 
 
 def test_a_subclass_with_get_config_is_saved_whole_and_loads_without_being_registered(
-        keras_enabled, data, autolog_store):
+    keras_enabled, data, autolog_store
+):
     keras_enabled()
     from keras_models import WithConfig
 

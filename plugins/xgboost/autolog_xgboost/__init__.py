@@ -26,6 +26,7 @@ variants). Each outermost call is one run with:
 
 This module imports no XGBoost: everything that needs it is imported once a call is logged.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -42,13 +43,22 @@ NAME = "xgboost"
 DEFAULT_OPTIONS: dict[str, Any] = {"importance_types": ["weight"], "log_every_iteration": True}
 # Booster.get_score's importance types; one name or a list of them.
 IMPORTANCE_TYPES = ("weight", "gain", "cover", "total_gain", "total_cover")
-OPTION_CHECKS = {"importance_types": collect.importance_types_check(IMPORTANCE_TYPES),
-                 "log_every_iteration": checks.boolean}
+OPTION_CHECKS = {
+    "importance_types": collect.importance_types_check(IMPORTANCE_TYPES),
+    "log_every_iteration": checks.boolean,
+}
 
 INTEGRATION = Integration(
-    name=NAME, modules=("xgboost",), patch=patch, options=dict(DEFAULT_OPTIONS), option_checks=dict(OPTION_CHECKS),
-    flavors=(FLAVOR,), before_training=prepare_call, collect_params=collect.params,
-    collect_metrics=collect.iteration_metrics, collect_artifacts=collect.feature_importances,
+    name=NAME,
+    modules=("xgboost",),
+    patch=patch,
+    options=dict(DEFAULT_OPTIONS),
+    option_checks=dict(OPTION_CHECKS),
+    flavors=(FLAVOR,),
+    before_training=prepare_call,
+    collect_params=collect.params,
+    collect_metrics=collect.iteration_metrics,
+    collect_artifacts=collect.feature_importances,
     collect_models=collect.models,
 )
 

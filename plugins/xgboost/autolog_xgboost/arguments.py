@@ -7,14 +7,18 @@ keyword-only ones included, over any keyword of the same name. XGBoost's own gui
 ``xgb.train(param, dtrain, num_round, watchlist)``. ``inspect.Signature.bind`` refuses such a call,
 so the call is bound here as the decorator binds it.
 """
+
 from __future__ import annotations
 
 import inspect
 from functools import cache
 from typing import Any
 
-_NAMED_KINDS = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                inspect.Parameter.KEYWORD_ONLY)
+_NAMED_KINDS = (
+    inspect.Parameter.POSITIONAL_ONLY,
+    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    inspect.Parameter.KEYWORD_ONLY,
+)
 
 
 @cache
@@ -28,8 +32,7 @@ def signature(method: str) -> inspect.Signature:
 @cache
 def parameter_names(method: str) -> tuple[str, ...]:
     """Parameter names in the order XGBoost assigns positional arguments to them."""
-    return tuple(name for name, parameter in signature(method).parameters.items()
-                 if parameter.kind in _NAMED_KINDS)
+    return tuple(name for name, parameter in signature(method).parameters.items() if parameter.kind in _NAMED_KINDS)
 
 
 def position(method: str, name: str) -> int:

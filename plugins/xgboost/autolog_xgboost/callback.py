@@ -7,6 +7,7 @@ XGBoost's own history: the last entry of each list is this iteration's value; fo
 an entry is a ``(mean, std)`` pair. An error while building or logging the metrics is reported
 (``call.guarded``) and never reaches the training loop.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 Native calls are read as XGBoost reads them (``arguments``: positional arguments included,
 defaults too); estimator fits through ``get_params()`` and ``get_booster()``.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,9 @@ from .patch import STATE_CALLBACK
 
 REQUIREMENTS = ("xgboost", "autolog-xgboost")
 # Arguments of train/cv that are data, functions or containers, not params.
-NOT_PARAMS = frozenset({"params", "dtrain", "evals", "obj", "evals_result", "xgb_model", "callbacks",
-                        "custom_metric", "folds", "fpreproc"})
+NOT_PARAMS = frozenset(
+    {"params", "dtrain", "evals", "obj", "evals_result", "xgb_model", "callbacks", "custom_metric", "folds", "fpreproc"}
+)
 EXAMPLE_ROWS = 5
 _FEATURE_DTYPES = {"int": "int64", "i": "bool", "c": "object"}
 
@@ -108,6 +110,7 @@ def _booster_kind(call: TrainingCall) -> str:
 
 def importance_types_check(known: tuple[str, ...]) -> Callable[[Any], None]:
     """The check of option ``importance_types``: one of ``known``, a list of them, or None (none logged)."""
+
     def check(value: Any) -> None:
         if value is None:
             return
@@ -116,6 +119,7 @@ def importance_types_check(known: tuple[str, ...]) -> Callable[[Any], None]:
         unknown = [name for name in names if name not in known]
         if unknown:
             raise ValueError(f"must name importance types among {', '.join(known)} (not {', '.join(unknown)})")
+
     return check
 
 
@@ -127,9 +131,11 @@ def feature_importances(call: TrainingCall) -> list[ArtifactToLog] | None:
     if isinstance(types, str):
         types = [types]
     linear = _booster_kind(call) == "gblinear"
-    return [ArtifactToLog(f"feature_importance_{kind}.json",
-                          json.dumps(booster.get_score(importance_type=kind), indent=2))
-            for kind in types if not (linear and kind != "weight")]
+    return [
+        ArtifactToLog(f"feature_importance_{kind}.json", json.dumps(booster.get_score(importance_type=kind), indent=2))
+        for kind in types
+        if not (linear and kind != "weight")
+    ]
 
 
 def _is_table(data: Any) -> bool:
@@ -148,8 +154,12 @@ def dmatrix_schema(dtrain: Any) -> Any:
     if names and "pandas" in sys.modules:
         types = dtrain.feature_types or ["float"] * len(names)
         pandas = sys.modules["pandas"]
-        return pandas.DataFrame({name: np.empty(0, dtype=_FEATURE_DTYPES.get(kind, "float32"))
-                                 for name, kind in zip(names, types, strict=False)})
+        return pandas.DataFrame(
+            {
+                name: np.empty(0, dtype=_FEATURE_DTYPES.get(kind, "float32"))
+                for name, kind in zip(names, types, strict=False)
+            }
+        )
     return np.empty((0, dtrain.num_col()), dtype=np.float32)
 
 
@@ -162,8 +172,16 @@ def models(call: TrainingCall) -> list[ModelToLog] | None:
         outputs = None
         if want_signature and _is_table(X):
             outputs = call.instance.predict(_head(X))
-        return [ModelToLog(call.instance, FLAVOR, signature_inputs=X, signature_outputs=outputs,
-                           input_example=X if _is_table(X) else None, requirements=REQUIREMENTS)]
+        return [
+            ModelToLog(
+                call.instance,
+                FLAVOR,
+                signature_inputs=X,
+                signature_outputs=outputs,
+                input_example=X if _is_table(X) else None,
+                requirements=REQUIREMENTS,
+            )
+        ]
     dtrain = call_arguments(call).get("dtrain")
     inputs = dmatrix_schema(dtrain) if want_signature and dtrain is not None else None
     return [ModelToLog(call.result, FLAVOR, signature_inputs=inputs, requirements=REQUIREMENTS)]

@@ -4,6 +4,7 @@ A ``Booster`` loads as a ``Booster``; an estimator (``XGBClassifier``...) as the
 since XGBoost keeps the estimator's attributes inside the saved model. This module is also the
 flavor's loader (``loader_module`` in MLmodel), so loading needs only this plugin and XGBoost.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -23,8 +24,12 @@ class XGBoostFlavor:
 
         model.save_model(os.path.join(model_dir, MODEL_FILE))
         cls = type(model)
-        return {"data": MODEL_FILE, "model_class": f"{cls.__module__}.{cls.__qualname__}",
-                "model_format": "ubj", "xgb_version": xgboost.__version__}
+        return {
+            "data": MODEL_FILE,
+            "model_class": f"{cls.__module__}.{cls.__qualname__}",
+            "model_format": "ubj",
+            "xgb_version": xgboost.__version__,
+        }
 
     def __repr__(self) -> str:
         return "<XGBoostFlavor>"

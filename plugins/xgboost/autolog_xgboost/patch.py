@@ -9,6 +9,7 @@ user's list and the estimator's ``callbacks`` attribute are never modified. A na
 pass ``callbacks`` positionally (XGBoost accepts it, see ``arguments``): the new list then takes
 its place there, since XGBoost lets a positional argument override the keyword.
 """
+
 from __future__ import annotations
 
 from types import ModuleType
@@ -17,8 +18,8 @@ from typing import Any
 from autolog.plugin import TrainingCall, current_call
 
 INTEGRATION = "xgboost"
-STATE_CALLBACK = "xgboost.callback"          # the LoggingCallback of the call
-STATE_PENDING = "xgboost.pending_callback"   # set for estimator fits until xgboost.sklearn.train takes it
+STATE_CALLBACK = "xgboost.callback"  # the LoggingCallback of the call
+STATE_PENDING = "xgboost.pending_callback"  # set for estimator fits until xgboost.sklearn.train takes it
 ESTIMATORS = ("XGBModel", "XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor")
 
 

@@ -5,6 +5,7 @@ A ``Booster`` is given the input as an ``xgboost.DMatrix`` and answers with ``Bo
 (for classification objectives: probabilities, as XGBoost returns them). An array given to a
 booster trained with feature names gets those names, so both kinds of input work.
 """
+
 from __future__ import annotations
 
 from typing import Any

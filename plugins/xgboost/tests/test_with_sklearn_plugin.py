@@ -1,4 +1,5 @@
 """autolog-xgboost next to autolog-sklearn: XGBoost estimators are ours, a Pipeline is sklearn's."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """autolog-xgboost against real XGBoost: what each native and estimator call logs."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,14 @@ def history(client, run_id, key):
 def test_train_logs_params_and_every_iteration_equal_to_evals_result(xgb, data, autolog_store):
     dtrain, dvalid = dmatrices(xgb, data)
     evals_result: dict = {}
-    xgb.train({**PARAMS, "eval_metric": ["logloss", "error"]}, dtrain, num_boost_round=7,
-              evals=[(dtrain, "train"), (dvalid, "valid")], evals_result=evals_result, verbose_eval=False)
+    xgb.train(
+        {**PARAMS, "eval_metric": ["logloss", "error"]},
+        dtrain,
+        num_boost_round=7,
+        evals=[(dtrain, "train"), (dvalid, "valid")],
+        evals_result=evals_result,
+        verbose_eval=False,
+    )
 
     run = autolog.last_active_run()
     assert run.info.status == "FINISHED"
@@ -44,8 +51,15 @@ def test_train_logs_params_and_every_iteration_equal_to_evals_result(xgb, data, 
 def test_early_stopping_logs_best_and_stopped_iteration_and_best_metrics_once_more(xgb, data, autolog_store):
     dtrain, dvalid = dmatrices(xgb, data)
     evals_result: dict = {}
-    booster = xgb.train({**PARAMS, "eta": 0.9}, dtrain, num_boost_round=200, evals=[(dvalid, "valid")],
-                        evals_result=evals_result, early_stopping_rounds=3, verbose_eval=False)
+    booster = xgb.train(
+        {**PARAMS, "eta": 0.9},
+        dtrain,
+        num_boost_round=200,
+        evals=[(dvalid, "valid")],
+        evals_result=evals_result,
+        early_stopping_rounds=3,
+        verbose_eval=False,
+    )
 
     run = autolog.last_active_run()
     ran = len(evals_result["valid"]["logloss"])
@@ -63,21 +77,36 @@ def test_log_every_iteration_false_logs_only_the_final_values(xgb, data, autolog
     autolog.xgboost.autolog(log_every_iteration=False)
     dtrain, dvalid = dmatrices(xgb, data)
     evals_result: dict = {}
-    xgb.train(PARAMS, dtrain, num_boost_round=7, evals=[(dtrain, "train"), (dvalid, "valid")],
-              evals_result=evals_result, verbose_eval=False)
+    xgb.train(
+        PARAMS,
+        dtrain,
+        num_boost_round=7,
+        evals=[(dtrain, "train"), (dvalid, "valid")],
+        evals_result=evals_result,
+        verbose_eval=False,
+    )
     run_id = autolog.last_active_run().info.run_id
     for dataset in ("train", "valid"):
         steps = history(autolog_store, run_id, f"{dataset}-logloss")
         assert [(m.step, m.value) for m in steps] == [(6, evals_result[dataset]["logloss"][-1])]
 
     evals_result = {}
-    booster = xgb.train({**PARAMS, "eta": 0.9}, dtrain, num_boost_round=200, evals=[(dvalid, "valid")],
-                        evals_result=evals_result, early_stopping_rounds=3, verbose_eval=False)
+    booster = xgb.train(
+        {**PARAMS, "eta": 0.9},
+        dtrain,
+        num_boost_round=200,
+        evals=[(dvalid, "valid")],
+        evals_result=evals_result,
+        early_stopping_rounds=3,
+        verbose_eval=False,
+    )
     run = autolog.last_active_run()
     ran = len(evals_result["valid"]["logloss"])
     steps = history(autolog_store, run.info.run_id, "valid-logloss")
-    assert [(m.step, m.value) for m in steps] == [(ran - 1, evals_result["valid"]["logloss"][-1]),
-                                                  (ran, evals_result["valid"]["logloss"][booster.best_iteration])]
+    assert [(m.step, m.value) for m in steps] == [
+        (ran - 1, evals_result["valid"]["logloss"][-1]),
+        (ran, evals_result["valid"]["logloss"][booster.best_iteration]),
+    ]
     assert run.data.metrics["stopped_iteration"] == ran - 1
 
 
@@ -271,8 +300,9 @@ def test_train_with_every_argument_positional_keeps_the_users_callbacks_and_ours
 
     run = autolog.last_active_run()
     assert seen == [0, 1, 2] and len(callbacks) == 1
-    assert [m.value for m in history(autolog_store, run.info.run_id, "valid-logloss")] == \
-        evals_result["valid"]["logloss"]
+    assert [m.value for m in history(autolog_store, run.info.run_id, "valid-logloss")] == evals_result["valid"][
+        "logloss"
+    ]
     assert run.data.params["verbose_eval"] == "False" and run.data.params["num_boost_round"] == "3"
 
 
@@ -295,14 +325,22 @@ def test_estimator_fit_with_positional_sample_weight_and_eval_set(xgb, data, aut
 
     run = autolog.last_active_run()
     assert run.data.params["n_estimators"] == "3"
-    assert [m.value for m in history(autolog_store, run.info.run_id, "validation_0-logloss")] == \
-        model.evals_result()["validation_0"]["logloss"]
+    assert [m.value for m in history(autolog_store, run.info.run_id, "validation_0-logloss")] == model.evals_result()[
+        "validation_0"
+    ]["logloss"]
     loaded = autolog.load_model(f"runs:/{run.info.run_id}/model")
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
-@pytest.mark.parametrize("option, value", [("importance_types", [1]), ("importance_types", ["gian"]),
-                                           ("importance_types", {"weight": 1}), ("log_every_iteration", "no")])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("importance_types", [1]),
+        ("importance_types", ["gian"]),
+        ("importance_types", {"weight": 1}),
+        ("log_every_iteration", "no"),
+    ],
+)
 def test_a_bad_option_value_is_a_value_error_naming_it(autolog_store, option, value):
     with pytest.raises(ValueError, match=option):
         autolog.xgboost.autolog(**{option: value})
