@@ -1,5 +1,6 @@
 """Dataset descriptions (``tracking_core.datasets``): digest, shape, schema and source of every data
 type a training call takes; the same digest in another process, a different one after a change."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -21,60 +22,100 @@ np = pytest.importorskip("numpy")
 # Each builder makes ``data`` from nothing but a seed, here and in another process; ``change`` then
 # alters one value in the part the digest samples (the first row is always sampled).
 BUILDERS = {
-    "numpy": ("numpy", """
+    "numpy": (
+        "numpy",
+        """
         X = np.random.default_rng(0).random((2000, 20))
         data = X
-    """, "X[0, 3] += 1.0"),
-    "numpy_wide_rows": ("numpy", """
+    """,
+        "X[0, 3] += 1.0",
+    ),
+    "numpy_wide_rows": (
+        "numpy",
+        """
         X = np.random.default_rng(0).random((3, 200_000)).astype(np.float32)
         data = X
-    """, "X[0, 0] += 1.0"),
-    "pandas": ("pandas", """
+    """,
+        "X[0, 0] += 1.0",
+    ),
+    "pandas": (
+        "pandas",
+        """
         import pandas as pd
         rng = np.random.default_rng(0)
         X = pd.DataFrame({"age": rng.integers(18, 90, 3000), "income": rng.random(3000),
                           "city": [f"city{i % 7}" for i in range(3000)],
                           "kind": pd.Categorical([("a", "b")[i % 2] for i in range(3000)])})
         data = X
-    """, "X.loc[0, 'city'] = 'elsewhere'"),
-    "pandas_series": ("pandas", """
+    """,
+        "X.loc[0, 'city'] = 'elsewhere'",
+    ),
+    "pandas_series": (
+        "pandas",
+        """
         import pandas as pd
         X = pd.Series(np.arange(5000, dtype="int64"), name="target")
         data = X
-    """, "X.iloc[0] = -1"),
-    "scipy": ("scipy", """
+    """,
+        "X.iloc[0] = -1",
+    ),
+    "scipy": (
+        "scipy",
+        """
         import scipy.sparse
         X = scipy.sparse.random(3000, 50, density=0.05, format="csr", random_state=0)
         data = X
-    """, "X.data[0] += 1.0"),
-    "torch_tensor": ("torch", """
+    """,
+        "X.data[0] += 1.0",
+    ),
+    "torch_tensor": (
+        "torch",
+        """
         import torch
         X = torch.tensor(np.random.default_rng(0).random((2000, 20)), dtype=torch.float32)
         data = X
-    """, "X[0, 0] += 1.0"),
-    "torch_loader": ("torch", """
+    """,
+        "X[0, 0] += 1.0",
+    ),
+    "torch_loader": (
+        "torch",
+        """
         import torch
         X = torch.tensor(np.random.default_rng(0).random((2000, 20)), dtype=torch.float32)
         y = torch.arange(2000)
         data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=64, shuffle=True)
-    """, "X[0, 0] += 1.0"),
-    "xgboost": ("xgboost", """
+    """,
+        "X[0, 0] += 1.0",
+    ),
+    "xgboost": (
+        "xgboost",
+        """
         import xgboost
         X = np.random.default_rng(0).random((2000, 20))
         data = xgboost.DMatrix(X, label=np.arange(2000) % 2, feature_names=[f"f{i}" for i in range(20)])
-    """, "data = xgboost.DMatrix(X + (np.arange(X.size).reshape(X.shape) == 0), label=np.arange(2000) % 2, "
-         "feature_names=[f'f{i}' for i in range(20)])"),
-    "lightgbm": ("lightgbm", """
+    """,
+        "data = xgboost.DMatrix(X + (np.arange(X.size).reshape(X.shape) == 0), label=np.arange(2000) % 2, "
+        "feature_names=[f'f{i}' for i in range(20)])",
+    ),
+    "lightgbm": (
+        "lightgbm",
+        """
         import lightgbm
         X = np.random.default_rng(0).random((2000, 20))
         data = lightgbm.Dataset(X, label=np.arange(2000) % 2)
-    """, "X[0, 0] += 1.0"),
-    "tensorflow": ("tensorflow", """
+    """,
+        "X[0, 0] += 1.0",
+    ),
+    "tensorflow": (
+        "tensorflow",
+        """
         import tensorflow as tf
         X = np.random.default_rng(0).random((2000, 20)).astype("float32")
         data = tf.data.Dataset.from_tensor_slices((X, np.arange(2000) % 2)).shuffle(64, seed=1).batch(32)
-    """, "data = tf.data.Dataset.from_tensor_slices((X + (np.arange(X.size).reshape(X.shape) == 0), "
-         "np.arange(2000) % 2)).shuffle(64, seed=1).batch(32)"),
+    """,
+        "data = tf.data.Dataset.from_tensor_slices((X + (np.arange(X.size).reshape(X.shape) == 0), "
+        "np.arange(2000) % 2)).shuffle(64, seed=1).batch(32)",
+    ),
 }
 
 
@@ -112,8 +153,14 @@ def other_process_digests() -> dict[str, str]:
             found[name] = describe_dataset(namespace["data"]).digest
         print(json.dumps(found))
     """)
-    out = subprocess.run([sys.executable, "-c", script], cwd=REPO_DIR, capture_output=True, text=True,
-                         timeout=600, env={**os.environ, "PYTHONHASHSEED": "123"})
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONHASHSEED": "123"},
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -198,8 +245,13 @@ def test_pandas_schema_columns_and_source_from_attrs(tmp_path):
     frame = pd.read_csv(path)
     frame.attrs["autolog.source"] = str(path)  # what a wrapped pandas reader records
     description = describe_dataset(frame, name="X", context="eval")
-    assert description.schema == {"columns": [{"name": "a", "type": "int64"}, {"name": "b", "type": "float64"},
-                                              {"name": "c", "type": str(frame.dtypes["c"])}]}
+    assert description.schema == {
+        "columns": [
+            {"name": "a", "type": "int64"},
+            {"name": "b", "type": "float64"},
+            {"name": "c", "type": str(frame.dtypes["c"])},
+        ]
+    }
     assert description.profile == {"shape": [3, 3], "num_rows": 3, "num_elements": 9}
     assert description.source["uri"] == str(path) and description.source["size"] == path.stat().st_size
     colspec = json.loads(description.to_mlflow()["dataset"]["schema"])["mlflow_colspec"]
@@ -238,8 +290,10 @@ def test_torch_loader_of_a_custom_dataset_is_described_without_reading_items():
     assert description.schema["dataset_type"].endswith("Images")
     tensors = torch.utils.data.TensorDataset(torch.zeros(50, 3), torch.zeros(50, dtype=torch.long))
     schema = describe_dataset(torch.utils.data.DataLoader(tensors, batch_size=8)).schema
-    assert schema["tensors"] == [{"name": "tensor_0", "dtype": "float32", "shape": [-1, 3]},
-                                 {"name": "tensor_1", "dtype": "int64", "shape": [-1]}]
+    assert schema["tensors"] == [
+        {"name": "tensor_0", "dtype": "float32", "shape": [-1, 3]},
+        {"name": "tensor_1", "dtype": "int64", "shape": [-1]},
+    ]
 
 
 def test_xgboost_dmatrix_names_and_quantile_matrix():
@@ -273,8 +327,10 @@ def test_tf_data_schema_from_element_spec_without_iterating():
     X = np.zeros((100, 5), dtype="float32")
     dataset = tf.data.Dataset.from_tensor_slices({"features": X, "label": np.zeros(100, dtype="int64")}).batch(10)
     description = describe_dataset(dataset, name="x", context="training")
-    assert description.schema["tensors"] == [{"name": "features", "dtype": "float32", "shape": [-1, 5]},
-                                             {"name": "label", "dtype": "int64", "shape": [-1]}]
+    assert description.schema["tensors"] == [
+        {"name": "features", "dtype": "float32", "shape": [-1, 5]},
+        {"name": "label", "dtype": "int64", "shape": [-1]},
+    ]
     assert description.profile["num_elements"] == 10
 
     def generate():
@@ -293,7 +349,9 @@ def test_unknown_types_and_bad_context():
 
 
 def test_importing_the_module_imports_no_framework():
-    code = ("import sys, tracking_core.datasets; print(sorted(m for m in ('numpy', 'pandas', 'scipy', 'torch', "
-            "'tensorflow', 'xgboost', 'lightgbm', 'sklearn') if m in sys.modules))")
+    code = (
+        "import sys, tracking_core.datasets; print(sorted(m for m in ('numpy', 'pandas', 'scipy', 'torch', "
+        "'tensorflow', 'xgboost', 'lightgbm', 'sklearn') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_DIR, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

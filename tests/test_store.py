@@ -148,3 +148,17 @@ def test_the_series_id_cache_stays_bounded_and_ids_stay_right(autolog_store, mon
     for n, run_id in enumerate(ids):
         assert [m.value for m in client.get_metric_history(run_id, "a")] == [n, n + 0.5]
         assert [m.value for m in client.get_metric_history(run_id, "b")] == [-n]
+
+
+def test_sqlite_page_cache_is_small_in_a_training_process_and_configurable(tmp_path, monkeypatch):
+    """Each connection's page cache grows to its limit as the store grows: 8 MB unless told."""
+    from tracking_core.store import SqlStore
+
+    monkeypatch.delenv("AUTOLOG_SQLITE_CACHE_MB", raising=False)
+    store = SqlStore(f"sqlite:///{tmp_path / 'a.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -8 * 1024
+    monkeypatch.setenv("AUTOLOG_SQLITE_CACHE_MB", "64")
+    store = SqlStore(f"sqlite:///{tmp_path / 'b.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024

@@ -12,6 +12,7 @@ A dataset input may be given as:
 Limits are MLflow's: name 500 characters, digest 36 (ours are 16), source type 64, source 65,535,
 schema 1 MiB, profile 16 MiB; input tag keys 255, values 500.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,15 +47,16 @@ def _tags(tags: Any) -> tuple[tuple[str, str], ...]:
         pairs = list(tags.items())
     else:
         pairs = [(t["key"], t["value"]) if isinstance(t, dict) else (t[0], t[1]) for t in tags]
-    checked = []
+    checked: list[tuple[str, str]] = []
     for key, value in pairs:
         _text(key, "input tag key", MAX_TAG_KEY)
-        checked.append((key, _text(str(value), f"input tag {key!r}", MAX_TAG_VALUE)))
+        checked.append((key, str(_text(str(value), f"input tag {key!r}", MAX_TAG_VALUE))))
     return tuple(checked)
 
 
-def to_input(run_id: str, item: Any, context: str | None = None, name: str | None = None,
-             tags: dict | None = None) -> InputToLog:
+def to_input(
+    run_id: str, item: Any, context: str | None = None, name: str | None = None, tags: dict | None = None
+) -> InputToLog:
     """One input of ``run_id`` (see the module docstring for what ``item`` may be)."""
     from .datasets import DatasetDescription, describe_dataset
 
@@ -63,16 +65,21 @@ def to_input(run_id: str, item: Any, context: str | None = None, name: str | Non
     if not isinstance(item, (DatasetDescription, dict)):
         described = describe_dataset(item, name=name, context=context)
         if described is None:
-            raise TypeError(f"cannot describe a dataset of type {type(item).__module__}.{type(item).__qualname__}: "
-                            "pass a numpy array, pandas DataFrame/Series, scipy sparse matrix, torch tensor or "
-                            "DataLoader, xgboost DMatrix, lightgbm Dataset, tf.data.Dataset, or a DatasetDescription")
+            raise TypeError(
+                f"cannot describe a dataset of type {type(item).__module__}.{type(item).__qualname__}: "
+                "pass a numpy array, pandas DataFrame/Series, scipy sparse matrix, torch tensor or "
+                "DataLoader, xgboost DMatrix, lightgbm Dataset, tf.data.Dataset, or a DatasetDescription"
+            )
         item = described
     if isinstance(item, DatasetDescription):
         if name is not None or context is not None:
             import dataclasses
 
-            item = dataclasses.replace(item, name=name if name is not None else item.name,
-                                       context=context if context is not None else item.context)
+            item = dataclasses.replace(
+                item,
+                name=name if name is not None else item.name,
+                context=context if context is not None else item.context,
+            )
         item = item.to_mlflow()
     if not isinstance(item.get("dataset"), dict):
         raise ValueError(f"a dataset input needs a 'dataset' object, got {item!r:.120}")

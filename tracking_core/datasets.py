@@ -27,7 +27,8 @@ of ``from_tensor_slices``/``from_tensors`` pipelines (attributes tf.data keeps; 
 ``flat_map``/``interleave``/``from_generator``) or the file names of a ``TFRecordDataset``;
 torch ``DataLoader`` -- the tensors of a ``TensorDataset`` (sampled as arrays), else the
 dataset's type, length and the batch size; lightgbm ``Dataset`` -- its raw data when kept
-(array, DataFrame, sparse, or a file path: its size and sampled bytes), else its constructed shape and labels; xgboost ``DMatrix`` -- a sampled slice of rows
+(array, DataFrame, sparse, or a file path: its size and sampled bytes), else its constructed
+shape and labels; xgboost ``DMatrix`` -- a sampled slice of rows
 (``DMatrix.slice``) with their labels and weights, feature names and types; a ``QuantileDMatrix``
 only its shape and feature names.
 
@@ -36,6 +37,7 @@ lightgbm ``Dataset`` built from a file path, or ``DataFrame.attrs["autolog.sourc
 whoever wraps the reader). ``to_mlflow()`` gives MLflow's ``DatasetInput`` JSON for
 ``runs/log-inputs``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -60,18 +62,26 @@ class DatasetDescription:
 
     name: str | None
     digest: str
-    source_type: str                 # numpy, pandas, scipy, torch, xgboost, lightgbm, tensorflow
-    kind: str                        # the Python type, e.g. "pandas.DataFrame"
-    schema: dict[str, Any]           # {"columns": [{"name", "type"}]} or {"tensors": [{"name", "dtype", "shape"}]}
-    profile: dict[str, Any]          # shape, num_rows, num_elements, ... as far as known
+    source_type: str  # numpy, pandas, scipy, torch, xgboost, lightgbm, tensorflow
+    kind: str  # the Python type, e.g. "pandas.DataFrame"
+    schema: dict[str, Any]  # {"columns": [{"name", "type"}]} or {"tensors": [{"name", "dtype", "shape"}]}
+    profile: dict[str, Any]  # shape, num_rows, num_elements, ... as far as known
     source: dict[str, Any] | None = None
-    context: str | None = None       # training, eval, test
-    digest_covers: str = "content"   # content (sampled values), labels, file names, or structure (no values)
+    context: str | None = None  # training, eval, test
+    digest_covers: str = "content"  # content (sampled values), labels, file names, or structure (no values)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "digest": self.digest, "source_type": self.source_type, "kind": self.kind,
-                "schema": self.schema, "profile": self.profile, "source": self.source, "context": self.context,
-                "digest_covers": self.digest_covers}
+        return {
+            "name": self.name,
+            "digest": self.digest,
+            "source_type": self.source_type,
+            "kind": self.kind,
+            "schema": self.schema,
+            "profile": self.profile,
+            "source": self.source,
+            "context": self.context,
+            "digest_covers": self.digest_covers,
+        }
 
     def to_mlflow(self) -> dict[str, Any]:
         """MLflow's ``DatasetInput``: ``{"dataset": {...}, "tags": [mlflow.data.context]}``."""
@@ -87,8 +97,13 @@ class DatasetDescription:
         return {"dataset": dataset, "tags": tags}
 
 
-def describe_dataset(data: Any, name: str | None = None, context: str | None = None, targets: Any = None,
-                     source: str | dict | None = None) -> DatasetDescription | None:
+def describe_dataset(
+    data: Any,
+    name: str | None = None,
+    context: str | None = None,
+    targets: Any = None,
+    source: str | dict | None = None,
+) -> DatasetDescription | None:
     """Describe ``data`` (and ``targets``, hashed into the same digest); None for an unknown type."""
     if context is not None and context not in CONTEXTS:
         raise ValueError(f"dataset context must be one of {', '.join(CONTEXTS)}, got {context!r}")
@@ -106,8 +121,16 @@ def describe_dataset(data: Any, name: str | None = None, context: str | None = N
     if isinstance(source, str):
         source = _file_source(source)
     return DatasetDescription(
-        name=name, digest=hasher.hexdigest()[:DIGEST_LENGTH], source_type=source_type, kind=_kind(data),
-        schema=schema, profile=profile, source=source or found_source, context=context, digest_covers=covers)
+        name=name,
+        digest=hasher.hexdigest()[:DIGEST_LENGTH],
+        source_type=source_type,
+        kind=_kind(data),
+        schema=schema,
+        profile=profile,
+        source=source or found_source,
+        context=context,
+        digest_covers=covers,
+    )
 
 
 def dataset_digest(data: Any) -> str | None:
@@ -139,8 +162,7 @@ def _describe(data: Any):
         if isinstance(data, pd.DataFrame):
             return _pandas_frame(data, np, pd)
         if isinstance(data, pd.Series):
-            return _pandas_frame(data.to_frame(name=data.name if data.name is not None else 0), np, pd,
-                                 series=True)
+            return _pandas_frame(data.to_frame(name=data.name if data.name is not None else 0), np, pd, series=True)
     if top == "scipy":
         sparse = _module("scipy.sparse")
         if sparse is not None and sparse.issparse(data):
@@ -232,8 +254,12 @@ def _numpy(a, np):
     hasher = _new_hasher("ndarray")
     _hash_array(hasher, a, np)
     schema = {"tensors": [_tensor_schema("features", a.dtype.name, a.shape)]}
-    profile = {"shape": list(a.shape), "num_rows": int(a.shape[0]) if a.ndim else 1, "num_elements": int(a.size),
-               "nbytes": int(a.nbytes)}
+    profile = {
+        "shape": list(a.shape),
+        "num_rows": int(a.shape[0]) if a.ndim else 1,
+        "num_elements": int(a.size),
+        "nbytes": int(a.nbytes),
+    }
     return hasher, "numpy", schema, profile, None, "content"
 
 
@@ -253,8 +279,11 @@ def _pandas_frame(df, np, pd, series: bool = False):
     if not isinstance(index, pd.RangeIndex):
         _hash_array(hasher, np.asarray(sample.index), np)
     schema = {"columns": [{"name": name, "type": dtype} for name, dtype in columns]}
-    profile = {"shape": [n_rows] if series else [n_rows, n_columns], "num_rows": int(n_rows),
-               "num_elements": int(n_rows * n_columns)}
+    profile = {
+        "shape": [n_rows] if series else [n_rows, n_columns],
+        "num_rows": int(n_rows),
+        "num_elements": int(n_rows * n_columns),
+    }
     source = df.attrs.get(SOURCE_ATTR) if hasattr(df, "attrs") else None
     if isinstance(source, str):
         source = _file_source(source)
@@ -287,8 +316,11 @@ def _tensor_as_array(t, np, torch):
     """A numpy array holding ``t`` or, when it lives elsewhere than the CPU, a sample of its rows."""
     t = t.detach()
     if t.device.type != "cpu":
-        rows = _row_sample(np, t.shape[0], SAMPLE_BYTES // max(t.element_size() * max(t[0].numel(), 1), 1)) \
-            if t.dim() else None
+        rows = (
+            _row_sample(np, t.shape[0], SAMPLE_BYTES // max(t.element_size() * max(t[0].numel(), 1), 1))
+            if t.dim()
+            else None
+        )
         t = (t if rows is None else t[torch.as_tensor(rows, device=t.device)]).cpu()
     if t.dtype == torch.bfloat16:
         t = t.view(torch.int16)
@@ -321,8 +353,9 @@ def _torch_loader(loader, np, torch, data_module):
     if isinstance(dataset, data_module.TensorDataset):
         for position, tensor in enumerate(dataset.tensors):
             _hash_array(hasher, _tensor_as_array(tensor, np, torch), np)
-            schema["tensors"].append(_tensor_schema(f"tensor_{position}", str(tensor.dtype).replace("torch.", ""),
-                                                    tuple(tensor.shape)))
+            schema["tensors"].append(
+                _tensor_schema(f"tensor_{position}", str(tensor.dtype).replace("torch.", ""), tuple(tensor.shape))
+            )
         covers = "content"
     else:
         schema = {"dataset_type": _kind(dataset)}
@@ -347,9 +380,11 @@ def _xgboost(d, np):
         covers = "content"
     except Exception:  # QuantileDMatrix and external-memory matrices keep no raw rows
         pass
-    schema = {"columns": [{"name": name, "type": types[i] if i < len(types) else "float"}
-                          for i, name in enumerate(names)]} if names else \
-        {"tensors": [{"name": "features", "dtype": "float32", "shape": [-1, n_columns]}]}
+    schema = (
+        {"columns": [{"name": name, "type": types[i] if i < len(types) else "float"} for i, name in enumerate(names)]}
+        if names
+        else {"tensors": [{"name": "features", "dtype": "float32", "shape": [-1, n_columns]}]}
+    )
     profile = {"shape": [n_rows, n_columns], "num_rows": n_rows}
     return hasher, "xgboost", schema, profile, None, covers
 
@@ -380,8 +415,10 @@ def _lightgbm(ds, np):
     feature_names = getattr(ds, "feature_name", None)
     if isinstance(feature_names, (list, tuple)):
         hasher.update(f"|{list(feature_names)}".encode())
-        schema = {**schema, "columns": schema.get("columns") or [{"name": str(n), "type": "unknown"}
-                                                                 for n in feature_names]}
+        schema = {
+            **schema,
+            "columns": schema.get("columns") or [{"name": str(n), "type": "unknown"} for n in feature_names],
+        }
     if label is not None:
         labels = _describe(label)
         if labels is not None:
@@ -396,9 +433,15 @@ def _tf_dataset(ds, np, tf):
     for path, component in _spec_leaves(ds.element_spec, ""):
         dtype = getattr(component, "dtype", None)
         shape = getattr(component, "shape", None)
-        tensors.append({"name": path, "dtype": getattr(dtype, "name", str(dtype)),
-                        "shape": [-1 if d is None else d for d in shape.as_list()] if shape is not None
-                        and shape.rank is not None else None})
+        tensors.append(
+            {
+                "name": path,
+                "dtype": getattr(dtype, "name", str(dtype)),
+                "shape": [-1 if d is None else d for d in shape.as_list()]
+                if shape is not None and shape.rank is not None
+                else None,
+            }
+        )
     try:
         cardinality = int(ds.cardinality())
     except Exception:
@@ -425,8 +468,10 @@ def _tf_dataset(ds, np, tf):
             covers = "file names"
         except Exception:
             pass
-    profile = {"num_elements": cardinality if cardinality >= 0 else None,
-               "cardinality": {-1: "infinite", -2: "unknown"}.get(cardinality, cardinality)}
+    profile = {
+        "num_elements": cardinality if cardinality >= 0 else None,
+        "cardinality": {-1: "infinite", -2: "unknown"}.get(cardinality, cardinality),
+    }
     return hasher, "tensorflow", {"tensors": tensors}, profile, source, covers
 
 
@@ -488,20 +533,39 @@ def _hash_file_sample(hasher, path: str) -> None:
 
 
 # -- MLflow's schema JSON --------------------------------------------------------------------------------
-_MLFLOW_TYPES = {"float64": "double", "float32": "float", "int64": "long", "int32": "integer", "bool": "boolean",
-                 "object": "string", "string": "string", "str": "string", "bytes": "binary",
-                 "datetime64[ns]": "datetime"}
+_MLFLOW_TYPES = {
+    "float64": "double",
+    "float32": "float",
+    "int64": "long",
+    "int32": "integer",
+    "bool": "boolean",
+    "object": "string",
+    "string": "string",
+    "str": "string",
+    "bytes": "binary",
+    "datetime64[ns]": "datetime",
+}
 
 
 def _mlflow_schema(schema: dict[str, Any]) -> dict[str, Any]:
     if "columns" in schema:
-        return {"mlflow_colspec": [{"type": _MLFLOW_TYPES.get(c["type"], c["type"]), "name": c["name"],
-                                    "required": True} for c in schema["columns"]]}
+        return {
+            "mlflow_colspec": [
+                {"type": _MLFLOW_TYPES.get(c["type"], c["type"]), "name": c["name"], "required": True}
+                for c in schema["columns"]
+            ]
+        }
 
     def specs(part: dict[str, Any]) -> list[dict[str, Any]]:
-        return [{"type": "tensor", "tensor-spec": {"dtype": t["dtype"], "shape": t["shape"]}}
-                for t in part.get("tensors") or []]
+        return [
+            {"type": "tensor", "tensor-spec": {"dtype": t["dtype"], "shape": t["shape"]}}
+            for t in part.get("tensors") or []
+        ]
 
     targets = schema.get("targets") or {}
-    return {"mlflow_tensorspec": {"features": json.dumps(specs(schema)),
-                                  "targets": json.dumps(specs(targets)) if specs(targets) else None}}
+    return {
+        "mlflow_tensorspec": {
+            "features": json.dumps(specs(schema)),
+            "targets": json.dumps(specs(targets)) if specs(targets) else None,
+        }
+    }

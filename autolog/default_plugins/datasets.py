@@ -21,6 +21,7 @@ its structure only (nothing is loaded). Cost: one description per dataset (about
 2,000 x 20 array, bounded on large data) and one queued write per call; nothing when the tracking
 store cannot record inputs (a tracking server without ``runs/log-inputs``).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -30,8 +31,7 @@ from ..hookspecs import hookimpl
 if TYPE_CHECKING:
     from ..session import TrainingCall
 
-TRAINING_ARGUMENTS = ("X", "x", "data", "dtrain", "train_set", "train_dataloaders", "datamodule", "exog",
-                      "y", "endog")
+TRAINING_ARGUMENTS = ("X", "x", "data", "dtrain", "train_set", "train_dataloaders", "datamodule", "exog", "y", "endog")
 EVAL_ARGUMENTS = ("eval_set", "evals", "valid_sets", "validation_data", "val_dataloaders")
 TARGETS_OF = {"X": "y", "x": "y", "data": "y", "exog": "endog"}
 TARGET_ARGUMENTS = ("y", "endog")

@@ -349,6 +349,7 @@ FIELDS = {
     "runs/restore": ["run_id"],
     "runs/search": ["experiment_ids", "filter", "order_by", "max_results", "page_token", "run_view_type"],
     "runs/log-batch": ["run_id", "metrics", "params", "tags"],
+    "runs/log-inputs": ["run_id", "datasets"],
     "runs/log-metric": ["key", "value", "timestamp", "step"],
     "runs/log-parameter": ["key", "value"],
     "runs/set-tag": ["key", "value"],

@@ -317,10 +317,17 @@ def test_chart_of_a_running_run_refreshes_itself(page, server, ids, seeded):
     from tracking_core.batch import WriteBatch, now_ms
     from tracking_core.store import get_store
 
+    from tracking_core import liveness
+
+    store = get_store(uri.resolve(seeded[0]).database_url)
+    # The seeding process has exited, so readers show its open run KILLED; hand the run to this
+    # (living) process, as if it were still training here.
+    alive = {**liveness.owner_tags(), liveness.TAG_HEARTBEAT: str(now_ms())}
+    store.write(WriteBatch(tags={(ids["running"], key): value for key, value in alive.items()}))
+    store.update_run(ids["running"], status="RUNNING")
     page.goto(server.url + f"/charts?runs={ids['running']}&metrics=loss")
     chart = page.locator("#charts .chart[data-key='loss']")
     expect(chart).to_have_attribute("data-points", "2")
-    store = get_store(uri.resolve(seeded[0]).database_url)
     store.write(WriteBatch(metrics=[(ids["running"], "loss", 0.25, now_ms(), 2)]))
     expect(page.locator("#charts .chart[data-key='loss']")).to_have_attribute("data-points", "3", timeout=8000)
 

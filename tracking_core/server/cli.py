@@ -202,8 +202,11 @@ def serve(config: ServerConfig) -> int:
     except ImportError:
         print(f"error: {EXTRA_HINT}", file=sys.stderr)
         return 2
+    from ..store import SQLITE_CACHE_ENV
     from .app import build_context, create_app
     from .users import UsersFileError
+
+    os.environ.setdefault(SQLITE_CACHE_ENV, "64")  # a server reads big stores; a training process mostly writes
 
     try:
         ctx = build_context(config)

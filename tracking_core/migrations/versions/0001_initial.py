@@ -3,6 +3,7 @@
 Stores written before migrations existed have exactly these tables and no ``alembic_version``;
 they are stamped with this revision and upgraded from here.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -50,8 +51,9 @@ def upgrade() -> None:
     op.create_table(
         "metrics",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("series_id", sa.Integer, sa.ForeignKey("metric_series.series_id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "series_id", sa.Integer, sa.ForeignKey("metric_series.series_id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("value", sa.Float(precision=53), nullable=True),
         sa.Column("timestamp", sa.BigInteger, nullable=False),
         sa.Column("step", sa.BigInteger, nullable=False),

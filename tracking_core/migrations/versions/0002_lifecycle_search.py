@@ -6,6 +6,7 @@
   tags by (key, value) on SQLite. PostgreSQL btree entries are limited to about 2.7 kB and values
   are unbounded text, so there params and tags get a hash index on the value (equality only).
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -18,14 +19,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("experiments", sa.Column("lifecycle_stage", sa.String(32), nullable=False,
-                                           server_default="active"))
+    op.add_column("experiments", sa.Column("lifecycle_stage", sa.String(32), nullable=False, server_default="active"))
     op.add_column("experiments", sa.Column("last_update_time", sa.BigInteger, nullable=True))
     op.execute("UPDATE experiments SET last_update_time = creation_time")
     op.create_table(
         "experiment_tags",
-        sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "experiment_id",
+            sa.Integer,
+            sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("key", sa.String(250), primary_key=True),
         sa.Column("value", sa.Text, nullable=False),
     )

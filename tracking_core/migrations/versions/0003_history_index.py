@@ -4,6 +4,7 @@ The history order is (step, timestamp, id); the point id is the table's row id, 
 the end of every index entry, so this index gives the whole order without a sort (a covering index
 with the value would put the value before the id and was no faster: a series' rows sit together).
 """
+
 from __future__ import annotations
 
 from alembic import op

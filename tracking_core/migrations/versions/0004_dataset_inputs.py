@@ -8,6 +8,7 @@
 Searches by ``datasets.digest``/``datasets.name`` start from their indexes; by context from
 ``input_tags (key, value)``.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -23,8 +24,9 @@ def upgrade() -> None:
     op.create_table(
         "datasets",
         sa.Column("dataset_id", sa.String(32), primary_key=True),
-        sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("name", sa.String(500), nullable=False),
         sa.Column("digest", sa.String(64), nullable=False),
         sa.Column("dataset_source_type", sa.String(64), nullable=False),
@@ -37,8 +39,9 @@ def upgrade() -> None:
     op.create_table(
         "run_inputs",
         sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("dataset_id", sa.String(32), sa.ForeignKey("datasets.dataset_id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "dataset_id", sa.String(32), sa.ForeignKey("datasets.dataset_id", ondelete="CASCADE"), primary_key=True
+        ),
     )
     op.create_index("ix_run_inputs_dataset", "run_inputs", ["dataset_id", "run_id"])
     op.create_table(
@@ -47,7 +50,8 @@ def upgrade() -> None:
         sa.Column("dataset_id", sa.String(32), primary_key=True),
         sa.Column("key", sa.String(255), primary_key=True),
         sa.Column("value", sa.String(500), nullable=False),
-        sa.ForeignKeyConstraint(["run_id", "dataset_id"], ["run_inputs.run_id", "run_inputs.dataset_id"],
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["run_id", "dataset_id"], ["run_inputs.run_id", "run_inputs.dataset_id"], ondelete="CASCADE"
+        ),
     )
     op.create_index("ix_input_tags_key_value", "input_tags", ["key", "value"])
