@@ -313,11 +313,9 @@ def test_chart_of_several_runs_and_shared_address(page, server, ids):
 
 
 def test_chart_of_a_running_run_refreshes_itself(page, server, ids, seeded):
-    from tracking_core import uri
+    from tracking_core import liveness, uri
     from tracking_core.batch import WriteBatch, now_ms
     from tracking_core.store import get_store
-
-    from tracking_core import liveness
 
     store = get_store(uri.resolve(seeded[0]).database_url)
     # The seeding process has exited, so readers show its open run KILLED; hand the run to this
