@@ -83,6 +83,19 @@ def one_of(*choices: Any) -> Check:
     return check_choice
 
 
+def names_from(*known: str) -> Check:
+    """One of ``known``, or a list of them (e.g. importance types a framework can compute)."""
+
+    def check_names(value: Any) -> None:
+        names = [value] if isinstance(value, str) else value
+        string_list(names)
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValueError(f"must name values among {', '.join(known)} (not {', '.join(unknown)})")
+
+    return check_names
+
+
 def anything(value: Any) -> None:
     """For options whose values the integration interprets itself (e.g. a class label)."""
 

@@ -110,17 +110,7 @@ def _booster_kind(call: TrainingCall) -> str:
 
 def importance_types_check(known: tuple[str, ...]) -> Callable[[Any], None]:
     """The check of option ``importance_types``: one of ``known``, a list of them, or None (none logged)."""
-
-    def check(value: Any) -> None:
-        if value is None:
-            return
-        names = [value] if isinstance(value, str) else value
-        option_checks.string_list(names)
-        unknown = [name for name in names if name not in known]
-        if unknown:
-            raise ValueError(f"must name importance types among {', '.join(known)} (not {', '.join(unknown)})")
-
-    return check
+    return option_checks.optional(option_checks.names_from(*known))
 
 
 def feature_importances(call: TrainingCall) -> list[ArtifactToLog] | None:
