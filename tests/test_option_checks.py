@@ -60,7 +60,7 @@ def test_a_check_for_an_undeclared_option_is_a_plugin_error():
         (option_checks.non_negative_number, [0, 2.5], [-0.1, float("nan"), "1"]),
         (option_checks.string_list, [["a"], ("a", "b"), []], ["a", [1], None]),
         (option_checks.one_of("a", "b"), ["a"], ["c"]),
-    (option_checks.names_from("gain", "split"), ["gain", ["gain", "split"], []], ["cover", ["gain", "x"], [1]]),
+        (option_checks.names_from("gain", "split"), ["gain", ["gain", "split"], []], ["cover", ["gain", "x"], [1]]),
     ],
 )
 def test_checks_accept_good_values_and_refuse_bad_ones(check, good, bad):
