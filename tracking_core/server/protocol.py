@@ -70,6 +70,8 @@ def get_str(
         raise ApiError(f"parameter '{name}' must be a string, got {json.dumps(value)[:80]}")
     if "\x00" in value:
         raise ApiError(f"parameter '{name}' contains a NUL character")
+    if not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value):
+        raise ApiError(f"parameter '{name}' contains a lone surrogate, which is not text")
     if max_length is not None and len(value) > max_length:
         raise ApiError(f"parameter '{name}' is {len(value)} characters long; the limit is {max_length}")
     return value
