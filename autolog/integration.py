@@ -34,6 +34,7 @@ COMMON_OPTIONS: dict[str, Any] = {
     "extra_tags": None,
     "log_system_metrics": False,  # runs autolog creates sample system/... metrics (tracking_core.system_metrics)
     "system_metrics_interval": None,  # seconds; None: env AUTOLOG_SYSTEM_METRICS_INTERVAL, else 10
+    "log_datasets": True,  # dataset inputs: training/eval data of a fit, test data of post-training metrics
 }
 
 

@@ -111,6 +111,7 @@ COMMON_CHECKS: dict[str, Check] = {
     "extra_tags": optional(string_dict),
     "log_system_metrics": boolean,
     "system_metrics_interval": optional(positive_number),
+    "log_datasets": boolean,
 }
 
 

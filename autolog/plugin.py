@@ -25,11 +25,13 @@ from tracking_core import TAG_PARENT_RUN_ID, TAG_USER
 
 from . import option_checks
 from .call_helpers import signature_of
+from .caller_names import caller_variable_name
 from .flavors import PICKLE_FILE, PickleFlavor
 from .flavors import load_model as load_pickled_model
 from .hookspecs import hookimpl
 from .integration import COMMON_OPTIONS, Integration
 from .patching import Patcher
+from .run_datasets import log_dataset_input
 from .safety import AutologWarning, report, warn_once
 from .session import TAG_AUTOLOGGING, ArtifactToLog, ModelToLog, TrainingCall, current_call, in_training
 from .trained_runs import TrainedRun, in_post_training, post_training_wrapper, remember_run, run_of
@@ -75,12 +77,14 @@ __all__ = [
     "PickleFlavor",
     "TrainedRun",
     "TrainingCall",
+    "caller_variable_name",
     "current_call",
     "hookimpl",
     "in_post_training",
     "in_training",
     "integration_options",
     "load_pickled_model",
+    "log_dataset_input",
     "modules_owned_by_others",
     "option_checks",
     "options",

@@ -44,6 +44,7 @@ BOOLEAN_OPTIONS = (
     "log_input_examples",
     "log_model_signatures",
     "log_system_metrics",
+    "log_datasets",
     "silent",
     "exclusive",
     "disable_for_unsupported_versions",

@@ -139,6 +139,7 @@ def test_exit_code_output_and_arguments_pass_through_and_children_are_left_alone
     result = autolog_run(
         "--silent",
         "--log-system-metrics",
+        "--no-log-datasets",
         "--option",
         "max_tuning_runs=3",
         "--",
@@ -155,7 +156,7 @@ def test_exit_code_output_and_arguments_pass_through_and_children_are_left_alone
 
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["argv"] == ["probe.py", "--flag", "a b", "3"]
-    assert seen["enabled"] == {"silent": True, "log_system_metrics": True, "max_tuning_runs": 3}
+    assert seen["enabled"] == {"silent": True, "log_system_metrics": True, "log_datasets": False, "max_tuning_runs": 3}
     assert seen["child"] == "None False"  # processes the script starts are not autologged
     assert seen["pythonpath"] is None
 

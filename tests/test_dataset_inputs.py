@@ -165,3 +165,84 @@ def test_autologged_call_records_its_datasets_by_argument_name(fw):
     assert given.dataset.digest == describe_dataset(X, targets=y).digest
     [reversed_input] = second.inputs.dataset_inputs
     assert reversed_input.dataset.digest != given.dataset.digest
+
+
+# -- datasets seen after training (autolog.plugin.log_dataset_input) and the log_datasets switch -----------
+def _vector(seed: int = 0):
+    """1-D data with labels (the fake framework's ``fit`` sums X)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=60)
+    return X, (X > 0).astype(int)
+
+
+def _inputs(run_id: str) -> dict[str, str | None]:
+    run = autolog.TrackingClient().get_run(run_id)
+    return {i.dataset.name: i.context for i in run.inputs.dataset_inputs}
+
+
+def test_a_dataset_after_training_is_recorded_once_and_training_data_keeps_its_context(fw):
+    from autolog import run_datasets
+    from autolog.plugin import TrainedRun, log_dataset_input
+
+    X, y = _vector()
+    X_test, y_test = _vector(1)
+    autolog.autolog()
+    try:
+        fw.module.Model().fit(X, y)
+        run = TrainedRun(autolog.last_active_run().info.run_id, autolog.get_tracking_uri(), fw.name)
+        assert not log_dataset_input(run, X, "X_seen_again", "test", targets=y)  # trained on: stays training
+        assert log_dataset_input(run, X_test, "X_test", "test", targets=y_test)
+        assert not log_dataset_input(run, X_test, "X_test", "test", targets=y_test)  # the same object
+        assert not log_dataset_input(run, X_test.copy(), "copy", "test", targets=y_test)  # the same content
+        assert _inputs(run.run_id) == {"X": "training", "X_test": "test"}
+
+        recorded = sum(
+            log_dataset_input(run, np.full((3, 2), float(i)), f"batch_{i}", "test")
+            for i in range(run_datasets.MAX_DATASETS_AFTER_TRAINING + 20)
+        )
+        assert recorded == run_datasets.MAX_DATASETS_AFTER_TRAINING - 1  # bounded per run (X_test counted)
+    finally:
+        autolog.autolog(disable=True)
+
+
+def test_a_run_this_process_did_not_train_is_read_back_from_the_store_once(fw):
+    from autolog.plugin import TrainedRun, log_dataset_input
+
+    X, y = _vector()
+    autolog.autolog()
+    try:
+        with autolog.start_run() as started:
+            autolog.log_input(describe_dataset(X, targets=y), context="training", name="X")
+        run = TrainedRun(started.info.run_id, autolog.get_tracking_uri(), fw.name)
+        assert not log_dataset_input(run, X, "X_test", "test", targets=y)
+        assert _inputs(run.run_id) == {"X": "training"}
+    finally:
+        autolog.autolog(disable=True)
+
+
+def test_log_datasets_false_records_nothing_in_training_or_after(fw):
+    from autolog.plugin import TrainedRun, log_dataset_input
+
+    X, y = _vector()
+    autolog.autolog(log_datasets=False)
+    try:
+        fw.module.Model().fit(X, y)
+        run = TrainedRun(autolog.last_active_run().info.run_id, autolog.get_tracking_uri(), fw.name)
+        assert not log_dataset_input(run, _vector(2)[0], "X_test", "test")
+        assert _inputs(run.run_id) == {}
+    finally:
+        autolog.autolog(disable=True)
+
+
+def test_log_datasets_must_be_a_boolean():
+    with pytest.raises(autolog.InvalidOptionError, match="log_datasets"):
+        autolog.autolog(log_datasets="no")
+
+
+def test_caller_variable_name_finds_the_users_variable_past_autolog_frames():
+    from autolog.plugin import caller_variable_name
+
+    holdout_frame = np.zeros((2, 2))
+    assert caller_variable_name(holdout_frame) == "holdout_frame"
+    assert caller_variable_name(np.zeros(1)) is None  # no variable holds it
+    assert caller_variable_name(None) is None

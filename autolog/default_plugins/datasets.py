@@ -16,10 +16,14 @@ the call's arguments are bound by name (``call.arguments``) and every argument h
   argument, the instance's ``endog``/``exog`` (the original pandas objects where kept).
 
 An object given twice (xgboost's ``evals=[(dtrain, "train"), ...]``) is recorded once, with the
-context it had first. A ``datamodule`` or a ``DataLoader`` over a map-style dataset is described by
-its structure only (nothing is loaded). Cost: one description per dataset (about 0.06 ms for a
-2,000 x 20 array, bounded on large data) and one queued write per call; nothing when the tracking
-store cannot record inputs (a tracking server without ``runs/log-inputs``).
+context it had first. A ``DataLoader`` over a map-style dataset is described by its structure only
+(nothing is loaded). A Lightning ``datamodule`` builds its loaders inside the fit: the lightning
+plugin records them after it (``autolog.plugin.log_dataset_input``). The digests recorded are noted
+in ``autolog.run_datasets``, so a dataset seen again after training (a test set) is not recorded a
+second time. With the option ``log_datasets=False`` nothing is described or recorded. Cost: one
+description per dataset (about 0.06 ms for a 2,000 x 20 array, bounded on large data) and one
+queued write per call; nothing when the tracking store cannot record inputs (a tracking server
+without ``runs/log-inputs``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
+from ..run_datasets import OPTION, note_recorded
 
 if TYPE_CHECKING:
     from ..session import TrainingCall
@@ -117,8 +122,9 @@ def describe_call_datasets(call: TrainingCall) -> list:
 @hookimpl(trylast=True)
 def autolog_run_started(call: TrainingCall) -> None:
     log_inputs = getattr(call.tracker, "log_inputs", None)
-    if log_inputs is None:
+    if log_inputs is None or not call.config.get(OPTION, True):
         return
     described = describe_call_datasets(call)
+    note_recorded(call.run_id, described)
     if described:
         log_inputs(call.run_id, described)

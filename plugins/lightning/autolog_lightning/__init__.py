@@ -18,6 +18,10 @@ restores no weights, so there is no ``restored_epoch``).
 Lightning returns them (``test_loss``, ``val_acc``), into that fit's run, with ``step`` = the
 number of epochs trained (see ``autolog_lightning.evaluation`` for which run and why).
 
+Dataset inputs: the core records the loaders ``fit`` was given; a datamodule's loaders (built
+inside the fit) and those ``test()``/``validate()`` evaluated are recorded by
+``autolog_lightning.datasets``.
+
 Options of its own: ``log_every_epoch`` (bool), ``log_every_n_steps`` (an integer >= 1 or None),
 ``max_model_size_mb`` (a number >= 0); a bad value is refused at the ``autolog()`` call.
 
@@ -31,6 +35,7 @@ per-epoch history), the best checkpoint and the model with the trained weights.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from autolog.plugin import Integration, Patcher, hookimpl, post_training_wrapper
@@ -52,9 +57,8 @@ def patch(module: Any, patcher: Patcher) -> None:
     """Called once ``lightning.pytorch`` or ``pytorch_lightning`` is imported."""
     patcher.wrap_training(module.Trainer, "fit")
     for method in evaluation.METHODS:
-        patcher.wrap(
-            module.Trainer, method, post_training_wrapper(NAME, evaluation.log_evaluation, evaluation.WHILE_LOGGING)
-        )
+        log = functools.partial(evaluation.log_evaluation, method)
+        patcher.wrap(module.Trainer, method, post_training_wrapper(NAME, log, evaluation.WHILE_LOGGING))
 
 
 INTEGRATION = Integration(

@@ -62,6 +62,8 @@ def collect_models(call: TrainingCall) -> list[ModelToLog] | None:
 
 def after_training(call: TrainingCall, status: str) -> None:
     attach.restore_callbacks(call)
+    from .datasets import record_datamodule_loaders
     from .evaluation import remember
 
     remember(call, status)
+    record_datamodule_loaders(call)

@@ -16,6 +16,9 @@ training curves of the same logger version / run.
   follow the per-epoch history (epochs 0..n-1); a ``val_loss`` from ``validate()`` adds one point
   after the fit's own ``val_loss`` curve.
 
+The loaders evaluated are recorded as dataset inputs of that run (``test`` for ``test()``,
+``eval`` for ``validate()``; see ``autolog_lightning.datasets``).
+
 Only global rank 0 logs. Calls inside a fit log nothing here. An error while logging is one
 AutologWarning, never an error of ``test``/``validate``; their results reach the user unchanged.
 """
@@ -26,7 +29,7 @@ from typing import Any
 
 from autolog.plugin import TrainingCall, remember_run, run_of
 
-from . import ranks
+from . import datasets, ranks
 from .attach import fit_model
 
 METHODS = ("test", "validate")
@@ -60,8 +63,12 @@ def result_metrics(results: Any) -> dict[str, float]:
     return found
 
 
-def log_evaluation(results: Any, trainer: Any, args: tuple, kwargs: dict) -> None:
-    """After ``Trainer.test``/``validate`` outside a fit: the metrics into the trained module's run."""
+def log_evaluation(method: str, results: Any, trainer: Any, args: tuple, kwargs: dict) -> None:
+    """After ``Trainer.test``/``validate`` (``method``) outside a fit: the metrics into the trained
+    module's run, and the loaders evaluated as its dataset inputs."""
     run = run_of(evaluated_model(trainer, args, kwargs)) or run_of(trainer)
     if run is not None and ranks.trainer_rank_is_zero(trainer) and ranks.env_rank_is_zero():
-        run.log_metrics(result_metrics(results))
+        metrics = result_metrics(results)
+        run.log_metrics(metrics)
+        if metrics:
+            datasets.record_evaluated_loaders(run, method, trainer, args, kwargs)

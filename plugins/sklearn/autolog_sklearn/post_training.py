@@ -8,19 +8,25 @@ The wrappers are ``autolog.plugin.post_training_wrapper``s: nothing is logged du
 inside another of them (``score`` calling ``accuracy_score``) or once autologging is disabled.
 The metric functions a user module imported before ``autolog()`` are reached too
 (``Patcher.rebind_imports``): the import order does not matter.
+
+The data such a metric was computed on is recorded as a dataset input of the run, context
+``test``, named like the metric's suffix (the caller's variable, else ``X``), with the metric's
+``y_true`` (``score``'s ``y``) hashed into its digest: ``autolog.plugin.log_dataset_input``, so only
+when a metric is logged (a serving loop's predictions record nothing), once per run and content
+(data the model was trained on stays ``training``), and not with ``log_datasets=False``. A
+prediction keeps only a weak reference to its input: data gone before the metric is computed is
+not recorded.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
 import threading
 import weakref
 from dataclasses import dataclass
-from types import FrameType
 from typing import Any
 
-from autolog.plugin import TrainedRun, options, post_training_wrapper, run_of
+from autolog.plugin import TrainedRun, caller_variable_name, log_dataset_input, options, post_training_wrapper, run_of
 
 PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "transform")
 METRIC_FUNCTIONS = (
@@ -69,8 +75,10 @@ METRIC_FUNCTIONS = (
     "v_measure_score",
     "fowlkes_mallows_score",
 )
-_SKIPPED_FRAME_PREFIXES = ("sklearn", "autolog", "wrapt", "tracking_core")
+# Metrics whose first argument is the data, not the true labels (no targets to hash with it).
+DATA_FIRST_METRICS = ("silhouette_score", "calinski_harabasz_score", "davies_bouldin_score")
 NAME = "sklearn"
+UNKNOWN_DATASET = "unknown_dataset"
 _MAX_COUNTS = 10_000
 
 
@@ -79,6 +87,7 @@ class _Source:
     run: TrainedRun
     dataset: str
     ref: Any
+    data: weakref.ref[Any] | None = None  # the input of the prediction, weakly
 
 
 class PostTrainingLog:
@@ -89,7 +98,7 @@ class PostTrainingLog:
         self._counts: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
-    def remember_output(self, output: Any, run: TrainedRun, dataset: str) -> None:
+    def remember_output(self, output: Any, run: TrainedRun, dataset: str, data: Any = None) -> None:
         key = id(output)
 
         def forget(_ref: Any) -> None:
@@ -101,7 +110,7 @@ class PostTrainingLog:
             ref = None  # plain lists and such: keep a strong reference (bounded below)
             if len(self._outputs) > 1000:
                 self._outputs.clear()
-        self._outputs[key] = _Source(run, dataset, ref if ref is not None else output)
+        self._outputs[key] = _Source(run, dataset, ref if ref is not None else output, _weak(data))
 
     def source_of(self, value: Any) -> _Source | None:
         source = self._outputs.get(id(value))
@@ -126,16 +135,23 @@ class PostTrainingLog:
 post_training = PostTrainingLog()
 
 
-def dataset_name(data: Any) -> str:
-    """The name of the caller's variable holding ``data`` (outside sklearn and autolog)."""
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(_SKIPPED_FRAME_PREFIXES):
-        frame = frame.f_back
-    if frame is not None:
-        for name, value in frame.f_locals.items():
-            if value is data and not name.startswith("_"):
-                return name
-    return "unknown_dataset"
+def _weak(data: Any) -> weakref.ref[Any] | None:
+    if data is None:
+        return None
+    try:
+        return weakref.ref(data)
+    except TypeError:  # a list: not describable as a dataset anyway
+        return None
+
+
+def dataset_name(data: Any) -> str | None:
+    """The name of the caller's variable holding ``data`` (outside sklearn and autolog), or None."""
+    return caller_variable_name(data, skip=("sklearn",))
+
+
+def _record_dataset(run: TrainedRun, data: Any, name: str | None, targets: Any) -> None:
+    """The data a logged metric was computed on, as a ``test`` input of the run (once)."""
+    log_dataset_input(run, data, name or "X", "test", targets=targets)
 
 
 def _enabled() -> bool:
@@ -149,13 +165,17 @@ def _dataset_argument(args: tuple, kwargs: dict) -> Any:
 def _remember_prediction(result: Any, model: Any, args: tuple, kwargs: dict) -> None:
     run = run_of(model)
     if run is not None and _enabled():
-        post_training.remember_output(result, run, dataset_name(_dataset_argument(args, kwargs)))
+        data = _dataset_argument(args, kwargs)
+        post_training.remember_output(result, run, dataset_name(data) or UNKNOWN_DATASET, data)
 
 
 def _log_score(value: Any, model: Any, args: tuple, kwargs: dict) -> None:
     run = run_of(model)
     if run is not None and _enabled():
-        post_training.log(run, f"{type(model).__name__}_score", dataset_name(_dataset_argument(args, kwargs)), value)
+        data = _dataset_argument(args, kwargs)
+        name = dataset_name(data)
+        post_training.log(run, f"{type(model).__name__}_score", name or UNKNOWN_DATASET, value)
+        _record_dataset(run, data, name, args[1] if len(args) > 1 else kwargs.get("y"))
 
 
 def _is_scalar(value: Any) -> bool:
@@ -166,6 +186,16 @@ def _is_scalar(value: Any) -> bool:
     return True
 
 
+def _true_values(metric: str, output: Any, args: tuple, kwargs: dict) -> Any:
+    """The metric's true labels (``y_true``, ``labels_true``, else the first other positional)."""
+    if metric in DATA_FIRST_METRICS:
+        return None
+    for key in ("y_true", "labels_true"):
+        if key in kwargs:
+            return kwargs[key]
+    return next((arg for arg in args[:2] if arg is not output), None)
+
+
 def _log_metric(name: str, value: Any, _instance: Any, args: tuple, kwargs: dict) -> None:
     if not (_is_scalar(value) and _enabled()):
         return
@@ -173,6 +203,10 @@ def _log_metric(name: str, value: Any, _instance: Any, args: tuple, kwargs: dict
         source = post_training.source_of(candidate)
         if source is not None:
             post_training.log(source.run, name, source.dataset, value)
+            data = source.data() if source.data is not None else None
+            if data is not None:
+                dataset = None if source.dataset == UNKNOWN_DATASET else source.dataset
+                _record_dataset(source.run, data, dataset, _true_values(name, candidate, args, kwargs))
             return
 
 

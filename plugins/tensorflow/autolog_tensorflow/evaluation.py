@@ -11,6 +11,11 @@ the results into that run, ended or still open, by run id:
 - ``step``: the number of epochs trained, so they follow the per-epoch history (epochs 0..n-1);
   evaluating again logs at the same step (the history keeps each value, the run shows the last).
 
+The evaluated data (``x``, with ``y`` hashed into its digest) is recorded as a dataset input of
+that run with context ``test``, named after the caller's variable (``x_test``), else ``x``
+(``autolog.plugin.log_dataset_input``: once per run and content, so evaluating on the fit's
+training or validation data leaves those as they were; not with ``log_datasets=False``).
+
 Evaluations Keras runs inside ``fit`` (validation data) and those of a model autolog did not
 train (or trained with logging off) log nothing. An error while logging is one AutologWarning,
 never an error of ``evaluate``.
@@ -20,9 +25,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from autolog.plugin import TrainingCall, remember_run, run_of
+from autolog.plugin import TrainingCall, caller_variable_name, log_dataset_input, remember_run, run_of
 
 PREFIX = "eval_"
+FRAMEWORK_MODULES = ("keras", "tensorflow", "tf_keras")
 WHILE_LOGGING = "logging evaluate() metrics"
 
 
@@ -55,5 +61,12 @@ def result_metrics(model: Any, result: Any) -> dict[str, float]:
 def log_evaluation(result: Any, model: Any, args: tuple, kwargs: dict) -> None:
     """After ``keras.Model.evaluate`` outside a fit: its metrics into the run of the model's fit."""
     run = run_of(model)
-    if run is not None:
-        run.log_metrics({f"{PREFIX}{k}": v for k, v in result_metrics(model, result).items()})
+    if run is None:
+        return
+    metrics = result_metrics(model, result)
+    run.log_metrics({f"{PREFIX}{k}": v for k, v in metrics.items()})
+    if metrics:
+        x = args[0] if args else kwargs.get("x")
+        y = args[1] if len(args) > 1 else kwargs.get("y")
+        name = caller_variable_name(x, skip=FRAMEWORK_MODULES) or "x"
+        log_dataset_input(run, x, name, "test", targets=y)
