@@ -31,6 +31,11 @@ def clean_artifact_path(path: str | None) -> str:
         raise ArtifactPathError(f"artifact path must be a string, got {type(path).__name__}")
     if "\x00" in path:
         raise ArtifactPathError(f"artifact path {path!r} contains a NUL byte")
+    if not path.isascii():
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ArtifactPathError(f"artifact path {path!r} is not valid unicode (a lone surrogate)") from None
     unix = path.replace("\\", "/")
     if unix.startswith("/") or os.path.isabs(path) or (len(unix) > 1 and unix[1] == ":"):
         raise ArtifactPathError(f"artifact path {path!r} is absolute: give a path relative to the run")
