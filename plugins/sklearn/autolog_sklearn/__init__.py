@@ -8,6 +8,8 @@ precision-recall curves on the training data as JSON (``plots``). Parameter sear
 ``best_*`` params, ``best_cv_score``, ``cv_results.csv``, ``best_estimator/`` and child runs for the
 best candidates. ``cross_validate``/``cross_val_score``/``cross_val_predict`` and
 ``learning_curve``/``validation_curve``/``permutation_test_score`` make one run each.
+Post-training metrics (``accuracy_score_X_test``) go into the model's run, and the data they were
+computed on becomes its ``test`` dataset input (``post_training``).
 Options: ``max_tuning_runs`` (default 5, None for all), ``log_post_training_metrics`` (True),
 ``pos_label`` (None), ``log_plots`` (False: PNG images of the plots, where matplotlib is installed).
 """

@@ -11,7 +11,8 @@ optional per-batch metrics every ``log_every_n_steps`` batches (keys suffixed ``
 ``model_summary.txt`` at training start and the model with its signature: a ``.keras`` file, or
 for a ``keras.Model`` subclass without ``get_config()`` its weights and what rebuilds them (tag
 ``keras_saved_weights_only``; see ``autolog_tensorflow.flavor``). ``model.evaluate()`` on a model
-after its logged fit logs ``eval_<metric>`` into that fit's run (``autolog_tensorflow.evaluation``).
+after its logged fit logs ``eval_<metric>`` into that fit's run, and its data as a ``test``
+dataset input (``autolog_tensorflow.evaluation``).
 Nothing here imports TensorFlow or Keras at import time, and TensorBoard is never needed.
 
 Options of its own: ``log_every_epoch`` (bool), ``log_every_n_steps`` (an integer >= 1 or None),
