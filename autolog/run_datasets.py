@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 OPTION = "log_datasets"
 MAX_RUNS = 1024
 MAX_DATASETS_AFTER_TRAINING = 100
-_MAX_OBJECTS = 256
+_MAX_OBJECTS = 32  # per run: a bounded memory of objects already looked at
 
 
 class _RunRecord:
