@@ -326,6 +326,7 @@ class SqlStore:
             return "(" + ", ".join([marker] * n) + ")"
 
         self._sql = {
+            "marker": marker,
             "run": "INSERT INTO runs (run_id, experiment_id, run_name, status, start_time, end_time, "
             f"artifact_uri, deleted) VALUES {values(8)}",
             "param": f"INSERT INTO params (run_id, key, value) VALUES {values(3)} ON CONFLICT (run_id, key) DO NOTHING",
@@ -396,11 +397,11 @@ class SqlStore:
             return known
         conn.exec_driver_sql(self._sql["series"], sorted(missing))
         run_ids = sorted({run_id for run_id, _key in missing})
-        for chunk in _chunks(run_ids):  # one query per 500 runs, not one per run
-            query = sa.select(metric_series.c.run_id, metric_series.c.key, metric_series.c.series_id).where(
-                metric_series.c.run_id.in_(chunk)
-            )
-            for run_id, key, series_id in conn.execute(query):
+        marker = self._sql["marker"]
+        for chunk in _chunks(run_ids):  # one query per 500 runs, not one per run (plain SQL: hot path)
+            listed = ", ".join([marker] * len(chunk))
+            query = f"SELECT run_id, key, series_id FROM metric_series WHERE run_id IN ({listed})"
+            for run_id, key, series_id in conn.exec_driver_sql(query, tuple(chunk)):
                 new_series[(run_id, key)] = series_id
         return {pair: known[pair] if pair in known else new_series[pair] for pair in needed}
 
@@ -835,6 +836,10 @@ def make_engine(database_url: str) -> sa.engine.Engine:
 SQLITE_CACHE_ENV = "AUTOLOG_SQLITE_CACHE_MB"
 
 
+MMAP_BYTES = 256 << 20
+MMAP_MIN_CACHE_KIB = 64 << 10
+
+
 def sqlite_cache_kib() -> int:
     """Page cache per SQLite connection, in KiB (``AUTOLOG_SQLITE_CACHE_MB``, default 8)."""
     try:
@@ -854,9 +859,12 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA case_sensitive_like=ON")  # LIKE is case-sensitive as in MLflow (ILIKE is not)
     # Searches and histories read many pages: memory-mapped reads skip a system call per page, and a
     # cache (allocated only as used, per connection) keeps the indexes of a big store in memory. It
-    # is 8 MB in a training process, which mostly writes; the server and the UI take 64 MB.
-    cursor.execute("PRAGMA mmap_size=268435456")
-    cursor.execute(f"PRAGMA cache_size=-{sqlite_cache_kib()}")
+    # is 8 MB in a training process, which mostly writes; the server and the UI take 64 MB and map
+    # 256 MB. Mapped pages count in the process's resident memory: a training process maps nothing,
+    # so its memory stays flat however big the store grows.
+    cache_kib = sqlite_cache_kib()
+    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES if cache_kib >= MMAP_MIN_CACHE_KIB else 0}")
+    cursor.execute(f"PRAGMA cache_size=-{cache_kib}")
     cursor.close()
 
 
