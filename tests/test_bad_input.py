@@ -89,3 +89,15 @@ def test_an_option_only_one_plugin_knows_is_accepted_by_the_global_call(make_fra
         assert "log_every_epoch" not in getattr(autolog, other.name).options
     finally:
         autolog.autolog(disable=True)
+
+
+def test_artifact_path_too_deep_to_delete_is_refused_and_the_run_stays_deletable(autolog_store):
+    import shutil
+
+    with autolog.start_run() as run:
+        with pytest.raises(ArtifactPathError, match="levels of directories"):
+            autolog.log_text("x", "d/" * 1000 + "f.txt")
+        autolog.log_text("x", "d/" * 99 + "f.txt")  # deep, but within the bound
+    artifacts = run.info.artifact_uri.removeprefix("file://")
+    shutil.rmtree(artifacts)  # Python's recursive removal copes: the run's files can be deleted
+    assert not os.path.exists(artifacts)

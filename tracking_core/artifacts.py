@@ -12,6 +12,8 @@ import os
 import posixpath
 from typing import NamedTuple
 
+MAX_ARTIFACT_PATH_DEPTH = 100
+
 
 class ArtifactPathError(ValueError):
     pass
@@ -40,8 +42,14 @@ def clean_artifact_path(path: str | None) -> str:
     if unix.startswith("/") or os.path.isabs(path) or (len(unix) > 1 and unix[1] == ":"):
         raise ArtifactPathError(f"artifact path {path!r} is absolute: give a path relative to the run")
     normal = posixpath.normpath(unix)
-    if normal == ".." or normal.startswith("../") or ".." in normal.split("/"):
+    parts = normal.split("/")
+    if ".." in parts:
         raise ArtifactPathError(f"artifact path {path!r} escapes the run's artifact directory")
+    if len(parts) > MAX_ARTIFACT_PATH_DEPTH:
+        # Deeper trees cannot be removed by Python's recursive shutil.rmtree (deleting the run would fail).
+        raise ArtifactPathError(
+            f"artifact path {path[:80]!r}... has {len(parts)} levels of directories (at most {MAX_ARTIFACT_PATH_DEPTH})"
+        )
     return "" if normal == "." else normal
 
 
