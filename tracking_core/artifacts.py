@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from typing import NamedTuple
 
 MAX_ARTIFACT_PATH_DEPTH = 100
@@ -73,13 +74,28 @@ class LocalArtifactRepository:
         self.root = root
 
     def _target(self, artifact_path: str | None) -> str:
-        target = os.path.join(self.root, *filter(None, clean_artifact_path(artifact_path).split("/")))
-        # A symlink inside the root may point out of it: compare the resolved paths.
-        root = os.path.realpath(self.root)
-        real = os.path.realpath(target)
-        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
-            raise ArtifactPathError(f"artifact path {artifact_path!r} leads out of the artifact root")
+        parts = [part for part in clean_artifact_path(artifact_path).split("/") if part]
+        target = os.path.join(self.root, *parts)
+        if self._through_a_link(parts):  # a symlink inside the root may point out of it
+            root = os.path.realpath(self.root)
+            real = os.path.realpath(target)
+            if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+                raise ArtifactPathError(f"artifact path {artifact_path!r} leads out of the artifact root")
         return target
+
+    def _through_a_link(self, parts: list[str]) -> bool:
+        """Whether a component of the path below the root is a symlink (one lstat per existing one:
+        resolving the whole path on every write cost a dozen system calls)."""
+        current = self.root
+        for part in parts:
+            current = os.path.join(current, part)
+            try:
+                mode = os.lstat(current).st_mode
+            except OSError:
+                return False  # nothing below a missing component exists
+            if stat.S_ISLNK(mode):
+                return True
+        return False
 
     def log_artifact(self, local_file: str, artifact_path: str | None = None) -> None:
         if not os.path.isfile(local_file):
@@ -102,8 +118,12 @@ class LocalArtifactRepository:
         if not clean:
             raise ArtifactPathError("artifact file name is empty")
         target = self._target(clean)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as fh:
+        try:
+            fh = open(target, "wb")
+        except FileNotFoundError:  # its directory is new (the common case has it: no mkdir call)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            fh = open(target, "wb")
+        with fh:
             fh.write(data)
 
     def local_dir(self, artifact_path: str | None = None) -> str:

@@ -429,10 +429,11 @@ class SqlStore:
         """Datasets (once per experiment, name and digest), the runs' links to them and their tags."""
         run_ids = sorted({item.run_id for item in inputs})
         experiment_of: dict[str, int] = {}
+        marker = self._sql["marker"]
         for chunk in _chunks(run_ids):
-            experiment_of.update(
-                conn.execute(sa.select(runs.c.run_id, runs.c.experiment_id).where(runs.c.run_id.in_(chunk))).all()
-            )
+            listed = ", ".join([marker] * len(chunk))
+            query = f"SELECT run_id, experiment_id FROM runs WHERE run_id IN ({listed})"
+            experiment_of.update(conn.exec_driver_sql(query, tuple(chunk)).all())
         found: dict[str, tuple] = {}
         links: dict[tuple[str, str], None] = {}
         input_tag_rows: dict[tuple[str, str, str], str] = {}
