@@ -634,9 +634,11 @@ class SqlStore:
         self, conn, series_id: int, after: tuple[int, int, int] | None = None, limit: int | None = None
     ) -> list[tuple]:
         """(value, timestamp, step, id) rows of one series in (step, timestamp, id) order, through the
-        DB-API cursor: a million rows through SQLAlchemy's Row objects would cost twice as long."""
+        DB-API cursor: a million rows through SQLAlchemy's Row objects would cost twice as long.
+        Without a ``limit`` (no page to continue) the rows are (value, timestamp, step)."""
         marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        sql = f"SELECT value, timestamp, step, id FROM metrics WHERE series_id = {marker}"
+        columns = "value, timestamp, step" if limit is None else "value, timestamp, step, id"
+        sql = f"SELECT {columns} FROM metrics WHERE series_id = {marker}"
         args: list = [series_id]
         if after is not None:
             sql += (
@@ -689,6 +691,14 @@ class SqlStore:
         self, run_id: str, key: str, max_results: int | None = None, page_token: str | None = None
     ) -> tuple[list[Metric], str | None]:
         """One page of a metric's history in step order; the token continues after the last point."""
+        rows, token = self.get_metric_history_rows(run_id, key, max_results, page_token)
+        return [Metric(key, _decode_value(value), timestamp, step) for value, timestamp, step in rows], token
+
+    def get_metric_history_rows(
+        self, run_id: str, key: str, max_results: int | None = None, page_token: str | None = None
+    ) -> tuple[list[tuple], str | None]:
+        """``get_metric_history_page`` as the database's rows, ``(value or None for NaN, timestamp,
+        step)``: a server writing a million points as JSON skips a million ``Metric`` objects."""
         after = _decode_history_token(page_token)
         if max_results is not None and (not isinstance(max_results, int) or max_results < 1):
             raise ValueError(f"max_results must be a positive integer, got {max_results!r}")
@@ -699,9 +709,10 @@ class SqlStore:
             rows = self._points(conn, series_id, after, None if max_results is None else max_results + 1)
         more = max_results is not None and len(rows) > max_results
         rows = rows[:max_results] if more else rows
-        points = [Metric(key, _decode_value(value), timestamp, step) for value, timestamp, step, _id in rows]
         token = _encode_history_token(rows[-1][2], rows[-1][1], rows[-1][3]) if more else None
-        return points, token
+        if max_results is not None:  # a page: without the ids it was read with
+            rows = list(map(operator.itemgetter(0, 1, 2), rows))
+        return rows, token
 
     def get_metric_histories(
         self, run_ids: list[str], keys: list[str], max_points_per_series: int | None = None
@@ -724,7 +735,7 @@ class SqlStore:
                 rows = self._points(conn, series_id)
                 if max_points_per_series is not None and len(rows) > max_points_per_series:
                     rows = _downsample(rows, max_points_per_series)
-                result[(run_id, key)] = [Metric(key, _decode_value(v), t, s) for v, t, s, _id in rows]
+                result[(run_id, key)] = [Metric(key, _decode_value(v), t, s) for v, t, s in rows]
         return result
 
     def _keys(self, table, run_ids: list[str]) -> list[str]:

@@ -470,8 +470,8 @@ def get_metric_history(ctx: ServerContext, data: dict) -> bytes:
     _get_run(ctx, run_id)
     max_results = get_int(data, "max_results", default=None, minimum=1, maximum=MAX_HISTORY_PAGE)
     page_token = get_str(data, "page_token") or None
-    points, token = ctx.store.get_metric_history_page(run_id, key, max_results=max_results, page_token=page_token)
-    return metrics_page_json(points, token)
+    rows, token = ctx.store.get_metric_history_rows(run_id, key, max_results=max_results, page_token=page_token)
+    return metrics_page_json(key, rows, token)
 
 
 def list_artifacts(ctx: ServerContext, data: dict) -> dict:
