@@ -50,6 +50,10 @@ def run_view(client, run_id):
         },
         "files": sorted(files),
         "contents": contents,
+        "inputs": sorted(
+            [i.dataset.name, i.dataset.digest, next((t.value for t in i.tags if t.key == "mlflow.data.context"), None)]
+            for i in run.inputs.dataset_inputs
+        ),
     }
 
 
@@ -74,6 +78,10 @@ def log(url):
                 params=[Param("batch_param", "yes")],
                 tags=[RunTag("batch_tag", "ok")],
             )
+            if i == 0:
+                import numpy as np
+
+                mlflow.log_input(mlflow.data.from_numpy(np.arange(6.0).reshape(3, 2), name="tiny"), context="training")
             mlflow.log_text(f"notes of run {i}", "notes/readme.txt")
             mlflow.log_dict({"i": i}, "config.json")
             with tempfile.TemporaryDirectory() as tmp:

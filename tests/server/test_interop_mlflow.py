@@ -82,6 +82,13 @@ def test_mlflow_client_logs_to_autolog_server_and_reads_back(server, mlflow_pyth
     mine = tracking_core.TrackingClient(server.url).get_run(ids[1])
     assert dict(mine.data.params) == seen["runs"][1]["params"]
     assert dict(mine.data.metrics) == seen["runs"][1]["metrics"]
+    # a dataset input MLflow logged (runs/log-inputs) reads back the same on both sides
+    assert [[name, context] for name, _digest, context in seen["runs"][0]["inputs"]] == [["tiny", "training"]]
+    first = tracking_core.TrackingClient(server.url).get_run(ids[0])
+    assert [[i.dataset.name, i.dataset.digest, i.context] for i in first.inputs.dataset_inputs] == seen["runs"][0][
+        "inputs"
+    ]
+    assert all(not run["inputs"] for run in seen["runs"][1:])
 
 
 OUR_SIDE = """
@@ -125,6 +132,7 @@ for run_id in (sk, xg, manual):
                   "params": dict(r.data.params),
                   "metrics": {k: (None if v != v else v) for k, v in r.data.metrics.items()},
                   "tags": dict(r.data.tags), "files": sorted(files(run_id)),
+                  "inputs": sorted([i.dataset.name, i.dataset.digest, i.context] for i in r.inputs.dataset_inputs),
                   "history": {k: [[m.step, None if m.value != m.value else m.value, m.timestamp]
                                   for m in client.get_metric_history(run_id, k)] for k in sorted(r.data.metrics)}})
 print(json.dumps({"runs": views, "loaded_equal": same and same_xg}))
@@ -218,11 +226,14 @@ def test_our_client_logs_autologged_training_to_mlflow_server(mlflow_python, tmp
         assert {k: (None if v != v else v) for k, v in seen["metrics"].items()} == mine["metrics"] and mine["metrics"]
         assert {k: seen["tags"][k] for k in mine["tags"]} == mine["tags"]
         assert seen["files"] == mine["files"] and mine["files"]
+        assert seen["inputs"] == mine["inputs"]  # our dataset inputs, as MLflow's client reads them
         assert {
             k: [[s, None if v != v else v, t] for s, v, t in points] for k, points in seen["history"].items()
         } == mine["history"]
     sk, xg, manual = theirs["runs"]
     assert sk["tags"]["autolog.autologging"] == "sklearn" and "model/MLmodel" in sk["files"]
+    assert [[name, context] for name, _digest, context in sk["inputs"]] == [["X", "training"]]
+    assert [[name, context] for name, _digest, context in xg["inputs"]] == [["dtrain", "training"]]
     assert xg["tags"]["autolog.autologging"] == "xgboost" and len(xg["history"]["train-logloss"]) == 5
     assert [p[0] for p in manual["history"]["loss"]] == list(range(20)) and manual["params"]["note"] == "x" * 500
     assert manual["contents"]["notes/readme.txt"] == "hello"
