@@ -171,3 +171,57 @@ def test_psutil_is_not_imported_until_sampling_starts():
         check=True,
     ).stdout.strip()
     assert out == "False"
+
+
+# NVIDIA's management library needs a driver and a GPU, which this machine has not: the GPU path is
+# run against a stand-in module with pynvml's names and shapes, two devices, recording its calls.
+STAND_IN_PYNVML = """
+import types
+calls = []
+_USED = [(37.0, 512_000_000, 2_048_000_000), (81.0, 1_536_000_000, 4_096_000_000)]  # bytes
+
+def nvmlInit():
+    calls.append("init")
+
+def nvmlShutdown():
+    calls.append("shutdown")
+    with open(__file__ + ".calls", "w") as out:
+        out.write(",".join(calls))
+
+def nvmlDeviceGetCount():
+    return len(_USED)
+
+def nvmlDeviceGetHandleByIndex(index):
+    return index
+
+def nvmlDeviceGetUtilizationRates(handle):
+    return types.SimpleNamespace(gpu=_USED[handle][0], memory=0)
+
+def nvmlDeviceGetMemoryInfo(handle):
+    _gpu, used, total = _USED[handle]
+    return types.SimpleNamespace(used=used, total=total, free=total - used)
+"""
+
+
+def test_gpu_utilisation_and_memory_are_sampled_per_device_where_nvml_is_present(tmp_path):
+    stand_in = tmp_path / "nvml"
+    stand_in.mkdir()
+    (stand_in / "pynvml.py").write_text(STAND_IN_PYNVML)
+    code = f"""
+import time, autolog
+autolog.set_tracking_uri({str(tmp_path / "store")!r})
+with autolog.start_run(log_system_metrics=True, system_metrics_interval=0.05) as run:
+    time.sleep(0.5)
+print(run.info.run_id)
+"""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(stand_in), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_DIR, capture_output=True, text=True, timeout=60, check=True, env=env
+    ).stdout.strip()
+    metrics = tracking_core.TrackingClient(str(tmp_path / "store")).get_run(out).data.metrics
+    assert metrics["system/gpu_0_utilization_percentage"] == 37.0
+    assert metrics["system/gpu_1_utilization_percentage"] == 81.0
+    assert metrics["system/gpu_0_memory_usage_megabytes"] == 512.0
+    assert metrics["system/gpu_1_memory_usage_percentage"] == pytest.approx(37.5)
+    assert not any(key.startswith("system/gpu_2") for key in metrics)
+    assert (stand_in / "pynvml.py.calls").read_text() == "init,shutdown"  # the library is released at the end
