@@ -207,6 +207,26 @@ def test_get_history_pages_with_max_results_and_page_token(server):
     assert seen == list(range(250)) and pages == 3
 
 
+@pytest.mark.parametrize("key", ["loss", "rate%d (%)"])
+def test_get_history_of_a_long_series_reads_back_every_point_exactly(server, key):
+    """Over a thousand points (written in blocks), any key, NaN and infinities among finite values."""
+    run_id = _run(server, _experiment(server, f"long {key}"))["info"]["run_id"]
+    values = [i * 0.1 + 1e-7 for i in range(2345)]
+    for first in range(0, len(values), 1000):
+        block = range(first, min(first + 1000, len(values)))
+        points = [{"key": key, "value": values[i], "timestamp": 5000 + i, "step": i} for i in block]
+        assert api(server.url, "POST", "runs/log-batch", {"run_id": run_id, "metrics": points})[0] == 200
+    status, body = api(server.url, "GET", "metrics/get-history", {"run_id": run_id, "metric_key": key})
+    assert status == 200, body
+    assert [(m["key"], m["value"], m["timestamp"], m["step"]) for m in body["metrics"]] == [
+        (key, value, 5000 + i, i) for i, value in enumerate(values)
+    ]
+    odd = [{"key": "odd", "value": v, "timestamp": 1, "step": i} for i, v in enumerate([1.5, "NaN", "Infinity", 2])]
+    assert api(server.url, "POST", "runs/log-batch", {"run_id": run_id, "metrics": odd})[0] == 200
+    status, body = api(server.url, "GET", "metrics/get-history", {"run_id": run_id, "metric_key": "odd"})
+    assert [m["value"] for m in body["metrics"]] == [1.5, "NaN", "Infinity", 2.0]
+
+
 def test_search_runs_filters_orders_and_pages(server):
     experiment_id = _experiment(server, "search")
     for i in range(5):
