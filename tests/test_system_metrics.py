@@ -210,8 +210,14 @@ def test_gpu_utilisation_and_memory_are_sampled_per_device_where_nvml_is_present
     code = f"""
 import time, autolog
 autolog.set_tracking_uri({str(tmp_path / "store")!r})
+client = autolog.TrackingClient()
 with autolog.start_run(log_system_metrics=True, system_metrics_interval=0.05) as run:
-    time.sleep(0.5)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # two samples, however loaded the machine is
+        autolog.flush()
+        if len(client.get_metric_history(run.info.run_id, "system/gpu_1_utilization_percentage")) >= 2:
+            break
+        time.sleep(0.05)
 print(run.info.run_id)
 """
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(stand_in), os.environ.get("PYTHONPATH", "")])}
