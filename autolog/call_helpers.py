@@ -17,13 +17,16 @@
 
 from __future__ import annotations
 
-import inspect
 import threading
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import safety
+
+if TYPE_CHECKING:
+    import inspect  # imported at the first training call: ``import autolog`` stays light
 
 _ARGUMENTS = "autolog.arguments"
 _USER_VALUES = "autolog.user_arguments"
@@ -37,9 +40,11 @@ def signature_of(function: Callable[..., Any] | None) -> inspect.Signature | Non
     """The signature of ``function`` (a bound method: without ``self``), cached per function."""
     if function is None:
         return None
-    key = (getattr(function, "__func__", function), inspect.ismethod(function))
+    key = (getattr(function, "__func__", function), isinstance(function, types.MethodType))
     found = _signatures.get(key, _NOTHING)
     if found is _NOTHING:
+        import inspect
+
         try:
             found = inspect.signature(function)
         except (TypeError, ValueError):  # a builtin without a signature
@@ -93,7 +98,7 @@ class CallHelpers:
         found: dict[str, Any] = {}
         for name, value in bound.arguments.items():
             kind = signature.parameters[name].kind
-            if kind is inspect.Parameter.VAR_KEYWORD:
+            if kind is kind.VAR_KEYWORD:
                 for key, extra in value.items():
                     found.setdefault(key, extra)
             else:
@@ -120,8 +125,8 @@ class CallHelpers:
         signature = signature_of(self.function)
         if signature is None:
             return None
-        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        for index, parameter in enumerate(p for p in signature.parameters.values() if p.kind in positional):
+        positional = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")
+        for index, parameter in enumerate(p for p in signature.parameters.values() if p.kind.name in positional):
             if parameter.name == name:
                 return index
         return None
