@@ -50,7 +50,8 @@ from .flavors import log_model
 from .integration import COMMON_OPTIONS, Integration
 from .option_checks import InvalidOptionError
 from .safety import AutologWarning
-from .session import ArtifactToLog, ModelToLog, TrainingCall, current_call
+from .session import current_call
+from .training_call import ArtifactToLog, ModelToLog, TrainingCall
 
 __version__ = "0.1.0"
 

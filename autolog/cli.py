@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tracking_core.cli import add_db_commands, add_runs_commands
-from tracking_core.models.cli import add_models_commands
-from tracking_core.server.cli import add_server_commands
+from tracking_core.cli.models import add_models_commands
+from tracking_core.cli.runs import add_db_commands, add_runs_commands
+from tracking_core.cli.server import add_server_commands
 
 from .run_command import add_run_command
 

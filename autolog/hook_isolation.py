@@ -78,7 +78,7 @@ def _isolated(function: Callable[..., Any], hook_name: str, plugin_name: str) ->
 def report_hook_error(hook_name: str, plugin_name: str | None, exc: Exception, args: tuple = ()) -> None:
     """During a training call, report through ``safety`` (one warning per integration, raised under
     AUTOLOG_TESTING); otherwise (discovery) a ``PluginLoadWarning``: the plugin is skipped."""
-    from .session import TrainingCall
+    from .training_call import TrainingCall
 
     doing = DOING.get(hook_name, f"calling {hook_name}")
     where = f" (plugin {plugin_name})" if plugin_name else ""

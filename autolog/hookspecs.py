@@ -13,7 +13,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .integration import Integration
-    from .session import ArtifactToLog, ModelToLog, TrainingCall
+    from .training_call import ArtifactToLog, ModelToLog, TrainingCall
 
 hookspec = pluggy.HookspecMarker("autolog")
 hookimpl = pluggy.HookimplMarker("autolog")

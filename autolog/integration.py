@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .patching import Patcher
-    from .session import ArtifactToLog, ModelToLog, TrainingCall
+    from .training_call import ArtifactToLog, ModelToLog, TrainingCall
 
 COMMON_OPTIONS: dict[str, Any] = {
     "log_models": True,
@@ -32,7 +32,7 @@ COMMON_OPTIONS: dict[str, Any] = {
     "disable_for_unsupported_versions": False,
     "silent": False,
     "extra_tags": None,
-    "log_system_metrics": False,  # runs autolog creates sample system/... metrics (tracking_core.system_metrics)
+    "log_system_metrics": False,  # runs autolog creates sample system/... metrics (lineage.system_metrics)
     "system_metrics_interval": None,  # seconds; None: env AUTOLOG_SYSTEM_METRICS_INTERVAL, else 10
     "log_datasets": True,  # dataset inputs: training/eval data of a fit, test data of post-training metrics
 }

@@ -33,8 +33,9 @@ from .integration import COMMON_OPTIONS, Integration
 from .patching import Patcher
 from .run_datasets import log_dataset_input
 from .safety import AutologWarning, report, warn_once
-from .session import TAG_AUTOLOGGING, ArtifactToLog, ModelToLog, TrainingCall, current_call, in_training
+from .session import TAG_AUTOLOGGING, current_call, in_training
 from .trained_runs import TrainedRun, in_post_training, post_training_wrapper, remember_run, run_of
+from .training_call import ArtifactToLog, ModelToLog, TrainingCall
 
 
 def options(integration: str) -> Mapping[str, Any]:

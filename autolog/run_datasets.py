@@ -33,10 +33,10 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tracking_core.datasets import DatasetDescription
+    from tracking_core.lineage.datasets import DatasetDescription
 
-    from .session import TrainingCall
     from .trained_runs import TrainedRun
+    from .training_call import TrainingCall
 
 OPTION = "log_datasets"
 MAX_RUNS = 1024
@@ -170,7 +170,7 @@ def log_dataset_input(
     with _lock:
         if record.seen(data, targets) or record.added >= MAX_DATASETS_AFTER_TRAINING:
             return False
-    from tracking_core.datasets import describe_dataset
+    from tracking_core.lineage.datasets import describe_dataset
 
     description = describe_dataset(data, name=name, context=context, targets=targets)
     with _lock:

@@ -17,13 +17,11 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import tracking_core as tracking
-from tracking_core.batch import now_ms
 from tracking_core.entities import RunStatus
-from tracking_core.validation import check_key, metric_step
 
 from . import plugin_manager, safety
-from .call_helpers import CallHelpers
 from .config import config
+from .training_call import ArtifactToLog, ModelToLog, TrainingCall, is_number
 
 if TYPE_CHECKING:
     from .integration import Integration
@@ -32,110 +30,6 @@ TAG_AUTOLOGGING = "autolog.autologging"
 
 _current_call: ContextVar[TrainingCall | None] = ContextVar("autolog_current_call", default=None)
 _PASS_THROUGH = object()
-
-
-class ArtifactToLog:
-    """A file for the run: ``content`` (str or bytes) or ``local_path`` (an existing file)."""
-
-    def __init__(self, artifact_file: str, content: str | bytes | None = None, local_path: str | None = None):
-        self.artifact_file = artifact_file
-        self.content = content
-        self.local_path = local_path
-
-    def __repr__(self) -> str:
-        return f"ArtifactToLog({self.artifact_file!r})"
-
-
-class ModelToLog:
-    """A model to save as an artifact directory of the run, with ``flavor`` (see ``autolog.flavors``).
-
-    ``size_bytes`` is an estimate, checked against the option ``max_model_size_mb`` where the
-    integration has it.
-    """
-
-    def __init__(
-        self,
-        model: Any,
-        flavor: Any,
-        artifact_path: str = "model",
-        signature_inputs: Any = None,
-        signature_outputs: Any = None,
-        input_example: Any = None,
-        requirements: tuple[str, ...] = (),
-        size_bytes: int | None = None,
-    ):
-        self.model = model
-        self.flavor = flavor
-        self.artifact_path = artifact_path
-        self.signature_inputs = signature_inputs
-        self.signature_outputs = signature_outputs
-        self.input_example = input_example
-        self.requirements = tuple(requirements)
-        self.size_bytes = size_bytes
-
-    def __repr__(self) -> str:
-        return (
-            f"ModelToLog({type(self.model).__name__}, {getattr(self.flavor, 'name', self.flavor)!r}, "
-            f"{self.artifact_path!r})"
-        )
-
-
-class TrainingCall(CallHelpers):
-    """One patched training call being logged; what every collection and lifecycle hook receives.
-
-    ``function`` is the callable the user called (a bound method, or a function); its helpers
-    (``arguments``, ``add_callback``, ``guarded``...) are documented in ``autolog.call_helpers``.
-    """
-
-    def __init__(
-        self,
-        integration: str,
-        method: str,
-        instance: Any,
-        args: tuple,
-        kwargs: dict,
-        config: dict,
-        run_id: str,
-        owns_run: bool,
-        result: Any = None,
-        state: dict | None = None,
-        tracker: Any = None,
-        function: Callable[..., Any] | None = None,
-    ):
-        self.function = function
-        self.integration = integration
-        self.method = method
-        self.instance = instance
-        self.args = args
-        self.kwargs = kwargs
-        self.config = config
-        self.run_id = run_id
-        self.owns_run = owns_run
-        self.result = result
-        self.state = state if state is not None else {}
-        self.tracker = tracker
-
-    def __repr__(self) -> str:
-        return f"TrainingCall({self.integration!r}, {self.method!r}, run_id={self.run_id!r})"
-
-    def log_metrics(self, metrics: dict[str, float], step: int) -> None:
-        """Log per-step metrics into this call's run (from any thread); never raises into training."""
-        try:
-            step = metric_step("step", step)
-            clean = {check_key(k, "metric"): float(v) for k, v in metrics.items() if _is_number(v)}
-            timestamp = now_ms()
-            self.tracker.writer.log_metrics([(self.run_id, k, v, timestamp, step) for k, v in clean.items()])
-            _hook().autolog_step_metrics(call=self, metrics=clean, step=step)
-        except Exception as exc:
-            safety.report(self.integration, exc, "logging step metrics", self.config.get("silent", False))
-
-
-def _is_number(value: Any) -> bool:
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return not isinstance(value, str)
 
 
 def _hook():
@@ -225,6 +119,7 @@ def _begin(integration, options, wrapped, instance, args, kwargs):
         owns,
         tracker=active.tracker,
         function=wrapped,
+        step_hook=_hook().autolog_step_metrics,
     )
     hook = _hook()
     try:
@@ -276,7 +171,7 @@ def _log_collected(call: TrainingCall) -> None:
         params.update(found)
     metrics: dict[str, float] = {}
     for found in _call_each(hook.autolog_collect_metrics, call, "collecting metrics"):
-        metrics.update({k: float(v) for k, v in found.items() if _is_number(v) and not math.isinf(float(v))})
+        metrics.update({k: float(v) for k, v in found.items() if is_number(v) and not math.isinf(float(v))})
     tags: dict[str, Any] = {}
     for found in _call_each(hook.autolog_collect_tags, call, "collecting tags"):
         tags.update(found)

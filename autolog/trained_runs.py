@@ -29,7 +29,7 @@ from . import safety
 if TYPE_CHECKING:
     from tracking_core import TrackingClient
 
-    from .session import TrainingCall
+    from .training_call import TrainingCall
 
 Wrapper = Callable[[Any, Any, tuple, dict], Any]
 

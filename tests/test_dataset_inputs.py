@@ -13,8 +13,8 @@ import pytest
 
 import autolog
 from tracking_core import fluent
-from tracking_core.datasets import describe_dataset
 from tracking_core.errors import InvalidFilterError
+from tracking_core.lineage.datasets import describe_dataset
 
 from postgres_support import PostgresServer, postgres_server, postgres_url  # noqa: F401 (fixtures)
 

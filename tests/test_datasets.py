@@ -1,4 +1,4 @@
-"""Dataset descriptions (``tracking_core.datasets``): digest, shape, schema and source of every data
+"""Dataset descriptions (``tracking_core.lineage.datasets``): digest, shape, schema and source of every data
 type a training call takes; the same digest in another process, a different one after a change."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tracking_core.datasets import DatasetDescription, dataset_digest, describe_dataset
+from tracking_core.lineage.datasets import DatasetDescription, dataset_digest, describe_dataset
 
 from core_support import REPO_DIR
 
@@ -144,7 +144,7 @@ def other_process_digests() -> dict[str, str]:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         import numpy as np
         sys.path.insert(0, {os.path.dirname(__file__)!r})
-        from tracking_core.datasets import describe_dataset
+        from tracking_core.lineage.datasets import describe_dataset
         from test_datasets import BUILDERS
         found = {{}}
         for name in {names!r}:
@@ -350,7 +350,7 @@ def test_unknown_types_and_bad_context():
 
 def test_importing_the_module_imports_no_framework():
     code = (
-        "import sys, tracking_core.datasets; print(sorted(m for m in ('numpy', 'pandas', 'scipy', 'torch', "
+        "import sys, tracking_core.lineage.datasets; print(sorted(m for m in ('numpy', 'pandas', 'scipy', 'torch', "
         "'tensorflow', 'xgboost', 'lightgbm', 'sklearn') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_DIR, capture_output=True, text=True, check=True)

@@ -20,8 +20,8 @@ import pytest
 
 import autolog
 from tracking_core import fluent
+from tracking_core.client.tracker import tracker_for
 from tracking_core.errors import ParamConflictError
-from tracking_core.tracker import tracker_for
 
 from core_support import REPO_DIR
 from postgres_support import PostgresServer, postgres_server, postgres_url  # noqa: F401 (fixtures)

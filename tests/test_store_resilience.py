@@ -37,7 +37,7 @@ def test_an_item_the_store_refuses_costs_no_other_data(autolog_store, caplog):
         # A caller below the validation layer (a buggy plugin) queues a step SQLite cannot store.
         run.tracker.writer.log_metric(run.info.run_id, "bad", 1.0, 0, 10**20)
         autolog.log_metric("good", 2.0, step=2)
-        with caplog.at_level(logging.ERROR, logger="tracking_core.writer"):
+        with caplog.at_level(logging.ERROR, logger="tracking_core.client.writer"):
             autolog.flush()
         autolog.log_metric("good", 3.0, step=3)
     logged = autolog_store.get_run(run.info.run_id)

@@ -1,23 +1,18 @@
 """tracking_core: the tracking client autolog writes into (runs, metrics, artifacts, models).
 
-It knows nothing of autologging; ``autolog`` re-exports this API.
+It knows nothing of autologging; ``autolog`` re-exports this API. This module is the public
+surface: what users and plugins import, under names that do not change. Behind it, rooms that
+say where their code runs (``tracking_core/README.md`` is the map): ``client`` (in a training
+process), ``store``, ``rest`` (the client side of the protocol), ``server`` and ``ui`` (the server
+side), ``models``, ``lineage`` and ``cli``, over a few shared modules (``entities``, ``errors``,
+``validation``, ``batch``, ``uri``, ``run_names``). Old flat paths (``tracking_core.fluent``...)
+still import: see ``moved_modules``.
 """
 
 from __future__ import annotations
 
-from .artifacts import ArtifactPathError, FileInfo
-from .client import TrackingClient
-from .entities import Dataset, DatasetInput, Experiment, InputTag, Metric, Run, RunData, RunInfo, RunInputs, RunStatus
-from .errors import (
-    ExperimentDeletedError,
-    ExperimentExistsError,
-    InvalidFilterError,
-    ModelLoadError,
-    ParamConflictError,
-    RunNotFoundError,
-    StoreVersionError,
-)
-from .fluent import (
+from . import moved_modules
+from .client.fluent import (
     ActiveRun,
     NoActiveRunError,
     RunAlreadyActiveError,
@@ -48,8 +43,22 @@ from .fluent import (
     start_run,
     tracking_settings,
 )
-from .tracker import TAG_PARENT_RUN_ID, TAG_USER
+from .client.local_tracker import TAG_PARENT_RUN_ID, TAG_USER
+from .client.tracking_client import TrackingClient
+from .entities import Dataset, DatasetInput, Experiment, InputTag, Metric, Run, RunData, RunInfo, RunInputs, RunStatus
+from .errors import (
+    ExperimentDeletedError,
+    ExperimentExistsError,
+    InvalidFilterError,
+    ModelLoadError,
+    ParamConflictError,
+    RunNotFoundError,
+    StoreVersionError,
+)
+from .store.artifacts import ArtifactPathError, FileInfo
 from .validation import InvalidKeyError
+
+moved_modules.install()
 
 __all__ = [
     "TAG_PARENT_RUN_ID",

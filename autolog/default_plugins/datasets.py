@@ -2,7 +2,7 @@
 
 For every autologged training call, before the framework runs (the data is as the user passed it),
 the call's arguments are bound by name (``call.arguments``) and every argument holding data that
-``tracking_core.datasets.describe_dataset`` knows (numpy, pandas, scipy sparse, torch, xgboost
+``tracking_core.lineage.datasets.describe_dataset`` knows (numpy, pandas, scipy sparse, torch, xgboost
 ``DMatrix``, lightgbm ``Dataset``, ``tf.data``) becomes one input of the run:
 
 - name: the argument's name (``X``, ``dtrain``, ``validation_data``); an element of a list argument
@@ -34,7 +34,7 @@ from ..hookspecs import hookimpl
 from ..run_datasets import OPTION, note_recorded
 
 if TYPE_CHECKING:
-    from ..session import TrainingCall
+    from ..training_call import TrainingCall
 
 TRAINING_ARGUMENTS = ("X", "x", "data", "dtrain", "train_set", "train_dataloaders", "datamodule", "exog", "y", "endog")
 EVAL_ARGUMENTS = ("eval_set", "evals", "valid_sets", "validation_data", "val_dataloaders")
@@ -43,7 +43,7 @@ TARGET_ARGUMENTS = ("y", "endog")
 
 
 def _describe(data: Any, name: str, context: str, targets: Any = None):
-    from tracking_core.datasets import describe_dataset
+    from tracking_core.lineage.datasets import describe_dataset
 
     if data is None or isinstance(data, (str, bytes, int, float)):
         return None

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from ..hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from ..session import TrainingCall
+    from ..training_call import TrainingCall
 
 TAG_PREFIX = "autolog.env."
 REQUIREMENTS_ARTIFACT = "environment/requirements.txt"

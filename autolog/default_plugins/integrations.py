@@ -18,7 +18,7 @@ from ..plugin_manager import registry
 
 if TYPE_CHECKING:
     from ..integration import Integration
-    from ..session import ArtifactToLog, ModelToLog, TrainingCall
+    from ..training_call import ArtifactToLog, ModelToLog, TrainingCall
 
 
 def _own(call: TrainingCall, attribute: str) -> tuple[Integration | None, Any]:

@@ -1,6 +1,6 @@
 """Default plugin: ``log_system_metrics=True`` samples system metrics into the runs autolog creates.
 
-The sampler is ``tracking_core.system_metrics`` (it knows nothing of autologging). It is started
+The sampler is ``tracking_core.lineage.system_metrics`` (it knows nothing of autologging). It is started
 when autolog creates a run for a training call and stopped when that run ends (``end_run`` stops
 it). A run the user started is left alone: ``start_run(log_system_metrics=True)`` is how a user
 asks for it there.
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from ..session import TrainingCall
+    from ..training_call import TrainingCall
 
 
 @hookimpl
@@ -21,7 +21,7 @@ def autolog_run_started(call: TrainingCall) -> None:
     if not (call.owns_run and call.config.get("log_system_metrics")):
         return
     import tracking_core
-    from tracking_core import system_metrics
+    from tracking_core.lineage import system_metrics
 
     run = tracking_core.active_run()
     if run is not None and run.info.run_id == call.run_id:

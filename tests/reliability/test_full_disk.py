@@ -16,7 +16,7 @@ import pytest
 import autolog
 import tracking_core
 from tracking_core import writer as writer_module
-from tracking_core.writer import MAX_PENDING_ITEMS, StoreUnavailableError
+from tracking_core.client.writer import MAX_PENDING_ITEMS, StoreUnavailableError
 
 from reliability_support import Tmpfs
 
@@ -38,7 +38,7 @@ def _store_on_tmpfs(tmp_path, monkeypatch, size: str):
     monkeypatch.delenv("AUTOLOG_TRACKING_URI", raising=False)
     mount = Tmpfs(str(tmp_path / "mnt"), size=size)
     store = os.path.join(mount.path, "store")
-    previous = tracking_core.fluent._tracking_uri
+    previous = tracking_core.client.fluent._tracking_uri
     tracking_core.set_tracking_uri(store)
     autolog.safety.forget_warnings()
     with tracking_core.start_run():
@@ -57,16 +57,16 @@ def _store_on_tmpfs(tmp_path, monkeypatch, size: str):
         except Exception:
             pass
         # What could not be written must not be retried into the next test's store.
-        tracking_core.tracker.tracker_for(store).writer._batch = writer_module.WriteBatch()
+        tracking_core.client.tracker.tracker_for(store).writer._batch = writer_module.WriteBatch()
         mount.unmount()
-        tracking_core.fluent._tracking_uri = previous
+        tracking_core.client.fluent._tracking_uri = previous
         autolog.safety.forget_warnings()
 
 
 def _read_only(mount) -> None:
     """Remount read-only; the store's pooled connections (files open for writing) are closed first,
     as Linux refuses to remount a filesystem busy with them. New connections then open read-only."""
-    tracking_core.tracker.tracker_for(tracking_core.fluent._tracking_uri).store.engine.dispose()
+    tracking_core.client.tracker.tracker_for(tracking_core.client.fluent._tracking_uri).store.engine.dispose()
     mount.remount(ro=True)
 
 

@@ -76,7 +76,7 @@ INTEGERS = st.one_of(st.integers(min_value=-(2**70), max_value=2**70), st.sample
 def store(tmp_path_factory):
     """A store with a sentinel run; the fluent API points at it for the module."""
     root = tmp_path_factory.mktemp("hostile") / "store"
-    previous = tracking_core.fluent._tracking_uri
+    previous = tracking_core.client.fluent._tracking_uri
     tracking_core.set_tracking_uri(str(root))
     with tracking_core.start_run(run_name="sentinel") as run:
         tracking_core.log_params({"p": "v"})
@@ -86,7 +86,7 @@ def store(tmp_path_factory):
     client = tracking_core.TrackingClient(str(root))
     sentinel = client.get_run(run.info.run_id)
     yield client, sentinel, str(root / "autolog.db")
-    tracking_core.fluent._tracking_uri = previous
+    tracking_core.client.fluent._tracking_uri = previous
 
 
 def _intact(store) -> None:

@@ -2,7 +2,7 @@
 
 The batching writer flushes every 0.5 s (``FLUSH_INTERVAL_SECONDS``), so SIGKILL costs at most the
 logging of that interval plus the time of the write in flight. Runs record their owner (host, pid,
-process start) and a heartbeat (``tracking_core.liveness``); readers mark a RUNNING run KILLED once
+process start) and a heartbeat (``tracking_core.lineage.liveness``); readers mark a RUNNING run KILLED once
 its owner is gone. ``bench.soak`` measures the loss over 20 kills (``make soak``); here 3.
 """
 
@@ -19,7 +19,7 @@ import pytest
 import tracking_core
 from bench.soak import kill_once
 from tracking_core import liveness
-from tracking_core.writer import FLUSH_INTERVAL_SECONDS, HEARTBEAT_SECONDS
+from tracking_core.client.writer import FLUSH_INTERVAL_SECONDS, HEARTBEAT_SECONDS
 
 from reliability_support import REPO, child_env
 

@@ -300,7 +300,7 @@ def test_dataset_inputs_go_through_runs_log_inputs_and_search(http_tracking):
         tracking_core.log_input(X, context="training", name="X")
     found = http_tracking.get_run(run.info.run_id)
     (only,) = found.inputs.dataset_inputs
-    from tracking_core.datasets import dataset_digest
+    from tracking_core.lineage.datasets import dataset_digest
 
     digest = dataset_digest(X)
     assert (only.dataset.name, only.context, only.dataset.digest) == ("X", "training", digest)

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from server_support import REPO_DIR, api, request, server_env, start_server
 
-from tracking_core.server.cli import exposure_warning
+from tracking_core.cli.server import exposure_warning
 
 
 def _run_count(server) -> int:

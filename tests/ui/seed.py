@@ -72,7 +72,7 @@ def sklearn_runs(ids: dict) -> None:
 
 def synthetic_runs(ids: dict) -> None:
     import autolog
-    from tracking_core.artifacts import repository_for
+    from tracking_core.store.artifacts import repository_for
 
     autolog.set_experiment("synthetic")
     # Learning curves: three runs, 200 steps each, different learning rates.
@@ -174,11 +174,11 @@ def main() -> None:
     ids["xss_experiment_run"] = run.info.run_id
     synthetic_runs(ids)
     autolog.set_experiment("empty")
-    from tracking_core.fluent import _tracker
+    from tracking_core.client.fluent import _tracker
 
     _tracker().experiment("empty")  # an experiment with no runs
     autolog.flush()
-    from tracking_core.fluent import _tracker as tracker
+    from tracking_core.client.fluent import _tracker as tracker
 
     ids["experiments"] = {
         name: tracker().experiment(name).experiment_id for name in ("iris", "trash", "synthetic", "empty", f"exp {XSS}")

@@ -14,6 +14,7 @@ import datetime
 import importlib
 import json
 import os
+import platform
 import shutil
 import tempfile
 import uuid
@@ -28,6 +29,7 @@ import yaml
 from ..errors import ModelLoadError
 from .signature import infer_signature, input_example_payload
 
+PREDICT_MODULE_KEY = "predict_module"
 PYFUNC_FLAVOR = "python_function"  # the MLmodel section of the generic predict interface (pyfunc.py)
 MLMODEL_FILE = "MLmodel"
 REQUIREMENTS_FILE = "requirements.txt"
@@ -148,7 +150,7 @@ def _save_into(
     flavor_conf.setdefault("loader_module", flavor.loader_module)
     model_uuid = uuid.uuid4().hex
     flavors = {flavor.name: flavor_conf}
-    predict_section = _pyfunc_section(flavor)  # the generic predict interface, when the flavor has one
+    predict_section = pyfunc_section(flavor)  # the generic predict interface, when the flavor has one
     if predict_section is not None:
         flavors[PYFUNC_FLAVOR] = predict_section
     mlmodel: dict[str, Any] = {
@@ -176,10 +178,12 @@ def _save_into(
     return ModelInfo(model_dir, artifact_path, mlmodel["flavors"], model_uuid, run_id)
 
 
-def _pyfunc_section(flavor: Flavor) -> dict | None:
-    from .pyfunc import pyfunc_section
-
-    return pyfunc_section(flavor)
+def pyfunc_section(flavor: Any) -> dict | None:
+    """The MLmodel ``python_function`` section for a model saved with ``flavor`` (None: it has no predict module)."""
+    module = getattr(flavor, PREDICT_MODULE_KEY, None)
+    if not module:
+        return None
+    return {PREDICT_MODULE_KEY: str(module), "flavor": flavor.name, "python_version": platform.python_version()}
 
 
 def read_mlmodel(model_dir: str) -> dict:

@@ -21,14 +21,11 @@ The signature, when the model has one, is enforced first (``enforcement``).
 from __future__ import annotations
 
 import importlib
-import platform
 from typing import Any
 
 from ..errors import ModelLoadError
 from .enforcement import InputSchema, SignatureError, enforce
-from .model_format import PYFUNC_FLAVOR, read_mlmodel
-
-PREDICT_MODULE_KEY = "predict_module"
+from .model_format import PREDICT_MODULE_KEY, PYFUNC_FLAVOR, pyfunc_section, read_mlmodel
 
 __all__ = [
     "PYFUNC_FLAVOR",
@@ -38,14 +35,6 @@ __all__ = [
     "load_predict_model",
     "pyfunc_section",
 ]
-
-
-def pyfunc_section(flavor: Any) -> dict | None:
-    """The MLmodel ``python_function`` section for a model saved with ``flavor`` (None: it has no predict module)."""
-    module = getattr(flavor, PREDICT_MODULE_KEY, None)
-    if not module:
-        return None
-    return {PREDICT_MODULE_KEY: str(module), "flavor": flavor.name, "python_version": platform.python_version()}
 
 
 class PredictModel:

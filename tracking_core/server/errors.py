@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from ..artifacts import ArtifactPathError
 from ..errors import (
     ExperimentDeletedError,
     ExperimentExistsError,
@@ -20,6 +19,7 @@ from ..errors import (
     RunNotFoundError,
     TagNotFoundError,
 )
+from ..store.artifacts import ArtifactPathError
 from ..validation import InvalidKeyError
 
 INVALID_PARAMETER_VALUE = "INVALID_PARAMETER_VALUE"

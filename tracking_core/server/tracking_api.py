@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .. import liveness
 from ..batch import NewRun, WriteBatch, now_ms
 from ..entities import LifecycleStage, Run, RunData, RunInfo, RunStatus
 from ..errors import RunNotFoundError
+from ..lineage import liveness
 from ..validation import check_key
 from .context import ServerContext
 from .errors import INVALID_PARAMETER_VALUE, INVALID_STATE, RESOURCE_DOES_NOT_EXIST, ApiError
@@ -256,7 +256,7 @@ def create_run(ctx: ServerContext, data: dict) -> dict:
     tags = {_key(k, "tag"): v for k, v in key_values(data, "tags", MAX_TAG_VALUE_LENGTH).items()}
     run_name = get_str(data, "run_name", max_length=MAX_RUN_NAME_LENGTH) or tags.get(TAG_RUN_NAME)
     if not run_name:
-        from ..tracker import generate_run_name
+        from ..run_names import generate_run_name
 
         run_name = generate_run_name()
     if len(run_name) > MAX_RUN_NAME_LENGTH:
@@ -419,7 +419,7 @@ def log_batch(ctx: ServerContext, data: dict) -> dict:
 
 def log_inputs(ctx: ServerContext, data: dict) -> dict:
     """MLflow's ``runs/log-inputs``: dataset inputs of a run (checked as ``log_input`` checks them)."""
-    from ..dataset_inputs import to_input
+    from ..lineage.dataset_inputs import to_input
 
     run_id = _run_id(data)
     entries = get_objects(data, "datasets")

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from ..entities import Experiment, Metric, Run
-from ..store import SqlStore, experiments, latest_metrics, params, runs, tags
+from ..store.sql_store import SqlStore, experiments, latest_metrics, params, runs, tags
 from .downsample import downsample
 
 TAG_PARENT = "autolog.parentRunId"
@@ -89,7 +89,7 @@ def search_page(
 ) -> tuple[list[Run], str | None]:
     """One page of runs, filter and order pushed down to SQL by the store; a RUNNING run whose
     process is gone is shown (and marked) KILLED."""
-    from .. import liveness
+    from ..lineage import liveness
 
     found, token = store.search_runs_page(
         experiment_ids,
@@ -127,7 +127,7 @@ def filter_errors() -> tuple[type[BaseException], ...]:
     for name in ("InvalidFilterError", "InvalidOrderError"):
         if hasattr(errors, name):
             found.append(getattr(errors, name))
-    from ..search import FilterError
+    from ..store.search import FilterError
 
     found.append(FilterError)
     return tuple(found)
@@ -142,8 +142,8 @@ def page_token_errors() -> tuple[type[BaseException], ...]:
 
 def get_run(store: SqlStore, run_id: str) -> tuple[Run | None, bool]:
     """(run, deleted): the run even when deleted, if the store can still read it."""
-    from .. import liveness
     from ..errors import RunNotFoundError
+    from ..lineage import liveness
 
     try:
         return liveness.settle(store, [store.get_run(run_id)])[0], False
@@ -288,7 +288,7 @@ def _sqlite_histories(
 ) -> dict[tuple[str, str], tuple[list[Metric], int]]:
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..store import metric_series
+    from ..store.sql_store import metric_series
 
     with store.engine.connect() as conn:
         series = conn.execute(
@@ -395,7 +395,7 @@ def _sqlite_buckets(
 
 
 def series_lengths(store: SqlStore, run_ids: list[str], keys: list[str]) -> dict[tuple[str, str], int]:
-    from ..store import metric_series, metrics
+    from ..store.sql_store import metric_series, metrics
 
     query = (
         sa.select(metric_series.c.run_id, metric_series.c.key, sa.func.count())

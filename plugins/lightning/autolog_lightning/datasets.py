@@ -9,7 +9,7 @@ fit, however it ended, the loaders the trainer actually used (``trainer.train_da
 ``trainer.val_dataloaders``) are recorded as ``datamodule.train_dataloader`` (``training``) and
 ``datamodule.val_dataloader`` (``eval``), ``[i]``/``[key]`` added for a list or dict of loaders. A
 ``DataLoader`` is described without being iterated: the tensors of a ``TensorDataset``, else its
-dataset's type, length and batch size (``tracking_core.datasets``).
+dataset's type, length and batch size (``tracking_core.lineage.datasets``).
 
 After ``test()``/``validate()`` has logged metrics into a fit's run, the loaders it evaluated
 (``trainer.test_dataloaders`` / ``val_dataloaders``) are recorded too. Decision: ``test()``'s

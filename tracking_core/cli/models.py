@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .serving import DEFAULT_HOST, DEFAULT_MAX_BODY_MB, DEFAULT_PORT
+from ..models.serving import DEFAULT_HOST, DEFAULT_MAX_BODY_MB, DEFAULT_PORT
 
 
 def add_models_commands(subparsers) -> None:
@@ -67,7 +67,7 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _model_dir(args: argparse.Namespace) -> str:
-    from .. import fluent
+    from ..client import fluent
 
     if args.tracking_uri:
         fluent.set_tracking_uri(args.tracking_uri)
@@ -91,7 +91,7 @@ def serve_model(args: argparse.Namespace) -> int:
         import uvicorn  # noqa: F401
     except ImportError as exc:
         return _fail(f"serving needs the server extra ({exc.name} is missing): pip install 'autolog[server]'")
-    from .serving import serve
+    from ..models.serving import serve
 
     try:
         model_dir = _model_dir(args)
@@ -110,8 +110,8 @@ def serve_model(args: argparse.Namespace) -> int:
 
 def predict_file(args: argparse.Namespace) -> int:
     from ..errors import ModelLoadError, RunNotFoundError
-    from .pyfunc import SignatureError, load_predict_model
-    from .scoring import CSV_TYPE, JSON_TYPE, ScoringError, predictions_body, read_input_file
+    from ..models.pyfunc import SignatureError, load_predict_model
+    from ..models.scoring import CSV_TYPE, JSON_TYPE, ScoringError, predictions_body, read_input_file
 
     content_type = {"json": JSON_TYPE, "csv": CSV_TYPE}.get(args.content_type or "")
     try:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .errors import InvalidFilterError
+from ..errors import InvalidFilterError
 
 FilterError = InvalidFilterError  # the name this module used before
 

@@ -7,8 +7,8 @@ import datetime
 import os
 import sys
 
-from .client import TrackingClient
-from .errors import RunNotFoundError
+from ..client.tracking_client import TrackingClient
+from ..errors import RunNotFoundError
 
 
 def _time(ms: int | None) -> str:
@@ -83,17 +83,17 @@ def add_db_commands(subparsers) -> None:
 
 
 def _database(uri: str) -> tuple[str, str]:
-    from . import uri as uri_module
-    from .schema import describe_url
+    from .. import uri as uri_module
+    from ..store.schema import describe_url
 
     url = uri_module.resolve(uri).database_url
     return url, describe_url(url)
 
 
 def upgrade_db(args: argparse.Namespace) -> int:
-    from .errors import StoreVersionError
-    from .schema import upgrade_schema
-    from .store import make_engine
+    from ..errors import StoreVersionError
+    from ..store.schema import upgrade_schema
+    from ..store.sql_store import make_engine
 
     url, shown = _database(args.uri)
     engine = make_engine(url)
@@ -114,8 +114,8 @@ def upgrade_db(args: argparse.Namespace) -> int:
 
 
 def current_db(args: argparse.Namespace) -> int:
-    from .schema import KNOWN_VERSIONS, SCHEMA_VERSION, current_version
-    from .store import make_engine
+    from ..store.schema import KNOWN_VERSIONS, SCHEMA_VERSION, current_version
+    from ..store.sql_store import make_engine
 
     url, shown = _database(args.uri)
     path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else None

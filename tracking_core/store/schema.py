@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .errors import StoreVersionError
+from ..errors import StoreVersionError
 
 # The revisions this autolog knows, oldest first; the last is the schema the tables below describe.
 KNOWN_VERSIONS = ("0001_initial", "0002_lifecycle_search", "0003_history_index", "0004_dataset_inputs")

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Any
 
-from .config import CONFIG_ENV, DEFAULT_HOST, DEFAULT_PORT, ServerConfig
+from ..server.config import CONFIG_ENV, DEFAULT_HOST, DEFAULT_PORT, ServerConfig
 
 EXTRA_HINT = "autolog server needs the server extra: pip install 'autolog[server]'"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -85,7 +85,7 @@ def add_server_commands(subparsers) -> None:
 
 
 def add_user_command(args: argparse.Namespace) -> int:
-    from .users import UsersFileError, add_token, add_user
+    from ..server.users import UsersFileError, add_token, add_user
 
     try:
         if args.token:
@@ -202,9 +202,9 @@ def serve(config: ServerConfig) -> int:
     except ImportError:
         print(f"error: {EXTRA_HINT}", file=sys.stderr)
         return 2
-    from ..store import SQLITE_CACHE_ENV
-    from .app import build_context, create_app
-    from .users import UsersFileError
+    from ..server.app import build_context, create_app
+    from ..server.users import UsersFileError
+    from ..store.sql_store import SQLITE_CACHE_ENV
 
     os.environ.setdefault(SQLITE_CACHE_ENV, "64")  # a server reads big stores; a training process mostly writes
 

@@ -15,17 +15,17 @@ import threading
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from . import uri as uri_module
-from .batch import now_ms
-from .entities import Experiment, Run, RunInfo, RunStatus
-from .errors import RunNotFoundError
-from .liveness import owner_tags
+from .. import uri as uri_module
+from ..batch import now_ms
+from ..entities import Experiment, Run, RunInfo, RunStatus
+from ..errors import RunNotFoundError
+from ..lineage.liveness import owner_tags
+from ..validation import check_key, metric_step, metric_timestamp, metric_value
 from .tracker import Tracker, tracker_for
-from .validation import check_key, metric_step, metric_timestamp, metric_value
 from .writer import TAG_HEARTBEAT, flush_all
 
 if TYPE_CHECKING:
-    from .models.model_format import Flavor, ModelInfo
+    from ..models.model_format import Flavor, ModelInfo
 
 _tracking_uri: str | None = None
 _experiment_name: str | None = None
@@ -114,17 +114,17 @@ def start_run(
     """Start a run (or, with ``run_id``, resume that existing run: it is RUNNING again, its data kept).
 
     ``log_system_metrics=True`` samples CPU, memory, disk, network and GPU use as ``system/...``
-    metrics every ``system_metrics_interval`` seconds until the run ends (``tracking_core.system_metrics``);
+    metrics every ``system_metrics_interval`` seconds until the run ends (``tracking_core.lineage.system_metrics``);
     None means the env ``AUTOLOG_ENABLE_SYSTEM_METRICS_LOGGING`` decides (off by default).
     """
     if log_system_metrics is not None and not isinstance(log_system_metrics, bool):
         raise TypeError(f"log_system_metrics must be True, False or None, got {log_system_metrics!r}")
     if log_system_metrics is None and os.environ.get("AUTOLOG_ENABLE_SYSTEM_METRICS_LOGGING"):
-        from .system_metrics import enabled_by_env
+        from ..lineage.system_metrics import enabled_by_env
 
         log_system_metrics = enabled_by_env()
     if log_system_metrics or system_metrics_interval is not None:
-        from . import system_metrics
+        from ..lineage import system_metrics
 
         interval = system_metrics.interval_seconds(system_metrics_interval)  # a bad value: no run started
     stack = _active_stack.get()
@@ -180,7 +180,7 @@ def _end(run: ActiveRun, status: str) -> None:
     RunStatus.validate(status)
     run._ended = True
     if run._system_metrics is not None:
-        from .system_metrics import detach
+        from ..lineage.system_metrics import detach
 
         detach(run)  # before the run ends: no system metric is logged after its end
     stack = _active_stack.get()
@@ -255,7 +255,7 @@ def log_params(params: dict) -> None:
 def log_input(dataset: Any, context: str | None = None, name: str | None = None, tags: dict | None = None) -> None:
     """Record a dataset the active run was given: the data itself (described: digest, schema, profile),
     a ``DatasetDescription``, or MLflow's ``DatasetInput`` shape; ``context`` training/eval/test."""
-    from .dataset_inputs import to_input
+    from ..lineage.dataset_inputs import to_input
 
     run = _run_for_logging()
     run_id = run.info.run_id
@@ -355,7 +355,7 @@ def flush() -> None:
 # -- models -----------------------------------------------------------------------------------------
 def log_model(model: Any, flavor: Flavor, artifact_path: str = "model", **save_options: Any) -> ModelInfo:
     """Save ``model`` with ``flavor`` as an artifact directory of the active run."""
-    from .models import save_model
+    from ..models import save_model
 
     run = _run_for_logging()
     repository = run.tracker.artifact_repository(run.info.artifact_uri)
@@ -383,12 +383,12 @@ def load_model(model_uri: str, flavor: str | None = None, kind: str = "native") 
     ``kind="native"``: the framework's own object. ``kind="predict"``: a ``PredictModel`` with
     ``predict(data)``, the same for every flavor (``tracking_core.models.pyfunc``).
     """
-    from .models import load_model_from_dir
+    from ..models import load_model_from_dir
 
     if kind not in ("native", "predict"):
         raise ValueError(f"load_model(kind={kind!r}): kind is 'native' (the framework's object) or 'predict'")
     if kind == "predict":
-        from .models.pyfunc import load_predict_model
+        from ..models.pyfunc import load_predict_model
 
         return load_predict_model(local_model_dir(model_uri))
     return load_model_from_dir(local_model_dir(model_uri), flavor)

@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import threading
 
-from . import uri as uri_module
-from .artifacts import repository_for
-from .batch import now_ms
-from .entities import Experiment, RunInfo
-from .rest_artifacts import RestArtifactRepository
-from .rest_store import RestStore
-from .tracker import (
+from .. import uri as uri_module
+from ..batch import now_ms
+from ..entities import Experiment, RunInfo
+from ..rest.rest_artifacts import RestArtifactRepository
+from ..rest.rest_store import RestStore
+from ..run_names import generate_run_name
+from ..store.artifacts import repository_for
+from ..validation import as_text, check_text
+from .local_tracker import (
     DEFAULT_EXPERIMENT_NAME,
     MAX_RUN_NAME_LENGTH,
     TAG_PARENT_RUN_ID,
     Tracker,
     _clean_values,
-    generate_run_name,
     system_tags,
 )
-from .validation import as_text, check_text
 from .writer import BatchingWriter
 
 TAG_RUN_NAME = "mlflow.runName"

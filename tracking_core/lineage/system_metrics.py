@@ -29,12 +29,20 @@ import atexit
 import os
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .batch import now_ms
+from ..batch import now_ms
 
-if TYPE_CHECKING:
-    from .tracker import Tracker
+
+class _Writer(Protocol):
+    def log_metrics(self, points: list) -> None: ...
+
+
+class _Tracker(Protocol):
+    """What the sampler needs of a client ``Tracker``: its batching writer."""
+
+    writer: _Writer
+
 
 PREFIX = "system/"
 DEFAULT_INTERVAL_SECONDS = 10.0
@@ -169,7 +177,7 @@ class _Probe:
 class SystemMetricsSampler:
     """Logs a ``system/...`` sample into ``run_id`` every ``interval`` seconds until ``stop()``."""
 
-    def __init__(self, tracker: Tracker, run_id: str, interval: float | None = None) -> None:
+    def __init__(self, tracker: _Tracker, run_id: str, interval: float | None = None) -> None:
         self.tracker = tracker
         self.run_id = run_id
         self.interval = interval_seconds(interval)

@@ -24,9 +24,11 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from .batch import WriteBatch
-from .entities import Run, RunStatus
-from .writer import HEARTBEAT_SECONDS, TAG_HEARTBEAT
+from ..batch import WriteBatch
+from ..entities import Run, RunStatus
+
+HEARTBEAT_SECONDS = 10.0  # how often the batching writer refreshes a live run's heartbeat tag
+TAG_HEARTBEAT = "autolog.heartbeat"
 
 TAG_OWNER_HOST = "autolog.owner.host"
 TAG_OWNER_PID = "autolog.owner.pid"

@@ -14,8 +14,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .batch import WriteBatch
-from .entities import (
+from ..batch import WriteBatch
+from ..entities import (
     Dataset,
     DatasetInput,
     Experiment,
@@ -27,7 +27,7 @@ from .entities import (
     RunInfo,
     RunInputs,
 )
-from .errors import ExperimentExistsError, RunNotFoundError
+from ..errors import ExperimentExistsError, RunNotFoundError
 from .http import HttpClient, RestError
 
 API = "/api/2.0/mlflow"
@@ -302,7 +302,7 @@ class RestStore:
             data = self._call("POST", "runs/search", payload)
         except RestError as exc:
             if exc.error_code == "INVALID_PARAMETER_VALUE":
-                from .errors import InvalidFilterError
+                from ..errors import InvalidFilterError
 
                 raise InvalidFilterError(exc.message) from None
             raise

@@ -1,4 +1,7 @@
-"""One tracking destination (store + writer + artifact root) per tracking URI and process.
+"""``Tracker``: one tracking destination (store + writer + artifact root), here a local store.
+
+``RestTracker`` (``rest_tracker``) is the same API over the REST protocol; ``tracker.tracker_for``
+picks one per tracking URI and process.
 
 The fluent API and ``TrackingClient`` both go through a ``Tracker``: it creates runs, queues
 what is logged on the batching writer, and flushes before every read so a process always reads
@@ -12,12 +15,13 @@ import sys
 import threading
 from functools import lru_cache
 
-from . import uri as uri_module
-from .artifacts import repository_for
-from .batch import NewRun, now_ms
-from .entities import Experiment, Run, RunInfo, RunStatus
-from .errors import ParamConflictError, RunNotFoundError
-from .validation import as_text, check_key, check_text
+from .. import uri as uri_module
+from ..batch import NewRun, now_ms
+from ..entities import Experiment, Run, RunInfo, RunStatus
+from ..errors import ParamConflictError
+from ..run_names import generate_run_name
+from ..store.artifacts import repository_for
+from ..validation import as_text, check_key, check_text
 from .writer import BatchingWriter
 
 DEFAULT_EXPERIMENT_NAME = "Default"
@@ -26,57 +30,6 @@ TAG_PARENT_RUN_ID = "autolog.parentRunId"
 TAG_USER = "autolog.user"
 TAG_SOURCE_NAME = "autolog.source.name"
 TAG_GIT_COMMIT = "autolog.source.git.commit"
-
-_ADJECTIVES = (
-    "brave",
-    "calm",
-    "eager",
-    "fancy",
-    "gentle",
-    "happy",
-    "jolly",
-    "keen",
-    "lively",
-    "merry",
-    "nimble",
-    "proud",
-    "quick",
-    "silent",
-    "tidy",
-    "vast",
-    "witty",
-    "young",
-    "zesty",
-    "bold",
-)
-_NOUNS = (
-    "otter",
-    "falcon",
-    "maple",
-    "river",
-    "comet",
-    "badger",
-    "cedar",
-    "harbor",
-    "lynx",
-    "meadow",
-    "orca",
-    "pine",
-    "quartz",
-    "raven",
-    "sparrow",
-    "tiger",
-    "willow",
-    "yak",
-    "zebra",
-    "heron",
-)
-
-
-def generate_run_name() -> str:
-    """A readable random name drawn from the OS, never from the user's seeded ``random`` state."""
-    draw = os.urandom(3)
-    return f"{_ADJECTIVES[draw[0] % len(_ADJECTIVES)]}-{_NOUNS[draw[1] % len(_NOUNS)]}-{100 + draw[2] * 900 // 256}"
 
 
 def _git_commit(start: str) -> str | None:
@@ -133,7 +86,7 @@ def _clean_values(values: dict, kind: str) -> dict[str, str]:
 class Tracker:
     def __init__(self, resolved: uri_module.ResolvedUri):
         self.resolved = resolved
-        from .store import get_store
+        from ..store.sql_store import get_store
 
         self.store = get_store(resolved.database_url)
         self.writer = BatchingWriter(self.store)
@@ -217,8 +170,8 @@ class Tracker:
 
     def log_inputs(self, run_id: str, inputs: list) -> None:
         """Dataset inputs of ``run_id`` (``dataset_inputs.to_input`` items, or what it accepts), queued."""
-        from .batch import InputToLog
-        from .dataset_inputs import to_input
+        from ..batch import InputToLog
+        from ..lineage.dataset_inputs import to_input
 
         self.writer.log_inputs([item if isinstance(item, InputToLog) else to_input(run_id, item) for item in inputs])
 
@@ -229,30 +182,3 @@ class Tracker:
 
     def artifact_repository(self, artifact_uri: str):
         return repository_for(artifact_uri)
-
-
-_trackers: dict[tuple[int, str], Tracker] = {}
-_trackers_lock = threading.Lock()
-
-
-def tracker_for(tracking_uri: str | None) -> Tracker:
-    resolved = uri_module.resolve(tracking_uri)
-    key = (os.getpid(), resolved.database_url)
-    tracker = _trackers.get(key)
-    if tracker is None:
-        with _trackers_lock:
-            tracker = _trackers.get(key)
-            if tracker is None:
-                if uri_module.is_http_url(resolved.database_url):
-                    from .rest_tracker import RestTracker  # only for http(s) URIs: keeps import light
-
-                    tracker = _trackers[key] = RestTracker(resolved)
-                else:
-                    tracker = _trackers[key] = Tracker(resolved)
-    if tracker.resolved != resolved:
-        # Same database, but AUTOLOG_ARTIFACT_ROOT changed since: new experiments go to the new root.
-        tracker.resolved = resolved
-    return tracker
-
-
-__all__ = ["ParamConflictError", "RunNotFoundError", "Tracker", "system_tags", "tracker_for"]

@@ -2,7 +2,7 @@
 
 A dataset input may be given as:
 
-- a ``DatasetDescription`` (``tracking_core.datasets.describe_dataset``), its context becoming the
+- a ``DatasetDescription`` (``tracking_core.lineage.datasets.describe_dataset``), its context becoming the
   input tag ``mlflow.data.context``;
 - the data itself (a numpy array, DataFrame, DMatrix, ...), described here;
 - a ``DatasetInput`` entity (as read back from ``Run.inputs``) or MLflow's ``DatasetInput`` JSON
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .batch import InputToLog
-from .entities import DATASET_CONTEXT_TAG, DatasetInput
+from ..batch import InputToLog
+from ..entities import DATASET_CONTEXT_TAG, DatasetInput
 
 MAX_NAME = 500
 MAX_DIGEST = 64

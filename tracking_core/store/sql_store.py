@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from .batch import WriteBatch, now_ms
-from .entities import (
+from ..batch import WriteBatch, now_ms
+from ..entities import (
     Dataset,
     DatasetInput,
     Experiment,
@@ -35,7 +35,7 @@ from .entities import (
     RunInputs,
     RunStatus,
 )
-from .errors import (
+from ..errors import (
     ExperimentDeletedError,
     ExperimentExistsError,
     ExperimentNotFoundError,
@@ -160,7 +160,7 @@ class SqlStore:
     def _artifact_root(self) -> str:
         if self.default_artifact_root:
             return self.default_artifact_root
-        from . import uri as uri_module
+        from .. import uri as uri_module
 
         path = self.database_url[len("sqlite:///") :] if self.is_sqlite else ""
         if path and os.path.basename(path) == uri_module.DATABASE_FILE:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import liveness
-from .artifacts import FileInfo
-from .batch import now_ms
-from .entities import Experiment, Metric, Run, RunStatus
-from .errors import RunNotFoundError
+from ..batch import now_ms
+from ..entities import Experiment, Metric, Run, RunStatus
+from ..errors import RunNotFoundError
+from ..lineage import liveness
+from ..store.artifacts import FileInfo
+from ..validation import check_key, metric_step, metric_timestamp, metric_value
 from .tracker import tracker_for
-from .validation import check_key, metric_step, metric_timestamp, metric_value
 
 DEFAULT_MAX_RESULTS = 1000
 
@@ -130,8 +130,8 @@ class TrackingClient:
 
     def log_inputs(self, run_id: str, datasets: list | None = None, context: str | None = None) -> None:
         """Record dataset inputs of a run: each a ``DatasetDescription``, the data itself, a
-        ``DatasetInput`` or MLflow's ``DatasetInput`` JSON shape (see ``tracking_core.dataset_inputs``)."""
-        from .dataset_inputs import to_input
+        ``DatasetInput`` or MLflow's ``DatasetInput`` JSON shape (see ``tracking_core.lineage.dataset_inputs``)."""
+        from ..lineage.dataset_inputs import to_input
         from .fluent import _inputs_of
 
         self._known_run(run_id)

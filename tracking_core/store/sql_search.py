@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from .entities import DATASET_CONTEXT_TAG, LifecycleStage
-from .errors import InvalidFilterError, InvalidPageTokenError
+from ..entities import DATASET_CONTEXT_TAG, LifecycleStage
+from ..errors import InvalidFilterError, InvalidPageTokenError
 from .schema import experiment_tags, experiments
 from .search import EXPERIMENT_ATTRIBUTES, Clause, OrderBy, parse_filter, parse_order_by
 

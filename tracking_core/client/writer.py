@@ -15,7 +15,7 @@ counted; while it works, a producer that reaches the bound writes synchronously 
 
 The writer thread also writes a heartbeat tag (``autolog.heartbeat``, ms since the epoch) every
 ``HEARTBEAT_SECONDS`` for the runs this process keeps alive (``keep_alive``), so a reader can
-tell a run whose process died from one still training (``tracking_core.liveness``).
+tell a run whose process died from one still training (``tracking_core.lineage.liveness``).
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ import time
 import weakref
 from typing import TYPE_CHECKING
 
-from .batch import InputToLog, NewRun, WriteBatch
+from ..batch import InputToLog, NewRun, WriteBatch
+from ..lineage.liveness import HEARTBEAT_SECONDS, TAG_HEARTBEAT
 
 if TYPE_CHECKING:
-    from .store import SqlStore
+    from ..store.sql_store import SqlStore
 
 
 def _logger():
@@ -41,8 +42,6 @@ def _logger():
 FLUSH_INTERVAL_SECONDS = 0.5
 WAKE_AT_PENDING_ITEMS = 100_000  # big bursts only: a writer competing for the GIL slows the logging loop
 MAX_PENDING_ITEMS = 200_000
-HEARTBEAT_SECONDS = 10.0
-TAG_HEARTBEAT = "autolog.heartbeat"
 
 
 class StoreUnavailableError(RuntimeError):
