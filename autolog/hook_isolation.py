@@ -35,6 +35,7 @@ DOING = {
     "autolog_run_ended": "ending its run",
     "autolog_register_integrations": "registering its integrations",
     "autolog_register_flavors": "registering its flavors",
+    "autolog_describe_dataset": "describing a dataset",
 }
 
 

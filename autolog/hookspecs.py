@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from tracking_core.lineage.datasets import DataSummary
+
     from .integration import Integration
     from .training_call import ArtifactToLog, ModelToLog, TrainingCall
 
@@ -28,6 +30,15 @@ def autolog_register_integrations(register: Callable[[Integration], None]) -> No
 @hookspec
 def autolog_register_flavors(register: Callable[[Any], None]) -> None:
     """Call ``register(flavor)`` for each model flavor this plugin can save (see ``autolog.flavors``)."""
+
+
+@hookspec(firstresult=True)
+def autolog_describe_dataset(data: Any) -> DataSummary | None:
+    """A ``DataSummary`` of ``data`` when it is one of this plugin's framework's data types (an
+    XGBoost ``DMatrix``, a ``tf.data.Dataset``), else None; the first answer wins. Asked only for
+    types the core does not describe itself (numpy, pandas, scipy sparse). Build the summary with
+    the helpers of ``autolog.plugin`` (``new_digest``, ``hash_array``, ``summarize``...); never
+    iterate or consume the data."""
 
 
 # -- around a training call -------------------------------------------------------------------------

@@ -26,6 +26,19 @@ from tracking_core import TAG_PARENT_RUN_ID, TAG_USER
 from . import option_checks
 from .call_helpers import signature_of
 from .caller_names import caller_variable_name
+from .dataset_kit import (
+    SAMPLE_BYTES,
+    DatasetDigest,
+    DataSummary,
+    file_source,
+    hash_array,
+    hash_file_sample,
+    kind_of,
+    new_digest,
+    row_sample,
+    summarize,
+    tensor_schema,
+)
 from .flavors import PICKLE_FILE, PickleFlavor
 from .flavors import load_model as load_pickled_model
 from .hookspecs import hookimpl
@@ -67,11 +80,14 @@ def modules_owned_by_others(integration: str) -> frozenset[str]:
 __all__ = [
     "COMMON_OPTIONS",
     "PICKLE_FILE",
+    "SAMPLE_BYTES",
     "TAG_AUTOLOGGING",
     "TAG_PARENT_RUN_ID",
     "TAG_USER",
     "ArtifactToLog",
     "AutologWarning",
+    "DataSummary",
+    "DatasetDigest",
     "Integration",
     "ModelToLog",
     "Patcher",
@@ -80,19 +96,27 @@ __all__ = [
     "TrainingCall",
     "caller_variable_name",
     "current_call",
+    "file_source",
+    "hash_array",
+    "hash_file_sample",
     "hookimpl",
     "in_post_training",
     "in_training",
     "integration_options",
+    "kind_of",
     "load_pickled_model",
     "log_dataset_input",
     "modules_owned_by_others",
+    "new_digest",
     "option_checks",
     "options",
     "post_training_wrapper",
     "remember_run",
     "report",
+    "row_sample",
     "run_of",
     "signature_of",
+    "summarize",
+    "tensor_schema",
     "warn_once",
 ]

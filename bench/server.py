@@ -262,7 +262,7 @@ def measure_search(tool: str, count: int, history_points: int) -> dict[str, floa
         if tool == "autolog":
             from bench.store_search import populate
             from tracking_core.batch import NewRun, WriteBatch
-            from tracking_core.store.sql_store import SqlStore
+            from tracking_core.storage.sql_store import SqlStore
 
             store_dir = os.path.join(directory, "store")
             store = SqlStore("sqlite:///" + os.path.join(store_dir, "autolog.db"))

@@ -22,7 +22,7 @@ import tempfile
 import time
 
 from tracking_core.batch import NewRun, WriteBatch
-from tracking_core.store.sql_store import SqlStore
+from tracking_core.storage.sql_store import SqlStore
 
 
 def _timed(call, repeat: int = 5) -> tuple[float, float, float, object]:

@@ -45,14 +45,14 @@ CHROMIUM_ARGS = [
 class LocalContext:
     def __init__(self, tracking_uri: str):
         from tracking_core import uri
-        from tracking_core.store.sql_store import get_store
+        from tracking_core.storage.sql_store import get_store
 
         resolved = uri.resolve(tracking_uri)
         self.tracking_uri = resolved.tracking_uri
         self.store = get_store(resolved.database_url)
 
     def artifact_repository(self, run_info):
-        from tracking_core.store.artifacts import repository_for
+        from tracking_core.storage.artifacts import repository_for
 
         return repository_for(run_info.artifact_uri)
 
@@ -61,8 +61,8 @@ def populate(store_dir: str, runs: int, steps: int) -> dict:
     """Write the bench store straight through ``SqlStore.write`` (fast), return what to open."""
     from tracking_core import uri
     from tracking_core.batch import NewRun, WriteBatch
-    from tracking_core.store.artifacts import repository_for
-    from tracking_core.store.sql_store import get_store
+    from tracking_core.storage.artifacts import repository_for
+    from tracking_core.storage.sql_store import get_store
 
     resolved = uri.resolve(store_dir)
     store = get_store(resolved.database_url)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import autolog
-from tracking_core import fluent
+from tracking_core.client import fluent
 from tracking_core.errors import InvalidFilterError
 from tracking_core.lineage.datasets import describe_dataset
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 import autolog
 from tracking_core import fluent, migrations, schema
 from tracking_core.errors import RunNotFoundError, StoreVersionError
-from tracking_core.store.sql_store import SqlStore, make_engine
+from tracking_core.storage.sql_store import SqlStore, make_engine
 
 from core_support import REPO_DIR, run_python
 from postgres_support import PostgresServer, postgres_server  # noqa: F401 (fixture)

@@ -279,7 +279,7 @@ def test_the_server_still_answers_after_every_bad_request(server):
 def predict_cli(store, monkeypatch, capsys):
     """``autolog models predict --tracking-uri STORE ...`` in this process: (exit code, stdout, stderr)."""
     from autolog.cli import main
-    from tracking_core import fluent
+    from tracking_core.client import fluent
 
     monkeypatch.setattr(fluent, "_tracking_uri", fluent._tracking_uri)  # --tracking-uri sets it: restored after
 

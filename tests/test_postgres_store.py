@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import autolog
-from tracking_core import fluent
+from tracking_core.client import fluent
 from tracking_core.client.tracker import tracker_for
 from tracking_core.errors import ParamConflictError
 

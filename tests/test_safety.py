@@ -10,7 +10,7 @@ import pytest
 
 import autolog
 from autolog import AutologWarning
-from tracking_core.store.sql_store import SqlStore
+from tracking_core.storage.sql_store import SqlStore
 
 from core_support import PluginBug
 

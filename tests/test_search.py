@@ -13,10 +13,10 @@ import random
 
 import pytest
 
-from tracking_core import sql_search
 from tracking_core.batch import NewRun, WriteBatch
 from tracking_core.errors import InvalidFilterError, InvalidPageTokenError
-from tracking_core.store.sql_store import SqlStore
+from tracking_core.storage import sql_search
+from tracking_core.storage.sql_store import SqlStore
 
 from postgres_support import PostgresServer, postgres_server  # noqa: F401 (fixture)
 

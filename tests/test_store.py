@@ -152,7 +152,7 @@ def test_the_series_id_cache_stays_bounded_and_ids_stay_right(autolog_store, mon
 
 def test_sqlite_page_cache_is_small_in_a_training_process_and_configurable(tmp_path, monkeypatch):
     """Each connection's page cache grows to its limit as the store grows: 8 MB unless told."""
-    from tracking_core.store.sql_store import SqlStore
+    from tracking_core.storage.sql_store import SqlStore
 
     monkeypatch.delenv("AUTOLOG_SQLITE_CACHE_MB", raising=False)
     store = SqlStore(f"sqlite:///{tmp_path / 'a.db'}")

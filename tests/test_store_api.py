@@ -22,7 +22,7 @@ from tracking_core.errors import (
     RunNotFoundError,
     TagNotFoundError,
 )
-from tracking_core.store.sql_store import SqlStore
+from tracking_core.storage.sql_store import SqlStore
 
 
 @pytest.fixture

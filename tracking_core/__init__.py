@@ -3,7 +3,7 @@
 It knows nothing of autologging; ``autolog`` re-exports this API. This module is the public
 surface: what users and plugins import, under names that do not change. Behind it, rooms that
 say where their code runs (``tracking_core/README.md`` is the map): ``client`` (in a training
-process), ``store``, ``rest`` (the client side of the protocol), ``server`` and ``ui`` (the server
+process), ``storage``, ``rest`` (the client side of the protocol), ``server`` and ``ui`` (the server
 side), ``models``, ``lineage`` and ``cli``, over a few shared modules (``entities``, ``errors``,
 ``validation``, ``batch``, ``uri``, ``run_names``). Old flat paths (``tracking_core.fluent``...)
 still import: see ``moved_modules``.
@@ -55,7 +55,7 @@ from .errors import (
     RunNotFoundError,
     StoreVersionError,
 )
-from .store.artifacts import ArtifactPathError, FileInfo
+from .storage.artifacts import ArtifactPathError, FileInfo
 from .validation import InvalidKeyError
 
 moved_modules.install()

@@ -4,24 +4,24 @@ Until round three, tracking_core was one flat package (``tracking_core.fluent``,
 ``tracking_core.writer``, ...). Code written against those paths (a user's script, a test, a
 pickle or a saved model naming a module) keeps working: importing an old path gives the module at
 its new place, the very same module object, so ``monkeypatch`` on either name changes both. The
-packages that took an old module's name (``store``, ``client``, ``cli``) answer its names
-themselves. New code imports the new paths.
+two packages that took an old module's name answer its names themselves: ``client``
+(``TrackingClient``) and ``cli`` (the runs and db commands). New code imports the new paths.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.machinery
 import sys
+from importlib.machinery import ModuleSpec
 from types import ModuleType
 
 MOVED = {
-    "tracking_core.artifacts": "tracking_core.store.artifacts",
-    "tracking_core.schema": "tracking_core.store.schema",
-    "tracking_core.search": "tracking_core.store.search",
-    "tracking_core.sql_search": "tracking_core.store.sql_search",
-    "tracking_core.migrations": "tracking_core.store.migrations",
+    "tracking_core.store": "tracking_core.storage.sql_store",
+    "tracking_core.artifacts": "tracking_core.storage.artifacts",
+    "tracking_core.schema": "tracking_core.storage.schema",
+    "tracking_core.search": "tracking_core.storage.search",
+    "tracking_core.sql_search": "tracking_core.storage.sql_search",
+    "tracking_core.migrations": "tracking_core.storage.migrations",
     "tracking_core.fluent": "tracking_core.client.fluent",
     "tracking_core.tracker": "tracking_core.client.tracker",
     "tracking_core.rest_tracker": "tracking_core.client.rest_tracker",
@@ -46,33 +46,33 @@ def new_path(name: str) -> str | None:
     return None
 
 
-class _AliasLoader(importlib.abc.Loader):
+class _AliasLoader:
+    """Loads an old path by importing the new one (a loader in ``importlib``'s sense)."""
+
     def __init__(self, target: str):
         self.target = target
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
         return importlib.import_module(self.target)
 
     def exec_module(self, module: ModuleType) -> None:
         """The module at its new path is already executed."""
 
-    def module_repr(self, module: ModuleType) -> str:  # pragma: no cover - deprecated hook
-        return repr(module)
 
-
-class MovedModuleFinder(importlib.abc.MetaPathFinder):
+class MovedModuleFinder:
     """Finds an old tracking_core path and hands out the module at its new path."""
 
-    def find_spec(self, fullname: str, path=None, target=None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(self, fullname: str, path=None, target=None) -> ModuleSpec | None:
         if not fullname.startswith("tracking_core."):
             return None
         target_name = new_path(fullname)
         if target_name is None:
             return None
-        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(target_name))
+        # A loader by protocol, not by base class: importlib.abc would cost milliseconds at import.
+        return ModuleSpec(fullname, _AliasLoader(target_name))  # type: ignore[arg-type]
 
 
 def install() -> None:
-    """Put the finder on ``sys.meta_path`` once (idempotent)."""
+    """Put the finder first on ``sys.meta_path``, once (it answers only the old paths above)."""
     if not any(isinstance(finder, MovedModuleFinder) for finder in sys.meta_path):
-        sys.meta_path.append(MovedModuleFinder())
+        sys.meta_path.insert(0, MovedModuleFinder())  # before the path finder: a stale folder of an old path loses

@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server_support import start_server
 
 import tracking_core
-from tracking_core import fluent
+from tracking_core.client import fluent
 
 
 @pytest.fixture(scope="module")

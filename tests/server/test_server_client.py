@@ -13,7 +13,7 @@ import pytest
 from server_support import REPO_DIR, api, server_env, start_server
 
 import tracking_core
-from tracking_core import rest_artifacts
+from tracking_core.rest import rest_artifacts
 
 
 def test_fluent_api_round_trip_over_http(http_tracking, server, tmp_path):

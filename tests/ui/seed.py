@@ -72,7 +72,7 @@ def sklearn_runs(ids: dict) -> None:
 
 def synthetic_runs(ids: dict) -> None:
     import autolog
-    from tracking_core.store.artifacts import repository_for
+    from tracking_core.storage.artifacts import repository_for
 
     autolog.set_experiment("synthetic")
     # Learning curves: three runs, 200 steps each, different learning rates.

@@ -13,14 +13,14 @@ class LocalContext:
 
     def __init__(self, tracking_uri: str):
         from tracking_core import uri
-        from tracking_core.store.sql_store import get_store
+        from tracking_core.storage.sql_store import get_store
 
         resolved = uri.resolve(tracking_uri)
         self.tracking_uri = resolved.tracking_uri
         self.store = get_store(resolved.database_url)
 
     def artifact_repository(self, run_info):
-        from tracking_core.store.artifacts import repository_for
+        from tracking_core.storage.artifacts import repository_for
 
         return repository_for(run_info.artifact_uri)
 

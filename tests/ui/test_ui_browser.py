@@ -57,7 +57,7 @@ def test_empty_store_and_empty_experiment_say_what_to_do(page, empty_server, ser
 
 def test_runs_table_shows_autologged_values_status_duration_and_integration(page, server, ids, seeded):
     from tracking_core import uri
-    from tracking_core.store.sql_store import get_store
+    from tracking_core.storage.sql_store import get_store
 
     run = get_store(uri.resolve(seeded[0]).database_url).get_run(ids["logreg"])
     columns = "metrics.training_accuracy_score,params.C,params.max_iter"
@@ -274,7 +274,7 @@ def test_plot_data_the_sklearn_plugin_logs_is_drawn(page, server, ids):
 
 def test_metric_chart_draws_downsampled_history_keeping_the_spike(page, server, ids, seeded):
     from tracking_core import uri
-    from tracking_core.store.sql_store import get_store
+    from tracking_core.storage.sql_store import get_store
 
     full = [p.value for p in get_store(uri.resolve(seeded[0]).database_url).get_metric_history(ids["long"], "signal")]
     page.goto(server.url + f"/charts?runs={ids['long']}&metrics=signal,short")
@@ -315,7 +315,7 @@ def test_chart_of_several_runs_and_shared_address(page, server, ids):
 def test_chart_of_a_running_run_refreshes_itself(page, server, ids, seeded):
     from tracking_core import liveness, uri
     from tracking_core.batch import WriteBatch, now_ms
-    from tracking_core.store.sql_store import get_store
+    from tracking_core.storage.sql_store import get_store
 
     store = get_store(uri.resolve(seeded[0]).database_url)
     # The seeding process has exited, so readers show its open run KILLED; hand the run to this

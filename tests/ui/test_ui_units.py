@@ -104,7 +104,7 @@ def test_mlmodel_without_optional_parts_reads_as_none():
 
 def test_sqlite_histories_keep_extremes_and_see_new_points(tmp_path):
     from tracking_core.batch import NewRun, WriteBatch
-    from tracking_core.store.sql_store import SqlStore
+    from tracking_core.storage.sql_store import SqlStore
     from tracking_core.ui import queries
 
     store = SqlStore(f"sqlite:///{tmp_path}/s.db")

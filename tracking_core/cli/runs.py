@@ -84,7 +84,7 @@ def add_db_commands(subparsers) -> None:
 
 def _database(uri: str) -> tuple[str, str]:
     from .. import uri as uri_module
-    from ..store.schema import describe_url
+    from ..storage.schema import describe_url
 
     url = uri_module.resolve(uri).database_url
     return url, describe_url(url)
@@ -92,8 +92,8 @@ def _database(uri: str) -> tuple[str, str]:
 
 def upgrade_db(args: argparse.Namespace) -> int:
     from ..errors import StoreVersionError
-    from ..store.schema import upgrade_schema
-    from ..store.sql_store import make_engine
+    from ..storage.schema import upgrade_schema
+    from ..storage.sql_store import make_engine
 
     url, shown = _database(args.uri)
     engine = make_engine(url)
@@ -114,8 +114,8 @@ def upgrade_db(args: argparse.Namespace) -> int:
 
 
 def current_db(args: argparse.Namespace) -> int:
-    from ..store.schema import KNOWN_VERSIONS, SCHEMA_VERSION, current_version
-    from ..store.sql_store import make_engine
+    from ..storage.schema import KNOWN_VERSIONS, SCHEMA_VERSION, current_version
+    from ..storage.sql_store import make_engine
 
     url, shown = _database(args.uri)
     path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else None

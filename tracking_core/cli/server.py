@@ -204,7 +204,7 @@ def serve(config: ServerConfig) -> int:
         return 2
     from ..server.app import build_context, create_app
     from ..server.users import UsersFileError
-    from ..store.sql_store import SQLITE_CACHE_ENV
+    from ..storage.sql_store import SQLITE_CACHE_ENV
 
     os.environ.setdefault(SQLITE_CACHE_ENV, "64")  # a server reads big stores; a training process mostly writes
 

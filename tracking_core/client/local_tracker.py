@@ -20,7 +20,7 @@ from ..batch import NewRun, now_ms
 from ..entities import Experiment, Run, RunInfo, RunStatus
 from ..errors import ParamConflictError
 from ..run_names import generate_run_name
-from ..store.artifacts import repository_for
+from ..storage.artifacts import repository_for
 from ..validation import as_text, check_key, check_text
 from .writer import BatchingWriter
 
@@ -86,7 +86,7 @@ def _clean_values(values: dict, kind: str) -> dict[str, str]:
 class Tracker:
     def __init__(self, resolved: uri_module.ResolvedUri):
         self.resolved = resolved
-        from ..store.sql_store import get_store
+        from ..storage.sql_store import get_store
 
         self.store = get_store(resolved.database_url)
         self.writer = BatchingWriter(self.store)

@@ -17,7 +17,7 @@ from ..entities import Experiment, RunInfo
 from ..rest.rest_artifacts import RestArtifactRepository
 from ..rest.rest_store import RestStore
 from ..run_names import generate_run_name
-from ..store.artifacts import repository_for
+from ..storage.artifacts import repository_for
 from ..validation import as_text, check_text
 from .local_tracker import (
     DEFAULT_EXPERIMENT_NAME,

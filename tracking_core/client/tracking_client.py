@@ -8,7 +8,7 @@ from ..batch import now_ms
 from ..entities import Experiment, Metric, Run, RunStatus
 from ..errors import RunNotFoundError
 from ..lineage import liveness
-from ..store.artifacts import FileInfo
+from ..storage.artifacts import FileInfo
 from ..validation import check_key, metric_step, metric_timestamp, metric_value
 from .tracker import tracker_for
 

@@ -30,7 +30,7 @@ from ..batch import InputToLog, NewRun, WriteBatch
 from ..lineage.liveness import HEARTBEAT_SECONDS, TAG_HEARTBEAT
 
 if TYPE_CHECKING:
-    from ..store.sql_store import SqlStore
+    from ..storage.sql_store import SqlStore
 
 
 def _logger():

@@ -1,11 +1,16 @@
 """Describing the data a training call was given: digest, shape, schema and source, without a copy.
 
 ``describe_dataset(data, name=None, context=None, targets=None, source=None)`` returns a
-``DatasetDescription`` (or None for a type it does not know) for numpy arrays, pandas DataFrames
-and Series, scipy sparse matrices, torch tensors and DataLoaders, xgboost ``DMatrix``, lightgbm
-``Dataset`` and ``tf.data.Dataset``. Nothing here imports a framework: types are recognised
-through the modules already in ``sys.modules`` (whoever passes a DataFrame has imported pandas).
-Nothing is consumed: iterators, generators and datasets whose items cost user code are described
+``DatasetDescription`` (or None for a type nobody knows) for numpy arrays, pandas DataFrames and
+Series and scipy sparse matrices; every other type is described by the describers registered with
+``add_describer(describer)`` (``describer(data) -> DataSummary | None``): autolog registers one that
+asks its plugins (hook ``autolog_describe_dataset``), so each plugin describes its framework's data
+(XGBoost ``DMatrix``, LightGBM ``Dataset``, ``tf.data``, torch tensors and loaders, CatBoost
+``Pool``) and this module knows no framework. A describer builds its ``DataSummary`` with the
+helpers below (``new_digest``, ``hash_array``, ``row_sample``, ``tensor_schema``, ``file_source``,
+``hash_file_sample``, ``summarize`` for data it holds). Nothing here imports a library: types are
+recognised through the modules already in ``sys.modules`` (whoever passes a DataFrame has imported
+pandas). Nothing is consumed: iterators, generators and datasets whose items cost user code are described
 by their structure only.
 
 Digest (16 hex characters, the first 64 bits of a SHA-256): over the type, shape, dtype (or column
@@ -20,21 +25,13 @@ inside the sample -> a different digest; a change outside the sample is not seen
 a bounded cost). Text and object values are hashed through their ``repr`` (at most 1,024 per
 array or column). ``targets`` (a fit's ``y``) is hashed into the same digest.
 
-What each type yields where a digest of content is impossible without consuming it (the
-description's ``digest_covers`` says which: content, labels, file names or structure):
-``tf.data`` -- element spec, cardinality and the stages of the pipeline, plus the source tensors
-of ``from_tensor_slices``/``from_tensors`` pipelines (attributes tf.data keeps; not after
-``flat_map``/``interleave``/``from_generator``) or the file names of a ``TFRecordDataset``;
-torch ``DataLoader`` -- the tensors of a ``TensorDataset`` (sampled as arrays), else the
-dataset's type, length and the batch size; lightgbm ``Dataset`` -- its raw data when kept
-(array, DataFrame, sparse, or a file path: its size and sampled bytes), else its constructed
-shape and labels; xgboost ``DMatrix`` -- a sampled slice of rows
-(``DMatrix.slice``) with their labels and weights, feature names and types; a ``QuantileDMatrix``
-only its shape and feature names.
+Where a digest of content is impossible without consuming the data (a loader over a dataset whose
+items cost user code, a pipeline read from files), a describer hashes what it can see and says so in
+the description's ``digest_covers``: content, labels, file names or structure.
 
-Source: ``source=`` when the caller knows it (a file given to a DMatrix or read by pandas), a
-lightgbm ``Dataset`` built from a file path, or ``DataFrame.attrs["autolog.source"]`` (set by
-whoever wraps the reader). ``to_mlflow()`` gives MLflow's ``DatasetInput`` JSON for
+Source: ``source=`` when the caller knows it (a file given to a DMatrix or read by pandas), what a
+describer found (a dataset built from a file path), or ``DataFrame.attrs["autolog.source"]`` (set
+by whoever wraps the reader). ``to_mlflow()`` gives MLflow's ``DatasetInput`` JSON for
 ``runs/log-inputs``.
 """
 
@@ -46,6 +43,8 @@ import os
 import sys
 from dataclasses import dataclass
 from typing import Any
+
+from .describers import describers
 
 SAMPLE_BYTES = 64 * 1024
 MAX_OBJECT_ITEMS = 1024
@@ -97,64 +96,50 @@ class DatasetDescription:
         return {"dataset": dataset, "tags": tags}
 
 
-def describe_dataset(
-    data: Any,
-    name: str | None = None,
-    context: str | None = None,
-    targets: Any = None,
-    source: str | dict | None = None,
-) -> DatasetDescription | None:
-    """Describe ``data`` (and ``targets``, hashed into the same digest); None for an unknown type."""
-    if context is not None and context not in CONTEXTS:
-        raise ValueError(f"dataset context must be one of {', '.join(CONTEXTS)}, got {context!r}")
-    described = _describe(data)
-    if described is None:
-        return None
-    hasher, source_type, schema, profile, found_source, covers = described
-    if targets is not None:
-        target = _describe(targets)
-        if target is not None:
-            target_hasher, _type, target_schema, target_profile, _src, _covers = target
-            hasher.update(b"|targets|" + target_hasher.digest())
-            schema = {**schema, "targets": target_schema}
-            profile = {**profile, "targets": target_profile}
-    if isinstance(source, str):
-        source = _file_source(source)
-    return DatasetDescription(
-        name=name,
-        digest=hasher.hexdigest()[:DIGEST_LENGTH],
-        source_type=source_type,
-        kind=_kind(data),
-        schema=schema,
-        profile=profile,
-        source=source or found_source,
-        context=context,
-        digest_covers=covers,
-    )
+@dataclass
+class DataSummary:
+    """What a describer says of one object, before it is named and given a context.
+
+    ``digest`` is the ``DatasetDigest`` fed with what identifies the data; ``source_type`` names the
+    library (``numpy``, ``xgboost``...); ``schema`` and ``profile`` as in ``DatasetDescription``.
+    """
+
+    digest: DatasetDigest
+    source_type: str
+    schema: dict[str, Any]
+    profile: dict[str, Any]
+    source: dict[str, Any] | None = None
+    covers: str = "content"
 
 
-def dataset_digest(data: Any) -> str | None:
-    """Only the digest of ``data`` (None for an unknown type)."""
-    described = _describe(data)
-    return None if described is None else described[0].hexdigest()[:DIGEST_LENGTH]
+class DatasetDigest:
+    """A SHA-256 over the digest method and a header, fed with samples (``update``, ``add_array``)."""
+
+    def __init__(self, *header: Any):
+        self._sha = hashlib.sha256()
+        self._sha.update(DIGEST_METHOD.encode())
+        for part in header:
+            self._sha.update(b"|" + str(part).encode("utf-8", "surrogatepass"))
+
+    def update(self, data: bytes | bytearray | memoryview) -> None:
+        self._sha.update(data)
+
+    def add_array(self, array: Any) -> None:
+        """A numpy array's dtype, shape and a bounded sample of its values."""
+        hash_array(self, array, _module("numpy"))
+
+    def digest(self) -> bytes:
+        return self._sha.digest()
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
 
 
-# -- dispatch ------------------------------------------------------------------------------------------
-def _kind(obj: Any) -> str:
-    cls = type(obj)
-    module = cls.__module__.split(".")[0]
-    return f"{module}.{cls.__qualname__}"
-
-
-def _module(name: str) -> Any:
-    return sys.modules.get(name)
-
-
-def _describe(data: Any):
-    """(hasher, source_type, schema, profile, source, digest_covers) or None."""
+def summarize(data: Any) -> DataSummary | None:
+    """The ``DataSummary`` of ``data`` (None for a type nobody knows): for a describer of a container
+    (a dataset holding an array or a DataFrame) to describe what it holds."""
     np = _module("numpy")
-    module = type(data).__module__ or ""
-    top = module.split(".")[0]
+    top = (type(data).__module__ or "").split(".")[0]
     if np is not None and isinstance(data, np.ndarray):
         return _numpy(data, np)
     if top == "pandas":
@@ -167,41 +152,80 @@ def _describe(data: Any):
         sparse = _module("scipy.sparse")
         if sparse is not None and sparse.issparse(data):
             return _scipy_sparse(data, np)
-    if top == "torch":
-        torch = _module("torch")
-        if isinstance(data, torch.Tensor):
-            return _torch_tensor(data, np, torch)
-        data_module = _module("torch.utils.data")
-        if data_module is not None and isinstance(data, data_module.DataLoader):
-            return _torch_loader(data, np, torch, data_module)
-    if top == "xgboost" and hasattr(data, "num_row") and hasattr(data, "num_col"):
-        return _xgboost(data, np)
-    if top == "lightgbm" and type(data).__name__ == "Dataset":
-        return _lightgbm(data, np)
-    if top == "tensorflow" or "tensorflow" in module:
-        tf = _module("tensorflow")
-        if tf is not None and isinstance(data, tf.data.Dataset):
-            return _tf_dataset(data, np, tf)
+    for describer in list(describers):
+        summary = describer(data)
+        if summary is not None:
+            return summary
     return None
 
 
-def _new_hasher(*header: Any):
-    hasher = hashlib.sha256()
-    hasher.update(DIGEST_METHOD.encode())
-    for part in header:
-        hasher.update(b"|" + str(part).encode("utf-8", "surrogatepass"))
-    return hasher
+def describe_dataset(
+    data: Any,
+    name: str | None = None,
+    context: str | None = None,
+    targets: Any = None,
+    source: str | dict | None = None,
+) -> DatasetDescription | None:
+    """Describe ``data`` (and ``targets``, hashed into the same digest); None for an unknown type."""
+    if context is not None and context not in CONTEXTS:
+        raise ValueError(f"dataset context must be one of {', '.join(CONTEXTS)}, got {context!r}")
+    summary = summarize(data)
+    if summary is None:
+        return None
+    hasher, schema, profile = summary.digest, summary.schema, summary.profile
+    if targets is not None:
+        target = summarize(targets)
+        if target is not None:
+            hasher.update(b"|targets|" + target.digest.digest())
+            schema = {**schema, "targets": target.schema}
+            profile = {**profile, "targets": target.profile}
+    if isinstance(source, str):
+        source = file_source(source)
+    return DatasetDescription(
+        name=name,
+        digest=hasher.hexdigest()[:DIGEST_LENGTH],
+        source_type=summary.source_type,
+        kind=kind_of(data),
+        schema=schema,
+        profile=profile,
+        source=source or summary.source,
+        context=context,
+        digest_covers=summary.covers,
+    )
+
+
+def dataset_digest(data: Any) -> str | None:
+    """Only the digest of ``data`` (None for an unknown type)."""
+    summary = summarize(data)
+    return None if summary is None else summary.digest.hexdigest()[:DIGEST_LENGTH]
+
+
+# -- dispatch ------------------------------------------------------------------------------------------
+def kind_of(obj: Any) -> str:
+    """``module.QualifiedName`` of ``obj``'s type, its top-level module only (``pandas.DataFrame``)."""
+    cls = type(obj)
+    module = cls.__module__.split(".")[0]
+    return f"{module}.{cls.__qualname__}"
+
+
+def _module(name: str) -> Any:
+    return sys.modules.get(name)
+
+
+def new_digest(*header: Any) -> DatasetDigest:
+    """A digest started with the method and ``header`` (type name, shape, column names...)."""
+    return DatasetDigest(*header)
 
 
 # -- arrays ----------------------------------------------------------------------------------------------
-def _row_sample(np, n_rows: int, wanted: int):
+def row_sample(np, n_rows: int, wanted: int):
     """Evenly spaced row indices, first and last included, or None for all rows."""
     if wanted >= n_rows:
         return None
     return np.linspace(0, n_rows - 1, max(wanted, 1)).astype(np.intp)
 
 
-def _hash_array(hasher, a, np) -> None:
+def hash_array(hasher, a, np) -> None:
     """Feed dtype, shape and a bounded sample of ``a``'s values into ``hasher``."""
     hasher.update(f"|{a.dtype.str}|{a.shape}|".encode())
     if a.ndim == 0:
@@ -220,7 +244,7 @@ def _array_sample(a, np):
     n_rows = a.shape[0]
     row_items = a.size // max(n_rows, 1)
     if row_items <= items:
-        return a[_row_sample(np, n_rows, items // max(row_items, 1))]
+        return a[row_sample(np, n_rows, items // max(row_items, 1))]
     rows = min(n_rows, 64)
     indices = [_all_or_sample(np, n_rows, rows)]
     remaining = max(items // rows, 1)
@@ -233,51 +257,52 @@ def _array_sample(a, np):
 
 
 def _all_or_sample(np, size: int, wanted: int):
-    picked = _row_sample(np, size, wanted)
+    picked = row_sample(np, size, wanted)
     return np.arange(size) if picked is None else picked
 
 
 def _hash_objects(hasher, a, np) -> None:
     """Objects (text, mostly) through their ``repr``: at most ``MAX_OBJECT_ITEMS`` of them."""
-    rows = _row_sample(np, a.shape[0], MAX_OBJECT_ITEMS)
+    rows = row_sample(np, a.shape[0], MAX_OBJECT_ITEMS)
     flat = (a if rows is None else a[rows]).reshape(-1)
-    picked = _row_sample(np, flat.shape[0], MAX_OBJECT_ITEMS)
+    picked = row_sample(np, flat.shape[0], MAX_OBJECT_ITEMS)
     values = flat if picked is None else flat[picked]
     hasher.update("\x1f".join(map(repr, values.tolist())).encode("utf-8", "surrogatepass"))
 
 
-def _tensor_schema(name: str, dtype: str, shape: tuple) -> dict[str, Any]:
+def tensor_schema(name: str, dtype: str, shape: tuple) -> dict[str, Any]:
+    """One tensor of a schema: its name, dtype and shape with the first (row) axis as -1."""
     return {"name": name, "dtype": dtype, "shape": [-1, *list(shape[1:])] if shape else []}
 
 
 def _numpy(a, np):
-    hasher = _new_hasher("ndarray")
-    _hash_array(hasher, a, np)
-    schema = {"tensors": [_tensor_schema("features", a.dtype.name, a.shape)]}
+    hasher = new_digest("ndarray")
+    hash_array(hasher, a, np)
+    schema = {"tensors": [tensor_schema("features", a.dtype.name, a.shape)]}
     profile = {
         "shape": list(a.shape),
         "num_rows": int(a.shape[0]) if a.ndim else 1,
         "num_elements": int(a.size),
         "nbytes": int(a.nbytes),
     }
-    return hasher, "numpy", schema, profile, None, "content"
+    return DataSummary(hasher, "numpy", schema, profile)
 
 
 # -- pandas ----------------------------------------------------------------------------------------------
 def _pandas_frame(df, np, pd, series: bool = False):
     n_rows, n_columns = df.shape
     columns = [(str(name), str(dtype)) for name, dtype in df.dtypes.items()]
-    hasher = _new_hasher("Series" if series else "DataFrame", df.shape, columns)
+    hasher = new_digest("Series" if series else "DataFrame", df.shape, columns)
     index = df.index
     if isinstance(index, pd.RangeIndex):
         hasher.update(f"|range({index.start},{index.stop},{index.step})".encode())
     row_bytes = max(8 * (n_columns + 1), 1)
-    rows = _row_sample(np, n_rows, SAMPLE_BYTES // row_bytes)
+    rows = row_sample(np, n_rows, SAMPLE_BYTES // row_bytes)
     sample = df if rows is None else df.take(rows)
     for _name, column in sample.items():  # text, categories, nullable types: their values' repr
-        _hash_array(hasher, column.to_numpy(), np)
+        hash_array(hasher, column.to_numpy(), np)
     if not isinstance(index, pd.RangeIndex):
-        _hash_array(hasher, np.asarray(sample.index), np)
+        hash_array(hasher, np.asarray(sample.index), np)
     schema = {"columns": [{"name": name, "type": dtype} for name, dtype in columns]}
     profile = {
         "shape": [n_rows] if series else [n_rows, n_columns],
@@ -286,14 +311,14 @@ def _pandas_frame(df, np, pd, series: bool = False):
     }
     source = df.attrs.get(SOURCE_ATTR) if hasattr(df, "attrs") else None
     if isinstance(source, str):
-        source = _file_source(source)
-    return hasher, "pandas", schema, profile, source if isinstance(source, dict) else None, "content"
+        source = file_source(source)
+    return DataSummary(hasher, "pandas", schema, profile, source if isinstance(source, dict) else None)
 
 
 # -- scipy sparse ----------------------------------------------------------------------------------------
 def _scipy_sparse(m, np):
     fmt = m.format
-    hasher = _new_hasher("sparse", fmt, m.shape, m.dtype.str, m.nnz)
+    hasher = new_digest("sparse", fmt, m.shape, m.dtype.str, m.nnz)
     parts: tuple[Any, ...]
     if fmt in ("csr", "csc", "bsr"):
         parts = (m.data, m.indices, m.indptr)
@@ -305,210 +330,15 @@ def _scipy_sparse(m, np):
         converted = m.tocsr()
         parts = (converted.data, converted.indices, converted.indptr)
     for part in parts:
-        _hash_array(hasher, np.asarray(part), np)
-    schema = {"tensors": [_tensor_schema("features", m.dtype.name, m.shape)]}
+        hash_array(hasher, np.asarray(part), np)
+    schema = {"tensors": [tensor_schema("features", m.dtype.name, m.shape)]}
     profile = {"shape": list(m.shape), "num_rows": int(m.shape[0]), "nnz": int(m.nnz), "format": fmt}
-    return hasher, "scipy", schema, profile, None, "content"
-
-
-# -- torch -----------------------------------------------------------------------------------------------
-def _tensor_as_array(t, np, torch):
-    """A numpy array holding ``t`` or, when it lives elsewhere than the CPU, a sample of its rows."""
-    t = t.detach()
-    if t.device.type != "cpu":
-        rows = (
-            _row_sample(np, t.shape[0], SAMPLE_BYTES // max(t.element_size() * max(t[0].numel(), 1), 1))
-            if t.dim()
-            else None
-        )
-        t = (t if rows is None else t[torch.as_tensor(rows, device=t.device)]).cpu()
-    if t.dtype == torch.bfloat16:
-        t = t.view(torch.int16)
-    return t.numpy()
-
-
-def _torch_tensor(t, np, torch):
-    hasher = _new_hasher("Tensor", tuple(t.shape), str(t.dtype))
-    _hash_array(hasher, _tensor_as_array(t, np, torch), np)
-    schema = {"tensors": [_tensor_schema("features", str(t.dtype).replace("torch.", ""), tuple(t.shape))]}
-    profile = {"shape": list(t.shape), "num_rows": int(t.shape[0]) if t.dim() else 1, "num_elements": int(t.numel())}
-    return hasher, "torch", schema, profile, None, "content"
-
-
-def _torch_loader(loader, np, torch, data_module):
-    dataset = loader.dataset
-    batch_size = loader.batch_size
-    try:
-        length = len(dataset)
-    except TypeError:  # an IterableDataset without __len__
-        length = None
-    hasher = _new_hasher("DataLoader", type(dataset).__module__, type(dataset).__qualname__, length, batch_size)
-    profile: dict[str, Any] = {"num_rows": length, "batch_size": batch_size}
-    try:
-        profile["num_batches"] = len(loader)
-    except TypeError:
-        pass
-    schema: dict[str, Any] = {"tensors": []}
-    covers = "structure"
-    if isinstance(dataset, data_module.TensorDataset):
-        for position, tensor in enumerate(dataset.tensors):
-            _hash_array(hasher, _tensor_as_array(tensor, np, torch), np)
-            schema["tensors"].append(
-                _tensor_schema(f"tensor_{position}", str(tensor.dtype).replace("torch.", ""), tuple(tensor.shape))
-            )
-        covers = "content"
-    else:
-        schema = {"dataset_type": _kind(dataset)}
-    return hasher, "torch", schema, profile, None, covers
-
-
-# -- xgboost -------------------------------------------------------------------------------------------
-def _xgboost(d, np):
-    n_rows, n_columns = int(d.num_row()), int(d.num_col())
-    names = list(d.feature_names or [])
-    types = list(d.feature_types or [])
-    hasher = _new_hasher(type(d).__name__, n_rows, n_columns, names, types)
-    covers = "structure"
-    rows = _row_sample(np, n_rows, SAMPLE_BYTES // max(8 * n_columns, 1))
-    try:
-        if "Quantile" in type(d).__name__:  # get_data() would give bin indices, not the rows
-            raise TypeError("quantized")
-        sample = d if rows is None else d.slice(rows)
-        csr = sample.get_data()
-        for part in (csr.data, csr.indices, csr.indptr, sample.get_label(), sample.get_weight()):
-            _hash_array(hasher, np.asarray(part), np)
-        covers = "content"
-    except Exception:  # QuantileDMatrix and external-memory matrices keep no raw rows
-        pass
-    schema = (
-        {"columns": [{"name": name, "type": types[i] if i < len(types) else "float"} for i, name in enumerate(names)]}
-        if names
-        else {"tensors": [{"name": "features", "dtype": "float32", "shape": [-1, n_columns]}]}
-    )
-    profile = {"shape": [n_rows, n_columns], "num_rows": n_rows}
-    return hasher, "xgboost", schema, profile, None, covers
-
-
-# -- lightgbm -------------------------------------------------------------------------------------------
-def _lightgbm(ds, np):
-    raw = getattr(ds, "data", None)
-    label = getattr(ds, "label", None)
-    if isinstance(raw, (str, os.PathLike)):
-        source = _file_source(os.fspath(raw))
-        hasher = _new_hasher("lightgbm.Dataset", "file", source.get("size"))  # content, not mtime: a copy matches
-        _hash_file_sample(hasher, os.fspath(raw))
-        profile: dict[str, Any] = {}
-        schema: dict[str, Any] = {}
-        covers = "content"
-    elif raw is not None and (inner := _describe(raw)) is not None:
-        inner_hasher, _type, schema, profile, source, covers = inner
-        hasher = _new_hasher("lightgbm.Dataset")
-        hasher.update(inner_hasher.digest())
-    else:  # constructed with free_raw_data=True: only its shape, names and labels are left
-        hasher = _new_hasher("lightgbm.Dataset", "constructed")
-        source, schema, covers, profile = None, {}, "structure", {}
-        try:
-            profile = {"shape": [ds.num_data(), ds.num_feature()], "num_rows": ds.num_data()}
-            hasher.update(str(profile["shape"]).encode())
-        except Exception:
-            pass
-    feature_names = getattr(ds, "feature_name", None)
-    if isinstance(feature_names, (list, tuple)):
-        hasher.update(f"|{list(feature_names)}".encode())
-        schema = {
-            **schema,
-            "columns": schema.get("columns") or [{"name": str(n), "type": "unknown"} for n in feature_names],
-        }
-    if label is not None:
-        labels = _describe(label)
-        if labels is not None:
-            hasher.update(b"|label|" + labels[0].digest())
-            covers = "content" if covers == "content" else "labels"
-    return hasher, "lightgbm", schema, profile, source, covers
-
-
-# -- tf.data --------------------------------------------------------------------------------------------
-def _tf_dataset(ds, np, tf):
-    tensors = []
-    for path, component in _spec_leaves(ds.element_spec, ""):
-        dtype = getattr(component, "dtype", None)
-        shape = getattr(component, "shape", None)
-        tensors.append(
-            {
-                "name": path,
-                "dtype": getattr(dtype, "name", str(dtype)),
-                "shape": [-1 if d is None else d for d in shape.as_list()]
-                if shape is not None and shape.rank is not None
-                else None,
-            }
-        )
-    try:
-        cardinality = int(ds.cardinality())
-    except Exception:
-        cardinality = -2
-    chain = _tf_chain(ds)
-    stages = [type(d).__name__ for d in chain]
-    hasher = _new_hasher("tf.data", stages, tensors, cardinality)
-    covers, source = "structure", None
-    # Elements come from the root's tensors unless a stage makes new ones from them (from_generator
-    # is flat_map over from_tensors(0); interleave opens files named by them).
-    if not any(word in stage for stage in stages for word in ("FlatMap", "Interleave", "Generator")):
-        for source_tensor in _tf_source_tensors(chain[-1]):
-            try:
-                _hash_array(hasher, np.asarray(source_tensor.numpy()), np)
-                covers = "content"
-            except Exception:
-                pass
-    filenames = getattr(chain[-1], "_filenames", None)  # TFRecordDataset / TextLineDataset
-    if filenames is not None:
-        try:
-            names = [n.decode() if isinstance(n, bytes) else str(n) for n in np.asarray(filenames.numpy()).reshape(-1)]
-            hasher.update("|files|".join(names).encode())
-            source = {"type": "local", "uri": names[0] if len(names) == 1 else names}
-            covers = "file names"
-        except Exception:
-            pass
-    profile = {
-        "num_elements": cardinality if cardinality >= 0 else None,
-        "cardinality": {-1: "infinite", -2: "unknown"}.get(cardinality, cardinality),
-    }
-    return hasher, "tensorflow", {"tensors": tensors}, profile, source, covers
-
-
-def _spec_leaves(spec, path: str):
-    """(path, TensorSpec) of a nested element spec: dict keys and tuple positions joined by dots."""
-    if isinstance(spec, dict):
-        for key in sorted(spec, key=str):
-            yield from _spec_leaves(spec[key], f"{path}.{key}" if path else str(key))
-    elif isinstance(spec, (tuple, list)):
-        for position, item in enumerate(spec):
-            yield from _spec_leaves(item, f"{path}.{position}" if path else str(position))
-    else:
-        yield path or "element", spec
-
-
-def _tf_chain(ds) -> list:
-    """The pipeline from ``ds`` back to its source, through attributes tf.data keeps (no iteration)."""
-    chain: list[Any] = []
-    seen: set[int] = set()
-    while ds is not None and id(ds) not in seen and len(chain) < 100:
-        seen.add(id(ds))
-        chain.append(ds)
-        ds = getattr(ds, "_input_dataset", None)
-    return chain
-
-
-def _tf_source_tensors(source) -> list:
-    tensors = getattr(source, "_tensors", None)
-    if tensors is None:
-        return []
-    import itertools
-
-    return list(itertools.islice((t for t in _module("tensorflow").nest.flatten(tensors) if hasattr(t, "numpy")), 16))
+    return DataSummary(hasher, "scipy", schema, profile)
 
 
 # -- files ----------------------------------------------------------------------------------------------
-def _file_source(path: str) -> dict[str, Any]:
+def file_source(path: str) -> dict[str, Any]:
+    """The source of data read from ``path``: its absolute path, size and modification time."""
     path = os.path.abspath(path)
     source: dict[str, Any] = {"type": "local", "uri": path}
     try:
@@ -520,7 +350,7 @@ def _file_source(path: str) -> dict[str, Any]:
     return source
 
 
-def _hash_file_sample(hasher, path: str) -> None:
+def hash_file_sample(hasher, path: str) -> None:
     """Head, middle and tail chunks of a file (its size and mtime are in the header)."""
     try:
         size = os.path.getsize(path)

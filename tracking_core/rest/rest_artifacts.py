@@ -13,7 +13,7 @@ import os
 import posixpath
 from urllib.parse import quote
 
-from ..store.artifacts import FileInfo, clean_artifact_path
+from ..storage.artifacts import FileInfo, clean_artifact_path
 from .http import HttpClient, RestError
 
 ARTIFACTS = "/api/2.0/mlflow-artifacts"

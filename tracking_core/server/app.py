@@ -180,7 +180,7 @@ def build_context(config: ServerConfig) -> ServerContext:
         destination = os.path.abspath(os.path.expanduser(destination))
     store = None
     if not config.artifacts_only:
-        from ..store.sql_store import get_store
+        from ..storage.sql_store import get_store
 
         store = get_store(resolved.database_url)
     return ServerContext(store, destination, resolved.tracking_uri, serve_artifacts=config.serve_artifacts)

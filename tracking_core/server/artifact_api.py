@@ -21,7 +21,7 @@ import tempfile
 from typing import Any
 from urllib.parse import quote
 
-from ..store.artifacts import ArtifactPathError, LocalArtifactRepository, clean_artifact_path
+from ..storage.artifacts import ArtifactPathError, LocalArtifactRepository, clean_artifact_path
 from .context import ServerContext
 from .errors import RESOURCE_DOES_NOT_EXIST, ApiError
 from .protocol import get_objects, get_str, req_int, req_str

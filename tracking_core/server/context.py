@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from ..store.artifacts import ArtifactPathError, clean_artifact_path, is_remote, repository_for
+from ..storage.artifacts import ArtifactPathError, clean_artifact_path, is_remote, repository_for
 
 PROXIED_SCHEME = "mlflow-artifacts:"
 

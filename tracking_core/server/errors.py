@@ -19,7 +19,7 @@ from ..errors import (
     RunNotFoundError,
     TagNotFoundError,
 )
-from ..store.artifacts import ArtifactPathError
+from ..storage.artifacts import ArtifactPathError
 from ..validation import InvalidKeyError
 
 INVALID_PARAMETER_VALUE = "INVALID_PARAMETER_VALUE"

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from ..store.artifacts import ArtifactPathError, clean_artifact_path
+from ..storage.artifacts import ArtifactPathError, clean_artifact_path
 
 PREVIEW_TEXT_BYTES = 256 * 1024
 PREVIEW_CSV_ROWS = 500

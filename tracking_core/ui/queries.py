@@ -17,7 +17,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from ..entities import Experiment, Metric, Run
-from ..store.sql_store import SqlStore, experiments, latest_metrics, params, runs, tags
+from ..storage.sql_store import SqlStore, experiments, latest_metrics, params, runs, tags
 from .downsample import downsample
 
 TAG_PARENT = "autolog.parentRunId"
@@ -127,7 +127,7 @@ def filter_errors() -> tuple[type[BaseException], ...]:
     for name in ("InvalidFilterError", "InvalidOrderError"):
         if hasattr(errors, name):
             found.append(getattr(errors, name))
-    from ..store.search import FilterError
+    from ..storage.search import FilterError
 
     found.append(FilterError)
     return tuple(found)
@@ -288,7 +288,7 @@ def _sqlite_histories(
 ) -> dict[tuple[str, str], tuple[list[Metric], int]]:
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..store.sql_store import metric_series
+    from ..storage.sql_store import metric_series
 
     with store.engine.connect() as conn:
         series = conn.execute(
@@ -395,7 +395,7 @@ def _sqlite_buckets(
 
 
 def series_lengths(store: SqlStore, run_ids: list[str], keys: list[str]) -> dict[tuple[str, str], int]:
-    from ..store.sql_store import metric_series, metrics
+    from ..storage.sql_store import metric_series, metrics
 
     query = (
         sa.select(metric_series.c.run_id, metric_series.c.key, sa.func.count())

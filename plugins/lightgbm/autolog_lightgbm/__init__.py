@@ -32,7 +32,7 @@ from typing import Any
 
 from autolog.plugin import Integration, hookimpl
 
-from . import collect
+from . import collect, dataset_description
 from .flavor import FLAVOR
 from .patch import patch, prepare_call
 
@@ -59,3 +59,9 @@ INTEGRATION = Integration(
 @hookimpl
 def autolog_register_integrations(register: Callable[[Integration], None]) -> None:
     register(INTEGRATION)
+
+
+@hookimpl
+def autolog_describe_dataset(data: Any) -> Any:
+    """The run's description of this framework's data types (``dataset_description``)."""
+    return dataset_description.describe(data)

@@ -41,7 +41,7 @@ from typing import Any
 from autolog.plugin import Integration, Patcher, hookimpl, post_training_wrapper
 from autolog.plugin import option_checks as checks
 
-from . import collect, evaluation, ranks
+from . import collect, dataset_description, evaluation, ranks
 from .flavor import FLAVOR
 
 NAME = "lightning"
@@ -82,3 +82,9 @@ INTEGRATION = Integration(
 @hookimpl
 def autolog_register_integrations(register: Any) -> None:
     register(INTEGRATION)
+
+
+@hookimpl
+def autolog_describe_dataset(data: Any) -> Any:
+    """The run's description of this framework's data types (``dataset_description``)."""
+    return dataset_description.describe(data)

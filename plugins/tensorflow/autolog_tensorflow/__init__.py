@@ -26,7 +26,7 @@ from typing import Any
 from autolog.plugin import Integration, Patcher, hookimpl, post_training_wrapper
 from autolog.plugin import option_checks as checks
 
-from . import collect, evaluation
+from . import collect, dataset_description, evaluation
 from .collect import TAG_WEIGHTS_ONLY, weights_size
 from .flavor import FLAVOR
 
@@ -71,3 +71,9 @@ def autolog_register_integrations(register: Any) -> None:
 
 
 __all__ = ["INTEGRATION", "NAME", "TAG_WEIGHTS_ONLY", "weights_size"]
+
+
+@hookimpl
+def autolog_describe_dataset(data: Any) -> Any:
+    """The run's description of this framework's data types (``dataset_description``)."""
+    return dataset_description.describe(data)

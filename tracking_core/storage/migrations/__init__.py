@@ -1,10 +1,10 @@
 """Store migrations: alembic, used as a library, with the revisions shipped in this package.
 
-Nothing here is imported when a store opens at the current schema version (``tracking_core.store.schema``
+Nothing here is imported when a store opens at the current schema version (``tracking_core.storage.schema``
 reads the version with one SELECT); alembic is imported only to upgrade. Revisions live in
 ``versions/``, one file each, named ``NNNN_what.py`` with ``revision = "NNNN_what"`` (at most 32
 characters: alembic's version column). A new revision: copy the newest file, set ``revision``
-and ``down_revision``, write ``upgrade()`` with ``alembic.op`` (no import of ``tracking_core.store.schema``:
+and ``down_revision``, write ``upgrade()`` with ``alembic.op`` (no import of ``tracking_core.storage.schema``:
 a revision is a frozen snapshot), then update ``schema.py`` (tables and ``SCHEMA_VERSION``,
 ``KNOWN_VERSIONS``) to the result. ``tests/test_migrations.py`` checks that a fresh store and a
 migrated one have the same schema, on SQLite and PostgreSQL.

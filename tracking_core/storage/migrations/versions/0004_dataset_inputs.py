@@ -1,7 +1,7 @@
 """Dataset inputs of runs, as MLflow records them (``runs/log-inputs``).
 
 - ``datasets``: one row per (experiment, name, digest); ``dataset_id`` is derived from those three
-  (``tracking_core.store.schema.dataset_id``), with the source type, source, schema and profile as text.
+  (``tracking_core.storage.schema.dataset_id``), with the source type, source, schema and profile as text.
 - ``run_inputs``: which runs were given which datasets.
 - ``input_tags``: tags of one run's input, such as its context (``mlflow.data.context``).
 
