@@ -45,7 +45,6 @@ from tracking_core import (
     start_run,
 )
 
-from . import data_description
 from .api import IntegrationHandle, PluginNotInstalledError, autolog, integration_handle
 from .flavors import log_model
 from .integration import COMMON_OPTIONS, Integration
@@ -56,7 +55,6 @@ from .training_call import ArtifactToLog, ModelToLog, TrainingCall
 
 __version__ = "0.1.0"
 
-data_description.install()
 
 __all__ = [
     "COMMON_OPTIONS",

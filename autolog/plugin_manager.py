@@ -14,7 +14,9 @@ import sys
 import threading
 import types
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from tracking_core.lineage import add_describer
 
 from .hook_isolation import PluginLoadWarning, current_plugin, isolate
 from .integration import IntegrationRegistry
@@ -190,3 +192,17 @@ def flavors() -> list:
 
 def plugin_distribution(plugin_name: str) -> str | None:
     return _state.distributions.get(plugin_name)
+
+
+def describe_with_plugins(data: Any) -> Any:
+    """The first plugin's ``DataSummary`` of ``data`` (hook ``autolog_describe_dataset``), or None.
+
+    Added to ``tracking_core.lineage``'s describers when this module is imported, so every dataset
+    description (autologged inputs, ``autolog.log_input(dmatrix)``) asks the installed plugins about
+    a type the core does not know; plugins are loaded on first use.
+    """
+    load_plugins()
+    return plugin_manager().hook.autolog_describe_dataset(data=data)
+
+
+add_describer(describe_with_plugins)

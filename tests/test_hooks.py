@@ -41,6 +41,35 @@ def test_hook_autolog_register_flavors(fw, autolog_store):
     assert "fake_flavor" in names and "python_pickle" in names
 
 
+class ToyTable(list):
+    """A framework's own data type: a list of floats no core describer knows."""
+
+
+def test_hook_autolog_describe_dataset(fw, autolog_store):
+    from autolog.plugin import DataSummary, new_digest
+
+    class DescribeToyTables:
+        @hookimpl
+        def autolog_describe_dataset(self, data):
+            if not isinstance(data, ToyTable):
+                return None
+            digest = new_digest("ToyTable", len(data))
+            digest.update(repr(list(data)).encode())
+            schema = {"columns": [{"name": "value", "type": "double"}]}
+            return DataSummary(digest, "toytable", schema, {"num_rows": len(data)})
+
+    _add(DescribeToyTables)
+    autolog.autolog()
+    fw.module.Model().fit(ToyTable([1.0, 2.0, 3.0]))
+    autolog.autolog(disable=True)
+    (given,) = autolog.last_active_run().inputs.dataset_inputs
+    assert given.dataset.name == "X" and given.dataset.source_type == "toytable"
+    assert json.loads(given.dataset.profile)["num_rows"] == 3
+    with autolog.start_run():  # by hand too, with the same digest for the same content
+        autolog.log_input(ToyTable([1.0, 2.0, 3.0]), context="training", name="table")
+    assert autolog.last_active_run().inputs.dataset_inputs[0].dataset.digest == given.dataset.digest
+
+
 @pytest.fixture
 def enabled(fw, autolog_store):
     autolog.autolog()

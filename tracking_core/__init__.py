@@ -2,7 +2,7 @@
 
 It knows nothing of autologging; ``autolog`` re-exports this API. This module is the public
 surface: what users and plugins import, under names that do not change. Behind it, rooms that
-say where their code runs (``tracking_core/README.md`` is the map): ``client`` (in a training
+say where their code runs (the README's Layout section is the map): ``client`` (in a training
 process), ``storage``, ``rest`` (the client side of the protocol), ``server`` and ``ui`` (the server
 side), ``models``, ``lineage`` and ``cli``, over a few shared modules (``entities``, ``errors``,
 ``validation``, ``batch``, ``uri``, ``run_names``). Old flat paths (``tracking_core.fluent``...)

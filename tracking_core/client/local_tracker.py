@@ -19,7 +19,6 @@ from .. import uri as uri_module
 from ..batch import NewRun, now_ms
 from ..entities import Experiment, Run, RunInfo, RunStatus
 from ..errors import ParamConflictError
-from ..run_names import generate_run_name
 from ..storage.artifacts import repository_for
 from ..validation import as_text, check_key, check_text
 from .writer import BatchingWriter
@@ -119,7 +118,7 @@ class Tracker:
         separator = "/" if "://" in location else os.sep
         info = RunInfo(
             run_id=run_id,
-            run_name=run_name or generate_run_name(),
+            run_name=run_name or _generated_name(),
             experiment_id=experiment.experiment_id,
             status=RunStatus.RUNNING,
             start_time=now_ms(),
@@ -182,3 +181,9 @@ class Tracker:
 
     def artifact_repository(self, artifact_uri: str):
         return repository_for(artifact_uri)
+
+
+def _generated_name() -> str:
+    from ..run_names import generate_run_name  # imported with the first unnamed run, not by ``import autolog``
+
+    return generate_run_name()

@@ -13,7 +13,6 @@ import threading
 
 from .. import uri as uri_module
 from ..errors import ParamConflictError, RunNotFoundError
-from ..run_names import generate_run_name
 from .local_tracker import (
     DEFAULT_EXPERIMENT_NAME,
     MAX_RUN_NAME_LENGTH,
@@ -59,7 +58,14 @@ __all__ = [
     "ParamConflictError",
     "RunNotFoundError",
     "Tracker",
-    "generate_run_name",
     "system_tags",
     "tracker_for",
 ]
+
+
+def __getattr__(name: str):
+    if name == "generate_run_name":  # its home before ``run_names``
+        from ..run_names import generate_run_name
+
+        return generate_run_name
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

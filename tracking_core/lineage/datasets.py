@@ -44,7 +44,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from .describers import describers
+from . import describers
 
 SAMPLE_BYTES = 64 * 1024
 MAX_OBJECT_ITEMS = 1024

@@ -5,7 +5,8 @@ patched. Each outermost fit logs the params, per-iteration metrics (step = itera
 stopping (``best_iteration``, ``stopped_iteration``) and the model in CatBoost's native ``.cbm``
 format (flavor ``catboost``), loadable with ``autolog.load_model``. It uses only autolog's public
 plugin API (``autolog.plugin``); the core has no line naming it. The integration declares what it
-logs; autolog calls these functions for CatBoost's fits only.
+logs; autolog calls these functions for CatBoost's fits only. A ``Pool`` is described as a dataset
+input by this plugin too (``dataset_description``, hook ``autolog_describe_dataset``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from autolog.plugin import Integration, ModelToLog, Patcher, TrainingCall, hookimpl
 
+from . import dataset_description
 from .collect import early_stopping_metrics, iteration_history, training_params
 from .flavor import CatBoostFlavor
 
@@ -63,3 +65,9 @@ INTEGRATION = Integration(
 @hookimpl
 def autolog_register_integrations(register: Any) -> None:
     register(INTEGRATION)
+
+
+@hookimpl
+def autolog_describe_dataset(data: Any) -> Any:
+    """A ``Pool`` given to a fit (or to ``autolog.log_input``) becomes a described dataset input."""
+    return dataset_description.describe(data)

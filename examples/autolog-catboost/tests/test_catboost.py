@@ -90,3 +90,22 @@ def test_disable_restores_the_original_fit(catboost_autolog, fast, autolog_store
     autolog.catboost.autolog(disable=True)
     for name in ("CatBoost", "CatBoostClassifier", "CatBoostRegressor"):
         assert not hasattr(getattr(catboost, name).__dict__["fit"], "__wrapped__")
+
+
+def test_a_pool_given_to_fit_is_a_described_dataset_input(catboost_autolog, fast, classification):
+    catboost = catboost_autolog()
+    X, y = classification
+    train = catboost.Pool(X[:200], y[:200], feature_names=[f"f{i}" for i in range(5)])
+    catboost.CatBoostClassifier(iterations=5, **fast).fit(train)
+
+    inputs = autolog.last_active_run().inputs.dataset_inputs
+    assert len(inputs) == 1
+    dataset = inputs[0].dataset
+    assert dataset.source_type == "catboost" and dataset.name == "X"
+    assert all(f'"f{i}"' in dataset.schema for i in range(5))  # the feature names are the schema
+
+    with autolog.start_run():  # the same pool logged by hand has the same digest; other labels another
+        autolog.log_input(train, context="training", name="train")
+        autolog.log_input(catboost.Pool(X[:200], 1 - y[:200]), context="eval", name="flipped")
+    by_name = {i.dataset.name: i.dataset.digest for i in autolog.last_active_run().inputs.dataset_inputs}
+    assert by_name["train"] == dataset.digest and by_name["flipped"] != dataset.digest
