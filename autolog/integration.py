@@ -47,6 +47,8 @@ class Integration:
     ``autolog.option_checks``): a bad value is refused at the ``autolog()`` call.
     ``flavors`` are registered with the integration (as ``autolog_register_flavors`` would).
     ``before_training``, ``collect_*`` and ``after_training`` are its own collectors (module docstring).
+    ``mlflow_flavor`` is MLflow's name for the same autologging (its ``mlflow.autologging`` tag, e.g.
+    ``pytorch`` for Lightning); by default the integration's name.
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class Integration:
         collect_artifacts: Callable[[TrainingCall], list[ArtifactToLog] | None] | None = None,
         collect_models: Callable[[TrainingCall], list[ModelToLog] | None] | None = None,
         after_training: Callable[[TrainingCall, str], None] | None = None,
+        mlflow_flavor: str | None = None,
     ) -> None:
         self.name = name
         self.modules = (modules,) if isinstance(modules, str) else tuple(modules)
@@ -88,6 +91,7 @@ class Integration:
         self.collect_artifacts = collect_artifacts
         self.collect_models = collect_models
         self.after_training = after_training
+        self.mlflow_flavor = mlflow_flavor or name
         clash = set(self.options) & set(COMMON_OPTIONS)
         if clash:
             raise ValueError(f"integration {self.name!r} redefines common options {sorted(clash)}")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .integration import Integration
 
 TAG_AUTOLOGGING = "autolog.autologging"
+TAG_MLFLOW_AUTOLOGGING = "mlflow.autologging"  # MLflow's flavor name, so MLflow's UI and client see it too
 
 _current_call: ContextVar[TrainingCall | None] = ContextVar("autolog_current_call", default=None)
 _PASS_THROUGH = object()
@@ -103,7 +104,8 @@ def _begin(integration, options, wrapped, instance, args, kwargs):
     method = getattr(wrapped, "__name__", "call")
     owns = active is None
     if owns:
-        tags = {TAG_AUTOLOGGING: integration.name}
+        flavor = getattr(integration, "mlflow_flavor", None) or integration.name
+        tags = {TAG_AUTOLOGGING: integration.name, TAG_MLFLOW_AUTOLOGGING: flavor}
         if options.get("extra_tags"):
             tags.update(options["extra_tags"])
         active = tracking.start_run(tags=tags)

@@ -57,7 +57,10 @@ def test_logged_inputs_read_back_with_name_digest_context_and_schema(store_uri):
     assert by_name["holdout"].context == "eval"
     assert json.loads(by_name["X"].dataset.profile)["shape"] == [100, 4]
     assert "mlflow_tensorspec" in json.loads(by_name["X"].dataset.schema)
-    assert by_name["X"].dataset.source_type == "numpy"
+    # an in-memory array: MLflow's "code" source (the process's source and user), the library in the profile
+    assert by_name["X"].dataset.source_type == "code"
+    assert set(json.loads(by_name["X"].dataset.source)["tags"]) >= {"mlflow.source.name", "mlflow.source.type"}
+    assert json.loads(by_name["X"].dataset.profile)["library"] == "numpy"
 
 
 def test_client_log_inputs_accepts_mlflow_dataset_input_json(store_uri):

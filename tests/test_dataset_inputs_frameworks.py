@@ -22,7 +22,8 @@ X = rng.normal(size=(200, 5))
 y = (X[:, 0] + X[:, 1] > 0).astype(int)
 def inputs(run):
     return [{"name": i.dataset.name, "digest": i.dataset.digest, "context": i.context,
-             "source_type": i.dataset.source_type, "schema": json.loads(i.dataset.schema),
+             "source_type": i.dataset.source_type, "library": json.loads(i.dataset.profile).get("library"),
+             "schema": json.loads(i.dataset.schema),
              "profile": json.loads(i.dataset.profile)} for i in run.inputs.dataset_inputs]
 """
 
@@ -66,7 +67,7 @@ def test_sklearn_fit_records_X_with_y_as_one_training_dataset_same_digest_across
     one = run_script(tmp_path, body)
     other = run_script(tmp_path, body, store="other")
     [dataset] = one["first"]
-    assert (dataset["name"], dataset["context"], dataset["source_type"]) == ("X", "training", "numpy")
+    assert (dataset["name"], dataset["context"], dataset["library"]) == ("X", "training", "numpy")
     assert dataset["profile"]["shape"] == [200, 5] and dataset["profile"]["targets"]["shape"] == [200]
     assert "mlflow_tensorspec" in dataset["schema"]
     assert other["first"][0]["digest"] == dataset["digest"]  # same data, another process
@@ -91,7 +92,7 @@ def test_xgboost_train_records_dtrain_as_training_and_evals_as_eval(tmp_path):
     assert set(by_name) == {"dtrain", "evals[eval]"}  # dtrain given again in evals: recorded once
     assert by_name["dtrain"]["context"] == "training" and by_name["dtrain"]["profile"]["shape"] == [150, 5]
     assert by_name["evals[eval]"]["context"] == "eval" and by_name["evals[eval]"]["profile"]["shape"] == [50, 5]
-    assert all(d["source_type"] == "xgboost" for d in out)
+    assert all(d["library"] == "xgboost" for d in out)
 
 
 def test_keras_fit_records_x_and_validation_data(tmp_path):
@@ -128,7 +129,7 @@ def test_statsmodels_fit_records_exog_with_endog(tmp_path):
     """,
     )
     [dataset] = out
-    assert (dataset["name"], dataset["context"], dataset["source_type"]) == ("exog", "training", "pandas")
+    assert (dataset["name"], dataset["context"], dataset["library"]) == ("exog", "training", "pandas")
     names = [c["name"] for c in dataset["schema"]["mlflow_colspec"]]
     assert names == ["const", "f0", "f1", "f2", "f3", "f4"]
     assert dataset["profile"]["targets"]["shape"] == [200]
@@ -163,7 +164,7 @@ def test_sklearn_metric_on_predict_and_score_record_the_test_set_once_with_conte
     assert set(by_name) == {"X", "X_test"}
     assert by_name["X"]["context"] == "training"
     test = by_name["X_test"]
-    assert (test["context"], test["source_type"]) == ("test", "numpy")
+    assert (test["context"], test["library"]) == ("test", "numpy")
     assert test["profile"]["shape"] == [50, 5] and test["profile"]["targets"]["shape"] == [50]
     assert {"accuracy_score_X_test", "LogisticRegression_score_X_test", "LogisticRegression_score_X_train"} <= set(
         out["metrics"]
@@ -196,7 +197,7 @@ def test_sklearn_score_alone_records_the_test_set_and_a_dropped_test_set_is_not_
     assert out["freed"]  # a remembered prediction does not keep its input alive
     by_name = {d["name"]: d for d in out["inputs"]}
     assert set(by_name) == {"X", "holdout"}
-    assert by_name["holdout"]["context"] == "test" and by_name["holdout"]["source_type"] == "pandas"
+    assert by_name["holdout"]["context"] == "test" and by_name["holdout"]["library"] == "pandas"
     assert [c["name"] for c in by_name["holdout"]["schema"]["mlflow_colspec"]] == [f"f{i}" for i in range(5)]
     assert "accuracy_score_gone" in out["metrics"]  # the metric is logged, its data not recorded
 
@@ -303,7 +304,7 @@ out = {"first": first, "again": inputs(autolog.last_active_run())}
     train, val = by_name["train_dataloaders"], by_name["val_dataloaders"]
     assert (train["context"], val["context"]) == ("training", "eval")
     assert train["profile"] == {"num_rows": 192, "batch_size": 64, "num_batches": 3}
-    assert val["profile"]["num_rows"] == 64 and train["source_type"] == "torch"
+    assert val["profile"]["num_rows"] == 64 and train["library"] == "torch"
     assert [d["digest"] for d in out["again"]] == [d["digest"] for d in out["first"]]  # the content's digest
 
 
@@ -365,7 +366,7 @@ def test_lightgbm_train_records_train_set_and_valid_sets(tmp_path):
     assert set(by_name) == {"train_set", "valid_sets[1]"}  # train_set given again in valid_sets: once
     assert by_name["train_set"]["context"] == "training" and by_name["train_set"]["profile"]["shape"] == [150, 5]
     assert by_name["valid_sets[1]"]["context"] == "eval" and by_name["valid_sets[1]"]["profile"]["shape"] == [50, 5]
-    assert all(d["source_type"] == "lightgbm" for d in out)
+    assert all(d["library"] == "lightgbm" for d in out)
 
 
 def test_lightgbm_classifier_fit_records_X_and_eval_set(tmp_path):

@@ -63,7 +63,7 @@ def test_hook_autolog_describe_dataset(fw, autolog_store):
     fw.module.Model().fit(ToyTable([1.0, 2.0, 3.0]))
     autolog.autolog(disable=True)
     (given,) = autolog.last_active_run().inputs.dataset_inputs
-    assert given.dataset.name == "X" and given.dataset.source_type == "toytable"
+    assert given.dataset.name == "X" and json.loads(given.dataset.profile)["library"] == "toytable"
     assert json.loads(given.dataset.profile)["num_rows"] == 3
     with autolog.start_run():  # by hand too, with the same digest for the same content
         autolog.log_input(ToyTable([1.0, 2.0, 3.0]), context="training", name="table")

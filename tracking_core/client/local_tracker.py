@@ -11,71 +11,26 @@ what it wrote.
 from __future__ import annotations
 
 import os
-import sys
 import threading
-from functools import lru_cache
 
 from .. import uri as uri_module
 from ..batch import NewRun, now_ms
 from ..entities import Experiment, Run, RunInfo, RunStatus
 from ..errors import ParamConflictError
+from ..lineage.run_context import (  # noqa: F401  (the TAG_* names are re-exported from here)
+    TAG_GIT_COMMIT,
+    TAG_PARENT_RUN_ID,
+    TAG_SOURCE_NAME,
+    TAG_USER,
+    system_tags,
+    with_mlflow_tags,
+)
 from ..storage.artifacts import repository_for
 from ..validation import as_text, check_key, check_text
 from .writer import BatchingWriter
 
 DEFAULT_EXPERIMENT_NAME = "Default"
 MAX_RUN_NAME_LENGTH = 256
-TAG_PARENT_RUN_ID = "autolog.parentRunId"
-TAG_USER = "autolog.user"
-TAG_SOURCE_NAME = "autolog.source.name"
-TAG_GIT_COMMIT = "autolog.source.git.commit"
-
-
-def _git_commit(start: str) -> str | None:
-    directory = os.path.abspath(start)
-    while True:
-        head = os.path.join(directory, ".git", "HEAD")
-        if os.path.isfile(head):
-            try:
-                with open(head) as fh:
-                    ref = fh.read().strip()
-                if not ref.startswith("ref: "):
-                    return ref or None
-                ref_path = os.path.join(directory, ".git", *ref[5:].split("/"))
-                if os.path.isfile(ref_path):
-                    with open(ref_path) as fh:
-                        return fh.read().strip() or None
-                packed = os.path.join(directory, ".git", "packed-refs")
-                if os.path.isfile(packed):
-                    with open(packed) as fh:
-                        for line in fh:
-                            parts = line.split()
-                            if len(parts) == 2 and parts[1] == ref[5:]:
-                                return parts[0]
-            except OSError:
-                return None
-            return None
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
-
-
-@lru_cache(maxsize=1)
-def system_tags() -> dict[str, str]:
-    argv0 = sys.argv[0] if sys.argv else ""
-    source = os.path.abspath(argv0) if argv0 and not argv0.startswith("-") else "<interactive>"
-    tags = {TAG_SOURCE_NAME: source}
-    try:
-        import getpass
-
-        tags[TAG_USER] = getpass.getuser()
-    except Exception:
-        pass
-    commit = _git_commit(os.path.dirname(source) if os.path.isfile(source) else os.getcwd())
-    if commit:
-        tags[TAG_GIT_COMMIT] = commit
-    return tags
 
 
 def _clean_values(values: dict, kind: str) -> dict[str, str]:
@@ -132,7 +87,7 @@ class Tracker:
             all_tags.update(_clean_values(tags, "tag"))
         self._params[run_id] = {}
         self.writer.create_run(NewRun(run_id, info.experiment_id, info.run_name, info.start_time, info.artifact_uri))
-        self.writer.set_tags(run_id, all_tags)
+        self.writer.set_tags(run_id, with_mlflow_tags(all_tags))
         return info
 
     def resume_run(self, run_id: str) -> RunInfo:
@@ -165,7 +120,7 @@ class Tracker:
         self.writer.log_params(run_id, clean)
 
     def set_tags(self, run_id: str, values: dict) -> None:
-        self.writer.set_tags(run_id, _clean_values(values, "tag"))
+        self.writer.set_tags(run_id, with_mlflow_tags(_clean_values(values, "tag")))
 
     def log_inputs(self, run_id: str, inputs: list) -> None:
         """Dataset inputs of ``run_id`` (``dataset_inputs.to_input`` items, or what it accepts), queued."""

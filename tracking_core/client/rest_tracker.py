@@ -26,6 +26,7 @@ from .local_tracker import (
     Tracker,
     _clean_values,
     system_tags,
+    with_mlflow_tags,
 )
 from .writer import BatchingWriter
 
@@ -64,12 +65,11 @@ class RestTracker(Tracker):
         all_tags = dict(system_tags())
         if parent_run_id:
             all_tags[TAG_PARENT_RUN_ID] = parent_run_id
-            all_tags["mlflow.parentRunId"] = parent_run_id  # so MLflow's UI nests it too
         if tags:
             all_tags.update(_clean_values(tags, "tag"))
         run_name = run_name or generate_run_name()
         all_tags.setdefault(TAG_RUN_NAME, run_name)
-        info = self.rest_store.create_run(experiment.experiment_id, run_name, now_ms(), all_tags)
+        info = self.rest_store.create_run(experiment.experiment_id, run_name, now_ms(), with_mlflow_tags(all_tags))
         self._params[info.run_id] = {}
         return info
 

@@ -32,7 +32,10 @@ the description's ``digest_covers``: content, labels, file names or structure.
 Source: ``source=`` when the caller knows it (a file given to a DMatrix or read by pandas), what a
 describer found (a dataset built from a file path), or ``DataFrame.attrs["autolog.source"]`` (set
 by whoever wraps the reader). ``to_mlflow()`` gives MLflow's ``DatasetInput`` JSON for
-``runs/log-inputs``.
+``runs/log-inputs``: the source in MLflow's source types and shapes (``local``, ``http``, ``s3``...,
+``code`` for data made in memory; see ``dataset_sources``), so ``mlflow.data.get_source`` reads it;
+the description's ``source_type`` (the library: numpy, pandas, xgboost...) goes into the profile as
+``library``.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import describers
+from .dataset_sources import to_mlflow_source
 
 SAMPLE_BYTES = 64 * 1024
 MAX_OBJECT_ITEMS = 1024
@@ -53,6 +57,7 @@ DIGEST_LENGTH = 16
 DIGEST_METHOD = "autolog-sample-v1"
 CONTEXTS = ("training", "eval", "test")
 SOURCE_ATTR = "autolog.source"
+PROFILE_LIBRARY = "library"  # where a stored input keeps the description's source_type (numpy, xgboost...)
 
 
 @dataclass(frozen=True)
@@ -83,14 +88,16 @@ class DatasetDescription:
         }
 
     def to_mlflow(self) -> dict[str, Any]:
-        """MLflow's ``DatasetInput``: ``{"dataset": {...}, "tags": [mlflow.data.context]}``."""
+        """MLflow's ``DatasetInput``: ``{"dataset": {...}, "tags": [mlflow.data.context]}``, the source in
+        MLflow's types and shapes (``dataset_sources``), the library in the profile's ``library``."""
+        source_type, source = to_mlflow_source(self.source)
         dataset = {
             "name": self.name or "dataset",
             "digest": self.digest,
-            "source_type": self.source_type if self.source is None else self.source.get("type", "local"),
-            "source": json.dumps(self.source or {}),
+            "source_type": source_type,
+            "source": json.dumps(source),
             "schema": json.dumps(_mlflow_schema(self.schema)),
-            "profile": json.dumps(self.profile),
+            "profile": json.dumps({**self.profile, PROFILE_LIBRARY: self.source_type}),
         }
         tags = [{"key": "mlflow.data.context", "value": self.context}] if self.context else []
         return {"dataset": dataset, "tags": tags}
@@ -338,8 +345,11 @@ def _scipy_sparse(m, np):
 
 # -- files ----------------------------------------------------------------------------------------------
 def file_source(path: str) -> dict[str, Any]:
-    """The source of data read from ``path``: its absolute path, size and modification time."""
-    path = os.path.abspath(path)
+    """The source of data read from ``path``: its absolute path, size and modification time; a URI
+    (``https://``, ``s3://``...) is kept as it is, its scheme as the type."""
+    if "://" in path and not path.startswith("file://"):
+        return {"type": path.split("://", 1)[0].lower(), "uri": path}
+    path = os.path.abspath(path.removeprefix("file://"))
     source: dict[str, Any] = {"type": "local", "uri": path}
     try:
         stat = os.stat(path)

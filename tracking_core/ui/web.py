@@ -25,6 +25,9 @@ from starlette.responses import FileResponse, HTMLResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..lineage.dataset_sources import source_text
+from ..lineage.datasets import PROFILE_LIBRARY
+from ..lineage.run_context import mlflow_duplicates
 from ..storage.artifacts import ArtifactPathError
 from . import queries
 from .artifact_view import ArtifactReader, kind_of, raw_headers
@@ -346,7 +349,10 @@ class UI:
         steps = queries.latest_steps(self.store, info.run_id)
         metrics = [(k, run.data.metrics[k], steps.get(k, (None, None))[0]) for k in sorted(run.data.metrics)]
         user_tags = {k: v for k, v in sorted(run.data.tags.items()) if not k.startswith(SYSTEM_TAG_PREFIXES)}
-        system_tags = {k: v for k, v in sorted(run.data.tags.items()) if k.startswith(SYSTEM_TAG_PREFIXES)}
+        repeated = mlflow_duplicates(run.data.tags)  # mlflow.user etc. only repeat our autolog.* tags
+        system_tags = {
+            k: v for k, v in sorted(run.data.tags.items()) if k.startswith(SYSTEM_TAG_PREFIXES) and k not in repeated
+        }
         parent_id = run.data.tags.get(queries.TAG_PARENT)
         parent_name = queries.run_names(self.store, [parent_id]).get(parent_id) if parent_id else None
         children = queries.child_counts(self.store, [info.run_id]).get(info.run_id, 0)
@@ -687,10 +693,10 @@ def dataset_rows(run) -> list[dict]:
                 "name": dataset.name,
                 "context": item.context or "",
                 "digest": dataset.digest,
-                "source_type": dataset.source_type,
+                "source_type": profile.get(PROFILE_LIBRARY) or dataset.source_type,  # older runs: the library
                 "shape": " x ".join(map(str, profile.get("shape") or [])),
                 "columns": ", ".join(described[:8]) + (f" (+{len(described) - 8} more)" if len(described) > 8 else ""),
-                "source": "" if dataset.source in (None, "", "{}") else dataset.source,
+                "source": source_text(dataset.source),
             }
         )
     return rows

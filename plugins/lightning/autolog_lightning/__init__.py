@@ -76,6 +76,7 @@ INTEGRATION = Integration(
     collect_artifacts=collect.collect_artifacts,
     collect_models=collect.collect_models,
     after_training=collect.after_training,
+    mlflow_flavor="pytorch",  # MLflow autologs Lightning through mlflow.pytorch.autolog
 )
 
 
