@@ -303,7 +303,7 @@ out = {"first": first, "again": inputs(autolog.last_active_run())}
     assert set(by_name) == {"train_dataloaders", "val_dataloaders"}
     train, val = by_name["train_dataloaders"], by_name["val_dataloaders"]
     assert (train["context"], val["context"]) == ("training", "eval")
-    assert train["profile"] == {"num_rows": 192, "batch_size": 64, "num_batches": 3}
+    assert train["profile"] == {"num_rows": 192, "batch_size": 64, "num_batches": 3, "library": "torch"}
     assert val["profile"]["num_rows"] == 64 and train["library"] == "torch"
     assert [d["digest"] for d in out["again"]] == [d["digest"] for d in out["first"]]  # the content's digest
 

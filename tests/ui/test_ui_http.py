@@ -153,3 +153,11 @@ def test_run_page_lists_dataset_inputs_and_links_runs_on_the_same_data(server, i
     link = section.split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     status, _, body = get(server.url + link)
     assert status == 200 and ids["logreg"] in body.decode()
+
+
+def test_run_page_lists_mlflow_copies_of_our_system_tags_once(server, ids):
+    status, _, body = get(f"{server.url}/runs/{ids['logreg']}")
+    section = body.decode().split('id="system-tags"', 1)[1].split("</details>", 1)[0]
+    assert status == 200 and "autolog.user" in section and "autolog.source.name" in section
+    # mlflow.user, mlflow.source.* and mlflow.autologging repeat them for MLflow's readers: not shown twice
+    assert "mlflow.user" not in section and "mlflow.source" not in section and "mlflow.autologging" not in section

@@ -121,3 +121,35 @@ def test_sqlite_histories_keep_extremes_and_see_new_points(tmp_path):
     store.write(WriteBatch(metrics=[(run.run_id, "m", 99.0, 5000, 5000)]))
     points, total = queries.metric_histories(store, [run.run_id], ["m"], 100)[(run.run_id, "m")]
     assert total == 5001 and max(p.value for p in points) == 99.0 and points[-1].step == 5000
+
+
+def test_dataset_rows_read_sources_stored_by_mlflow_shape_and_as_before(tmp_path, monkeypatch):
+    """The run page's dataset table: the library and the file/URL of inputs stored in MLflow's source
+    shapes, and of inputs stored before them (the library as source type, ``{}`` as source)."""
+    import numpy as np
+
+    import autolog
+    from tracking_core.client import fluent
+    from tracking_core.lineage.datasets import describe_dataset
+    from tracking_core.ui.web import dataset_rows
+
+    monkeypatch.delenv("AUTOLOG_TRACKING_URI", raising=False)
+    monkeypatch.setattr(fluent, "_tracking_uri", None)
+    monkeypatch.setattr(fluent, "_experiment_name", None)
+    autolog.set_tracking_uri(str(tmp_path / "store"))
+    csv = tmp_path / "train.csv"
+    csv.write_text("a\n1\n")
+    old = {"name": "old", "digest": "d1", "source_type": "pandas", "source": "{}", "profile": '{"shape": [3, 2]}'}
+    old_file = {**old, "name": "old_file", "source_type": "local", "source": '{"type": "local", "uri": "/d/x.csv"}'}
+    with autolog.start_run() as run:
+        autolog.log_input(np.zeros((3, 2)), context="training", name="memory")
+        autolog.log_input(describe_dataset(np.ones(3), source=str(csv)), name="file")
+        autolog.log_input(describe_dataset(np.ones(4), source="https://example.com/d.csv"), name="url")
+        for dataset in (old, old_file):
+            autolog.log_input({"dataset": dataset, "tags": []})
+    rows = {row["name"]: row for row in dataset_rows(autolog.TrackingClient().get_run(run.info.run_id))}
+    assert (rows["memory"]["source_type"], rows["memory"]["source"], rows["memory"]["shape"]) == ("numpy", "", "3 x 2")
+    assert (rows["file"]["source_type"], rows["file"]["source"]) == ("numpy", str(csv))
+    assert rows["url"]["source"] == "https://example.com/d.csv"
+    assert (rows["old"]["source_type"], rows["old"]["source"], rows["old"]["shape"]) == ("pandas", "", "3 x 2")
+    assert (rows["old_file"]["source_type"], rows["old_file"]["source"]) == ("local", "/d/x.csv")

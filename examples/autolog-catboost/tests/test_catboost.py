@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -101,7 +103,8 @@ def test_a_pool_given_to_fit_is_a_described_dataset_input(catboost_autolog, fast
     inputs = autolog.last_active_run().inputs.dataset_inputs
     assert len(inputs) == 1
     dataset = inputs[0].dataset
-    assert dataset.source_type == "catboost" and dataset.name == "X"
+    assert json.loads(dataset.profile)["library"] == "catboost" and dataset.name == "X"
+    assert dataset.source_type == "code"  # built in memory: MLflow's code source
     assert all(f'"f{i}"' in dataset.schema for i in range(5))  # the feature names are the schema
 
     with autolog.start_run():  # the same pool logged by hand has the same digest; other labels another
