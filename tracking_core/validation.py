@@ -1,9 +1,30 @@
 """Checks on what users log, done when they log it, so a bad value is a clear error at its call site
-and never poisons a batch that holds good data."""
+and never poisons a batch that holds good data.
+
+The rules are MLflow's, so that what one store accepts every store accepts (a run logged locally can
+be copied to an MLflow server, a client written against our server works against MLflow's):
+
+- keys: at most 250 characters of letters, digits, ``_ - . / : `` and spaces, that a path
+  normalisation leaves unchanged (no ``a//b``, ``./a``, ``a/..``, leading ``/`` or trailing ``/``);
+- param values longer than 6,000 characters and tag values longer than 8,000 are cut to that length,
+  with a warning naming the key, as MLflow 3 cuts them (rather than refusing the value, or the batch
+  holding it);
+- metric timestamps are non-negative 64-bit integers; steps any 64-bit integer.
+"""
 
 from __future__ import annotations
 
+import logging
+import posixpath
+import re
+
 MAX_KEY_LENGTH = 250
+MAX_PARAM_VALUE_LENGTH = 6000
+MAX_TAG_VALUE_LENGTH = 8000
+KEY_CHARACTERS = r"[/\w.\- :]*"
+_KEY_RULE = "keys may only contain letters, digits, underscores, dashes, periods, colons, spaces and slashes"
+
+_logger = logging.getLogger("tracking_core")
 
 _valid_keys: set[str] = set()
 
@@ -19,10 +40,16 @@ def check_key(key: object, kind: str) -> str:
         raise InvalidKeyError(f"{kind} key must be a non-empty string, got {key!r}")
     if len(key) > MAX_KEY_LENGTH:
         raise InvalidKeyError(f"{kind} key {key[:40]!r}... is longer than {MAX_KEY_LENGTH} characters")
-    if key.startswith("/") or ".." in key.split("/") or any(ord(c) < 32 for c in key):
-        raise InvalidKeyError(f"{kind} key {key!r} is not allowed (no leading '/', '..' part or control character)")
     if not _utf8(key):
         raise InvalidKeyError(f"{kind} key {key!r} is not valid unicode (a lone surrogate): stores keep UTF-8 text")
+    if not re.fullmatch(KEY_CHARACTERS, key):
+        bad = "".join(sorted({c for c in key if not re.fullmatch(KEY_CHARACTERS, c)}))
+        raise InvalidKeyError(f"{kind} key {key!r} has characters MLflow does not allow ({bad!r}): {_KEY_RULE}")
+    if posixpath.normpath(key) != key or key == "." or key.startswith(("..", "/")):
+        raise InvalidKeyError(
+            f"{kind} key {key!r} is not allowed: keys may be used as file paths and this one would resolve "
+            f"to {posixpath.normpath(key)!r} (no leading '/', '..' or '.' parts, '//' or trailing '/')"
+        )
     if len(_valid_keys) < 100_000:
         _valid_keys.add(key)
     return key
@@ -55,7 +82,39 @@ def metric_step(key: str, step: object) -> int:
 
 
 def metric_timestamp(key: str, timestamp: object) -> int:
-    return _int64(key, "timestamp", timestamp)
+    number = _int64(key, "timestamp", timestamp)
+    if number < 0:
+        raise ValueError(f"metric {key!r}: timestamp {number} is negative (milliseconds since 1970 are expected)")
+    return number
+
+
+_warned_truncated: set[tuple[str, str]] = set()
+
+
+def truncated(value: str, kind: str, key: str, limit: int) -> str:
+    """``value`` cut to ``limit`` characters, as MLflow stores it, with one warning per key and process."""
+    if len(value) <= limit:
+        return value
+    if (kind, key) not in _warned_truncated and len(_warned_truncated) < 10_000:
+        _warned_truncated.add((kind, key))
+        _logger.warning(
+            "%s %r: value of %d characters is truncated to %d characters (the limit of MLflow stores)",
+            kind,
+            key,
+            len(value),
+            limit,
+        )
+    return value[:limit]
+
+
+def param_text(key: str, value: object) -> str:
+    """A param value as stored: text, checked, at most ``MAX_PARAM_VALUE_LENGTH`` characters."""
+    return truncated(check_text(as_text(value), "param", key), "param", key, MAX_PARAM_VALUE_LENGTH)
+
+
+def tag_text(key: str, value: object) -> str:
+    """A tag value as stored: text, checked, at most ``MAX_TAG_VALUE_LENGTH`` characters."""
+    return truncated(check_text(as_text(value), "tag", key), "tag", key, MAX_TAG_VALUE_LENGTH)
 
 
 def check_text(value: str, kind: str, key: str) -> str:

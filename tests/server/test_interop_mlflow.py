@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
-from server_support import REPO_DIR, api, server_env
+from mlflow_reference import mlflow_python_or_skip, start_mlflow_server, stop_mlflow_server
+from server_support import server_env
 
-MLFLOW_PYTHON = os.path.join(REPO_DIR, "bench", ".mlflow-venv", "bin", "python")
 MLFLOW_SIDE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mlflow_side.py")
 FILTER = "metrics.rmse < 0.5 and params.alpha = '0.1'"
 ORDER = ["metrics.rmse DESC"]
@@ -30,12 +28,7 @@ ORDER = ["metrics.rmse DESC"]
 
 @pytest.fixture(scope="module")
 def mlflow_python():
-    if not os.path.exists(os.path.join(REPO_DIR, "bench", ".mlflow-venv", ".ready")):
-        message = "MLflow's venv is missing: make test builds it (bench/.mlflow-venv)"
-        if os.environ.get("AUTOLOG_REQUIRE_MLFLOW") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return MLFLOW_PYTHON
+    return mlflow_python_or_skip()
 
 
 def _mlflow(python: str, *args: str, cwd) -> dict:
@@ -137,68 +130,6 @@ for run_id in (sk, xg, manual):
                                   for m in client.get_metric_history(run_id, k)] for k in sorted(r.data.metrics)}})
 print(json.dumps({"runs": views, "loaded_equal": same and same_xg}))
 """
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_mlflow_server(python: str, directory) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = server_env()
-    env.pop("PYTHONPATH", None)
-    process = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "mlflow",
-            "server",
-            "--backend-store-uri",
-            f"sqlite:///{directory}/mlflow.db",
-            "--artifacts-destination",
-            str(directory / "mlartifacts"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        cwd=directory,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(directory / "mlflow-server.log", "w"),
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError((directory / "mlflow-server.log").read_text()[-3000:])
-        try:
-            if api(url, "GET", "/health", raw=True)[0] == 200:
-                return process, url
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_mlflow_server(process)
-    raise RuntimeError("mlflow server did not answer /health within 120 s")
-
-
-def stop_mlflow_server(process: subprocess.Popen) -> None:
-    # `mlflow server` runs uvicorn as its child: stop the session we started it in, by its id.
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def test_our_client_logs_autologged_training_to_mlflow_server(mlflow_python, tmp_path):

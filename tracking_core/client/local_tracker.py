@@ -26,7 +26,7 @@ from ..lineage.run_context import (  # noqa: F401  (the TAG_* names are re-expor
     with_mlflow_tags,
 )
 from ..storage.artifacts import repository_for
-from ..validation import as_text, check_key, check_text
+from ..validation import as_text, check_key, check_text, param_text, tag_text
 from .writer import BatchingWriter
 
 DEFAULT_EXPERIMENT_NAME = "Default"
@@ -34,7 +34,7 @@ MAX_RUN_NAME_LENGTH = 256
 
 
 def _clean_values(values: dict, kind: str) -> dict[str, str]:
-    return {check_key(k, kind): check_text(as_text(v), kind, k) for k, v in values.items()}
+    return {check_key(k, kind): tag_text(k, v) for k, v in values.items()}
 
 
 class Tracker:
@@ -108,7 +108,7 @@ class Tracker:
         clean: dict[str, str] = {}
         for key, value in values.items():
             check_key(key, "param")
-            text = check_text(as_text(value), "param", key)
+            text = param_text(key, value)
             old = known.get(key) if known is not None else None
             if old is None and known is None:
                 old = self.store.get_param(run_id, key)
