@@ -69,9 +69,23 @@ class RunInfo(NamedTuple):
     lifecycle_stage: str = LifecycleStage.ACTIVE
 
 
+class LatestMetrics(dict):
+    """``RunData.metrics`` as a store reads it: key -> latest value, a plain dict, which also knows
+    each latest point's timestamp and step (MLflow's REST API reports all three)."""
+
+    def __init__(self, points: Mapping[str, tuple[float, int, int]] | None = None):
+        points = points or {}
+        super().__init__({key: value for key, (value, _timestamp, _step) in points.items()})
+        self.points = dict(points)  # key -> (value, timestamp, step)
+
+    def latest(self, key: str) -> Metric:
+        value, timestamp, step = self.points[key]
+        return Metric(key, value, timestamp, step)
+
+
 class RunData(NamedTuple):
     params: Mapping[str, str]
-    metrics: Mapping[str, float]
+    metrics: Mapping[str, float]  # a LatestMetrics when read from a store
     tags: Mapping[str, str]
 
 

@@ -50,6 +50,12 @@ class TagNotFoundError(LookupError):
         self.run_id, self.key = run_id, key
 
 
+class ExperimentTagNotFoundError(TagNotFoundError):
+    def __init__(self, experiment_id: str, key: str):
+        LookupError.__init__(self, f"No tag with name: {key} in experiment with id {experiment_id}")
+        self.experiment_id, self.key = experiment_id, key
+
+
 class InvalidFilterError(ValueError):
     """A search filter or order_by that cannot be parsed or applied; the message names the bad part."""
 

@@ -152,3 +152,64 @@ def test_run_names_are_stored_identical_or_refused(server, name):
         assert status == 200
         assert got["run"]["info"]["run_name"] == name or (name == "" and got["run"]["info"]["run_name"])
     _intact(url, sentinel)
+
+
+SEARCH_KEYS = st.sampled_from(["m", "loss", "a.b", "with space", "p", "t", "x" * 250])
+SEARCH_VALUES = st.one_of(
+    st.sampled_from(["'v'", "'<i>'", "'%'", "''"]), ANY_TEXT.map(lambda t: "'" + t.replace("'", "''") + "'")
+)
+NUMBERS = st.one_of(st.integers(-(2**70), 2**70).map(str), st.sampled_from(["0.5", "1e308", "-inf", "nan", "1e999"]))
+CLAUSES = st.one_of(
+    st.builds(
+        lambda k, op, n: f"metrics.`{k}` {op} {n}", SEARCH_KEYS, st.sampled_from(["<", ">=", "=", "!="]), NUMBERS
+    ),
+    st.builds(
+        lambda e, k, op, v: f"{e}.`{k}` {op} {v}",
+        st.sampled_from(["params", "tags"]),
+        SEARCH_KEYS,
+        st.sampled_from(["=", "!=", "LIKE", "ILIKE"]),
+        SEARCH_VALUES,
+    ),
+    st.builds(lambda e, k: f"{e}.`{k}` IS NOT NULL", st.sampled_from(["metrics", "params", "tags"]), SEARCH_KEYS),
+    st.builds(
+        lambda vs: "attributes.run_id IN (" + ", ".join(vs) + ")", st.lists(SEARCH_VALUES, min_size=1, max_size=30)
+    ),
+    st.builds(lambda v: f"datasets.name = {v}", SEARCH_VALUES),
+    st.sampled_from(["attributes.status = 'RUNNING'", "attributes.start_time > 0", "tags.mlflow.runName LIKE '%'"]),
+)
+ORDERS = st.one_of(
+    st.builds(
+        lambda e, k, d: f"{e}.`{k}` {d}",
+        st.sampled_from(["metrics", "params", "tags"]),
+        SEARCH_KEYS,
+        st.sampled_from(["", "ASC", "DESC"]),
+    ),
+    st.sampled_from(["attributes.start_time DESC", "attributes.run_name", "attributes.end_time ASC"]),
+)
+
+
+# lengths around the limits (50 clauses, 10 order keys) and past SQLite's 64 tables in one join
+CLAUSE_COUNTS = st.sampled_from([0, 1, 10, 49, 50, 51, 64, 65, 150])
+ORDER_COUNTS = st.sampled_from([0, 1, 9, 10, 11, 65, 150])
+
+
+@given(
+    clauses=CLAUSE_COUNTS.flatmap(lambda n: st.lists(CLAUSES, min_size=n, max_size=n)),
+    orders=ORDER_COUNTS.flatmap(lambda n: st.lists(ORDERS, min_size=n, max_size=n)),
+    long_in=st.integers(min_value=0, max_value=12_000),
+)
+def test_long_filters_and_order_lists_are_answered_or_refused_never_a_500(server, clauses, orders, long_in):
+    """Filters of up to 150 clauses and order lists of up to 150 keys (past SQLite's 64-table joins)."""
+    url, sentinel = server
+    if long_in > 9_000:  # an IN list near and past the limit of values in one filter
+        clauses = [*clauses, "attributes.run_id IN (" + ", ".join(["'x'"] * long_in) + ")"]
+    condition = " and ".join(clauses)
+    status, body = api(url, "POST", "runs/search", {"experiment_ids": ["0"], "filter": condition, "order_by": orders})
+    if not _refused_or_ok(status, body, "filter", "order_by", "clause", "limit", "invalid"):
+        assert body["error_code"] == "INVALID_PARAMETER_VALUE", body
+    experiment_filter = " and ".join(c for c in clauses if c.startswith("tags."))
+    experiment_orders = [o for o in orders if o.startswith(("tags.", "attributes.start"))]
+    status, body = api(url, "POST", "experiments/search", {"filter": experiment_filter, "order_by": experiment_orders})
+    if not _refused_or_ok(status, body, "filter", "order_by", "clause", "limit", "invalid"):
+        assert body["error_code"] == "INVALID_PARAMETER_VALUE", body
+    _intact(url, sentinel)

@@ -65,7 +65,7 @@ def test_experiments_lifecycle(server):
     assert [e["name"] for e in body["experiments"]] == ["renamed"]
     assert body["experiments"][0]["tags"] == [{"key": "team", "value": "a"}]
     status, body = api(server.url, "POST", "runs/create", {"experiment_id": experiment_id})
-    assert status == 400 and body["error_code"] == "INVALID_STATE"
+    assert status == 400 and body["error_code"] == "INVALID_PARAMETER_VALUE"  # as MLflow
     assert api(server.url, "POST", "experiments/restore", {"experiment_id": experiment_id})[0] == 200
     status, body = api(server.url, "GET", "experiments/search", {"filter": "name = 'renamed'"})
     assert [e["name"] for e in body["experiments"]] == ["renamed"]
@@ -74,14 +74,19 @@ def test_experiments_lifecycle(server):
 def test_missing_things_are_404_resource_does_not_exist(server):
     for endpoint, payload in [
         ("experiments/get", {"experiment_id": "987654"}),
-        ("experiments/get", {"experiment_id": "not-a-number"}),
         ("experiments/get-by-name", {"experiment_name": "nope"}),
         ("runs/get", {"run_id": "0" * 32}),
-        ("metrics/get-history", {"run_id": "0" * 32, "metric_key": "m"}),
     ]:
         status, body = api(server.url, "GET", endpoint, payload)
         assert status == 404, (endpoint, body)
         assert body["error_code"] == "RESOURCE_DOES_NOT_EXIST" and body["message"]
+    # as MLflow: an id that is no integer is a bad parameter; an unknown run's history has no points
+    status, body = api(server.url, "GET", "experiments/get", {"experiment_id": "not-a-number"})
+    assert (status, body["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
+    assert api(server.url, "GET", "metrics/get-history", {"run_id": "0" * 32, "metric_key": "m"}) == (
+        200,
+        {"metrics": []},
+    )
 
 
 def test_run_lifecycle_and_logging_endpoints(server):
@@ -136,7 +141,7 @@ def test_run_lifecycle_and_logging_endpoints(server):
     status, body = api(
         server.url, "POST", "runs/log-metric", {"run_id": run_id, "key": "m", "value": 1, "timestamp": 1}
     )
-    assert status == 400 and body["error_code"] == "INVALID_STATE"
+    assert status == 400 and body["error_code"] == "INVALID_PARAMETER_VALUE"  # as MLflow
     assert api(server.url, "POST", "runs/restore", {"run_id": run_id})[0] == 200
     status, body = api(server.url, "GET", "runs/get", {"run_id": run_id})
     assert body["run"]["info"]["lifecycle_stage"] == "active"

@@ -342,6 +342,7 @@ FIELDS = {
     "experiments/delete": ["experiment_id"],
     "experiments/restore": ["experiment_id"],
     "experiments/set-experiment-tag": ["experiment_id", "key", "value"],
+    "experiments/delete-experiment-tag": ["experiment_id", "key"],
     "runs/create": ["experiment_id", "run_name", "start_time", "tags", "user_id"],
     "runs/get": ["run_id"],
     "runs/update": ["run_id", "status", "end_time", "run_name"],

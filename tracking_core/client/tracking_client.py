@@ -38,6 +38,13 @@ class TrackingClient:
     def get_experiment_by_name(self, name: str) -> Experiment | None:
         return self._store.get_experiment_by_name(name)
 
+    def set_experiment_tag(self, experiment_id: str, key: str, value: Any) -> None:
+        self._store.set_experiment_tag(str(experiment_id), check_key(key, "tag"), str(value))
+
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        """Removes the tag ``key`` of the experiment (an error if it has no such tag)."""
+        self._store.delete_experiment_tag(str(experiment_id), key)
+
     def search_runs(
         self,
         experiment_names: list[str] | None = None,

@@ -192,6 +192,13 @@ class RestStore:
                 raise RestError(404, "RESOURCE_DOES_NOT_EXIST", f"experiment {name!r} vanished", "experiments/create")
         return found
 
+    def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
+        payload = {"experiment_id": str(experiment_id), "key": key, "value": value}
+        self._call("POST", "experiments/set-experiment-tag", payload)
+
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        self._call("POST", "experiments/delete-experiment-tag", {"experiment_id": str(experiment_id), "key": key})
+
     def search_experiments(
         self,
         view_type: str = "ACTIVE_ONLY",

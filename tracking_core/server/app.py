@@ -33,6 +33,9 @@ from .users import Users
 
 API = "/api/2.0/mlflow"
 ARTIFACTS = "/api/2.0/mlflow-artifacts"
+# MLflow serves every endpoint under both prefixes; its UI (and its tests) use the second.
+PREFIXES = ("/api/2.0", "/ajax-api/2.0")
+AJAX_API = "/ajax-api/2.0/mlflow"
 JSON_TYPE = "application/json"
 UPLOAD_SPOOL_BYTES = 8 * 1024 * 1024
 
@@ -166,11 +169,28 @@ def artifact_routes(ctx: ServerContext, limit: int) -> list[Route]:
         except Exception as exc:
             return error_response(exc)
 
-    return [
-        Route(f"{ARTIFACTS}/artifacts", listing, methods=["GET"]),
-        Route(f"{ARTIFACTS}/artifacts/{{path:path}}", artifact, methods=["GET", "PUT", "DELETE"]),
-        Route(f"{ARTIFACTS}/mpu/{{action}}/{{path:path}}", multipart, methods=["POST", "PUT"]),
-    ]
+    routes = []
+    for prefix in PREFIXES:
+        routes += [
+            Route(f"{prefix}/mlflow-artifacts/artifacts", listing, methods=["GET"]),
+            Route(f"{prefix}/mlflow-artifacts/artifacts/{{path:path}}", artifact, methods=["GET", "PUT", "DELETE"]),
+            Route(f"{prefix}/mlflow-artifacts/mpu/{{action}}/{{path:path}}", multipart, methods=["POST", "PUT"]),
+        ]
+    return routes
+
+
+def upload_route(ctx: ServerContext) -> Route:
+    """MLflow's UI upload: ``POST /ajax-api/2.0/mlflow/upload-artifact?run_uuid=&path=`` with the bytes."""
+
+    async def upload(request: Request) -> Response:
+        try:
+            data = await read_body(request, artifact_api.MAX_UI_UPLOAD_BYTES, "artifact")
+            run_id, path = request.query_params.get("run_uuid"), request.query_params.get("path")
+            return json_response(await run_in_threadpool(artifact_api.upload_run_artifact, ctx, run_id, path, data))
+        except Exception as exc:
+            return error_response(exc)
+
+    return Route(f"{AJAX_API}/upload-artifact", upload, methods=["POST"])
 
 
 def build_context(config: ServerConfig) -> ServerContext:
@@ -200,10 +220,16 @@ def create_app(config: ServerConfig, ctx: ServerContext | None = None) -> Starle
     limit = config.max_json_body_bytes
     routes: list = []
     if not config.artifacts_only:
+        tracking_api.ensure_default_experiment(ctx)
         for methods, path, handler in tracking_api.ROUTES:
             body_limit = min(limit, tracking_api.BODY_LIMITS.get(path, limit))
             endpoint = json_endpoint(handler, ctx, body_limit)
-            routes.append(Route(f"{API}/{path}", endpoint, methods=list(methods)))
+            for prefix in PREFIXES:
+                routes.append(Route(f"{prefix}/mlflow/{path}", endpoint, methods=list(methods)))
+        for methods, path, handler in tracking_api.AJAX_ROUTES:
+            routes.append(Route(f"{AJAX_API}/{path}", json_endpoint(handler, ctx, limit), methods=list(methods)))
+        if config.serve_artifacts:
+            routes.append(upload_route(ctx))
     if config.serve_artifacts:
         routes += artifact_routes(ctx, limit)
 

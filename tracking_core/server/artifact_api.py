@@ -130,6 +130,26 @@ def store_upload(ctx: ServerContext, path: str, spooled_path: str) -> None:
     _repository(ctx).put_file(spooled_path, clean)
 
 
+MAX_UI_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def upload_run_artifact(ctx: ServerContext, run_id: str | None, path: str | None, data: bytes) -> dict:
+    """MLflow's UI upload (``/ajax-api/2.0/mlflow/upload-artifact?run_uuid=&path=``): the request body,
+    at most 10 MB, becomes the file ``path`` among the run's artifacts."""
+    if not run_id:
+        raise ApiError("Request must specify run_uuid.")
+    if not path:
+        raise ApiError("Request must specify path.")
+    clean = checked_path(path)
+    if not clean:
+        raise ApiError(f"artifact path {path!r} names no file")
+    if not data:
+        raise ApiError("Request must specify data.")
+    run = ctx.store.get_run(run_id, include_deleted=True)
+    ctx.artifact_repository(run.info).write_bytes(clean, data)
+    return {}
+
+
 # -- multipart upload ---------------------------------------------------------------------------------
 def _upload_id(data: dict) -> str:
     upload_id = req_str(data, "upload_id")

@@ -214,10 +214,17 @@ def run_info_json(info: RunInfo, tags: Mapping[str, str] | None, public_uri: Cal
     return out
 
 
+def _latest_metric_json(key: str, value: float, point: tuple[float, int, int] | None) -> dict:
+    """A run's latest metric: MLflow's client reads its timestamp and step (0 when not known)."""
+    timestamp, step = (point[1], point[2]) if point is not None else (0, 0)
+    return {"key": key, "value": float_out(value), "timestamp": timestamp, "step": step}
+
+
 def run_json(run: Run, public_uri: Callable[[str], str], metrics: list[Metric] | None = None) -> dict:
     data = run.data
     if metrics is None:
-        metric_items = [{"key": k, "value": float_out(v)} for k, v in data.metrics.items()]
+        points = getattr(data.metrics, "points", {})
+        metric_items = [_latest_metric_json(k, v, points.get(k)) for k, v in data.metrics.items()]
     else:
         metric_items = [metric_json(m) for m in metrics]
     return {

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 
@@ -26,6 +27,7 @@ LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
 OPEN_PATHS = {"/health"}
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type"
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _hostname(host: str) -> str:
@@ -64,10 +66,26 @@ class HostMatcher:
         return name in self.exact or (bool(self.suffixes) and name.endswith(self.suffixes))
 
 
-def _same_origin(origin: str, host: str) -> bool:
-    if "://" not in origin:
+def _host_port(authority: str, scheme: str) -> tuple[str, int] | None:
+    """``Example.com:5000`` -> ("example.com", 5000); no port -> the scheme's default; None if malformed."""
+    try:
+        parts = urlsplit(f"//{authority.strip()}")
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    if not parts.hostname or port is None or parts.path not in ("", "/"):
+        return None
+    return parts.hostname.lower(), port
+
+
+def _same_origin(origin: str, host: str, scheme: str) -> bool:
+    """Whether ``Origin`` is this server's own: the same scheme, host and port (``https://h:p`` is
+    another origin than ``http://h:p``, whose pages must not write here)."""
+    origin_scheme, separator, authority = origin.partition("://")
+    if not separator or origin_scheme.lower() != scheme.lower():
         return False
-    return origin.split("://", 1)[1].rstrip("/").lower() == host.strip().lower()
+    mine = _host_port(host, scheme)
+    return mine is not None and _host_port(authority, scheme) == mine
 
 
 async def _send_json(send, status: int, error_code: str, message: str, extra: list | None = None) -> None:
@@ -133,7 +151,12 @@ class SecurityMiddleware:
             )
             await send({"type": "http.response.body", "body": b""})
             return
-        if origin is not None and method not in SAFE_METHODS and not cors_ok and not _same_origin(origin, host):
+        if (
+            origin is not None
+            and method not in SAFE_METHODS
+            and not cors_ok
+            and not _same_origin(origin, host, scope.get("scheme", "http"))
+        ):
             await _send_json(
                 send,
                 403,

@@ -69,9 +69,20 @@ def _resolve_experiment_id(ctx: ServerContext, experiment_id: str) -> str:
                 DEFAULT_EXPERIMENT_NAME, ctx.artifacts_destination
             ).experiment_id
         return cached
-    if not experiment_id.isdigit() or len(experiment_id) > 18:
-        raise ApiError(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
+    try:
+        number = int(experiment_id)
+    except ValueError:
+        raise ApiError(
+            f"Invalid experiment ID {experiment_id[:100]!r}. Experiment ID must be a valid integer."
+        ) from None
+    if not 0 <= number < 2**63 or not experiment_id.isdigit():
+        raise ApiError(f"No Experiment with id={experiment_id[:100]} exists", RESOURCE_DOES_NOT_EXIST)
     return experiment_id
+
+
+def ensure_default_experiment(ctx: ServerContext) -> str:
+    """The id of the Default experiment, created if the store has none (MLflow always lists it)."""
+    return _resolve_experiment_id(ctx, MLFLOW_DEFAULT_EXPERIMENT_ID)
 
 
 def _get_experiment(ctx: ServerContext, experiment_id: str, recent: bool = False):
@@ -81,6 +92,14 @@ def _get_experiment(ctx: ServerContext, experiment_id: str, recent: bool = False
         if experiment is None:
             raise ApiError(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
         _recent(ctx).put(("experiment", experiment_id), experiment)
+    return experiment
+
+
+def _active_experiment(ctx: ServerContext, experiment_id: str):
+    """An experiment that is not deleted: a deleted one is MLflow's "must be in the 'active' state"."""
+    experiment = _get_experiment(ctx, experiment_id)
+    if getattr(experiment, "lifecycle_stage", LifecycleStage.ACTIVE) != LifecycleStage.ACTIVE:
+        raise ApiError(f"The experiment {experiment_id} must be in the 'active' state. Current state is deleted.")
     return experiment
 
 
@@ -106,7 +125,7 @@ def _get_run(ctx: ServerContext, run_id: str, include_deleted: bool = True):
 def _active_run(ctx: ServerContext, run_id: str):
     run = _get_run(ctx, run_id)
     if getattr(run.info, "lifecycle_stage", LifecycleStage.ACTIVE) != LifecycleStage.ACTIVE:
-        raise ApiError(f"The run {run_id} must be in the 'active' state. Current state is deleted.", INVALID_STATE)
+        raise ApiError(f"The run {run_id} must be in the 'active' state. Current state is deleted.")
     _recent(ctx).put(("run", run_id), True)
     return run
 
@@ -210,16 +229,25 @@ def search_experiments(ctx: ServerContext, data: dict) -> dict:
 
 def update_experiment(ctx: ServerContext, data: dict) -> dict:
     experiment_id = _experiment_id(data, ctx)
-    _get_experiment(ctx, experiment_id)
+    if _get_experiment(ctx, experiment_id).lifecycle_stage != LifecycleStage.ACTIVE:
+        raise ApiError("Cannot rename a non-active experiment.", INVALID_STATE)
     new_name = get_str(data, "new_name", max_length=MAX_EXPERIMENT_NAME_LENGTH)
     if new_name:
         ctx.store.rename_experiment(experiment_id, new_name)
     return {}
 
 
+def _experiment_in_stage(ctx: ServerContext, experiment_id: str, stage: str):
+    """As MLflow: deleting a deleted experiment or restoring an active one finds no such experiment."""
+    experiment = _get_experiment(ctx, experiment_id)
+    if getattr(experiment, "lifecycle_stage", LifecycleStage.ACTIVE) != stage:
+        raise ApiError(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
+    return experiment
+
+
 def delete_experiment(ctx: ServerContext, data: dict) -> dict:
     experiment_id = _experiment_id(data, ctx)
-    _get_experiment(ctx, experiment_id)
+    _experiment_in_stage(ctx, experiment_id, LifecycleStage.ACTIVE)
     ctx.store.delete_experiment(experiment_id)
     _recent(ctx).forget(("experiment", experiment_id))
     return {}
@@ -227,7 +255,7 @@ def delete_experiment(ctx: ServerContext, data: dict) -> dict:
 
 def restore_experiment(ctx: ServerContext, data: dict) -> dict:
     experiment_id = _experiment_id(data, ctx)
-    _get_experiment(ctx, experiment_id)
+    _experiment_in_stage(ctx, experiment_id, LifecycleStage.DELETED)
     ctx.store.restore_experiment(experiment_id)
     _recent(ctx).forget(("experiment", experiment_id))
     return {}
@@ -235,10 +263,42 @@ def restore_experiment(ctx: ServerContext, data: dict) -> dict:
 
 def set_experiment_tag(ctx: ServerContext, data: dict) -> dict:
     experiment_id = _experiment_id(data, ctx)
-    _get_experiment(ctx, experiment_id)
+    _active_experiment(ctx, experiment_id)
     key = _key(req_str(data, "key"), "tag")
     ctx.store.set_experiment_tag(experiment_id, key, text(data, "value", max_length=MAX_TAG_VALUE_LENGTH))
     return {}
+
+
+def delete_experiment_tag(ctx: ServerContext, data: dict) -> dict:
+    experiment_id = _experiment_id(data, ctx)
+    key = req_str(data, "key")
+    _active_experiment(ctx, experiment_id)
+    ctx.store.delete_experiment_tag(experiment_id, key)
+    return {}
+
+
+MAX_DATASET_SEARCH_EXPERIMENTS = 20
+
+
+def search_datasets(ctx: ServerContext, data: dict) -> dict:
+    """MLflow's ``experiments/search-datasets`` (UI only, ``/ajax-api``): the distinct datasets the
+    runs of the given experiments were given, with their context (at most 1000)."""
+    ids = get_list(data, "experiment_ids")
+    if not ids:
+        raise ApiError("SearchDatasets request must specify at least one experiment_id.")
+    if len(ids) > MAX_DATASET_SEARCH_EXPERIMENTS:
+        raise ApiError(
+            f"SearchDatasets request cannot specify more than {MAX_DATASET_SEARCH_EXPERIMENTS} experiment_ids. "
+            f"Received {len(ids)} experiment_ids."
+        )
+    experiment_ids = [_resolve_experiment_id(ctx, str(i)) for i in ids]
+    summaries = []
+    for experiment_id, name, digest, context in ctx.store.search_datasets(experiment_ids):
+        summary = {"experiment_id": experiment_id, "name": name, "digest": digest}
+        if context:
+            summary["context"] = context
+        summaries.append(summary)
+    return {"dataset_summaries": summaries}
 
 
 # -- runs ---------------------------------------------------------------------------------------
@@ -250,9 +310,7 @@ def create_run(ctx: ServerContext, data: dict) -> dict:
     )
     experiment = _get_experiment(ctx, experiment_id, recent=True)
     if getattr(experiment, "lifecycle_stage", LifecycleStage.ACTIVE) != LifecycleStage.ACTIVE:
-        raise ApiError(
-            f"The experiment {experiment_id} must be in the 'active' state. Current state is deleted.", INVALID_STATE
-        )
+        raise ApiError(f"The experiment {experiment_id} must be in the 'active' state. Current state is deleted.")
     tags = {_key(k, "tag"): v for k, v in key_values(data, "tags", MAX_TAG_VALUE_LENGTH).items()}
     run_name = get_str(data, "run_name", max_length=MAX_RUN_NAME_LENGTH) or tags.get(TAG_RUN_NAME)
     if not run_name:
@@ -467,7 +525,7 @@ def delete_tag(ctx: ServerContext, data: dict) -> dict:
 def get_metric_history(ctx: ServerContext, data: dict) -> bytes:
     run_id = _run_id(data)
     key = req_str(data, "metric_key")
-    _get_run(ctx, run_id)
+    # MLflow answers an unknown run's history with no points (200), not RESOURCE_DOES_NOT_EXIST.
     max_results = get_int(data, "max_results", default=None, minimum=1, maximum=MAX_HISTORY_PAGE)
     page_token = get_str(data, "page_token") or None
     rows, token = ctx.store.get_metric_history_rows(run_id, key, max_results=max_results, page_token=page_token)
@@ -511,6 +569,7 @@ ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
     (("POST",), "experiments/delete", delete_experiment),
     (("POST",), "experiments/restore", restore_experiment),
     (("POST",), "experiments/set-experiment-tag", set_experiment_tag),
+    (("POST",), "experiments/delete-experiment-tag", delete_experiment_tag),
     (("POST",), "runs/create", create_run),
     (("GET",), "runs/get", get_run),
     (("POST",), "runs/update", update_run),
@@ -526,5 +585,9 @@ ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
     (("GET",), "metrics/get-history", get_metric_history),
     (("GET",), "artifacts/list", list_artifacts),
     (("POST",), "logged-models/search", search_logged_models),
+]
+# served under /ajax-api/2.0/mlflow/ only, as MLflow serves them (its UI's own endpoints)
+AJAX_ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
+    (("POST",), "experiments/search-datasets", search_datasets),
 ]
 BODY_LIMITS = {"runs/log-batch": MAX_BATCH_LOG_REQUEST_BYTES}

@@ -17,6 +17,11 @@ Filter: clauses joined by ``AND`` (``OR`` is not supported), each ``<entity>.<ke
 
 A run lacking the key never matches a comparison. ``tags.mlflow.runName`` is the run name.
 Order: ``"<entity>.<key> [ASC|DESC]"``; runs lacking the value (or with NaN) come last either way.
+
+Limits (each clause and order key may become a join, and SQLite joins at most 64 tables; it also
+bounds LIKE patterns to 50,000 bytes): at most ``MAX_FILTER_CLAUSES`` clauses, ``MAX_ORDER_BY_KEYS``
+order keys, ``MAX_FILTER_VALUES`` values in the IN lists of a filter, ``MAX_FILTER_VALUE_LENGTH``
+characters in a value.
 Every error is an ``InvalidFilterError`` quoting the filter and naming the bad token.
 """
 
@@ -60,6 +65,11 @@ EXPERIMENT_STRING_ATTRIBUTES = ("name", "experiment_id", "lifecycle_stage")
 EXPERIMENT_NUMBER_ATTRIBUTES = ("creation_time", "last_update_time")
 
 DATASET_KEYS = ("name", "digest", "context")
+
+MAX_FILTER_CLAUSES = 50
+MAX_ORDER_BY_KEYS = 10
+MAX_FILTER_VALUES = 10_000
+MAX_FILTER_VALUE_LENGTH = 10_000
 
 NUMBER_OPS = ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN", "IS NULL", "IS NOT NULL")
 STRING_OPS = ("=", "!=", "LIKE", "ILIKE", "IN", "NOT IN", "IS NULL", "IS NOT NULL")
@@ -197,9 +207,15 @@ def _number(reader: _Reader, context: str) -> float:
 
 
 def _string(reader: _Reader, context: str) -> str:
+    start = reader.pos
     value = _unquote(reader, "a string")
     if value is None or reader.text[reader.pos - 1 : reader.pos] == "`":
         raise reader.fail(f"a quoted string such as 'abc' ({context} compares text)")
+    if len(value) > MAX_FILTER_VALUE_LENGTH:
+        raise InvalidFilterError(
+            f"invalid filter: the value compared with {context} at position {start} is {len(value)} characters "
+            f"long; the limit is {MAX_FILTER_VALUE_LENGTH}"
+        )
     return value
 
 
@@ -251,7 +267,17 @@ def parse_filter(filter_string: str | None, attributes: Attributes = RUN_ATTRIBU
             if _OR.match(reader.text, reader.pos):
                 raise reader.fail("AND (OR is not supported: search twice, or use IN)")
             raise reader.fail("AND between clauses, or the end of the filter")
+        if len(clauses) == MAX_FILTER_CLAUSES:
+            raise InvalidFilterError(
+                f"invalid filter: it has more than {MAX_FILTER_CLAUSES} clauses; a filter can have at most "
+                f"{MAX_FILTER_CLAUSES} clauses joined by AND"
+            )
         clauses.append(_clause(reader, attributes))
+    values = sum(len(clause.value) for clause in clauses if isinstance(clause.value, tuple))
+    if values > MAX_FILTER_VALUES:
+        raise InvalidFilterError(
+            f"invalid filter: its IN lists hold {values} values; the limit is {MAX_FILTER_VALUES} in one filter"
+        )
     return clauses
 
 
@@ -266,6 +292,10 @@ def parse_order_by(
         return []
     if isinstance(order_by, str):
         order_by = [order_by]
+    if len(order_by) > MAX_ORDER_BY_KEYS:
+        raise InvalidFilterError(
+            f"invalid order_by: {len(order_by)} keys given; order_by can have at most {MAX_ORDER_BY_KEYS} keys"
+        )
     parsed = []
     for spec in order_by:
         if not isinstance(spec, str):

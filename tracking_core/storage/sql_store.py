@@ -23,10 +23,12 @@ from sqlalchemy import event
 
 from ..batch import WriteBatch, now_ms
 from ..entities import (
+    DATASET_CONTEXT_TAG,
     Dataset,
     DatasetInput,
     Experiment,
     InputTag,
+    LatestMetrics,
     LifecycleStage,
     Metric,
     Run,
@@ -39,6 +41,7 @@ from ..errors import (
     ExperimentDeletedError,
     ExperimentExistsError,
     ExperimentNotFoundError,
+    ExperimentTagNotFoundError,
     InvalidPageTokenError,
     RunNotFoundError,
     TagNotFoundError,
@@ -119,11 +122,15 @@ class SqlStore:
                 row = conn.execute(sa.select(experiments).where(experiments.c.name == name)).first()
                 if row is None:
                     created = now_ms()
-                    result = conn.execute(
-                        experiments.insert().values(
-                            name=name, artifact_location="", creation_time=created, last_update_time=created
-                        )
-                    )
+                    values = dict(name=name, artifact_location="", creation_time=created, last_update_time=created)
+                    if (
+                        name == DEFAULT_EXPERIMENT_NAME
+                        and not conn.execute(
+                            sa.select(experiments.c.experiment_id).where(experiments.c.experiment_id == 0)
+                        ).first()
+                    ):
+                        values["experiment_id"] = 0  # MLflow's id of the default experiment
+                    result = conn.execute(experiments.insert().values(**values))
                     experiment_id = result.inserted_primary_key[0]
                     location = _join_uri(artifact_root, str(experiment_id))
                     conn.execute(
@@ -267,6 +274,45 @@ class SqlStore:
                 .where(experiments.c.experiment_id == int(experiment_id))
                 .values(last_update_time=now_ms())
             )
+
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        """Removes a tag of an experiment (``TagNotFoundError`` if it has none by that key)."""
+        if self.get_experiment(experiment_id) is None:
+            raise ExperimentNotFoundError(f"with id {experiment_id!r}")
+        table = experiment_tags
+        with self._write() as conn, conn.begin():
+            result = conn.execute(table.delete().where(table.c.experiment_id == int(experiment_id), table.c.key == key))
+            if result.rowcount == 0:
+                raise ExperimentTagNotFoundError(experiment_id, key)
+            conn.execute(
+                experiments.update()
+                .where(experiments.c.experiment_id == int(experiment_id))
+                .values(last_update_time=now_ms())
+            )
+
+    def search_datasets(self, experiment_ids: list[str], limit: int = 1000) -> list[tuple[str, str, str, str | None]]:
+        """Distinct ``(experiment_id, name, digest, context or None)`` of the datasets that runs of these
+        experiments were given (MLflow's dataset summaries)."""
+        keys = [k for k in (_experiment_key(e) for e in experiment_ids) if k is not None]
+        query = (
+            sa.select(datasets.c.experiment_id, datasets.c.name, datasets.c.digest, input_tags.c.value)
+            .distinct()
+            .select_from(datasets)
+            .join(run_inputs, run_inputs.c.dataset_id == datasets.c.dataset_id)
+            .outerjoin(
+                input_tags,
+                sa.and_(
+                    input_tags.c.run_id == run_inputs.c.run_id,
+                    input_tags.c.dataset_id == run_inputs.c.dataset_id,
+                    input_tags.c.key == DATASET_CONTEXT_TAG,
+                ),
+            )
+            .where(datasets.c.experiment_id.in_(keys))
+            .order_by(datasets.c.experiment_id, datasets.c.name, datasets.c.digest, input_tags.c.value)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(str(e), name, digest, context) for e, name, digest, context in conn.execute(query)]
 
     def search_experiments(
         self,
@@ -558,20 +604,21 @@ class SqlStore:
             return []
         p: dict[str, dict] = {i: {} for i in ids}
         t: dict[str, dict] = {i: {} for i in ids}
-        m: dict[str, dict] = {i: {} for i in ids}
+        m: dict[str, dict[str, tuple[float, int, int]]] = {i: {} for i in ids}
         marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         cursor = conn.connection.dbapi_connection.cursor()  # plain DB-API: a page of runs is read per request
         try:
             for chunk in _chunks(ids):
                 listed = ", ".join([marker] * len(chunk))
-                for table, found in (("params", p), ("tags", t), ("latest_metrics", m)):
+                for table, found in (("params", p), ("tags", t)):
                     cursor.execute(f"SELECT run_id, key, value FROM {table} WHERE run_id IN ({listed})", chunk)
-                    if table == "latest_metrics":
-                        for run_id, key, value in cursor.fetchall():
-                            found[run_id][key] = _decode_value(value)
-                    else:
-                        for run_id, key, value in cursor.fetchall():
-                            found[run_id][key] = value
+                    for run_id, key, value in cursor.fetchall():
+                        found[run_id][key] = value
+                cursor.execute(
+                    f"SELECT run_id, key, value, timestamp, step FROM latest_metrics WHERE run_id IN ({listed})", chunk
+                )
+                for run_id, key, value, timestamp, step in cursor.fetchall():
+                    m[run_id][key] = (_decode_value(value), timestamp, step)
             inputs = self._read_inputs(cursor, ids, marker)
         finally:
             cursor.close()
@@ -587,7 +634,7 @@ class SqlStore:
                     artifact_uri=row.artifact_uri,
                     lifecycle_stage=LifecycleStage.DELETED if row.deleted else LifecycleStage.ACTIVE,
                 ),
-                RunData(params=p[row.run_id], metrics=m[row.run_id], tags=t[row.run_id]),
+                RunData(params=p[row.run_id], metrics=LatestMetrics(m[row.run_id]), tags=t[row.run_id]),
                 inputs.get(row.run_id, _NO_INPUTS),
             )
             for row in rows
