@@ -161,5 +161,6 @@ def payloads(frame: Any) -> dict[str, tuple[Any, str]]:
         "instances_rows": ({"instances": rows}, "application/json"),
         "inputs": ({"inputs": {c: [row[i] for row in rows] for i, c in enumerate(columns)}}, "application/json"),
         "inputs_array": ({"inputs": rows}, "application/json"),
+        "inputs_records": ({"inputs": records}, "application/json"),
         "csv": (frame.to_csv(index=False), "text/csv"),
     }

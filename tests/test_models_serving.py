@@ -97,7 +97,17 @@ def test_version_is_autologs(server):
 
 # -- every input format gives the native predictions ------------------------------------------------
 @pytest.mark.parametrize(
-    "fmt", ["dataframe_split", "dataframe_records", "instances", "instances_rows", "inputs", "inputs_array", "csv"]
+    "fmt",
+    [
+        "dataframe_split",
+        "dataframe_records",
+        "instances",
+        "instances_rows",
+        "inputs",
+        "inputs_array",
+        "inputs_records",
+        "csv",
+    ],
 )
 def test_every_input_format_predicts_as_the_native_model(server, native, fmt):
     rows = frame(25)

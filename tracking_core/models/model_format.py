@@ -5,7 +5,12 @@ A *flavor* knows how to save and load one kind of model. It is any object with `
 name, recorded in MLmodel) has ``load_model(model_dir, flavor_conf)``. So ``load_model`` works
 in a fresh process without any registry: MLmodel says which module reads the model.
 A flavor with a ``predict_module`` attribute also gets a ``python_function`` section, the
-generic predict interface (``pyfunc``).
+generic predict interface (``pyfunc``). That section is also MLflow's: it names the
+``loader_module`` that ``mlflow.pyfunc.load_model`` imports. A flavor whose files MLflow's own
+flavor reads says so with ``mlflow_pyfunc(flavor_conf) -> dict`` (``{"loader_module":
+"mlflow.sklearn", "model_path": "model.pkl"}``: the keys MLflow's loader reads); without it, or
+when it returns None, MLflow is pointed at ``tracking_core.models.mlflow_pyfunc``, which loads through our
+own predict where autolog and the plugin are installed.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ from .signature import infer_signature, input_example_payload
 
 PREDICT_MODULE_KEY = "predict_module"
 PYFUNC_FLAVOR = "python_function"  # the MLmodel section of the generic predict interface (pyfunc.py)
+# MLflow's key in that section: the module whose _load_pyfunc(path) mlflow.pyfunc.load_model calls.
+MLFLOW_LOADER_KEY = "loader_module"
+AUTOLOG_MLFLOW_LOADER = "tracking_core.models.mlflow_pyfunc"
 MLMODEL_FILE = "MLmodel"
 REQUIREMENTS_FILE = "requirements.txt"
 # A flavor's save() may return this key: distributions its files need at load time (not in MLmodel).
@@ -150,7 +158,7 @@ def _save_into(
     flavor_conf.setdefault("loader_module", flavor.loader_module)
     model_uuid = uuid.uuid4().hex
     flavors = {flavor.name: flavor_conf}
-    predict_section = pyfunc_section(flavor)  # the generic predict interface, when the flavor has one
+    predict_section = pyfunc_section(flavor, flavor_conf)  # the generic predict interface, when the flavor has one
     if predict_section is not None:
         flavors[PYFUNC_FLAVOR] = predict_section
     mlmodel: dict[str, Any] = {
@@ -178,12 +186,24 @@ def _save_into(
     return ModelInfo(model_dir, artifact_path, mlmodel["flavors"], model_uuid, run_id)
 
 
-def pyfunc_section(flavor: Any) -> dict | None:
-    """The MLmodel ``python_function`` section for a model saved with ``flavor`` (None: it has no predict module)."""
+def pyfunc_section(flavor: Any, flavor_conf: dict | None = None) -> dict | None:
+    """The MLmodel ``python_function`` section for a model saved with ``flavor`` (None: it has no predict module).
+
+    Our keys (``predict_module``, ``flavor``) and MLflow's (``loader_module`` and what its loader
+    reads, from the flavor's ``mlflow_pyfunc(flavor_conf)``), so both load the model.
+    """
     module = getattr(flavor, PREDICT_MODULE_KEY, None)
     if not module:
         return None
-    return {PREDICT_MODULE_KEY: str(module), "flavor": flavor.name, "python_version": platform.python_version()}
+    mlflow_keys = getattr(flavor, "mlflow_pyfunc", None)
+    mlflow_conf = mlflow_keys(flavor_conf or {}) if mlflow_keys is not None else None
+    return {
+        MLFLOW_LOADER_KEY: AUTOLOG_MLFLOW_LOADER,
+        **(mlflow_conf or {}),
+        PREDICT_MODULE_KEY: str(module),
+        "flavor": flavor.name,
+        "python_version": platform.python_version(),
+    }
 
 
 def read_mlmodel(model_dir: str) -> dict:

@@ -8,7 +8,8 @@ work):
   ``dataframe_split`` (``{"columns": [...], "data": [[...]], "index": [...]}``),
   ``dataframe_records`` (``[{"col": value, ...}, ...]``),
   ``instances`` (a list of rows, or of ``{name: value}`` records) or
-  ``inputs`` (an array, or ``{name: column}``); ``params`` may be present but must be empty (no
+  ``inputs`` (an array, ``{name: column}``, or a list of ``{name: value}`` records, as MLflow's
+  scoring server reads it); ``params`` may be present but must be empty (no
   autolog flavor takes inference params). Any other key is an error naming it.
 - ``text/csv``: a header row and rows.
 
@@ -160,7 +161,9 @@ def _inputs(value: Any) -> Any:
             raise ScoringError("inputs: every named input must have the same number of values")
         return pd.DataFrame(columns)
     if not isinstance(value, list):
-        raise ScoringError("inputs must be an array or an object {name: values}")
+        raise ScoringError("inputs must be an array, an object {name: values} or a list of {name: value} records")
+    if value and all(isinstance(row, dict) for row in value):  # records, as MLflow reads them
+        return pd.DataFrame.from_records(value)
     return _array(np, value, "inputs")
 
 

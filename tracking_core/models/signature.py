@@ -69,10 +69,36 @@ def infer_schema(data: Any) -> list[dict] | None:
     if _is_ndarray(data):
         return [{"type": "tensor", "tensor-spec": {"dtype": str(data.dtype), "shape": [-1, *data.shape[1:]]}}]
     shape = getattr(data, "shape", None)
-    dtype = getattr(data, "dtype", None)
+    dtype = _tensor_dtype(getattr(data, "dtype", None))
     if shape is not None and dtype is not None:  # scipy sparse, tensors and friends
-        return [{"type": "tensor", "tensor-spec": {"dtype": str(dtype), "shape": [-1, *tuple(shape)[1:]]}}]
+        try:
+            dims = [-1, *(-1 if d is None else int(d) for d in tuple(shape)[1:])]
+        except (TypeError, ValueError):
+            return None
+        return [{"type": "tensor", "tensor-spec": {"dtype": dtype, "shape": dims}}]
     return None
+
+
+def _tensor_dtype(dtype: Any) -> str | None:
+    """The numpy name of a tensor's dtype (``float32`` for numpy, TensorFlow and torch), or None.
+
+    MLflow reads a tensor spec's dtype with ``np.dtype(name)``, and an MLmodel whose signature it
+    cannot read does not load at all: a dtype numpy has no name for (``bfloat16``) means no signature.
+    """
+    if dtype is None:
+        return None
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
+    if not isinstance(name, str):  # torch.float32 has no name: its str is "torch.float32"
+        name = str(dtype).removeprefix("torch.")
+    name = _TORCH_ALIASES.get(name, name)
+    return name if name in _NUMPY_TENSOR_DTYPES else None
+
+
+_NUMPY_TENSOR_DTYPES = frozenset(
+    ["bool", "float16", "float32", "float64", "complex64", "complex128", "object"]
+    + [f"{sign}int{bits}" for sign in ("", "u") for bits in (8, 16, 32, 64)]
+)
+_TORCH_ALIASES = {"half": "float16", "float": "float32", "double": "float64", "long": "int64", "int": "int32"}
 
 
 def infer_signature(inputs: Any, outputs: Any = None) -> dict | None:

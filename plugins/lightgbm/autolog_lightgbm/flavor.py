@@ -4,6 +4,11 @@ A ``Booster`` is saved as ``model.txt`` and loads as a ``Booster``. An estimator
 (``LGBMClassifier``...) has no native file format of its own: its booster is saved as
 ``model.txt`` too (readable by any LightGBM tool) and the estimator is pickled next to it, and it
 loads as the estimator. This module is the flavor's loader (``loader_module`` in MLmodel).
+
+The section is laid out as MLflow's ``lightgbm`` flavor reads it: ``data`` is the file that loads
+as ``model_class`` (``model.txt`` for a Booster; for an estimator its pickle, with
+``serialization_format``, and the booster's text under ``booster_file``), so
+``mlflow.lightgbm.load_model`` and ``mlflow.pyfunc.load_model`` load it too, without autolog.
 """
 
 from __future__ import annotations
@@ -37,7 +42,17 @@ class LightGBMFlavor:
         model.booster_.save_model(os.path.join(model_dir, MODEL_FILE))
         with open(os.path.join(model_dir, PICKLE_FILE), "wb") as fh:
             pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        return {**conf, "pickled_model": PICKLE_FILE}
+        return {
+            **conf,
+            "data": PICKLE_FILE,
+            "pickled_model": PICKLE_FILE,
+            "serialization_format": "pickle",
+            "booster_file": MODEL_FILE,
+        }
+
+    def mlflow_pyfunc(self, flavor_conf: dict) -> dict:
+        """MLflow's ``python_function`` keys: ``mlflow.lightgbm`` reads this flavor's section and files."""
+        return {"loader_module": "mlflow.lightgbm", "data": flavor_conf["data"]}
 
     def __repr__(self) -> str:
         return "<LightGBMFlavor>"

@@ -1,4 +1,9 @@
-"""The ``sklearn`` model flavor: the fitted estimator pickled, loaded back with only autolog."""
+"""The ``sklearn`` model flavor: the fitted estimator pickled, loaded back with only autolog.
+
+The ``sklearn`` section has MLflow's keys (``pickled_model``, ``serialization_format``), so
+``mlflow.sklearn.load_model`` and ``mlflow.pyfunc.load_model`` (through ``mlflow.sklearn``) load
+it too, without autolog.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,10 @@ class SklearnFlavor(PickleFlavor):
         from sklearn import __version__
 
         return {**super().save(model, model_dir), "sklearn_version": __version__}
+
+    def mlflow_pyfunc(self, flavor_conf: dict) -> dict:
+        """MLflow's ``python_function`` keys: ``mlflow.sklearn`` reads the pickle this flavor wrote."""
+        return {"loader_module": "mlflow.sklearn", "model_path": flavor_conf["pickled_model"], "predict_fn": "predict"}
 
 
 SKLEARN_FLAVOR = SklearnFlavor()

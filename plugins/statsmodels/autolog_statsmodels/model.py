@@ -10,6 +10,10 @@ left out under ``removed``.
 The signature comes from the model's exogenous data: the design matrix as given, or for formula
 models (``smf.ols("y ~ x", df)``) the data frame's columns other than the response, which is
 what ``results.predict`` takes. Time-series models without exog have no signature.
+
+The pickle is a plain one of the results object, which is what MLflow's ``statsmodels`` flavor
+reads (its key ``data``): ``mlflow.statsmodels.load_model`` and ``mlflow.pyfunc.load_model``
+load it without autolog (MLflow's predict of a time-series model takes ``start``/``end``).
 """
 
 from __future__ import annotations
@@ -36,12 +40,20 @@ class StatsmodelsFlavor:
             raise ValueError(f"the model ({prepared.size} bytes) was over the size limit and not kept")
         with open(os.path.join(model_dir, PICKLE_FILE), "wb") as fh:
             fh.write(prepared.data)
-        conf: dict[str, Any] = {"pickled_model": PICKLE_FILE, "serialization_format": prepared.serialization_format}
+        conf: dict[str, Any] = {
+            "pickled_model": PICKLE_FILE,
+            "serialization_format": prepared.serialization_format,
+            "data": PICKLE_FILE,  # MLflow's key for the same file
+        }
         if prepared.removed:
             conf["removed"] = prepared.removed
         if prepared.serialization_format == "cloudpickle":
             conf["extra_requirements"] = ["cloudpickle"]
         return conf
+
+    def mlflow_pyfunc(self, flavor_conf: dict) -> dict:
+        """MLflow's ``python_function`` keys: ``mlflow.statsmodels`` unpickles the same file."""
+        return {"loader_module": "mlflow.statsmodels", "data": flavor_conf["data"]}
 
     def __repr__(self) -> str:
         return "<StatsmodelsFlavor>"

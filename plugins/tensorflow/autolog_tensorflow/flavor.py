@@ -23,6 +23,13 @@ on zeros of the recorded input shape (batch of 1) and loads the weights: the mod
 saved one, uncompiled (no optimizer state). When the class cannot be imported or its arguments
 were not recoverable, it raises ``ModelLoadError`` saying how to rebuild it by hand.
 Keras is imported only when used.
+
+MLflow: a ``model.keras`` of Keras' own classes is what MLflow's ``keras`` flavor reads (its
+``data: model`` names the file without the ``.keras`` it adds), so ``mlflow.keras.load_model``
+and ``mlflow.pyfunc.load_model`` load it without autolog. A model with the user's own classes
+or saved as weights cannot be read by MLflow's flavor (it knows neither ``custom_objects`` nor
+the rebuild): MLflow's ``python_function`` then loads it through autolog
+(``tracking_core.models.mlflow_pyfunc``), where this plugin is installed.
 """
 
 from __future__ import annotations
@@ -196,7 +203,8 @@ class KerasFlavor:
                 first_line = next((line for line in str(exc).splitlines() if line.strip()), "")
                 reason = f"saving it as {MODEL_FILE} failed ({type(exc).__name__}: {first_line.strip()[:200]})"
             else:
-                return {"model_file": MODEL_FILE, "save_format": "keras", **conf}
+                data = MODEL_FILE.removesuffix(".keras")  # MLflow's key: the path it adds .keras to
+                return {"model_file": MODEL_FILE, "save_format": "keras", "data": data, **conf}
         return {**conf, **self._save_weights(model, model_dir, reason)}
 
     def _save_weights(self, model: Any, model_dir: str, reason: str) -> dict:
@@ -216,6 +224,12 @@ class KerasFlavor:
             "build_config": build_config,
             "not_saved": reason,
         }
+
+    def mlflow_pyfunc(self, flavor_conf: dict) -> dict | None:
+        """``mlflow.keras`` for a ``.keras`` of Keras' own classes; None (autolog's loader) otherwise."""
+        if flavor_conf.get("save_format") != "keras" or flavor_conf.get("custom_objects"):
+            return None
+        return {"loader_module": "mlflow.keras"}
 
     def __repr__(self) -> str:
         return "<KerasFlavor>"

@@ -3,6 +3,8 @@
 A ``Booster`` loads as a ``Booster``; an estimator (``XGBClassifier``...) as the same estimator,
 since XGBoost keeps the estimator's attributes inside the saved model. This module is also the
 flavor's loader (``loader_module`` in MLmodel), so loading needs only this plugin and XGBoost.
+The section has MLflow's keys (``data``, ``model_class``): ``mlflow.xgboost.load_model`` and
+``mlflow.pyfunc.load_model`` load it too, without autolog.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ class XGBoostFlavor:
             "model_format": "ubj",
             "xgb_version": xgboost.__version__,
         }
+
+    def mlflow_pyfunc(self, flavor_conf: dict) -> dict:
+        """MLflow's ``python_function`` keys: ``mlflow.xgboost`` reads this flavor's section and file."""
+        return {"loader_module": "mlflow.xgboost", "data": flavor_conf["data"]}
 
     def __repr__(self) -> str:
         return "<XGBoostFlavor>"
