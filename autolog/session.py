@@ -21,7 +21,7 @@ from tracking_core.entities import RunStatus
 
 from . import plugin_manager, safety
 from .config import config
-from .training_call import ArtifactToLog, ModelToLog, TrainingCall, is_number
+from .training_call import ArtifactToLog, ModelToLog, TrainingCall, is_number, loggable_key
 
 if TYPE_CHECKING:
     from .integration import Integration
@@ -173,7 +173,9 @@ def _log_collected(call: TrainingCall) -> None:
         params.update(found)
     metrics: dict[str, float] = {}
     for found in _call_each(hook.autolog_collect_metrics, call, "collecting metrics"):
-        metrics.update({k: float(v) for k, v in found.items() if is_number(v) and not math.isinf(float(v))})
+        metrics.update(
+            {loggable_key(k): float(v) for k, v in found.items() if is_number(v) and not math.isinf(float(v))}
+        )
     tags: dict[str, Any] = {}
     for found in _call_each(hook.autolog_collect_tags, call, "collecting tags"):
         tags.update(found)

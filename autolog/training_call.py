@@ -8,11 +8,12 @@ is handed in), so every module of autolog can name them without importing the se
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from tracking_core.batch import now_ms
-from tracking_core.validation import check_key, metric_step
+from tracking_core.validation import MAX_KEY_LENGTH, InvalidKeyError, check_key, metric_step
 
 from . import safety
 from .call_helpers import CallHelpers
@@ -108,13 +109,30 @@ class TrainingCall(CallHelpers):
         """Log per-step metrics into this call's run (from any thread); never raises into training."""
         try:
             step = metric_step("step", step)
-            clean = {check_key(k, "metric"): float(v) for k, v in metrics.items() if is_number(v)}
+            clean = {loggable_key(k): float(v) for k, v in metrics.items() if is_number(v)}
             timestamp = now_ms()
             self.tracker.writer.log_metrics([(self.run_id, k, v, timestamp, step) for k, v in clean.items()])
             if self.step_hook is not None:
                 self.step_hook(call=self, metrics=clean, step=step)
         except Exception as exc:
             safety.report(self.integration, exc, "logging step metrics", self.config.get("silent", False))
+
+
+def loggable_key(name: Any) -> str:
+    """A framework's metric name as every store accepts it (MLflow's key rules, in
+    ``tracking_core.validation``): ``@`` becomes ``_at_`` (``ndcg@5`` -> ``ndcg_at_5``, as MLflow's
+    XGBoost and LightGBM integrations write it), any other character MLflow refuses becomes ``_``, and
+    empty, ``.`` and ``..`` path parts are dropped. A name that is already valid is returned as is."""
+    try:
+        return check_key(name, "metric")
+    except InvalidKeyError:
+        pass
+    text = re.sub(r"[^/\w.\- :]", "_", str(name).replace("@", "_at_"))
+    parts = [part for part in text.split("/") if part not in ("", ".", "..")]
+    text = "/".join(parts)
+    if text.startswith(".."):
+        text = "_" + text
+    return check_key(text[:MAX_KEY_LENGTH] or "_", "metric")
 
 
 def is_number(value: Any) -> bool:

@@ -18,17 +18,11 @@ import subprocess
 import sys
 
 import pytest
-from mlflow_reference import mlflow_python_or_skip, start_mlflow_server, stop_mlflow_server
 from server_support import server_env
 
 MLFLOW_SIDE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mlflow_side.py")
 FILTER = "metrics.rmse < 0.5 and params.alpha = '0.1'"
 ORDER = ["metrics.rmse DESC"]
-
-
-@pytest.fixture(scope="module")
-def mlflow_python():
-    return mlflow_python_or_skip()
 
 
 def _mlflow(python: str, *args: str, cwd) -> dict:
@@ -132,25 +126,22 @@ print(json.dumps({"runs": views, "loaded_equal": same and same_xg}))
 """
 
 
-def test_our_client_logs_autologged_training_to_mlflow_server(mlflow_python, tmp_path):
+def test_our_client_logs_autologged_training_to_mlflow_server(mlflow_python, mlflow_server, tmp_path):
     pytest.importorskip("sklearn")
     pytest.importorskip("xgboost")
-    process, url = start_mlflow_server(mlflow_python, tmp_path)
-    try:
-        out = subprocess.run(
-            [sys.executable, "-c", OUR_SIDE, url],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=tmp_path,
-            env=server_env({"AUTOLOG_TESTING": "1"}),
-        )
-        assert out.returncode == 0, out.stderr[-4000:]
-        ours = json.loads(out.stdout.strip().splitlines()[-1])
-        assert ours["loaded_equal"]
-        theirs = _mlflow(mlflow_python, "read", url, *[run["run_id"] for run in ours["runs"]], cwd=tmp_path)
-    finally:
-        stop_mlflow_server(process)
+    url = mlflow_server
+    out = subprocess.run(
+        [sys.executable, "-c", OUR_SIDE, url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env=server_env({"AUTOLOG_TESTING": "1"}),
+    )
+    assert out.returncode == 0, out.stderr[-4000:]
+    ours = json.loads(out.stdout.strip().splitlines()[-1])
+    assert ours["loaded_equal"]
+    theirs = _mlflow(mlflow_python, "read", url, *[run["run_id"] for run in ours["runs"]], cwd=tmp_path)
     for mine, seen in zip(ours["runs"], theirs["runs"], strict=True):
         assert seen["name"] == mine["name"] and seen["status"] == mine["status"] == "FINISHED"
         assert seen["params"] == mine["params"] and mine["params"]

@@ -23,7 +23,6 @@ import sys
 
 import pytest
 from server_support import server_env
-from test_interop_mlflow import MLFLOW_PYTHON, mlflow_python, start_mlflow_server, stop_mlflow_server  # noqa: F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LINEAGE_SIDE = os.path.join(HERE, "mlflow_lineage_side.py")
@@ -74,7 +73,7 @@ def _git(directory, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def seen(mlflow_python, tmp_path_factory):  # noqa: F811 (the fixture imported above)
+def seen(mlflow_python, mlflow_server, tmp_path_factory):
     """Our runs logged to one real ``mlflow server``, and what MLflow's client reads of them."""
     pytest.importorskip("sklearn")
     pytest.importorskip("xgboost")
@@ -88,31 +87,28 @@ def seen(mlflow_python, tmp_path_factory):  # noqa: F811 (the fixture imported a
     _git(project, "add", "train.py")
     _git(project, "commit", "-q", "-m", "train")
     commit = _git(project, "rev-parse", "HEAD")
-    process, url = start_mlflow_server(mlflow_python, directory)
-    try:
-        ours = subprocess.run(
-            [sys.executable, str(script), url],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=project,
-            env=server_env({"AUTOLOG_TESTING": "1"}),
-        )
-        assert ours.returncode == 0, ours.stderr[-4000:]
-        logged = json.loads(ours.stdout.strip().splitlines()[-1])
-        env = server_env()
-        env.pop("PYTHONPATH", None)
-        theirs = subprocess.run(
-            [mlflow_python, LINEAGE_SIDE, url, *logged["ids"].values()],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=directory,
-            env=env,
-        )
-        assert theirs.returncode == 0, theirs.stderr[-4000:]
-    finally:
-        stop_mlflow_server(process)
+    url = mlflow_server
+    ours = subprocess.run(
+        [sys.executable, str(script), url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=project,
+        env=server_env({"AUTOLOG_TESTING": "1"}),
+    )
+    assert ours.returncode == 0, ours.stderr[-4000:]
+    logged = json.loads(ours.stdout.strip().splitlines()[-1])
+    env = server_env()
+    env.pop("PYTHONPATH", None)
+    theirs = subprocess.run(
+        [mlflow_python, LINEAGE_SIDE, url, *logged["ids"].values()],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=directory,
+        env=env,
+    )
+    assert theirs.returncode == 0, theirs.stderr[-4000:]
     runs = json.loads(theirs.stdout.strip().splitlines()[-1])["runs"]
     by_name = {name: runs[index] for index, name in enumerate(logged["ids"])}
     return {"runs": by_name, "ours": logged, "script": str(script), "commit": commit}

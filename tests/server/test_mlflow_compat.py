@@ -10,19 +10,19 @@ lists are refused naming the limit; an Origin of another scheme is not this serv
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 from server_support import REPO_DIR, api, request, server_env, start_server
-from test_interop_mlflow import MLFLOW_SIDE, mlflow_python, start_mlflow_server, stop_mlflow_server  # noqa: F401
 
 USERS_ADD = [sys.executable, "-m", "autolog", "server", "users", "add"]
-COMPAT_SIDE = MLFLOW_SIDE.replace("mlflow_side.py", "mlflow_compat_side.py")
+COMPAT_SIDE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mlflow_compat_side.py")
 
 
 @pytest.fixture(scope="module")
-def seen(server, mlflow_python, tmp_path_factory):  # noqa: F811
+def seen(server, mlflow_python, tmp_path_factory):
     """What MLflow's client saw: checks against a fresh server and against ``server``."""
     fresh = start_server("--backend-store-uri", str(tmp_path_factory.mktemp("fresh") / "store"))
     try:
@@ -40,14 +40,6 @@ def seen(server, mlflow_python, tmp_path_factory):  # noqa: F811
         fresh.stop()
     assert out.returncode == 0, out.stderr[-4000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-@pytest.fixture(scope="module")
-def reference(mlflow_python, tmp_path_factory):  # noqa: F811
-    """A real ``mlflow server`` (MLflow 3.17.2), the reference for status and error codes."""
-    process, url = start_mlflow_server(mlflow_python, tmp_path_factory.mktemp("mlflow-server"))
-    yield url
-    stop_mlflow_server(process)
 
 
 def test_latest_metrics_carry_their_timestamp_and_step(seen):
@@ -152,8 +144,8 @@ def _codes(url: str) -> list[tuple[str, int, str | None]]:
     return answers
 
 
-def test_status_and_error_codes_are_those_of_a_real_mlflow_server(server, reference, seen):
-    assert _codes(server.url) == _codes(reference)
+def test_status_and_error_codes_are_those_of_a_real_mlflow_server(server, mlflow_server, seen):
+    assert _codes(server.url) == _codes(mlflow_server)
     # and as MLflow's client sees them
     assert seen["deleted_run_writes"] == dict.fromkeys(
         ("log_param", "log_metric", "set_tag"), "INVALID_PARAMETER_VALUE"

@@ -16,24 +16,10 @@ import logging
 import random
 import subprocess
 
-import pytest
-from mlflow_reference import mlflow_python_or_skip, start_mlflow_server, stop_mlflow_server
 from server_support import api, server_env
 
 import tracking_core
 from tracking_core import InvalidKeyError, TrackingClient
-
-
-@pytest.fixture(scope="module")
-def mlflow_python():
-    return mlflow_python_or_skip()
-
-
-@pytest.fixture(scope="module")
-def mlflow_url(mlflow_python, tmp_path_factory):
-    process, url = start_mlflow_server(mlflow_python, tmp_path_factory.mktemp("mlflow-server"))
-    yield url
-    stop_mlflow_server(process)
 
 
 def _new_run(url: str, experiment: str) -> str:
@@ -66,9 +52,9 @@ LONG_BATCH = {
 }
 
 
-def test_long_values_are_cut_as_mlflow_cuts_them_and_the_rest_of_the_batch_is_kept(server, mlflow_url):
+def test_long_values_are_cut_as_mlflow_cuts_them_and_the_rest_of_the_batch_is_kept(server, mlflow_server):
     seen = {}
-    for name, url in (("autolog", server.url), ("mlflow", mlflow_url)):
+    for name, url in (("autolog", server.url), ("mlflow", mlflow_server)):
         run_id = _new_run(url, "long-values")
         status, body = api(url, "POST", "runs/log-batch", {"run_id": run_id, **LONG_BATCH})
         assert status == 200, (name, body)
@@ -80,9 +66,9 @@ def test_long_values_are_cut_as_mlflow_cuts_them_and_the_rest_of_the_batch_is_ke
     assert ours == seen["mlflow"]
 
 
-def test_single_long_param_and_tag_requests_are_cut_too(server, mlflow_url):
+def test_single_long_param_and_tag_requests_are_cut_too(server, mlflow_server):
     seen = {}
-    for name, url in (("autolog", server.url), ("mlflow", mlflow_url)):
+    for name, url in (("autolog", server.url), ("mlflow", mlflow_server)):
         run_id = _new_run(url, "long-single")
         assert api(url, "POST", "runs/log-parameter", {"run_id": run_id, "key": "p", "value": "v" * 7000})[0] == 200
         assert api(url, "POST", "runs/set-tag", {"run_id": run_id, "key": "t", "value": "w" * 9000})[0] == 200
@@ -90,10 +76,10 @@ def test_single_long_param_and_tag_requests_are_cut_too(server, mlflow_url):
     assert seen["autolog"] == seen["mlflow"] == {"params": {"p": "v" * 6000}, "tags": {"t": "w" * 8000}, "metrics": {}}
 
 
-def test_our_client_cuts_long_values_the_same_in_every_store(server, mlflow_url, tmp_path, caplog):
+def test_our_client_cuts_long_values_the_same_in_every_store(server, mlflow_server, tmp_path, caplog):
     caplog.set_level(logging.WARNING, logger="tracking_core")
     long_param, long_tag = "a" * 6001, "b" * 9000
-    for uri in (f"sqlite:///{tmp_path}/runs.db", server.url, mlflow_url):
+    for uri in (f"sqlite:///{tmp_path}/runs.db", server.url, mlflow_server):
         client = TrackingClient(uri)
         run = client.create_run(run_name="long")
         client.log_param(run.info.run_id, "long_param", long_param)
@@ -131,9 +117,9 @@ REFUSED = [
 ]
 
 
-def test_what_mlflow_refuses_our_server_refuses_with_the_same_answer(server, mlflow_url):
+def test_what_mlflow_refuses_our_server_refuses_with_the_same_answer(server, mlflow_server):
     answers: dict[str, list] = {}
-    for name, url in (("autolog", server.url), ("mlflow", mlflow_url)):
+    for name, url in (("autolog", server.url), ("mlflow", mlflow_server)):
         run_id = _new_run(url, "refused")
         for _label, endpoint, payload in REFUSED:
             status, body = api(url, "POST", endpoint, {"run_id": run_id, **payload})
@@ -145,9 +131,9 @@ def test_what_mlflow_refuses_our_server_refuses_with_the_same_answer(server, mlf
     assert all(answer == (400, "INVALID_PARAMETER_VALUE") for answer in answers["autolog"])
 
 
-def test_keys_mlflow_allows_are_stored_by_both(server, mlflow_url):
+def test_keys_mlflow_allows_are_stored_by_both(server, mlflow_server):
     keys = ["a b", "x:y", "dir/sub/leaf", "größe", "v1.2-rc_3", "é/ü"]
-    for url in (server.url, mlflow_url):
+    for url in (server.url, mlflow_server):
         run_id = _new_run(url, "allowed")
         batch = {
             "metrics": [{"key": k, "value": 1.0, "timestamp": 1} for k in keys],

@@ -18,7 +18,7 @@ from ..batch import NewRun, WriteBatch, now_ms
 from ..entities import LifecycleStage, Run, RunData, RunInfo, RunStatus
 from ..errors import RunNotFoundError
 from ..lineage import liveness
-from ..validation import check_key
+from ..validation import MAX_PARAM_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH, check_key, truncated
 from .context import ServerContext
 from .errors import INVALID_PARAMETER_VALUE, INVALID_STATE, RESOURCE_DOES_NOT_EXIST, ApiError
 from .protocol import (
@@ -40,8 +40,6 @@ MAX_METRICS_PER_BATCH = 1000
 MAX_PARAMS_TAGS_PER_BATCH = 100
 MAX_ENTITIES_PER_BATCH = 1000
 MAX_BATCH_LOG_REQUEST_BYTES = 1_000_000
-MAX_PARAM_VALUE_LENGTH = 6000
-MAX_TAG_VALUE_LENGTH = 8000
 MAX_EXPERIMENT_NAME_LENGTH = 500
 MAX_RUN_NAME_LENGTH = 256
 MAX_SEARCH_RESULTS = 50000
@@ -311,7 +309,7 @@ def create_run(ctx: ServerContext, data: dict) -> dict:
     experiment = _get_experiment(ctx, experiment_id, recent=True)
     if getattr(experiment, "lifecycle_stage", LifecycleStage.ACTIVE) != LifecycleStage.ACTIVE:
         raise ApiError(f"The experiment {experiment_id} must be in the 'active' state. Current state is deleted.")
-    tags = {_key(k, "tag"): v for k, v in key_values(data, "tags", MAX_TAG_VALUE_LENGTH).items()}
+    tags = {_key(k, "tag"): truncated(v, "tag", k, MAX_TAG_VALUE_LENGTH) for k, v in key_values(data, "tags").items()}
     run_name = get_str(data, "run_name", max_length=MAX_RUN_NAME_LENGTH) or tags.get(TAG_RUN_NAME)
     if not run_name:
         from ..run_names import generate_run_name
@@ -396,9 +394,11 @@ def search_runs(ctx: ServerContext, data: dict) -> dict:
 def _metric_point(run_id: str, item: dict) -> tuple[str, str, float, int, int]:
     key = _key(req_str(item, "key"), "metric")
     value = req_float(item, "value")
-    timestamp = get_int(item, "timestamp", default=None)
+    timestamp = get_int(item, "timestamp", default=None, minimum=0)
+    if timestamp is None:
+        raise ApiError(f"metric {key!r}: missing value for required parameter 'timestamp' (milliseconds since 1970)")
     step = get_int(item, "step", default=0) or 0
-    return (run_id, key, value, now_ms() if timestamp is None else timestamp, step)
+    return (run_id, key, value, timestamp, step)
 
 
 def _check_params(run, params: dict[str, str]) -> None:
@@ -434,7 +434,7 @@ def _pairs(data: dict, name: str, kind: str, max_value_length: int) -> dict[str,
     result: dict[str, str] = {}
     for item in get_objects(data, name):
         key = _key(req_str(item, "key"), kind)
-        value = text(item, "value", max_length=max_value_length)
+        value = truncated(text(item, "value"), kind, key, max_value_length)
         if kind == "param" and key in result and result[key] != value:
             raise ApiError(f"param {key!r} appears twice in the batch with different values")
         result[key] = value
@@ -505,13 +505,13 @@ def log_metric(ctx: ServerContext, data: dict) -> dict:
 def log_param(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
     key = _key(req_str(data, "key"), "param")
-    return _log(ctx, run_id, [], {key: text(data, "value", max_length=MAX_PARAM_VALUE_LENGTH)}, {})
+    return _log(ctx, run_id, [], {key: truncated(text(data, "value"), "param", key, MAX_PARAM_VALUE_LENGTH)}, {})
 
 
 def set_tag(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
     key = _key(req_str(data, "key"), "tag")
-    return _log(ctx, run_id, [], {}, {key: text(data, "value", max_length=MAX_TAG_VALUE_LENGTH)})
+    return _log(ctx, run_id, [], {}, {key: truncated(text(data, "value"), "tag", key, MAX_TAG_VALUE_LENGTH)})
 
 
 def delete_tag(ctx: ServerContext, data: dict) -> dict:

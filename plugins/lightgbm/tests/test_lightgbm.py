@@ -254,3 +254,24 @@ def test_a_bad_importance_types_value_is_a_value_error_naming_it(autolog_store, 
         autolog.lightgbm.autolog(importance_types=value)
     with pytest.raises(ValueError, match="importance_types"):
         autolog.autolog(importance_types=value)
+
+
+def test_metric_names_with_at_are_written_as_mlflow_writes_them(lgb, data, autolog_store):
+    """Ranking metrics are named ``map@2``; MLflow's stores refuse ``@``: they are logged as ``map_at_2``."""
+    X, y = data
+    train = lgb.Dataset(X[:200], y[:200], group=[50] * 4)
+    valid = lgb.Dataset(X[200:], y[200:], group=[50] * 2, reference=train)
+    evals_result: dict = {}
+    lgb.train(
+        {"objective": "lambdarank", "metric": "map", "eval_at": [2], "num_threads": 1, "verbose": -1},
+        train,
+        num_boost_round=3,
+        valid_sets=[valid],
+        valid_names=["valid"],
+        callbacks=[lgb.record_evaluation(evals_result)],
+    )
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert "valid-map_at_2" in run.data.metrics and not any("@" in k for k in run.data.metrics)
+    steps = history(autolog_store, run.info.run_id, "valid-map_at_2")
+    assert [m.value for m in steps] == evals_result["valid"]["map@2"]

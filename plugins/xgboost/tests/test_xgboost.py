@@ -358,3 +358,23 @@ def test_importance_types_may_be_one_name_or_several(xgb, data, autolog_store):
     xgb.train(PARAMS, dtrain, 2)
     files = {f.path for f in autolog_store.list_artifacts(autolog.last_active_run().info.run_id)}
     assert {"feature_importance_gain.json", "feature_importance_total_gain.json"} <= files
+
+
+def test_metric_names_with_at_are_written_as_mlflow_writes_them(xgb, data, autolog_store):
+    """``error@0.7`` holds a character MLflow's stores refuse: it is logged as ``error_at_0.7``, every round."""
+    dtrain, dvalid = dmatrices(xgb, data)
+    evals_result: dict = {}
+    xgb.train(
+        {**PARAMS, "eval_metric": ["error@0.7", "logloss"]},
+        dtrain,
+        num_boost_round=4,
+        evals=[(dtrain, "train"), (dvalid, "valid")],
+        evals_result=evals_result,
+        verbose_eval=False,
+    )
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert sorted(k for k in run.data.metrics if "error" in k) == ["train-error_at_0.7", "valid-error_at_0.7"]
+    steps = history(autolog_store, run.info.run_id, "valid-error_at_0.7")
+    assert [m.value for m in steps] == evals_result["valid"]["error@0.7"]
+    assert [m.step for m in history(autolog_store, run.info.run_id, "valid-logloss")] == list(range(4))
