@@ -39,6 +39,21 @@ def mlflow_python() -> str:
     return python
 
 
+# What MLflow's own REST tests need beyond MLflow (make interop, interop/README.md).
+INTEROP_TEST_PACKAGES = ["pytest>=8"]
+
+
+def mlflow_test_python() -> str:
+    python = mlflow_python()
+    stamp = os.path.join(MLFLOW_VENV, ".interop-ready")
+    if not os.path.exists(stamp):
+        subprocess.run(
+            [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *INTEROP_TEST_PACKAGES], check=True
+        )
+        open(stamp, "w").close()
+    return python
+
+
 def measure(python: str, tool: str, log_models: bool, only: list[str]) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory() as store:
         out = subprocess.run(
