@@ -55,11 +55,21 @@ BOOLEAN_OPTIONS = (
 def add_run_command(commands: Any) -> None:
     parser = commands.add_parser(
         "run",
-        help="run a Python script or module with autologging enabled (no code change)",
-        description="Run COMMAND (python train.py ARGS, python -m module ARGS, or train.py ARGS) with "
-        "autologging enabled, as if autolog.autolog() were its first line. Exit code and output "
-        "are the command's.",
-        usage="autolog run [options] -- python train.py [ARGS ...]",
+        help="run a project (autolog run URI) or a command with autologging (autolog run -- python train.py)",
+        description="Two forms, told apart by the -- before a command.\n\n"
+        "Command form: run COMMAND (python train.py ARGS, python -m module ARGS, or train.py ARGS) "
+        "with autologging enabled, as if autolog.autolog() were its first line. Exit code and output "
+        "are the command's.\n  example: autolog run --experiment demo -- python train.py --epochs 3\n\n"
+        "Project form: run an entry point of a project (a directory with an MLproject file, or any "
+        ".py/.sh file of a directory) from a directory or a git URL (https://..., git@host:path, "
+        "file://..., with #subdirectory), in its environment, as a tracked run handed to the command.\n"
+        "  example: autolog run . -e main -P alpha=0.5 --env-manager uv\n"
+        "  example: autolog run https://github.com/mlflow/mlflow-example.git --version master -P alpha=5.0",
+        usage="autolog run [options] -- python train.py [ARGS ...]\n"
+        "       autolog run URI [-e ENTRY_POINT] [-P KEY=VALUE ...] [--experiment-name NAME | --experiment-id ID] "
+        "[--run-name NAME] [--version REF]\n"
+        "                   [--env-manager local|virtualenv|uv|conda|docker] [--build-image] [--no-capture]",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--experiment", metavar="NAME", help="experiment of the runs (env AUTOLOG_EXPERIMENT_NAME)")
     parser.add_argument("--tracking-uri", metavar="URI", help="where runs go (env AUTOLOG_TRACKING_URI)")
@@ -92,7 +102,14 @@ def add_run_command(commands: Any) -> None:
         metavar="NAME=VALUE",
         help="any other autolog option, VALUE as JSON or else a string (repeatable), e.g. --option max_tuning_runs=5",
     )
-    parser.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
+    from .projects.cli import add_project_options
+
+    add_project_options(parser)
+    parser.add_argument(
+        "command",
+        nargs=argparse.REMAINDER,
+        help="-- then the command (command form), or the project URI (project form)",
+    )
     parser.set_defaults(handler=run_command)
 
 
@@ -191,6 +208,20 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    if args.command and args.command[0] != "--":
+        from .projects.cli import run_project
+
+        return run_project(args, list(args.command))
+    from .projects.cli import used_project_options
+
+    project_only = used_project_options(args)
+    if project_only:
+        print(
+            f"autolog run: {', '.join(project_only)} belong to the project form: autolog run URI [options] "
+            "(no -- before a project)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         command, env = prepare(args)
     except ValueError as exc:

@@ -27,6 +27,7 @@ from .writer import TAG_HEARTBEAT, flush_all
 if TYPE_CHECKING:
     from ..models.model_format import Flavor, ModelInfo
 
+HANDED_RUN_ENV = "AUTOLOG_RUN_ID"  # set by ``autolog run URI`` for the project's command
 _tracking_uri: str | None = None
 _experiment_name: str | None = None
 _active_stack: ContextVar[tuple[ActiveRun, ...]] = ContextVar("autolog_active_runs", default=())
@@ -113,6 +114,10 @@ def start_run(
 ) -> ActiveRun:
     """Start a run (or, with ``run_id``, resume that existing run: it is RUNNING again, its data kept).
 
+    With no run active and the env ``AUTOLOG_RUN_ID`` set (a project's command, started by
+    ``autolog run URI``), the outermost ``start_run`` continues that run, as MLflow's does with
+    ``MLFLOW_RUN_ID``; ``run_name`` is then ignored (the project run keeps its name).
+
     ``log_system_metrics=True`` samples CPU, memory, disk, network and GPU use as ``system/...``
     metrics every ``system_metrics_interval`` seconds until the run ends (``tracking_core.lineage.system_metrics``);
     None means the env ``AUTOLOG_ENABLE_SYSTEM_METRICS_LOGGING`` decides (off by default).
@@ -133,6 +138,12 @@ def start_run(
             f"run {stack[-1].info.run_id} is already active: end it with end_run() or pass nested=True"
         )
     tracker = _tracker()
+    if run_id is None and not stack:
+        handed = os.environ.get(HANDED_RUN_ENV)
+        with _open_runs_lock:
+            is_open = handed in _open_runs
+        if handed and not is_open:  # a project run (``autolog run URI``): continue it, keep its name
+            run_id, run_name = handed, None
     if run_id is not None:
         info = _resume(tracker, run_id, run_name, tags)
     else:
