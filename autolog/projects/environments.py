@@ -277,7 +277,7 @@ def _uv() -> str:
 
 def _build_uv(prefix: str, python: str, spec: PythonSpec) -> None:
     uv = _uv()
-    _run([uv, "venv", "--quiet", "--seed", "--python", python, prefix], "uv venv")
+    _run([uv, "venv", "--quiet", "--python", python, prefix], "uv venv")  # no pip inside: uv installs
     py = os.path.join(prefix, "bin", "python")
     for deps, what in ((spec.build_dependencies, "build dependencies"), (spec.dependencies, "dependencies")):
         if deps:
