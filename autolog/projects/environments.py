@@ -63,21 +63,30 @@ def _canonical(name: str) -> str:
 
 
 def installed_distributions(prefix: str | None) -> list[str]:
-    """``name==version`` of every distribution importable in the environment (read from its metadata)."""
-    from importlib import metadata
-
+    """``name==version`` of every distribution installed in the environment (``prefix``; None: the
+    one running here), read from the names of its ``*.dist-info``/``*.egg-info`` directories: a
+    directory listing, where parsing every METADATA file costs a second on a large environment."""
     if prefix is None:
-        dists = metadata.distributions()
+        paths = [p or os.getcwd() for p in sys.path]
     else:
         paths = glob.glob(os.path.join(prefix, "lib", "python*", "site-packages")) + glob.glob(
             os.path.join(prefix, "Lib", "site-packages")
         )
-        dists = metadata.distributions(path=paths)
     found: dict[str, str] = {}
-    for dist in dists:
-        name = dist.metadata["Name"] if dist.metadata else None
-        if name and _canonical(name) not in found:
-            found[_canonical(name)] = f"{name}=={dist.version}"
+    for path in paths:
+        try:
+            names = os.listdir(path)
+        except OSError:
+            continue
+        for entry in names:
+            stem, ext = os.path.splitext(entry)
+            if ext not in (".dist-info", ".egg-info") or "-" not in stem:
+                continue
+            name, _, version = stem.partition("-")
+            version = version.split("-")[0]  # egg-info: name-version-pyX.Y
+            key = _canonical(name)
+            if key not in found:  # the first on the path is the one imported
+                found[key] = f"{name}=={version}"
     return sorted(found.values(), key=str.lower)
 
 

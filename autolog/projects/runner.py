@@ -248,7 +248,10 @@ def run(
     info = _create_run(tracker, experiment, run_name, source, project, entry_point, manager, values, version)
     run_id = info.run_id
     try:
-        _log_environment(tracker, info, environment, source)
+        recorder = threading.Thread(  # off the path to the command's start
+            target=_log_environment, args=(tracker, info, environment, source), name="autolog-project-lock"
+        )
+        recorder.start()
         env = _child_env(environment, resolved.tracking_uri, server.url if server else None, info)
         tracker.set_tags(run_id, {"autolog.run.command": command[:5000]})
         tracker.writer.flush()
@@ -276,6 +279,7 @@ def run(
     def finish(status: str, code: int) -> None:
         _kill_group(process.pid)  # whatever the command left running in its group
         try:
+            recorder.join()
             if tail is not None:
                 tail.join()
                 if status == "FAILED" and tail.data:
@@ -430,11 +434,14 @@ def _create_run(tracker, experiment, run_name, source: Source, project, entry_po
 
 
 def _log_environment(tracker, info, environment: Environment, source: Source) -> None:
-    repository = tracker.artifact_repository(info.artifact_uri)
-    lock = environment.lock()
-    repository.write_bytes(LOCK_ARTIFACT, ("\n".join(lock) + "\n").encode())
-    if source.diff:
-        repository.write_bytes(DIFF_ARTIFACT, source.diff)
+    try:
+        repository = tracker.artifact_repository(info.artifact_uri)
+        lock = environment.lock()
+        repository.write_bytes(LOCK_ARTIFACT, ("\n".join(lock) + "\n").encode())
+        if source.diff:
+            repository.write_bytes(DIFF_ARTIFACT, source.diff)
+    except Exception as exc:  # the run goes on without them
+        print(f"autolog run: cannot record the environment's lock: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 def _child_env(environment: Environment, tracking_uri: str, server_url: str | None, info) -> dict[str, str]:

@@ -37,7 +37,8 @@ entry_points:
     command: "python -c 'import sys; sys.stderr.write(\\"boom\\\\n\\" * 3); sys.exit(3)'"
   sleep:
     parameters: {marker: string}
-    command: "python -c 'import time; time.sleep(600)' {marker} & python -c 'import time; time.sleep(600)' {marker}; wait"
+    command: "python -c 'import time; time.sleep(600)' {marker} &
+      python -c 'import time; time.sleep(600)' {marker}; wait"
 """
 
 
