@@ -129,6 +129,7 @@ def run_project(args: argparse.Namespace, words: list[str]) -> int:
         return 2
     from . import ExecutionError, ProjectError, run
 
+    _signals_as_interrupt()
     try:
         params = parse_params(args.param_list or [])
         submitted = run(
@@ -152,13 +153,17 @@ def run_project(args: argparse.Namespace, words: list[str]) -> int:
     except ExecutionError as exc:  # not raised with synchronous=False; kept for clarity
         print(f"autolog run: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("autolog run: interrupted before the command started", file=sys.stderr)
+        return 130
     return _wait(submitted)
 
 
-def _wait(submitted) -> int:
+def _signals_as_interrupt() -> None:
+    """SIGTERM and SIGHUP stop ``autolog run`` as Ctrl-C does: the command's group stopped, the run KILLED."""
     import signal
 
-    def stop(signum, _frame):  # SIGTERM/SIGHUP: as Ctrl-C
+    def stop(signum, _frame):
         raise KeyboardInterrupt
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
@@ -166,6 +171,11 @@ def _wait(submitted) -> int:
             signal.signal(signum, stop)
         except (ValueError, OSError):
             pass
+
+
+def _wait(submitted) -> int:
+    import signal
+
     try:
         submitted.wait()
     except KeyboardInterrupt:

@@ -267,8 +267,8 @@ def run(
             start_new_session=True,
             **popen_kwargs,
         )
-    except BaseException:
-        tracker.end_run(run_id, "FAILED")
+    except BaseException as exc:
+        tracker.end_run(run_id, "KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED")
         if server:
             server.stop()
         source.cleanup()

@@ -74,14 +74,15 @@ def test_a_failing_command_ends_failed_with_its_stderr_tail(demo, store, tmp_pat
     assert tracking_core.TrackingClient(store).get_experiment_by_name("proj").experiment_id == run.info.experiment_id
 
 
-def _processes_with(marker: str) -> list[str]:
+def _processes_with(marker: str, also: str = "") -> list[str]:
     found = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                    if marker.encode() in fh.read():
-                        found.append(pid)
+                    cmdline = fh.read()
+                if marker.encode() in cmdline and also.encode() in cmdline:
+                    found.append(pid)
             except OSError:
                 pass
     return found
@@ -108,7 +109,7 @@ def test_a_killed_autolog_run_leaves_no_process_and_the_run_killed(demo, store, 
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert _wait_until(lambda: len(_processes_with(marker)) >= 2), "the command did not start"
+    assert _wait_until(lambda: len(_processes_with(marker, "\x00import time")) >= 2), "the command did not start"
     process.send_signal(signum)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
@@ -126,7 +127,7 @@ def test_the_python_api_waits_reports_and_cancels(demo, store, tmp_path, monkeyp
     assert tracking_core.TrackingClient(store).get_run(submitted.run_id).data.metrics == {"score": 2.0}
     marker = f"api-{time.time_ns()}"
     submitted = projects.run(demo, entry_point="sleep", parameters={"marker": marker}, synchronous=False)
-    assert _wait_until(lambda: len(_processes_with(marker)) >= 2)
+    assert _wait_until(lambda: len(_processes_with(marker, "\x00import time")) >= 2)
     assert submitted.get_status() == "RUNNING"
     submitted.cancel()
     assert submitted.get_status() == "KILLED" and submitted.wait() is False
