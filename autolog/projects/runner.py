@@ -156,6 +156,27 @@ class ServerProcess:
             raise ProjectError(f"cannot start autolog server for MLflow's client: {(error or line).strip()[-2000:]}")
         self.url = url
         threading.Thread(target=self._drain, daemon=True).start()
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 30.0) -> None:
+        """The URL is printed as the socket is bound; requests are served once the app has started."""
+        import socket
+        import time
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                with socket.create_connection((parts.hostname, parts.port), 0.5) as sock:
+                    sock.sendall(b"GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                    if sock.recv(12).startswith(b"HTTP/"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.02)
+        self.stop()
+        raise ProjectError(f"autolog server for MLflow's client did not answer at {self.url} within {timeout:.0f} s")
 
     def _drain(self) -> None:
         for stream in (self.process.stdout, self.process.stderr):
@@ -245,7 +266,8 @@ def run(
         _rmtree(storage_dir)
         raise
     # from here on, a run exists
-    info = _create_run(tracker, experiment, run_name, source, project, entry_point, manager, values, version)
+    rerun = rerun_command(source, entry_point, given, manager)
+    info = _create_run(tracker, experiment, run_name, source, project, entry_point, manager, values, version, rerun)
     run_id = info.run_id
     try:
         recorder = threading.Thread(  # off the path to the command's start
@@ -393,7 +415,23 @@ def _parent_run_id() -> str | None:
     return os.environ.get("AUTOLOG_RUN_ID") or None
 
 
-def _create_run(tracker, experiment, run_name, source: Source, project, entry_point, manager, values, version):
+def rerun_command(source: Source, entry_point: str, given: dict[str, str], manager: str) -> str:
+    """The ``autolog run ...`` line that runs this again: the same source at the same commit, the
+    same entry point, parameters (as given) and environment manager."""
+    if source.cleanup_paths and source.git_url:  # a git URI: its exact commit
+        uri = source.git_url + (f"#{source.subdirectory}" if source.subdirectory else "")
+        words = ["autolog", "run", uri, "--version", source.commit or ""]
+    else:
+        words = ["autolog", "run", source.directory]
+    if entry_point != "main":
+        words += ["-e", entry_point]
+    for key, value in given.items():
+        words += ["-P", f"{key}={value}"]
+    words += ["--env-manager", manager]
+    return shlex.join(words)
+
+
+def _create_run(tracker, experiment, run_name, source: Source, project, entry_point, manager, values, version, rerun):
     from tracking_core.lineage.liveness import owner_tags
 
     name = source.git_url if source.git_url and source.cleanup_paths else source.directory
@@ -407,6 +445,7 @@ def _create_run(tracker, experiment, run_name, source: Source, project, entry_po
         "autolog.project.env_manager": manager,
         "mlflow.project.env": manager,
         "mlflow.project.backend": "local",
+        "autolog.project.rerun": rerun[:5000],
         **owner_tags(),
     }
     if project.name:

@@ -4,6 +4,7 @@ on loopback started here, ``--version`` as a branch, a tag and a commit, ``#subd
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -58,6 +59,11 @@ def test_file_urls_and_plain_paths_at_a_branch_a_tag_and_a_commit(repo, store, t
     assert recorded[None].data.tags["autolog.source.name"] == f"{url}#sub/proj"
     assert recorded[None].data.tags["autolog.source.git.dirty"] == "false"
     assert recorded["dev"].data.tags["autolog.project.subdirectory"] == "sub/proj"
+    rerun = recorded["dev"].data.tags["autolog.project.rerun"]
+    dev = git(directory, "rev-parse", "dev")
+    words = shlex.split(rerun)
+    assert words == ["autolog", "run", f"{url}#sub/proj", "--version", dev, "-e", "main.py", "--env-manager", "local"]
+    assert _version(autolog_run(*words[2:], cwd=tmp_path)) == "v2"  # the line runs it again
     # checkouts are removed after the run; the mirror stays for the next one
     checkouts = os.path.join(os.environ["AUTOLOG_PROJECTS_CACHE"], "checkouts")
     assert os.listdir(checkouts) == []
@@ -187,3 +193,32 @@ def test_an_http_url_through_git_http_backend(repo, store, tmp_path):
         assert only_run(store).data.tags["autolog.source.git.commit"] == first
     finally:
         server.shutdown()
+
+
+def test_the_ui_shows_entry_point_source_commit_and_the_run_again_line(repo, store, tmp_path):
+    pytest.importorskip("starlette")
+    import html
+    import urllib.request
+
+    from autolog.projects.runner import ServerProcess
+
+    directory, first = repo
+    url = "file://" + directory + "#sub/proj"
+    result = autolog_run(url, "-e", "main.py", "--version", "t1", "-P", "x=<b>", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    run = only_run(store)
+    from tracking_core import uri
+
+    server = ServerProcess(uri.resolve(store))
+    try:
+        with urllib.request.urlopen(f"{server.url}/runs/{run.info.run_id}", timeout=30) as response:
+            page = response.read().decode()
+    finally:
+        server.stop()
+    assert 'id="project-entry-point">main.py<' in page
+    assert f'id="project-commit">{first}<' in page
+    shown = page.split('id="project-rerun"><code>')[1].split("</code>")[0]
+    assert shlex.split(html.unescape(shown)) == [
+        *("autolog", "run", url, "--version", first, "-e", "main.py", "-P", "x=<b>", "--env-manager", "local")
+    ]
+    assert "<b>" not in shown  # escaped
