@@ -168,7 +168,7 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                with socket.create_connection((parts.hostname, parts.port), 0.5) as sock:
+                with socket.create_connection((parts.hostname, parts.port or 80), 0.5) as sock:
                     sock.sendall(b"GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
                     if sock.recv(12).startswith(b"HTTP/"):
                         return
