@@ -219,3 +219,19 @@ def test_under_local_without_mlflow_an_mlflow_project_says_which_env_managers_in
     assert result.returncode == 1
     assert "use --env-manager uv or virtualenv" in result.stderr
     assert only_run(store).info.status == "FAILED"
+
+
+def test_a_sigkilled_autolog_run_takes_a_simple_command_with_it_and_the_run_reads_killed(tmp_path, store):
+    marker = f"sigkill-{time.time_ns()}"
+    project = write(
+        tmp_path / "k",
+        {"MLproject": f"entry_points:\n  main: {{command: \"python -c 'import time; time.sleep(600)' {marker}\"}}\n"},
+    )
+    env = {**os.environ}
+    env.pop("AUTOLOG_TESTING", None)
+    process = subprocess.Popen([sys.executable, "-m", "autolog", "run", project], cwd=tmp_path, env=env)
+    assert _wait_until(lambda: _processes_with(marker, "\x00import time") != [])
+    process.kill()  # no handler runs: the command's shell gets SIGTERM from the kernel (parent-death signal)
+    process.wait()
+    assert _wait_until(lambda: _processes_with(marker) == [], 10), _processes_with(marker)
+    assert only_run(store).info.status == "KILLED"  # its owner is gone (liveness)
