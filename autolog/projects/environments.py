@@ -42,8 +42,14 @@ class Environment:
     python: str = sys.executable
     built: bool = False  # built by this run (not from the cache)
     env_vars: dict[str, str] = field(default_factory=dict)
+    image: str | None = None  # docker: the image the command runs in
+    image_built: bool = False  # docker: built with the project copied in (--build-image)
 
     def lock(self) -> list[str]:
+        if self.image is not None:
+            from .docker import lock
+
+            return lock(self.image)
         if self.prefix is None:
             return installed_distributions(None)
         path = os.path.join(self.prefix, LOCK_FILE)
@@ -198,16 +204,20 @@ def find_python(wanted: str | None, source: str) -> tuple[str, str]:
 
 
 # -- building -------------------------------------------------------------------------------------
-def prepare(project: Project, manager: str, output=None) -> Environment:
+def prepare(project: Project, manager: str, output=None, build_image: bool = False) -> Environment:
     if manager not in ENV_MANAGERS:
         raise ProjectError(f"unknown --env-manager {manager!r}: use one of {', '.join(ENV_MANAGERS)}")
     if manager == "local":
         return Environment("local", bin_dir=os.path.dirname(sys.executable))
     if manager == "docker":
-        raise ProjectError(
-            "--env-manager docker is not available in this version of autolog: "
-            "use --env-manager uv, virtualenv or local (the project's docker_env image is not used then)"
-        )
+        if project.env_type != "docker":
+            raise ProjectError(
+                "--env-manager docker needs docker_env (image: ...) in the MLproject: add it, "
+                "or use --env-manager local, uv or virtualenv"
+            )
+        from .docker import image_for
+
+        return Environment("docker", image=image_for(project, build_image, output), image_built=build_image)
     if project.env_type == "docker":
         raise ProjectError(
             f"the project declares docker_env, which --env-manager {manager} cannot build: "

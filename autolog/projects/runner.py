@@ -205,6 +205,8 @@ def _wants_server(environment: Environment) -> bool:
         return True
     if setting in ("0", "false", "no"):
         return False
+    if environment.manager == "docker":  # asking the image would cost a container start
+        return True
     if environment.manager == "local":
         import importlib.util
 
@@ -257,7 +259,7 @@ def run(
         if extra_args:
             command = " ".join([command, *map(shlex.quote, extra_args)])
         manager = env_manager or default_manager(project)
-        environment = prepare(project, manager)
+        environment = prepare(project, manager, build_image=build_image)
         tracker, experiment = _tracker_and_experiment(resolved.tracking_uri, experiment_name, experiment_id)
         if not uri_module.is_http_url(resolved.tracking_uri) and _wants_server(environment):
             server = ServerProcess(resolved)
@@ -280,8 +282,17 @@ def run(
         popen_kwargs: dict[str, Any] = {}
         if threading.current_thread() is threading.main_thread():
             popen_kwargs["preexec_fn"] = _set_pdeathsig
+        argv = ["bash", "-c", command]
+        if environment.image is not None:
+            from . import docker
+
+            store_dir = None if "://" in resolved.tracking_uri else resolved.tracking_uri
+            container = f"autolog-run-{run_id}"
+            argv = docker.run_argv(
+                project, environment.image, environment.image_built, command, env, container, store_dir
+            )
         process = subprocess.Popen(
-            ["bash", "-c", command],
+            argv,
             cwd=source.directory,
             env=env,
             stdin=None,
@@ -300,6 +311,10 @@ def run(
 
     def finish(status: str, code: int) -> None:
         _kill_group(process.pid)  # whatever the command left running in its group
+        if environment.image is not None:
+            from .docker import remove
+
+            remove(f"autolog-run-{run_id}")  # the container outlives its killed client
         try:
             recorder.join()
             if tail is not None:

@@ -111,17 +111,3 @@ def test_a_cached_environment_costs_little_over_local(store, tmp_path):
     cached = timed("-e", "plain.py", "--env-manager", "uv")
     print(f"local {local:.3f}s, cached uv {cached:.3f}s")
     assert cached - local < 1.0  # the target is 0.5 s; leave room for a loaded test machine
-
-
-def test_docker_is_refused_naming_the_managers_that_work(store, tmp_path):
-    project = write(
-        tmp_path / "d",
-        {"MLproject": "docker_env: {image: python:3.11}\nentry_points:\n  main: {command: 'python -c pass'}\n"},
-    )
-    result = autolog_run(project, cwd=tmp_path)  # docker_env: docker by default
-    assert result.returncode == 2
-    assert "--env-manager docker is not available in this version of autolog: use --env-manager uv" in result.stderr
-    result = autolog_run(project, "--env-manager", "uv", cwd=tmp_path)
-    assert result.returncode == 2 and "declares docker_env, which --env-manager uv cannot build" in result.stderr
-    assert autolog_run(project, "--env-manager", "local", cwd=tmp_path).returncode == 0
-    assert only_run(store).data.tags["autolog.project.env_manager"] == "local"
