@@ -19,6 +19,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 from .spec import Project, ProjectError
@@ -91,7 +92,11 @@ def image_for(project: Project, build_image: bool, output=None) -> str:
         shutil.copytree(project.directory, os.path.join(context, "project"), ignore=shutil.ignore_patterns(".git"))
         with open(os.path.join(context, "Dockerfile"), "w") as fh:
             fh.write(f"FROM {image}\nCOPY project/ {WORKDIR}/\nWORKDIR {WORKDIR}\n")
-        print(f"autolog run: building {tag} from {image} with the project copied in", file=output, flush=True)
+        print(
+            f"autolog run: building {tag} from {image} with the project copied in",
+            file=output or sys.stderr,
+            flush=True,
+        )
         _docker(["build", "--network", "host", "-q", "-t", tag, context], f"docker build of {tag}")
     finally:
         shutil.rmtree(context, ignore_errors=True)
