@@ -109,6 +109,10 @@ def __getattr__(name: str):
         from .hookspecs import hookimpl
 
         return hookimpl
+    if name == "projects":  # autolog.projects.run(...) after a plain ``import autolog``
+        import importlib
+
+        return importlib.import_module(".projects", __name__)
     if name.startswith("__") or _is_submodule(name):
         raise AttributeError(name)  # lets ``from autolog import <submodule>`` import it
     return integration_handle(name)

@@ -235,3 +235,16 @@ def test_a_sigkilled_autolog_run_takes_a_simple_command_with_it_and_the_run_read
     process.wait()
     assert _wait_until(lambda: _processes_with(marker) == [], 10), _processes_with(marker)
     assert only_run(store).info.status == "KILLED"  # its owner is gone (liveness)
+
+
+def test_autolog_projects_is_reachable_after_a_plain_import_autolog():
+    code = "import autolog, sys; print(autolog.projects.run.__module__, 'autolog.projects' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["autolog.projects.runner", "True"]
+    out = subprocess.run(
+        [sys.executable, "-c", "import autolog, sys; print('autolog.projects' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "False"  # not imported until asked for
