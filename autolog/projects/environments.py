@@ -158,12 +158,15 @@ def python_spec(project: Project) -> PythonSpec:
 
 # -- finding a Python -----------------------------------------------------------------------------
 def available_pythons() -> dict[str, str]:
-    """version -> interpreter, for the Pythons installed here (the current one first)."""
+    """version -> interpreter, for the Pythons installed here: the current one, ``python3.X`` on
+    ``PATH``, and those pyenv has built (``$PYENV_ROOT/versions``)."""
     found: dict[str, str] = {}
     candidates = [sys.executable, getattr(sys, "_base_executable", None)]
     for minor in range(6, 20):
         candidates.append(shutil.which(f"python3.{minor}"))
     candidates += [shutil.which("python3"), shutil.which("python")]
+    pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    candidates += sorted(glob.glob(os.path.join(pyenv_root, "versions", "*", "bin", "python3")))  # built already
     seen: set[str] = set()
     for exe in candidates:
         if not exe or exe in seen or not os.path.exists(exe):
