@@ -314,7 +314,8 @@ def _build_virtualenv(prefix: str, python: str, spec: PythonSpec) -> None:
         import virtualenv  # noqa: F401
 
         _run([sys.executable, "-m", "virtualenv", "--quiet", "--python", python, prefix], "virtualenv")
-    except ImportError:
+    except (ImportError, ProjectError):  # no virtualenv, or one too new for that Python (3.8: no seed wheels)
+        shutil.rmtree(prefix, ignore_errors=True)
         _run([python, "-m", "venv", prefix], "python -m venv")
     py = os.path.join(prefix, "bin", "python")
     for deps, what in ((spec.build_dependencies, "build dependencies"), (spec.dependencies, "dependencies")):

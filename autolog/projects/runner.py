@@ -517,6 +517,9 @@ def _child_env(environment: Environment, tracking_uri: str, server_url: str | No
     env.pop("AUTOLOG_EXPERIMENT_NAME", None)  # the run's experiment is the one that counts
     if server_url:
         env["MLFLOW_TRACKING_URI"] = server_url
+        for name in ("no_proxy", "NO_PROXY"):  # an http_proxy set for the project must not take our server's calls
+            kept = [h for h in env.get(name, "").split(",") if h.strip()]
+            env[name] = ",".join(kept + [h for h in ("127.0.0.1", "localhost") if h not in kept])
     elif tracking_uri.startswith(("http://", "https://")):
         env["MLFLOW_TRACKING_URI"] = tracking_uri
     else:

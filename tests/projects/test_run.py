@@ -196,7 +196,14 @@ def test_mlflow_s_client_in_the_command_logs_into_the_project_run(tmp_path, stor
             """,
         },
     )
-    result = autolog_run(project, "-P", "alpha=0.3", cwd=tmp_path, env={"AUTOLOG_PROJECTS_SERVER": "1"})
+    dead_proxy = "http://127.0.0.1:9"  # set for the project's own downloads: our server's calls bypass it
+    result = autolog_run(
+        project,
+        "-P",
+        "alpha=0.3",
+        cwd=tmp_path,
+        env={"AUTOLOG_PROJECTS_SERVER": "1", "http_proxy": dead_proxy, "HTTP_PROXY": dead_proxy},
+    )
     assert result.returncode == 0, result.stderr
     run = only_run(store)
     assert f"mlflow run {run.info.run_id}" in result.stdout
