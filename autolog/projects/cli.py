@@ -68,9 +68,10 @@ def add_project_options(parser: Any, suppress_defaults: bool = False) -> None:
 
 
 def project_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autolog run URI", add_help=False)
+    parser = argparse.ArgumentParser(prog="autolog run URI", add_help=False, allow_abbrev=False)
     add_project_options(parser, suppress_defaults=True)
     parser.add_argument("--tracking-uri", default=argparse.SUPPRESS)
+    parser.add_argument("--experiment", default=argparse.SUPPRESS)  # the command form's: refused with a hint
     parser.add_argument("extra", nargs="*")
     return parser
 

@@ -255,3 +255,21 @@ def test_autolog_projects_is_reachable_after_a_plain_import_autolog():
         check=True,
     ).stdout
     assert out.strip() == "False"  # not imported until asked for
+
+
+def test_experiment_by_id_no_capture_and_bad_options(demo, store, tmp_path):
+    experiment_id = tracking_core.set_experiment("by-id").experiment_id
+    result = autolog_run(demo, "-e", "fail", "--experiment-id", experiment_id, "--no-capture", cwd=tmp_path)
+    assert result.returncode == 3 and "boom" in result.stderr
+    run = only_run(store)
+    assert run.info.experiment_id == experiment_id and run.info.status == "FAILED"
+    assert [f.path for f in tracking_core.TrackingClient(store).list_artifacts(run.info.run_id)] == ["environment"]
+    for args, message in [
+        (["-P", "alpha"], "-P 'alpha': write KEY=VALUE"),
+        (["--experiment-id", "12345"], "no experiment with id 12345"),
+        (["--experiment-name", "a", "--experiment-id", experiment_id], "not both"),
+        (["--experiment", "x"], "--experiment belong to the command form"),
+    ]:
+        result = autolog_run(demo, *args, cwd=tmp_path)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+    assert len(runs(store)) == 1
