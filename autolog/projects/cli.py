@@ -157,7 +157,13 @@ def run_project(args: argparse.Namespace, words: list[str]) -> int:
     except KeyboardInterrupt:
         print("autolog run: interrupted before the command started", file=sys.stderr)
         return 130
-    return _wait(submitted)
+    code = _wait(submitted)
+    # The run is ended and written. What is left is the interpreter's exit, whose last garbage
+    # collection walks every object the store's imports made (~0.15 s): freezing them skips it.
+    import gc
+
+    gc.freeze()
+    return code
 
 
 def _signals_as_interrupt() -> None:
