@@ -338,6 +338,8 @@ def run(
             _rmtree(storage_dir)
 
     submitted = SubmittedRun(run_id, process, finish)
+    if not synchronous:  # the run ends with its command even if nobody waits for it
+        threading.Thread(target=submitted._settle, name=f"autolog-project-{run_id[:8]}", daemon=True).start()
     if synchronous:
         try:
             ok = submitted.wait()

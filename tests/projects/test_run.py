@@ -273,3 +273,13 @@ def test_experiment_by_id_no_capture_and_bad_options(demo, store, tmp_path):
         result = autolog_run(demo, *args, cwd=tmp_path)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
     assert len(runs(store)) == 1
+
+
+def test_an_asynchronous_run_ends_with_its_command_without_a_wait(demo, store, tmp_path, monkeypatch):
+    from autolog import projects
+
+    monkeypatch.chdir(tmp_path)
+    submitted = projects.run(demo, entry_point="fail", synchronous=False)
+    client = tracking_core.TrackingClient(store)
+    assert _wait_until(lambda: client.get_run(submitted.run_id).info.status == "FAILED", 60)
+    assert submitted.get_status() == "FAILED" and submitted.returncode == 3
