@@ -131,7 +131,7 @@ def test_the_python_api_waits_reports_and_cancels(demo, store, tmp_path, monkeyp
     assert submitted.get_status() == "RUNNING"
     submitted.cancel()
     assert submitted.get_status() == "KILLED" and submitted.wait() is False
-    assert _processes_with(marker) == []
+    assert _wait_until(lambda: _processes_with(marker) == [], 10)  # SIGKILL is delivered asynchronously
     assert tracking_core.TrackingClient(store).get_run(submitted.run_id).info.status == "KILLED"
     with pytest.raises(projects.ExecutionError) as err:
         projects.run(demo, entry_point="fail")
