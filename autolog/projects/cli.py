@@ -131,6 +131,7 @@ def run_project(args: argparse.Namespace, words: list[str]) -> int:
     from . import ExecutionError, ProjectError, run
 
     _signals_as_interrupt()
+    submitted = None
     try:
         params = parse_params(args.param_list or [])
         submitted = run(
@@ -148,16 +149,18 @@ def run_project(args: argparse.Namespace, words: list[str]) -> int:
             build_image=args.build_image,
             extra_args=extra,
         )
+        code = _wait(submitted)
     except (ProjectError, ValueError) as exc:
         print(f"autolog run: {exc}", file=sys.stderr)
         return 2
     except ExecutionError as exc:  # not raised with synchronous=False; kept for clarity
         print(f"autolog run: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("autolog run: interrupted before the command started", file=sys.stderr)
-        return 130
-    code = _wait(submitted)
+    except KeyboardInterrupt:  # between the start and the wait: stop what has started
+        if submitted is None:
+            print("autolog run: interrupted before the command started", file=sys.stderr)
+            return 130
+        return _cancel(submitted)
     # The run is ended and written. What is left is the interpreter's exit, whose last garbage
     # collection walks every object the store's imports made (~0.15 s): freezing them skips it.
     import gc
@@ -180,19 +183,24 @@ def _signals_as_interrupt() -> None:
             pass
 
 
-def _wait(submitted) -> int:
+def _cancel(submitted) -> int:
     import signal
+
+    print(f"autolog run: interrupted: stopping the command; run {submitted.run_id} KILLED", file=sys.stderr)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        submitted.cancel()
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    return 130
+
+
+def _wait(submitted) -> int:
 
     try:
         submitted.wait()
     except KeyboardInterrupt:
-        print(f"autolog run: interrupted: stopping the command; run {submitted.run_id} KILLED", file=sys.stderr)
-        try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            submitted.cancel()
-        finally:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-        return 130
+        return _cancel(submitted)
     status = submitted.get_status()
     code = submitted.returncode or 0
     if status != "FINISHED":

@@ -271,6 +271,7 @@ def run(
     rerun = rerun_command(source, entry_point, given, manager)
     info = _create_run(tracker, experiment, run_name, source, project, entry_point, manager, values, version, rerun)
     run_id = info.run_id
+    process: subprocess.Popen | None = None
     try:
         recorder = threading.Thread(  # off the path to the command's start
             target=_log_environment, args=(tracker, info, environment, source), name="autolog-project-lock"
@@ -300,46 +301,52 @@ def run(
             start_new_session=True,
             **popen_kwargs,
         )
-    except BaseException as exc:
+        tail = _StderrTail(process) if capture_stderr else None
+
+        def finish(status: str, code: int) -> None:
+            _kill_group(process.pid)  # whatever the command left running in its group
+            if environment.image is not None:
+                from .docker import remove
+
+                remove(f"autolog-run-{run_id}")  # the container outlives its killed client
+            try:
+                recorder.join()
+                if tail is not None:
+                    tail.join()
+                    if status == "FAILED" and tail.data:
+                        tracker.artifact_repository(info.artifact_uri).write_bytes(STDERR_ARTIFACT, bytes(tail.data))
+                        if manager == "local" and b"No module named 'mlflow'" in tail.data:
+                            print(
+                                "autolog run: the project imports mlflow, which is not installed in the local "
+                                "environment: use --env-manager uv or virtualenv (they install the project's "
+                                "python_env.yaml or conda.yaml, which list mlflow), or pip install mlflow here",
+                                file=sys.stderr,
+                            )
+                tracker.set_tags(run_id, {"autolog.project.exit_code": str(code)})
+                tracker.end_run(run_id, status)
+                tracker.writer.flush()
+            finally:
+                if server:
+                    server.stop()
+                source.cleanup()
+                _rmtree(storage_dir)
+
+        submitted = SubmittedRun(run_id, process, finish)
+        if not synchronous:  # the run ends with its command even if nobody waits for it
+            threading.Thread(target=submitted._settle, name=f"autolog-project-{run_id[:8]}", daemon=True).start()
+    except BaseException as exc:  # Ctrl-C (or an error) before the caller holds the SubmittedRun
+        if process is not None:
+            stop_group(process)
+            if environment.image is not None:
+                from .docker import remove
+
+                remove(f"autolog-run-{run_id}")
         tracker.end_run(run_id, "KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED")
         if server:
             server.stop()
         source.cleanup()
         _rmtree(storage_dir)
         raise
-    tail = _StderrTail(process) if capture_stderr else None
-
-    def finish(status: str, code: int) -> None:
-        _kill_group(process.pid)  # whatever the command left running in its group
-        if environment.image is not None:
-            from .docker import remove
-
-            remove(f"autolog-run-{run_id}")  # the container outlives its killed client
-        try:
-            recorder.join()
-            if tail is not None:
-                tail.join()
-                if status == "FAILED" and tail.data:
-                    tracker.artifact_repository(info.artifact_uri).write_bytes(STDERR_ARTIFACT, bytes(tail.data))
-                    if manager == "local" and b"No module named 'mlflow'" in tail.data:
-                        print(
-                            "autolog run: the project imports mlflow, which is not installed in the local "
-                            "environment: use --env-manager uv or virtualenv (they install the project's "
-                            "python_env.yaml or conda.yaml, which list mlflow), or pip install mlflow here",
-                            file=sys.stderr,
-                        )
-            tracker.set_tags(run_id, {"autolog.project.exit_code": str(code)})
-            tracker.end_run(run_id, status)
-            tracker.writer.flush()
-        finally:
-            if server:
-                server.stop()
-            source.cleanup()
-            _rmtree(storage_dir)
-
-    submitted = SubmittedRun(run_id, process, finish)
-    if not synchronous:  # the run ends with its command even if nobody waits for it
-        threading.Thread(target=submitted._settle, name=f"autolog-project-{run_id[:8]}", daemon=True).start()
     if synchronous:
         try:
             ok = submitted.wait()

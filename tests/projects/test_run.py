@@ -283,3 +283,24 @@ def test_an_asynchronous_run_ends_with_its_command_without_a_wait(demo, store, t
     client = tracking_core.TrackingClient(store)
     assert _wait_until(lambda: client.get_run(submitted.run_id).info.status == "FAILED", 60)
     assert submitted.get_status() == "FAILED" and submitted.returncode == 3
+
+
+def test_ctrl_c_right_after_the_command_started_still_stops_it(demo, store, tmp_path, monkeypatch):
+    from autolog import projects
+    from autolog.projects import runner
+
+    started = []
+
+    def interrupted(self, process):  # Ctrl-C lands between the start and the SubmittedRun
+        started.append(process)
+        _wait_until(lambda: len(_processes_with(marker, "\x00import time")) >= 2)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner._StderrTail, "__init__", interrupted)
+    monkeypatch.chdir(tmp_path)
+    marker = f"window-{time.time_ns()}"
+    with pytest.raises(KeyboardInterrupt):
+        projects.run(demo, entry_point="sleep", parameters={"marker": marker}, synchronous=False)
+    assert started and started[0].poll() is not None
+    assert _wait_until(lambda: _processes_with(marker) == [], 10)
+    assert only_run(store).info.status == "KILLED"
