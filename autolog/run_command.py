@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 import threading
 from typing import Any
 
@@ -57,18 +58,25 @@ def add_run_command(commands: Any) -> None:
         "run",
         help="run a project (autolog run URI) or a command with autologging (autolog run -- python train.py)",
         description="Two forms, told apart by the -- before a command.\n\n"
-        "Command form: run COMMAND (python train.py ARGS, python -m module ARGS, or train.py ARGS) "
-        "with autologging enabled, as if autolog.autolog() were its first line. Exit code and output "
-        "are the command's.\n  example: autolog run --experiment demo -- python train.py --epochs 3\n\n"
-        "Project form: run an entry point of a project (a directory with an MLproject file, or any "
-        ".py/.sh file of a directory) from a directory or a git URL (https://..., git@host:path, "
-        "file://..., with #subdirectory), in its environment, as a tracked run handed to the command.\n"
-        "  example: autolog run . -e main -P alpha=0.5 --env-manager uv\n"
+        + textwrap.fill(
+            "Command form: run COMMAND (python train.py ARGS, python -m module ARGS, or train.py ARGS) "
+            "with autologging enabled, as if autolog.autolog() were its first line. Exit code and output "
+            "are the command's.",
+            100,
+        )
+        + "\n  example: autolog run --experiment demo -- python train.py --epochs 3\n\n"
+        + textwrap.fill(
+            "Project form: run an entry point of a project (a directory with an MLproject file, or any "
+            ".py/.sh file of a directory) from a directory or a git URL (https://..., git@host:path, "
+            "file://..., with #subdirectory), in its environment, as a tracked run handed to the command.",
+            100,
+        )
+        + "\n  example: autolog run . -e main -P alpha=0.5 --env-manager uv\n"
         "  example: autolog run https://github.com/mlflow/mlflow-example.git --version master -P alpha=5.0",
         usage="autolog run [options] -- python train.py [ARGS ...]\n"
-        "       autolog run URI [-e ENTRY_POINT] [-P KEY=VALUE ...] [--experiment-name NAME | --experiment-id ID] "
-        "[--run-name NAME] [--version REF]\n"
-        "                   [--env-manager local|virtualenv|uv|conda|docker] [--build-image] [--no-capture]",
+        "       autolog run URI [-e ENTRY_POINT] [-P KEY=VALUE ...] [--experiment-name NAME | --experiment-id ID]\n"
+        "                   [--run-name NAME] [--version REF]"
+        " [--env-manager local|virtualenv|uv|conda|docker] [--build-image] [--no-capture]",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--experiment", metavar="NAME", help="experiment of the runs (env AUTOLOG_EXPERIMENT_NAME)")
