@@ -62,3 +62,11 @@ class InvalidFilterError(ValueError):
 
 class InvalidPageTokenError(ValueError):
     """A page token not made by this search (or corrupted)."""
+
+
+class RegistryNotFoundError(LookupError):
+    """A registered model, model version, alias or logged model that does not exist (RESOURCE_DOES_NOT_EXIST)."""
+
+
+class RegistryExistsError(ValueError):
+    """A registered model (or alias target) that already exists (RESOURCE_ALREADY_EXISTS)."""
