@@ -17,7 +17,13 @@ from sqlalchemy.engine import Connection, Engine
 from ..errors import StoreVersionError
 
 # The revisions this autolog knows, oldest first; the last is the schema the tables below describe.
-KNOWN_VERSIONS = ("0001_initial", "0002_lifecycle_search", "0003_history_index", "0004_dataset_inputs", "0005_model_registry")
+KNOWN_VERSIONS = (
+    "0001_initial",
+    "0002_lifecycle_search",
+    "0003_history_index",
+    "0004_dataset_inputs",
+    "0005_model_registry",
+)
 SCHEMA_VERSION = KNOWN_VERSIONS[-1]
 VERSION_TABLE = "alembic_version"
 _PG_SCHEMA_LOCK = 7236042195001  # advisory lock serializing schema creation/upgrade on PostgreSQL
@@ -176,6 +182,7 @@ model_versions = sa.Table(
     sa.Column("user_id", sa.String(256), nullable=True),
     sa.Column("current_stage", sa.String(20), nullable=False, server_default="None"),
     sa.Column("source", sa.Text, nullable=False),
+    sa.Column("storage_location", sa.Text, nullable=False),  # where the files are (source resolved)
     sa.Column("run_id", sa.String(32), nullable=True),
     sa.Column("run_link", sa.Text, nullable=True),
     sa.Column("status", sa.String(20), nullable=False, server_default="READY"),

@@ -46,6 +46,7 @@ from ..errors import (
     RunNotFoundError,
     TagNotFoundError,
 )
+from .registry_store import RegistryStore
 from .schema import (  # noqa: F401
     dataset_id,
     datasets,
@@ -89,8 +90,10 @@ def _experiment_key(experiment_id) -> int | None:
         return None
 
 
-class SqlStore:
-    """Reads and writes runs through SQLAlchemy Core. One instance per database URL and process."""
+class SqlStore(RegistryStore):
+    """Reads and writes runs through SQLAlchemy Core. One instance per database URL and process.
+
+    The model registry and logged models (``RegistryStore``, MLflow's method names) share it."""
 
     def __init__(self, database_url: str):
         self.database_url = database_url

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(256), nullable=True),
         sa.Column("current_stage", sa.String(20), nullable=False, server_default="None"),
         sa.Column("source", sa.Text, nullable=False),
+        sa.Column("storage_location", sa.Text, nullable=False),  # where the files are (source resolved)
         sa.Column("run_id", sa.String(32), nullable=True),
         sa.Column("run_link", sa.Text, nullable=True),
         sa.Column("status", sa.String(20), nullable=False, server_default="READY"),
