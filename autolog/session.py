@@ -271,6 +271,20 @@ def _log_model(call: TrainingCall, model: ModelToLog) -> None:
         )
     except Exception as exc:
         safety.report(call.integration, exc, f"saving the model {artifact_path}/", options.get("silent", False))
+        return
+    name = options.get("registered_model_name")
+    if name:
+        _register_model(call, name, artifact_path)
+
+
+def _register_model(call: TrainingCall, name: str, artifact_path: str) -> None:
+    """``registered_model_name=``: the saved model becomes a new version of ``name``; a registry that
+    refuses (or cannot be reached) costs a warning, never the training (DESIGN guarantee 1)."""
+    try:
+        tracking.register_model(f"runs:/{call.run_id}/{artifact_path}", name)
+    except Exception as exc:
+        what = f"registering the model {artifact_path}/ as {name!r}"
+        safety.report(call.integration, exc, what, call.config.get("silent", False))
 
 
 def _free_model_path(call: TrainingCall, artifact_path: str) -> str:

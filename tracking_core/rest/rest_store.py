@@ -29,6 +29,7 @@ from ..entities import (
 )
 from ..errors import ExperimentExistsError, RunNotFoundError
 from .http import HttpClient, RestError
+from .rest_registry import RegistryRestMethods
 
 API = "/api/2.0/mlflow"
 MAX_METRICS = 1000
@@ -129,8 +130,9 @@ def _size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8")) * 2  # JSON escapes may grow it
 
 
-class RestStore:
-    """Reads and writes runs of a tracking server. One per server URL and process."""
+class RestStore(RegistryRestMethods):
+    """Reads and writes runs of a tracking server (and its model registry: ``rest_registry``). One per
+    server URL and process."""
 
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
