@@ -406,11 +406,12 @@ def local_model_dir(model_uri: str) -> str:
         from .registry import model_dir
 
         return model_dir(_tracker(), model_uri)
-    if "://" in model_uri:
-        raise ValueError(
-            f"unsupported model URI {model_uri!r}: use runs:/<run_id>/<path>, models:/NAME/VERSION, "
-            "models:/NAME@ALIAS, models:/NAME/latest or a local directory"
-        )
+    scheme = model_uri.split(":", 1)[0] if ":" in model_uri else ""
+    if model_uri.startswith("file:") or (len(scheme) > 1 and scheme.replace("-", "").isalnum()):
+        # An artifact URI: mlflow-artifacts:/..., s3://..., file:///... (what a model version's source is)
+        from .registry import local_dir_of
+
+        return local_dir_of(_tracker(), model_uri)
     return model_uri
 
 

@@ -7,8 +7,8 @@ MLflow's ``ModelRegistryService`` (``model_registry.proto``): ``registered-model
 ``model-versions/*`` and ``registered-models/alias`` (POST sets, DELETE deletes, GET resolves);
 logged models are ``logged-models/{model_id}``.
 
-A refusal for a missing model, version or alias (``RESOURCE_DOES_NOT_EXIST``) raises
-``RegistryNotFoundError`` and one for a name already taken (``RESOURCE_ALREADY_EXISTS``)
+A refusal for a missing model, version or alias (``RESOURCE_DOES_NOT_EXIST``, or MLflow's
+``INVALID_PARAMETER_VALUE`` "... alias x not found.") raises ``RegistryNotFoundError`` and one for a name already taken (``RESOURCE_ALREADY_EXISTS``)
 ``RegistryExistsError``, with the server's message; any other refusal stays a ``RestError`` (a
 ``ValueError``) carrying the server's code and message.
 """
@@ -122,7 +122,10 @@ class RegistryRestMethods:
         try:
             return self._call(method, endpoint, {k: v for k, v in payload.items() if v is not None})
         except RestError as exc:
-            if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
+            if exc.error_code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND") or (
+                # MLflow's server says an unknown alias is an INVALID_PARAMETER_VALUE "... not found."
+                exc.error_code == "INVALID_PARAMETER_VALUE" and exc.message.rstrip(". ").endswith("not found")
+            ):
                 raise RegistryNotFoundError(exc.message) from None
             if exc.error_code == "RESOURCE_ALREADY_EXISTS":
                 raise RegistryExistsError(exc.message) from None

@@ -1,0 +1,358 @@
+"""The model registry from our client on a local store (SQLite): ``TrackingClient``'s registry
+methods (``MlflowClient``'s names), ``autolog.register_model``, the ``registered_model_name``
+autolog option, ``models:/`` URIs in ``load_model`` and ``autolog models predict|serve``, and
+``--watch-alias`` swapping models under load with no failed request.
+
+Models are real scikit-learn models trained under autologging on small data.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+
+from sklearn.datasets import load_iris
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+
+import autolog
+from tracking_core.client import fluent
+from tracking_core.client.registry import resolve_version, version_files_uri
+from tracking_core.uri import parse_models_uri
+
+from models_support import ModelServer, subprocess_env
+
+X, Y = load_iris(return_X_y=True)
+X_SMALL = np.arange(40, dtype=float).reshape(20, 2)
+Y_SMALL = np.array([0, 1] * 10)
+
+
+@pytest.fixture
+def sklearn_autolog(autolog_enable):
+    """``autolog.autolog(**options)`` for the test, disabled after it."""
+    return lambda **options: autolog_enable(None, **options)
+
+
+def _constant_model(value: int) -> None:
+    DummyClassifier(strategy="constant", constant=value).fit(X_SMALL, Y_SMALL)
+
+
+# -- registered_model_name and register_model ----------------------------------------------------------
+def test_registered_model_name_registers_each_autologged_model_as_a_new_version(sklearn_autolog, autolog_store):
+    sklearn_autolog(registered_model_name="iris")
+    first = LogisticRegression(max_iter=300).fit(X, Y)
+    first_run = autolog.last_active_run()
+    LogisticRegression(max_iter=300, C=0.01).fit(X, Y)
+    second_run = autolog.last_active_run()
+
+    versions = autolog_store.search_model_versions("name = 'iris'", order_by=["version_number ASC"])
+    assert [v.version for v in versions] == ["1", "2"]
+    assert [v.run_id for v in versions] == [first_run.info.run_id, second_run.info.run_id]
+    assert versions[0].source == f"{first_run.info.artifact_uri}/model"
+    assert autolog_store.get_registered_model("iris").name == "iris"
+    loaded = autolog.load_model("models:/iris/1")
+    assert (loaded.predict(X) == first.predict(X)).all()
+
+
+def test_a_per_library_call_takes_registered_model_name_too(autolog_enable, autolog_store):
+    autolog_enable("sklearn", registered_model_name="per-lib")
+    LogisticRegression(max_iter=300).fit(X, Y)
+    assert autolog_store.get_model_version("per-lib", 1).run_id == autolog.last_active_run().info.run_id
+
+
+@pytest.mark.parametrize("value", ["a/b", "a:b", "", 3])
+def test_a_bad_registered_model_name_is_refused_at_the_autolog_call_naming_the_option(value, autolog_store):
+    with pytest.raises(autolog.InvalidOptionError, match="registered_model_name"):
+        autolog.autolog(registered_model_name=value)
+
+
+def test_a_registry_refusal_never_reaches_training(sklearn_autolog, autolog_store, monkeypatch):
+    monkeypatch.delenv("AUTOLOG_TESTING")  # the user's setting: autolog's own errors are warnings
+    sklearn_autolog(registered_model_name="n" * 300)  # over the store's 256-character limit
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = LogisticRegression(max_iter=300).fit(X, Y)
+    assert model.predict(X[:1]).shape == (1,)
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert autolog.load_model(f"runs:/{run.info.run_id}/model").predict(X[:1]).shape == (1,)  # the model is saved
+    messages = [str(w.message) for w in caught if issubclass(w.category, autolog.AutologWarning)]
+    assert any("registering the model" in m and "256" in m for m in messages), messages
+    assert autolog_store.search_registered_models() == []
+
+
+def test_register_model_from_a_run_returns_the_version(sklearn_autolog, autolog_store):
+    sklearn_autolog()
+    LogisticRegression(max_iter=300).fit(X, Y)
+    run_id = autolog.last_active_run().info.run_id
+
+    version = autolog.register_model(f"runs:/{run_id}/model", "wine", tags={"team": "blue"})
+    again = autolog.register_model(f"runs:/{run_id}/model", "wine")
+
+    assert (version.name, version.version, version.run_id) == ("wine", "1", run_id)
+    assert version.tags == {"team": "blue"}
+    assert again.version == "2"
+    assert autolog_store.get_model_version_download_uri("wine", 2) == version.source
+
+
+def test_register_model_refuses_a_run_path_that_holds_no_model(sklearn_autolog, autolog_store):
+    sklearn_autolog()
+    LogisticRegression(max_iter=300).fit(X, Y)
+    run_id = autolog.last_active_run().info.run_id
+    with pytest.raises(ValueError, match="no model at 'nothing-here'"):
+        autolog.register_model(f"runs:/{run_id}/nothing-here", "wine")
+    with pytest.raises(autolog.RunNotFoundError, match="0" * 32):
+        autolog.register_model(f"runs:/{'0' * 32}/model", "wine")
+    assert autolog_store.search_registered_models() == []
+
+
+# -- TrackingClient: models, versions, tags, aliases -------------------------------------------------
+@pytest.fixture
+def two_versions(sklearn_autolog, autolog_store):
+    """Model ``const`` with version 1 answering 0 and version 2 answering 1."""
+    sklearn_autolog(registered_model_name="const")
+    _constant_model(0)
+    _constant_model(1)
+    return autolog_store
+
+
+def test_models_versions_tags_and_aliases_round_trip(two_versions):
+    client = two_versions
+    client.update_registered_model("const", description="always the same answer")
+    client.set_registered_model_tag("const", "team", "blue")
+    client.set_model_version_tag("const", 2, "validated", True)
+    client.update_model_version("const", "2", description="answers 1")
+    client.set_registered_model_alias("const", "champion", 2)
+    client.set_registered_model_alias("const", "challenger", "1")
+
+    model = client.get_registered_model("const")
+    assert model.description == "always the same answer"
+    assert model.tags == {"team": "blue"}
+    assert model.aliases == {"champion": "2", "challenger": "1"}
+    version = client.get_model_version_by_alias("const", "champion")
+    assert (version.version, version.description, version.tags) == ("2", "answers 1", {"validated": "True"})
+    assert version.aliases == ("champion",)
+
+    client.delete_registered_model_alias("const", "challenger")
+    client.delete_model_version_tag("const", 2, "validated")
+    client.delete_registered_model_tag("const", "team")
+    model = client.get_registered_model("const")
+    assert model.aliases == {"champion": "2"} and model.tags == {}
+    assert client.get_model_version("const", 2).tags == {}
+
+
+def test_search_latest_rename_stage_and_delete(two_versions):
+    client = two_versions
+    client.create_registered_model("other", tags={"kind": "empty"}, description="no versions")
+    assert [m.name for m in client.search_registered_models(order_by=["name ASC"])] == ["const", "other"]
+    assert [m.name for m in client.search_registered_models("name LIKE 'oth%'")] == ["other"]
+    page = client.search_registered_models(max_results=1, order_by=["name ASC"])
+    assert [m.name for m in page] == ["const"] and page.token
+    assert [m.name for m in client.search_registered_models(max_results=1, page_token=page.token)] == ["other"]
+
+    assert [v.version for v in client.get_latest_versions("const")] == ["2"]
+    client.transition_model_version_stage("const", 1, "Production")
+    assert {v.current_stage: v.version for v in client.get_latest_versions("const")} == {
+        "None": "2",
+        "Production": "1",
+    }
+    assert (autolog.load_model("models:/const/production").predict(X_SMALL[:1]) == [0]).all()
+
+    client.rename_registered_model("const", "renamed")
+    assert sorted(v.version for v in client.search_model_versions("name = 'renamed'")) == ["1", "2"]
+    client.delete_model_version("renamed", 2)
+    assert [v.version for v in client.search_model_versions("name = 'renamed'")] == ["1"]
+    client.delete_registered_model("renamed")
+    with pytest.raises(autolog.RegistryNotFoundError, match="renamed"):
+        client.get_registered_model("renamed")
+
+
+def test_creating_a_taken_name_is_registry_exists_error(two_versions):
+    with pytest.raises(autolog.RegistryExistsError, match="const"):
+        two_versions.create_registered_model("const")
+
+
+# -- models:/ URIs -------------------------------------------------------------------------------------------
+def test_load_model_follows_version_alias_and_latest(two_versions):
+    client = two_versions
+    client.set_registered_model_alias("const", "champion", 1)
+    assert autolog.load_model("models:/const/1").predict(X_SMALL[:1]) == [0]
+    assert autolog.load_model("models:/const/2").predict(X_SMALL[:1]) == [1]
+    assert autolog.load_model("models:/const@champion").predict(X_SMALL[:1]) == [0]
+    assert autolog.load_model("models:/const/latest", kind="predict").predict(X_SMALL[:1]).tolist() == [1]
+    client.set_registered_model_alias("const", "champion", 2)  # the alias moved: the same URI, the new model
+    assert autolog.load_model("models:/const@champion", kind="predict").predict(X_SMALL[:1]).tolist() == [1]
+
+
+@pytest.mark.parametrize(
+    ("uri", "error", "fragments"),
+    [
+        ("models:/nope/1", autolog.RegistryNotFoundError, ["no registered model named 'nope'"]),
+        ("models:/const/9", autolog.RegistryNotFoundError, ["'const' has no version 9"]),
+        ("models:/const@gone", autolog.RegistryNotFoundError, ["no alias 'gone'", "champion -> version 1"]),
+        ("models:/const@2", autolog.RegistryNotFoundError, ["no alias '2'", "write models:/const/2"]),
+        ("models:/const", ValueError, ["no version or alias", "models:/const/latest"]),
+        ("models:/const/x1", ValueError, ["version 'x1'", "models:/const@x1"]),
+        ("models:/const/0", ValueError, ["version '0'"]),
+        ("models:/const@", ValueError, ["alias of model 'const'", "empty"]),
+        ("models:/a/b/c", ValueError, ["'/'"]),
+        ("models:/", ValueError, ["model name is missing"]),
+        ("models://host/const/1", ValueError, ["no host"]),
+        ("models:/const@champion/1", ValueError, ["both an alias", "and a version"]),
+        ("models:/m-0123456789abcdef0123456789abcdef", autolog.RegistryNotFoundError, ["no logged model"]),
+    ],
+)
+def test_a_bad_models_uri_is_an_error_naming_the_part(two_versions, uri, error, fragments):
+    two_versions.set_registered_model_alias("const", "champion", 1)
+    with pytest.raises(error) as caught:
+        autolog.load_model(uri)
+    for fragment in fragments:
+        assert fragment in str(caught.value)
+
+
+def test_bad_client_arguments_name_the_field(two_versions):
+    with pytest.raises(ValueError, match="version"):
+        two_versions.get_model_version("const", "two")
+    with pytest.raises(ValueError, match="name"):
+        two_versions.create_registered_model("")
+    with pytest.raises(ValueError, match="alias"):
+        two_versions.set_registered_model_alias("const", "v3", 1)  # looks like a version: reserved
+    with pytest.raises(autolog.RegistryNotFoundError, match="3"):
+        two_versions.set_registered_model_alias("const", "champion", 3)
+
+
+def test_resolving_an_alias_adds_under_5_ms_to_load_model(two_versions):
+    """The registry's part of ``load_model("models:/const@champion")``: one store call (median of 200)."""
+    two_versions.set_registered_model_alias("const", "champion", 2)
+    tracker = fluent._tracker()
+    ref = parse_models_uri("models:/const@champion")
+    timings = []
+    for _ in range(200):
+        start = time.perf_counter()
+        version_files_uri(tracker.store, resolve_version(tracker.store, ref))
+        timings.append(time.perf_counter() - start)
+    resolve_ms = statistics.median(timings) * 1000
+    source = version_files_uri(tracker.store, resolve_version(tracker.store, ref))
+
+    def median_load_ms(uri: str) -> float:
+        times = []
+        for _ in range(50):
+            start = time.perf_counter()
+            autolog.load_model(uri)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1000
+
+    by_alias, by_path = median_load_ms("models:/const@champion"), median_load_ms(source)
+    print(
+        f"\nlocal store: resolve {resolve_ms:.2f} ms; load_model by alias {by_alias:.2f} ms, by path {by_path:.2f} ms"
+    )
+    assert resolve_ms < 5
+    assert by_alias - by_path < 5
+
+
+# -- autolog models predict | serve --------------------------------------------------------------------------------
+def _cli(store: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "autolog", "models", *args, "--tracking-uri", store],
+        env=subprocess_env(store),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_models_predict_takes_models_uris_and_names_a_bad_one(two_versions, tmp_path):
+    two_versions.set_registered_model_alias("const", "champion", 2)
+    store = two_versions.tracking_uri
+    data = tmp_path / "input.json"
+    data.write_text(json.dumps({"inputs": X_SMALL[:2].tolist()}))
+    for uri, expected in [
+        ("models:/const@champion", [1, 1]),
+        ("models:/const/1", [0, 0]),
+        ("models:/const/latest", [1, 1]),
+    ]:
+        out = _cli(store, "predict", "-m", uri, "-i", str(data))
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout) == {"predictions": expected}
+    out = _cli(store, "predict", "-m", "models:/const@nope", "-i", str(data))
+    assert out.returncode == 1 and "no alias 'nope'" in out.stderr and "Traceback" not in out.stderr
+    out = _cli(store, "serve", "-m", "models:/const/1", "--watch-alias", "1")
+    assert out.returncode == 1 and "--watch-alias follows an alias" in out.stderr
+
+
+def test_serve_watch_alias_swaps_models_under_load_with_no_failed_request(two_versions):
+    """Four threads call /invocations in a loop while the alias moves from version 1 to 2 and back:
+    no request fails, the answers switch to the new model and stay there."""
+    client = two_versions
+    client.set_registered_model_alias("const", "champion", 1)
+    store = client.tracking_uri
+    server = ModelServer("models:/const@champion", store, "--watch-alias", "0.2").wait_ready()
+    body = json.dumps({"inputs": X_SMALL[:3].tolist()}).encode()
+    answers: list[tuple[float, int, str | None]] = []  # (time, answer, X-Model-Version)
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def call_in_a_loop() -> None:
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        while not stop.is_set():
+            try:
+                connection.request("POST", "/invocations", body, {"Content-Type": "application/json"})
+                response = connection.getresponse()
+                data = response.read()
+                if response.status != 200:
+                    errors.append(f"{response.status} {data[:200]!r}")
+                    continue
+                predictions = json.loads(data)["predictions"]
+                assert len(set(predictions)) == 1
+                answers.append((time.monotonic(), predictions[0], response.getheader("X-Model-Version")))
+            except Exception as exc:  # a failed request: what the test is about
+                errors.append(f"{type(exc).__name__}: {exc}")
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.close()
+
+    threads = [threading.Thread(target=call_in_a_loop) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)
+        moves = []
+        for version, answer in [(2, 1), (1, 0)]:
+            moved_at = time.monotonic()
+            client.set_registered_model_alias("const", "champion", version)
+            deadline = moved_at + 30
+            while time.monotonic() < deadline and not any(t > moved_at and a == answer for t, a, _ in answers[-20:]):
+                time.sleep(0.05)
+            switched = next(t for t, a, _ in answers if t > moved_at and a == answer)
+            moves.append(switched - moved_at)
+            time.sleep(1.0)  # keep calling on the new model
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        stop.set()
+        server.stop()
+
+    assert errors == []
+    assert len(answers) > 100
+    assert all(str(a + 1) == v for _, a, v in answers)  # each answer came with the version that gave it
+    first_switch = next(i for i, (_, a, _) in enumerate(answers) if a == 1)
+    back = next(i for i, (_, a, _) in enumerate(answers) if i > first_switch and a == 0)
+    # answers switch once per move (requests of the four threads may interleave around a swap by one each)
+    assert sum(a for _, a, _ in answers[back + 8 :]) == 0
+    assert "moved from version 1 to 2" in server.log() and "moved from version 2 to 1" in server.log()
+    print(
+        f"\n{len(answers)} requests, 0 errors; answers switched {moves[0]:.2f} s and {moves[1]:.2f} s after the moves"
+    )
