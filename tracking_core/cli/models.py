@@ -116,10 +116,11 @@ def _watcher(model_uri: str, interval: float):
     from ..client.registry import local_dir_of, resolve_version, version_files_uri
     from ..models.pyfunc import load_predict_model
     from ..models.serving import ModelWatcher
+    from ..registry_entities import ModelVersion
 
     ref = uri_module.parse_models_uri(model_uri)
     tracker = fluent._tracker()
-    seen: dict[str, object] = {}
+    seen: dict[str, ModelVersion] = {}
 
     def check() -> str:
         version = resolve_version(tracker.store, ref)

@@ -301,16 +301,16 @@ def registration_source(tracker: Any, model_uri: str) -> tuple[str, str | None, 
         ref = uri_module.parse_models_uri(model_uri)
         store = tracker.store
         if ref.model_id is not None:
-            run_id = None
+            source_run: str | None = None
             try:
-                run_id = store.get_logged_model(ref.model_id).source_run_id
+                source_run = store.get_logged_model(ref.model_id).source_run_id
             except RegistryNotFoundError:
                 raise RegistryNotFoundError(
                     f"model URI {model_uri!r}: no logged model with id {ref.model_id!r}"
                 ) from None
             except AttributeError:
                 pass
-            return model_uri, run_id, ref.model_id
+            return model_uri, source_run, ref.model_id
         version = resolve_version(store, ref)
         return version_files_uri(store, version), version.run_id, version.model_id
     if "://" not in model_uri:

@@ -27,7 +27,7 @@ class TrackingClient(RegistryMethods):
         self._checked_runs: set[str] = set()
         self.tracking_uri = self._tracker.resolved.tracking_uri
 
-    @property  # type: ignore[override]
+    @property
     def _store(self):
         self._tracker.writer.flush()
         return self._tracker.store

@@ -8,9 +8,10 @@ MLflow's ``ModelRegistryService`` (``model_registry.proto``): ``registered-model
 logged models are ``logged-models/{model_id}``.
 
 A refusal for a missing model, version or alias (``RESOURCE_DOES_NOT_EXIST``, or MLflow's
-``INVALID_PARAMETER_VALUE`` "... alias x not found.") raises ``RegistryNotFoundError`` and one for a name already taken (``RESOURCE_ALREADY_EXISTS``)
-``RegistryExistsError``, with the server's message; any other refusal stays a ``RestError`` (a
-``ValueError``) carrying the server's code and message.
+``INVALID_PARAMETER_VALUE`` "... alias x not found.") raises ``RegistryNotFoundError`` and one
+for a name already taken (``RESOURCE_ALREADY_EXISTS``) ``RegistryExistsError``, with the server's
+message; any other refusal stays a ``RestError`` (a ``ValueError``) carrying the server's code
+and message.
 """
 
 from __future__ import annotations
