@@ -23,7 +23,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 
 from .. import uri as uri_module
-from . import artifact_api, tracking_api
+from . import artifact_api, registry_api, tracking_api
 from .config import ServerConfig
 from .context import ServerContext
 from .errors import BAD_REQUEST, ENDPOINT_NOT_FOUND, ApiError, as_api_error
@@ -85,6 +85,29 @@ def json_endpoint(handler: Callable[[ServerContext, dict], dict], ctx: ServerCon
                 data = query_fields(request)
             else:
                 data = await read_json(request, limit)
+            return json_response(await run_in_threadpool(handler, ctx, data))
+        except Exception as exc:
+            return error_response(exc)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+def registry_endpoint(handler: Callable[[ServerContext, dict], dict], ctx: ServerContext, limit: int):
+    """As ``json_endpoint``, with the path's fields (``logged-models/{model_id}``) and an empty body
+    allowed (MLflow's client sends DELETE and PATCH requests with or without one)."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            if request.method in ("GET", "HEAD"):
+                data = query_fields(request)
+            else:
+                body = await read_body(request, limit)
+                content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+                if body.strip() and content_type != JSON_TYPE:
+                    raise ApiError(f"Content-Type must be {JSON_TYPE} (got {content_type or 'none'!r})", BAD_REQUEST)
+                data = parse_json_body(body)
+            data.update(request.path_params)
             return json_response(await run_in_threadpool(handler, ctx, data))
         except Exception as exc:
             return error_response(exc)
@@ -224,6 +247,10 @@ def create_app(config: ServerConfig, ctx: ServerContext | None = None) -> Starle
         for methods, path, handler in tracking_api.ROUTES:
             body_limit = min(limit, tracking_api.BODY_LIMITS.get(path, limit))
             endpoint = json_endpoint(handler, ctx, body_limit)
+            for prefix in PREFIXES:
+                routes.append(Route(f"{prefix}/mlflow/{path}", endpoint, methods=list(methods)))
+        for methods, path, handler in registry_api.ROUTES:
+            endpoint = registry_endpoint(handler, ctx, limit)
             for prefix in PREFIXES:
                 routes.append(Route(f"{prefix}/mlflow/{path}", endpoint, methods=list(methods)))
         for methods, path, handler in tracking_api.AJAX_ROUTES:

@@ -175,7 +175,7 @@ def get_objects(data: dict, name: str) -> list[dict]:
     return items
 
 
-def key_values(data: dict, name: str, max_value_length: int) -> dict[str, str]:
+def key_values(data: dict, name: str, max_value_length: int | None = None) -> dict[str, str]:
     """``[{"key": k, "value": v}, ...]`` as a dict (keys checked)."""
     result: dict[str, str] = {}
     for item in get_objects(data, name):

@@ -551,14 +551,6 @@ def _file_json(info) -> dict:
     return out
 
 
-def search_logged_models(ctx: ServerContext, data: dict) -> dict:
-    """MLflow 3's logged-model entities are not kept here (models are run artifacts): none match.
-
-    MLflow's client asks for them when it lists a run's artifacts, so the endpoint must answer."""
-    get_list(data, "experiment_ids")
-    return {"models": []}
-
-
 # method(s), path below /api/2.0/mlflow/, handler
 ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
     (("POST",), "experiments/create", create_experiment),
@@ -584,7 +576,6 @@ ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
     (("POST",), "runs/delete-tag", delete_tag),
     (("GET",), "metrics/get-history", get_metric_history),
     (("GET",), "artifacts/list", list_artifacts),
-    (("POST",), "logged-models/search", search_logged_models),
 ]
 # served under /ajax-api/2.0/mlflow/ only, as MLflow serves them (its UI's own endpoints)
 AJAX_ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [

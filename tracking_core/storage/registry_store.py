@@ -47,6 +47,7 @@ from .schema import (
     registered_model_aliases,
     registered_model_tags,
     registered_models,
+    run_model_outputs,
 )
 from .search import Attributes, parse_filter, parse_order_by
 from .sql_search import _compare, decode_page_token, encode_page_token
@@ -851,6 +852,21 @@ class RegistryStore:
             self._require_logged_model(conn, model_id)
             conn.execute(logged_model_metrics.insert(), rows)
 
+    def log_run_outputs(self, run_id: str, outputs: Iterable[tuple[str, int]]) -> None:
+        """Records that run ``run_id`` produced these logged models (model id, step)."""
+        with self._write() as conn, conn.begin():
+            for model_id, step in outputs:
+                _upsert(conn, run_model_outputs, {"run_id": run_id, "model_id": model_id}, {"step": int(step)})
+
+    def run_outputs(self, run_ids: list[str]) -> dict[str, list[tuple[str, int]]]:
+        """run id -> [(model id, step), ...] of its logged models (MLflow's ``run.outputs.model_outputs``)."""
+        found: dict[str, list[tuple[str, int]]] = {run_id: [] for run_id in run_ids}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(run_ids)):
+                for r in conn.execute(sa.select(run_model_outputs).where(run_model_outputs.c.run_id.in_(chunk))):
+                    found[r.run_id].append((r.model_id, r.step))
+        return found
+
     def search_logged_models(
         self, experiment_ids, filter_string=None, datasets=None, max_results=None, order_by=None, page_token=None
     ):
@@ -956,4 +972,4 @@ def _chunks(items: list, size: int = _IN_CHUNK):
         yield items[start : start + size]
 
 
-__all__ = ["RegistryStore", "RegisteredModelAlias", "parse_models_uri"]
+__all__ = ["RegisteredModelAlias", "RegistryStore", "parse_models_uri"]

@@ -261,6 +261,16 @@ logged_model_metrics = sa.Table(
 )
 
 
+# A run's logged models (MLflow 3's run outputs: ``runs/outputs``), with the step they were logged at.
+run_model_outputs = sa.Table(
+    "run_model_outputs",
+    metadata,
+    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("step", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+
 def dataset_id(experiment_id, name: str, digest: str) -> str:
     """The id of dataset (name, digest) in an experiment: the same in every process and store."""
     import hashlib

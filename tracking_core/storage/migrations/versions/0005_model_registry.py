@@ -113,3 +113,11 @@ def upgrade() -> None:
         sa.Column("dataset_digest", sa.String(64), nullable=True),
     )
     op.create_index("ix_logged_model_metrics_model_key", "logged_model_metrics", ["model_id", "key"])
+    op.create_table(
+        "run_model_outputs",
+        sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column("step", sa.BigInteger, nullable=False, server_default="0"),
+    )
