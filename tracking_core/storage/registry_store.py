@@ -325,8 +325,8 @@ class RegistryStore:
             if clause.op in ("IS NULL", "IS NOT NULL"):
                 found = sa.exists().where(*keys, tag_table.c.key == clause.key)
                 return ~found if clause.op == "IS NULL" else found
-            if clause.op == "!=":
-                return sa.exists().where(*keys, tag_table.c.key == clause.key, tag_table.c.value != clause.value)
+            if clause.op == "!=":  # as MLflow's registry: a model without the tag matches too
+                return ~sa.exists().where(*keys, tag_table.c.key == clause.key, tag_table.c.value == clause.value)
             return sa.exists().where(
                 *keys, tag_table.c.key == clause.key, _compare(tag_table.c.value, clause.op, clause.value)
             )
