@@ -12,7 +12,6 @@ import json
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import warnings
 
@@ -21,6 +20,7 @@ import pytest
 
 pytest.importorskip("sklearn")
 
+from registry_support import calls_while_moving
 from sklearn.datasets import load_iris
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
@@ -295,64 +295,25 @@ def test_serve_watch_alias_swaps_models_under_load_with_no_failed_request(two_ve
     no request fails, the answers switch to the new model and stay there."""
     client = two_versions
     client.set_registered_model_alias("const", "champion", 1)
-    store = client.tracking_uri
-    server = ModelServer("models:/const@champion", store, "--watch-alias", "0.2").wait_ready()
-    body = json.dumps({"inputs": X_SMALL[:3].tolist()}).encode()
-    answers: list[tuple[float, int, str | None]] = []  # (time, answer, X-Model-Version)
-    errors: list[str] = []
-    stop = threading.Event()
-
-    def call_in_a_loop() -> None:
-        import http.client
-
-        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-        while not stop.is_set():
-            try:
-                connection.request("POST", "/invocations", body, {"Content-Type": "application/json"})
-                response = connection.getresponse()
-                data = response.read()
-                if response.status != 200:
-                    errors.append(f"{response.status} {data[:200]!r}")
-                    continue
-                predictions = json.loads(data)["predictions"]
-                assert len(set(predictions)) == 1
-                answers.append((time.monotonic(), predictions[0], response.getheader("X-Model-Version")))
-            except Exception as exc:  # a failed request: what the test is about
-                errors.append(f"{type(exc).__name__}: {exc}")
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-        connection.close()
-
-    threads = [threading.Thread(target=call_in_a_loop) for _ in range(4)]
+    server = ModelServer("models:/const@champion", client.tracking_uri, "--watch-alias", "0.2").wait_ready()
     try:
-        for thread in threads:
-            thread.start()
-        time.sleep(1.0)
-        moves = []
-        for version, answer in [(2, 1), (1, 0)]:
-            moved_at = time.monotonic()
-            client.set_registered_model_alias("const", "champion", version)
-            deadline = moved_at + 30
-            while time.monotonic() < deadline and not any(t > moved_at and a == answer for t, a, _ in answers[-20:]):
-                time.sleep(0.05)
-            switched = next(t for t, a, _ in answers if t > moved_at and a == answer)
-            moves.append(switched - moved_at)
-            time.sleep(1.0)  # keep calling on the new model
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
+        seen = calls_while_moving(
+            server.port,
+            {"inputs": X_SMALL[:3].tolist()},
+            [
+                (lambda: client.set_registered_model_alias("const", "champion", 2), 1),
+                (lambda: client.set_registered_model_alias("const", "champion", 1), 0),
+            ],
+        )
     finally:
-        stop.set()
         server.stop()
-
-    assert errors == []
-    assert len(answers) > 100
-    assert all(str(a + 1) == v for _, a, v in answers)  # each answer came with the version that gave it
-    first_switch = next(i for i, (_, a, _) in enumerate(answers) if a == 1)
-    back = next(i for i, (_, a, _) in enumerate(answers) if i > first_switch and a == 0)
-    # answers switch once per move (requests of the four threads may interleave around a swap by one each)
-    assert sum(a for _, a, _ in answers[back + 8 :]) == 0
+    assert seen.errors == []
+    assert len(seen.answers) > 100
+    assert all(version == str(answer + 1) for _, answer, version in seen.answers)  # the version that answered
+    answers = seen.answers_after(0)
+    first_switch = answers.index(1)
+    back = answers.index(0, first_switch)
+    # one switch per move (the four threads' answers may interleave around a swap by one each)
+    assert set(answers[first_switch + 4 : back]) == {1} and set(answers[back + 4 :]) == {0}
     assert "moved from version 1 to 2" in server.log() and "moved from version 2 to 1" in server.log()
-    print(
-        f"\n{len(answers)} requests, 0 errors; answers switched {moves[0]:.2f} s and {moves[1]:.2f} s after the moves"
-    )
+    print(f"\n{len(answers)} requests, 0 errors; switched {seen.switch_seconds} s after the moves")

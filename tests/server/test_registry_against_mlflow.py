@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 import autolog
 import tracking_core
 
-from models_support import ModelServer, free_port, subprocess_env
+from models_support import ModelServer
 
 X, Y = load_iris(return_X_y=True)
 
@@ -113,7 +113,10 @@ def test_models_serve_from_an_alias_on_mlflow_server(on_mlflow, mlflow_server, t
     on_mlflow(None, registered_model_name=name)
     model = LogisticRegression(max_iter=300).fit(X, Y)
     autolog.TrackingClient().set_registered_model_alias(name, "champion", 1)
-    server = _model_server(f"models:/{name}@champion", mlflow_server, tmp_path, "--watch-alias", "5")
+    # the last --tracking-uri wins: the model comes from the mlflow server, the log goes to tmp_path
+    server = ModelServer(
+        f"models:/{name}@champion", str(tmp_path), "--tracking-uri", mlflow_server, "--watch-alias", "5"
+    )
     try:
         server.wait_ready()
         status, body = server.invoke({"inputs": X[:5].tolist()})
@@ -121,22 +124,3 @@ def test_models_serve_from_an_alias_on_mlflow_server(on_mlflow, mlflow_server, t
         server.stop()
     assert status == 200, body
     assert body["predictions"] == model.predict(X[:5]).tolist()
-
-
-def _model_server(model_uri: str, tracking_uri: str, workdir, *args: str) -> ModelServer:
-    """``autolog models serve`` reading the model from a tracking server (``ModelServer`` takes a store dir)."""
-    import sys
-
-    server = ModelServer.__new__(ModelServer)
-    server.port = free_port()
-    server.log_path = str(workdir / f"serve-{server.port}.log")
-    server._log = open(server.log_path, "w")
-    command = [sys.executable, "-m", "autolog", "models", "serve", "-m", model_uri, "--tracking-uri", tracking_uri]
-    server.process = subprocess.Popen(
-        [*command, "--port", str(server.port), *args],
-        env=subprocess_env(str(workdir)),
-        stdout=server._log,
-        stderr=subprocess.STDOUT,
-        cwd=workdir,
-    )
-    return server

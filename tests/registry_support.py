@@ -1,0 +1,90 @@
+"""Helpers of the registry tests: calling a model server in a loop from threads while an alias moves.
+
+``calls_while_moving(server, moves)`` keeps ``threads`` connections calling ``/invocations`` (the
+served model answers one constant for every row) while ``moves`` run one after the other: each
+``(move, answer)`` moves the alias and waits until the server answers ``answer``, then lets the
+calls go on a while. It returns what a user of the server would have seen: every answer with its
+time and ``X-Model-Version`` header, every failed request, and how long each switch took.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class LoadResult:
+    answers: list[tuple[float, Any, str | None]] = field(default_factory=list)  # (time, answer, version)
+    errors: list[str] = field(default_factory=list)
+    switch_seconds: list[float] = field(default_factory=list)
+
+    def answers_after(self, index: int) -> list[Any]:
+        return [answer for _, answer, _ in self.answers[index:]]
+
+
+def calls_while_moving(
+    port: int,
+    body: dict,
+    moves: list[tuple[Callable[[], None], Any]],
+    threads: int = 4,
+    settle_seconds: float = 1.0,
+    switch_timeout: float = 60.0,
+) -> LoadResult:
+    result = LoadResult()
+    payload = json.dumps(body).encode()
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def call_in_a_loop() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while not stop.is_set():
+            try:
+                connection.request("POST", "/invocations", payload, {"Content-Type": "application/json"})
+                response = connection.getresponse()
+                data = response.read()
+                if response.status != 200:
+                    with lock:
+                        result.errors.append(f"{response.status} {data[:200]!r}")
+                    continue
+                predictions = json.loads(data)["predictions"]
+                if len(set(predictions)) != 1:  # one request answered by two models
+                    with lock:
+                        result.errors.append(f"mixed answers in one response: {predictions}")
+                with lock:
+                    result.answers.append((time.monotonic(), predictions[0], response.getheader("X-Model-Version")))
+            except Exception as exc:  # a failed request: what these tests are about
+                with lock:
+                    result.errors.append(f"{type(exc).__name__}: {exc}")
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.close()
+
+    workers = [threading.Thread(target=call_in_a_loop) for _ in range(threads)]
+    try:
+        for worker in workers:
+            worker.start()
+        time.sleep(settle_seconds)
+        for move, answer in moves:
+            moved_at = time.monotonic()
+            move()
+            deadline = moved_at + switch_timeout
+            switched = None
+            while switched is None and time.monotonic() < deadline:
+                with lock:
+                    switched = next((t for t, a, _ in result.answers if t > moved_at and a == answer), None)
+                time.sleep(0.02)
+            if switched is None:
+                raise AssertionError(f"the server did not answer {answer!r} within {switch_timeout}s of the move")
+            result.switch_seconds.append(switched - moved_at)
+            time.sleep(settle_seconds)  # keep calling the new model
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=60)
+    return result
