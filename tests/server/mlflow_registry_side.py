@@ -1,0 +1,135 @@
+"""Run by the real MLflow (bench/.mlflow-venv), never imported by our tests: MLflow's client using the
+model registry and MLflow 3 logged models of a tracking server, printing what it saw as one JSON line.
+
+    python mlflow_registry_side.py flow URL      log_model(registered_model_name=), register_model, aliases,
+                                                 search, load by alias, autolog(registered_model_name=)
+    python mlflow_registry_side.py errors URL    bad input: the error code and message of each
+"""
+
+import json
+import sys
+import warnings
+
+import mlflow
+import numpy as np
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+warnings.filterwarnings("ignore")
+
+
+def flow(url):
+    from sklearn.linear_model import LinearRegression
+
+    mlflow.set_tracking_uri(url)
+    mlflow.set_experiment("registry-flow")
+    client = MlflowClient()
+    X = np.arange(30, dtype=float).reshape(10, 3)
+    y = X @ np.array([1.0, 2.0, 3.0]) + 0.5
+    model = LinearRegression().fit(X, y)
+    with mlflow.start_run() as run:
+        info = mlflow.sklearn.log_model(model, name="model", registered_model_name="wine")
+    logged = client.get_logged_model(info.model_id)
+    second = mlflow.register_model(f"runs:/{run.info.run_id}/model", "wine", tags={"team": "blue"})
+    client.set_registered_model_alias("wine", "champion", second.version)
+    client.update_model_version("wine", second.version, description="the better one")
+    client.set_registered_model_tag("wine", "owner", "ana")
+    by_alias = client.get_model_version_by_alias("wine", "champion")
+    prediction = mlflow.pyfunc.load_model("models:/wine@champion").predict(X[:2]).tolist()
+    native = mlflow.sklearn.load_model("models:/wine/1").predict(X[:1]).tolist()
+    versions = client.search_model_versions("name = 'wine'")
+    by_run = client.search_model_versions(f"run_id = '{run.info.run_id}'")
+    tagged = client.search_model_versions("name = 'wine' AND tags.team = 'blue'")
+    client.rename_registered_model("wine", "wine-renamed")
+    renamed = client.get_registered_model("wine-renamed")
+    renamed_alias = client.get_model_version_by_alias("wine-renamed", "champion").version
+    after_rename = mlflow.pyfunc.load_model("models:/wine-renamed@champion").predict(X[:1]).tolist()
+    client.delete_registered_model_alias("wine-renamed", "champion")
+    aliases_after_delete = client.get_registered_model("wine-renamed").aliases
+    client.delete_model_version("wine-renamed", "1")
+    remaining = [v.version for v in client.search_model_versions("name = 'wine-renamed'")]
+    third = client.create_model_version("wine-renamed", f"models:/{info.model_id}", model_id=info.model_id)
+
+    mlflow.set_experiment("registry-autolog")
+    mlflow.sklearn.autolog(registered_model_name="auto-wine")
+    LinearRegression().fit(X, y)
+    LinearRegression().fit(X, y + 1)
+    mlflow.sklearn.autolog(disable=True)
+    auto_versions = sorted(v.version for v in client.search_model_versions("name = 'auto-wine'"))
+    auto_latest = mlflow.pyfunc.load_model("models:/auto-wine/latest").predict(X[:1]).tolist()
+    names = sorted(m.name for m in client.search_registered_models())
+    experiment_id = mlflow.get_experiment_by_name("registry-flow").experiment_id
+    searched = client.search_logged_models([experiment_id])
+    print(
+        json.dumps(
+            {
+                "run_id": run.info.run_id,
+                "logged": {
+                    "model_id": info.model_id,
+                    "status": str(logged.status),
+                    "name": logged.name,
+                    "source_run_id": logged.source_run_id,
+                    "artifact_location": logged.artifact_location,
+                },
+                "first_version": info.registered_model_version,
+                "second": {"version": second.version, "source": second.source, "run_id": second.run_id},
+                "by_alias": {"version": by_alias.version, "aliases": list(by_alias.aliases),
+                             "description": by_alias.description, "tags": by_alias.tags},
+                "prediction": prediction,
+                "expected": model.predict(X[:2]).tolist(),
+                "native": native,
+                "versions": [v.version for v in versions],
+                "by_run": sorted(v.version for v in by_run),
+                "tagged": [v.version for v in tagged],
+                "renamed": {"name": renamed.name, "tags": renamed.tags, "aliases": renamed.aliases},
+                "renamed_alias": renamed_alias,
+                "after_rename": after_rename,
+                "aliases_after_delete": aliases_after_delete,
+                "remaining": remaining,
+                "third": third.version,
+                "auto_versions": auto_versions,
+                "auto_latest": auto_latest,
+                "auto_expected": (model.predict(X[:1]) + 1).tolist(),
+                "names": names,
+                "searched_logged": sorted(m.model_id for m in searched),
+            }
+        )
+    )
+
+
+def errors(url):
+    mlflow.set_tracking_uri(url)
+    client = MlflowClient()
+    client.create_registered_model("errs")
+    mlflow.set_experiment("registry-errors")
+    with mlflow.start_run() as run:
+        mlflow.log_text("x", "model/MLmodel")
+    client.create_model_version("errs", f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
+    cases = {
+        "name_with_slash": lambda: client.create_registered_model("a/b"),
+        "duplicate_model": lambda: client.create_registered_model("errs"),
+        "unknown_model": lambda: client.get_registered_model("nope"),
+        "unknown_version": lambda: client.get_model_version("errs", "99"),
+        "unknown_alias": lambda: client.get_model_version_by_alias("errs", "nope"),
+        "alias_v3": lambda: client.set_registered_model_alias("errs", "v3", "1"),
+        "alias_3": lambda: client.set_registered_model_alias("errs", "3", "1"),
+        "alias_to_missing_version": lambda: client.set_registered_model_alias("errs", "champion", "7"),
+        "source_outside": lambda: client.create_model_version("errs", "/etc"),
+        "source_other_bucket": lambda: client.create_model_version("errs", "s3://elsewhere/model"),
+        "source_unknown_run": lambda: client.create_model_version("errs", "runs:/0123456789abcdef0123456789abcdef/m"),
+        "version_for_unknown_model": lambda: client.create_model_version("nope", f"runs:/{run.info.run_id}/model"),
+        "unknown_logged_model": lambda: client.get_logged_model("m-0123456789abcdef0123456789abcdef"),
+        "load_unknown_alias": lambda: mlflow.pyfunc.load_model("models:/errs@nope"),
+    }
+    seen = {}
+    for name, case in cases.items():
+        try:
+            case()
+            seen[name] = None
+        except MlflowException as exc:
+            seen[name] = {"code": exc.error_code, "message": exc.message}
+    print(json.dumps(seen))
+
+
+if __name__ == "__main__":
+    {"flow": flow, "errors": errors}[sys.argv[1]](sys.argv[2])
