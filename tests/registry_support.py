@@ -88,3 +88,23 @@ def calls_while_moving(
         for worker in workers:
             worker.join(timeout=60)
     return result
+
+
+def load_overhead_ms(uri: str, baseline: str, rounds: int = 60) -> tuple[float, float, float]:
+    """(median ms of ``load_model(uri)``, of ``load_model(baseline)``, median of the paired differences):
+    the two are loaded one after the other each round, so a busy machine slows both of a pair alike."""
+    import statistics
+
+    import autolog
+
+    autolog.load_model(uri), autolog.load_model(baseline)  # warm: imports, connections
+    first, second = [], []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        autolog.load_model(uri)
+        middle = time.perf_counter()
+        autolog.load_model(baseline)
+        first.append(middle - start)
+        second.append(time.perf_counter() - middle)
+    differences = [a - b for a, b in zip(first, second, strict=True)]
+    return tuple(statistics.median(values) * 1000 for values in (first, second, differences))  # type: ignore[return-value]

@@ -125,7 +125,7 @@ class RegistryRestMethods:
         except RestError as exc:
             if exc.error_code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND") or (
                 # MLflow's server says an unknown alias is an INVALID_PARAMETER_VALUE "... not found."
-                exc.error_code == "INVALID_PARAMETER_VALUE" and exc.message.rstrip(". ").endswith("not found")
+                exc.error_code == "INVALID_PARAMETER_VALUE" and " not found" in exc.message
             ):
                 raise RegistryNotFoundError(exc.message) from None
             if exc.error_code == "RESOURCE_ALREADY_EXISTS":
