@@ -54,25 +54,30 @@ def _drop_none(out: dict) -> dict:
 
 
 def version_json(ctx: ServerContext, version: ModelVersion) -> dict:
-    return _drop_none(
-        {
-            "name": version.name,
-            "version": version.version,
-            "creation_timestamp": version.creation_timestamp,
-            "last_updated_timestamp": version.last_updated_timestamp,
-            "user_id": version.user_id,
-            "current_stage": version.current_stage,
-            "description": version.description,
-            "source": ctx.public_uri(version.source) if version.source else version.source,
-            "run_id": version.run_id,
-            "status": version.status,
-            "status_message": version.status_message,
-            "tags": _tags(version.tags),
-            "run_link": version.run_link,
-            "aliases": list(version.aliases),
-            "model_id": version.model_id,
-        }
-    )
+    (name, number, created, updated, description, user_id, stage, source, run_id, status, status_message, tags,
+     run_link, aliases, model_id) = version  # fmt: skip
+    out: dict[str, Any] = {"name": name, "version": number, "creation_timestamp": created}
+    if updated is not None:
+        out["last_updated_timestamp"] = updated
+    if user_id is not None:
+        out["user_id"] = user_id
+    out["current_stage"] = stage
+    if description is not None:
+        out["description"] = description
+    if source:
+        out["source"] = ctx.public_uri(source)
+    if run_id is not None:
+        out["run_id"] = run_id
+    out["status"] = status
+    if status_message is not None:
+        out["status_message"] = status_message
+    out["tags"] = [{"key": k, "value": v} for k, v in tags.items()] if tags else []
+    if run_link is not None:
+        out["run_link"] = run_link
+    out["aliases"] = list(aliases)
+    if model_id is not None:
+        out["model_id"] = model_id
+    return out
 
 
 def model_json(ctx: ServerContext, model: RegisteredModel) -> dict:

@@ -64,6 +64,34 @@ _ALIAS = re.compile(r"^[\w\-]+$")
 _VERSION_LIKE = re.compile(r"^[vV]?\d+$")
 _IN_CHUNK = 500
 
+# Prebuilt statements of the hot single-version reads (no construct built per call).
+_BY_ALIAS = (
+    sa.select(model_versions)
+    .join(
+        registered_model_aliases,
+        sa.and_(
+            registered_model_aliases.c.name == model_versions.c.name,
+            registered_model_aliases.c.version == model_versions.c.version,
+        ),
+    )
+    .where(
+        registered_model_aliases.c.name == sa.bindparam("name"),
+        registered_model_aliases.c.alias == sa.bindparam("alias"),
+    )
+)
+_VERSION = sa.select(model_versions).where(
+    model_versions.c.name == sa.bindparam("name"),
+    model_versions.c.version == sa.bindparam("version"),
+    model_versions.c.current_stage != DELETED_STAGE,
+)
+_VERSION_TAGS = sa.select(model_version_tags.c.key, model_version_tags.c.value).where(
+    model_version_tags.c.name == sa.bindparam("name"), model_version_tags.c.version == sa.bindparam("version")
+)
+_VERSION_ALIASES = sa.select(registered_model_aliases.c.alias).where(
+    registered_model_aliases.c.name == sa.bindparam("name"),
+    registered_model_aliases.c.version == sa.bindparam("version"),
+)
+
 REGISTERED_MODEL_FILTER = Attributes(("name",), (), {})
 MODEL_VERSION_FILTER = Attributes(
     ("name", "run_id", "source_path", "model_id"),
@@ -457,13 +485,7 @@ class RegistryStore:
         raise AssertionError("unreachable")
 
     def _require_version(self, conn, name, version) -> Any:
-        row = conn.execute(
-            sa.select(model_versions).where(
-                model_versions.c.name == name,
-                model_versions.c.version == version,
-                model_versions.c.current_stage != DELETED_STAGE,
-            )
-        ).first()
+        row = conn.execute(_VERSION, {"name": name, "version": version}).first()
         if row is None:
             raise RegistryNotFoundError(f"Model Version (name={name}, version={version}) not found")
         return row
@@ -552,43 +574,70 @@ class RegistryStore:
             return row.storage_location or row.source
 
     def _versions(self, conn, rows) -> list[ModelVersion]:
-        keys = [(row.name, row.version) for row in rows]
-        tags: dict[tuple[str, int], dict[str, str]] = {k: {} for k in keys}
-        aliases: dict[tuple[str, int], list[str]] = {k: [] for k in keys}
-        names = sorted({row.name for row in rows})
+        """Model versions of ``model_versions`` rows, with their tags and aliases (two more queries)."""
+        rows = [tuple(row) for row in rows]  # columns in table order (positional: fast)
+        keys = {(row[0], row[1]) for row in rows}
+        tags: dict[tuple[str, int], dict[str, str]] = {}
+        aliases: dict[tuple[str, int], list[str]] = {}
+        if len(rows) == 1:  # one version (get, get by alias): prebuilt statements
+            key = {"name": rows[0][0], "version": rows[0][1]}
+            tags[rows[0][0], rows[0][1]] = dict(conn.execute(_VERSION_TAGS, key).all())  # type: ignore[arg-type]
+            aliases[rows[0][0], rows[0][1]] = list(conn.execute(_VERSION_ALIASES, key).scalars())
+            rows_to_tag: list = []
+        else:
+            rows_to_tag = rows
+        names = sorted({row[0] for row in rows_to_tag})
+        numbers = sorted({row[1] for row in rows_to_tag})
+        t, a = model_version_tags, registered_model_aliases
         for chunk in _chunks(names):
-            versions = [k[1] for k in keys if k[0] in set(chunk)]
-            for r in conn.execute(
-                sa.select(model_version_tags).where(
-                    model_version_tags.c.name.in_(chunk), model_version_tags.c.version.in_(sorted(set(versions)))
-                )
+            where = [t.c.name.in_(chunk)]
+            if len(numbers) <= _IN_CHUNK:
+                where.append(t.c.version.in_(numbers))
+            for name, version, key, value in conn.execute(
+                sa.select(t.c.name, t.c.version, t.c.key, t.c.value).where(*where)
             ):
-                if (r.name, r.version) in tags:
-                    tags[(r.name, r.version)][r.key] = r.value
-            for r in conn.execute(
-                sa.select(registered_model_aliases).where(registered_model_aliases.c.name.in_(chunk))
+                if (name, version) in keys:
+                    tags.setdefault((name, version), {})[key] = value
+            for name, alias, version in conn.execute(
+                sa.select(a.c.name, a.c.alias, a.c.version).where(a.c.name.in_(chunk))
             ):
-                if (r.name, r.version) in aliases:
-                    aliases[(r.name, r.version)].append(r.alias)
+                if (name, version) in keys:
+                    aliases.setdefault((name, version), []).append(alias)
+        no_aliases: tuple[str, ...] = ()
         return [
             ModelVersion(
-                name=row.name,
-                version=str(row.version),
-                creation_timestamp=row.creation_time,
-                last_updated_timestamp=row.last_updated_time,
-                description=row.description,
-                user_id=row.user_id,
-                current_stage=row.current_stage,
-                source=row.source,
-                run_id=row.run_id,
-                status=row.status,
-                status_message=row.status_message,
-                tags=tags[(row.name, row.version)],
-                run_link=row.run_link,
-                aliases=tuple(sorted(aliases[(row.name, row.version)])),
-                model_id=row.model_id,
+                name,
+                str(version),
+                created,
+                updated,
+                description,
+                user_id,
+                stage,
+                source,
+                run_id,
+                status,
+                status_message,
+                tags.get((name, version), {}),
+                run_link,
+                tuple(sorted(aliases[(name, version)])) if (name, version) in aliases else no_aliases,
+                model_id,
             )
-            for row in rows
+            for (
+                name,
+                version,
+                created,
+                updated,
+                description,
+                user_id,
+                stage,
+                source,
+                _location,
+                run_id,
+                run_link,
+                status,
+                status_message,
+                model_id,
+            ) in rows
         ]
 
     def search_model_versions(self, filter_string=None, max_results=None, order_by=None, page_token=None):
@@ -664,17 +713,7 @@ class RegistryStore:
         check_model_name(name)
         check_alias(alias)
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(model_versions)
-                .join(
-                    registered_model_aliases,
-                    sa.and_(
-                        registered_model_aliases.c.name == model_versions.c.name,
-                        registered_model_aliases.c.version == model_versions.c.version,
-                    ),
-                )
-                .where(registered_model_aliases.c.name == name, registered_model_aliases.c.alias == alias)
-            ).first()
+            row = conn.execute(_BY_ALIAS, {"name": name, "alias": alias}).first()
             if row is None:
                 self._require_model(conn, name)
                 raise RegistryNotFoundError(f"Registered model alias {alias} not found (model {name}).")

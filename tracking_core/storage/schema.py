@@ -190,8 +190,21 @@ model_versions = sa.Table(
     sa.Column("model_id", sa.String(64), nullable=True),
     # searches: by run (run_id = / IN), newest first (the default order), by logged model
     sa.Index("ix_model_versions_run_id", "run_id"),
-    sa.Index("ix_model_versions_updated", "last_updated_time", "name", "version"),
     sa.Index("ix_model_versions_model_id", "model_id"),
+)
+# The default order of version searches (newest first, then name, then version descending), across
+# models and within one: one index scan, no sort, however many versions.
+sa.Index(
+    "ix_model_versions_updated",
+    model_versions.c.last_updated_time.desc(),
+    model_versions.c.name,
+    model_versions.c.version.desc(),
+)
+sa.Index(
+    "ix_model_versions_name_updated",
+    model_versions.c.name,
+    model_versions.c.last_updated_time.desc(),
+    model_versions.c.version.desc(),
 )
 model_version_tags = sa.Table(
     "model_version_tags",

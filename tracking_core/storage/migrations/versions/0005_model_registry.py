@@ -55,7 +55,16 @@ def upgrade() -> None:
         sa.Column("model_id", sa.String(64), nullable=True),
     )
     op.create_index("ix_model_versions_run_id", "model_versions", ["run_id"])
-    op.create_index("ix_model_versions_updated", "model_versions", ["last_updated_time", "name", "version"])
+    op.create_index(
+        "ix_model_versions_updated",
+        "model_versions",
+        [sa.text("last_updated_time DESC"), "name", sa.text("version DESC")],
+    )
+    op.create_index(
+        "ix_model_versions_name_updated",
+        "model_versions",
+        ["name", sa.text("last_updated_time DESC"), sa.text("version DESC")],
+    )
     op.create_index("ix_model_versions_model_id", "model_versions", ["model_id"])
     op.create_table(
         "model_version_tags",
