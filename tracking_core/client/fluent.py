@@ -420,7 +420,7 @@ def register_model(model_uri: str, name: str, tags: dict | None = None) -> Any:
     registered model ``name`` (created if need be) in the current tracking store; the ``ModelVersion``."""
     from .registry import register_model as register
 
-    return register(model_uri, name, tags, _tracker().resolved.tracking_uri)
+    return register(_tracker(), model_uri, name, tags)
 
 
 # -- interpreter exit ------------------------------------------------------------------------------

@@ -321,21 +321,18 @@ def registration_source(tracker: Any, model_uri: str) -> tuple[str, str | None, 
     return model_uri, None, None
 
 
-def register_model(
-    model_uri: str, name: str, tags: dict[str, Any] | None = None, tracking_uri: str | None = None
-) -> ModelVersion:
+def register_model(tracker: Any, model_uri: str, name: str, tags: dict[str, Any] | None = None) -> ModelVersion:
     """Register the model at ``model_uri`` (``runs:/<run_id>/model``, ``models:/...``, a path) as a new
-    version of the registered model ``name``, which is created if it does not exist yet."""
-    from .tracking_client import TrackingClient
-
-    client = TrackingClient(tracking_uri)
+    version of the registered model ``name`` in ``tracker``'s store; the model is created if need be."""
     _name(name)
-    source, run_id, model_id = registration_source(client._tracker, model_uri)
+    source, run_id, model_id = registration_source(tracker, model_uri)
+    tracker.writer.flush()  # the run the version names is in the store
+    store = tracker.store
     try:
-        client.create_registered_model(name)
+        store.create_registered_model(name)
     except RegistryExistsError:
         pass  # a new version of an existing model
-    return client.create_model_version(name, source, run_id=run_id, tags=tags, model_id=model_id)
+    return store.create_model_version(name, source, run_id, _tags(tags), None, None, model_id=model_id)
 
 
 __all__ = [
