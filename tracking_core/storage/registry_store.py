@@ -92,6 +92,14 @@ _VERSION_ALIASES = sa.select(registered_model_aliases.c.alias).where(
     registered_model_aliases.c.version == sa.bindparam("version"),
 )
 
+_MODEL_TAGS_RANGE = sa.select(model_version_tags.c.version, model_version_tags.c.key, model_version_tags.c.value).where(
+    model_version_tags.c.name == sa.bindparam("name"),
+    model_version_tags.c.version.between(sa.bindparam("low"), sa.bindparam("high")),
+)
+_MODEL_ALIASES = sa.select(registered_model_aliases.c.alias, registered_model_aliases.c.version).where(
+    registered_model_aliases.c.name == sa.bindparam("name")
+)
+
 REGISTERED_MODEL_FILTER = Attributes(("name",), (), {})
 MODEL_VERSION_FILTER = Attributes(
     ("name", "run_id", "source_path", "model_id"),
@@ -586,6 +594,19 @@ class RegistryStore:
             rows_to_tag: list = []
         else:
             rows_to_tag = rows
+        by_name: dict[str, list[int]] = {}
+        for row in rows_to_tag:
+            by_name.setdefault(row[0], []).append(row[1])
+        if len(by_name) <= 20:  # a few models (the usual search): prebuilt statements, no IN lists
+            for name, versions in by_name.items():
+                bounds = {"name": name, "low": min(versions), "high": max(versions)}
+                for version, key, value in conn.execute(_MODEL_TAGS_RANGE, bounds):
+                    if (name, version) in keys:
+                        tags.setdefault((name, version), {})[key] = value
+                for alias, version in conn.execute(_MODEL_ALIASES, {"name": name}):
+                    if (name, version) in keys:
+                        aliases.setdefault((name, version), []).append(alias)
+            rows_to_tag = []
         names = sorted({row[0] for row in rows_to_tag})
         numbers = sorted({row[1] for row in rows_to_tag})
         t, a = model_version_tags, registered_model_aliases
