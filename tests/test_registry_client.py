@@ -310,3 +310,45 @@ def test_serve_watch_alias_swaps_models_under_load_with_no_failed_request(two_ve
     assert set(answers[first_switch + 4 : back]) == {1} and set(answers[back + 4 :]) == {0}
     assert "moved from version 1 to 2" in server.log() and "moved from version 2 to 1" in server.log()
     print(f"\n{len(answers)} requests, 0 errors; switched {seen.switch_seconds} s after the moves")
+
+
+FRAMEWORK_TRAININGS = {
+    "xgboost": (
+        "import xgboost as xgb\n"
+        "model = xgb.train({'objective': 'binary:logistic', 'nthread': 1}, xgb.DMatrix(X, label=y), 3)\n"
+        "expected = model.predict(xgb.DMatrix(X))"
+    ),
+    "lightgbm": (
+        "import lightgbm as lgb\n"
+        "model = lgb.train({'objective': 'binary', 'verbose': -1, 'num_threads': 1}, lgb.Dataset(X, label=y), 3)\n"
+        "expected = model.predict(X)"
+    ),
+    "statsmodels": (
+        "import statsmodels.api as sm\n"
+        "model = sm.OLS(y.astype(float), sm.add_constant(X)).fit()\n"
+        "expected = model.predict(sm.add_constant(X))"
+    ),
+}
+
+
+@pytest.mark.parametrize("framework", sorted(FRAMEWORK_TRAININGS))
+def test_every_integration_registers_the_model_it_saves(framework, autolog_enable, autolog_store):
+    pytest.importorskip(framework)
+    autolog_enable(framework, registered_model_name=f"{framework}-model")
+    scope = {"X": X[Y < 2], "y": Y[Y < 2]}
+    exec(FRAMEWORK_TRAININGS[framework], scope)
+    run_id = autolog.last_active_run().info.run_id
+    version = autolog_store.get_model_version(f"{framework}-model", 1)
+    assert version.run_id == run_id
+    loaded = autolog.load_model(f"models:/{framework}-model/1")
+    if framework == "statsmodels":
+        import statsmodels.api as sm
+
+        predictions = loaded.predict(sm.add_constant(scope["X"]))
+    elif framework == "xgboost":
+        import xgboost as xgb
+
+        predictions = loaded.predict(xgb.DMatrix(scope["X"]))
+    else:
+        predictions = loaded.predict(scope["X"])
+    np.testing.assert_allclose(predictions, scope["expected"])
