@@ -111,7 +111,9 @@ def measure(tool: str, operations: int, versions: int) -> dict[str, float]:
         client.json("POST", "registered-models/create", {"name": "wine"})
         client.json("POST", "registered-models/create", {"name": "small"})
         for _ in range(3):
-            client.json("POST", "model-versions/create", {"name": "small", "source": f"runs:/{run_id}/m", "run_id": run_id})
+            client.json(
+                "POST", "model-versions/create", {"name": "small", "source": f"runs:/{run_id}/m", "run_id": run_id}
+            )
         api = "/api/2.0/mlflow"
         create = json.dumps({"name": "wine", "source": f"runs:/{run_id}/model", "run_id": run_id}).encode()
         out: dict[str, float] = {}
@@ -119,7 +121,11 @@ def measure(tool: str, operations: int, versions: int) -> dict[str, float]:
             process, [("POST", f"{api}/model-versions/create", create)] * operations, client
         )
         aliases = [
-            ("POST", f"{api}/registered-models/alias", json.dumps({"name": "wine", "alias": "champion", "version": str(1 + i % operations)}).encode())
+            (
+                "POST",
+                f"{api}/registered-models/alias",
+                json.dumps({"name": "wine", "alias": "champion", "version": str(1 + i % operations)}).encode(),
+            )
             for i in range(operations)
         ]
         out["alias_per_s"], out["alias_cpu_ms"] = _rate(process, aliases, client)

@@ -406,7 +406,7 @@ def delete_logged_model(ctx: ServerContext, data: dict) -> dict:
 
 
 def search_logged_models(ctx: ServerContext, data: dict) -> dict:
-    order_by = []
+    order_by: list[Any] = []
     for item in get_list(data, "order_by"):
         if isinstance(item, dict):
             order_by.append({"field_name": item.get("field_name", ""), "ascending": item.get("ascending", True)})

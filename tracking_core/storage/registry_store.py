@@ -589,7 +589,7 @@ class RegistryStore:
         aliases: dict[tuple[str, int], list[str]] = {}
         if len(rows) == 1:  # one version (get, get by alias): prebuilt statements
             key = {"name": rows[0][0], "version": rows[0][1]}
-            tags[rows[0][0], rows[0][1]] = dict(conn.execute(_VERSION_TAGS, key).all())  # type: ignore[arg-type]
+            tags[rows[0][0], rows[0][1]] = dict(conn.execute(_VERSION_TAGS, key).all())
             aliases[rows[0][0], rows[0][1]] = list(conn.execute(_VERSION_ALIASES, key).scalars())
             rows_to_tag: list = []
         else:

@@ -163,18 +163,27 @@ registered_models = sa.Table(
     sa.Column("description", sa.Text, nullable=True),
     sa.Index("ix_registered_models_updated", "last_updated_time"),
 )
-_MODEL_FK = dict(onupdate="CASCADE", ondelete="CASCADE")
 registered_model_tags = sa.Table(
     "registered_model_tags",
     metadata,
-    sa.Column("name", sa.String(256), sa.ForeignKey("registered_models.name", **_MODEL_FK), primary_key=True),
+    sa.Column(
+        "name",
+        sa.String(256),
+        sa.ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("key", sa.String(250), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
 model_versions = sa.Table(
     "model_versions",
     metadata,
-    sa.Column("name", sa.String(256), sa.ForeignKey("registered_models.name", **_MODEL_FK), primary_key=True),
+    sa.Column(
+        "name",
+        sa.String(256),
+        sa.ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("creation_time", sa.BigInteger, nullable=False),
     sa.Column("last_updated_time", sa.BigInteger, nullable=False),
@@ -213,12 +222,19 @@ model_version_tags = sa.Table(
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("key", sa.String(250), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
-    sa.ForeignKeyConstraint(["name", "version"], ["model_versions.name", "model_versions.version"], **_MODEL_FK),
+    sa.ForeignKeyConstraint(
+        ["name", "version"], ["model_versions.name", "model_versions.version"], onupdate="CASCADE", ondelete="CASCADE"
+    ),
 )
 registered_model_aliases = sa.Table(
     "registered_model_aliases",
     metadata,
-    sa.Column("name", sa.String(256), sa.ForeignKey("registered_models.name", **_MODEL_FK), primary_key=True),
+    sa.Column(
+        "name",
+        sa.String(256),
+        sa.ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("alias", sa.String(256), primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
 )
@@ -243,18 +259,17 @@ logged_models = sa.Table(
     sa.Index("ix_logged_models_experiment_created", "experiment_id", "creation_time"),
     sa.Index("ix_logged_models_source_run", "source_run_id"),
 )
-_LOGGED_MODEL_FK = dict(ondelete="CASCADE")
 logged_model_tags = sa.Table(
     "logged_model_tags",
     metadata,
-    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", **_LOGGED_MODEL_FK), primary_key=True),
+    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", ondelete="CASCADE"), primary_key=True),
     sa.Column("key", sa.String(250), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
 logged_model_params = sa.Table(
     "logged_model_params",
     metadata,
-    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", **_LOGGED_MODEL_FK), primary_key=True),
+    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", ondelete="CASCADE"), primary_key=True),
     sa.Column("key", sa.String(250), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
@@ -262,7 +277,7 @@ logged_model_metrics = sa.Table(
     "logged_model_metrics",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", **_LOGGED_MODEL_FK), nullable=False),
+    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", ondelete="CASCADE"), nullable=False),
     sa.Column("key", sa.String(250), nullable=False),
     sa.Column("value", sa.Float(precision=53), nullable=True),
     sa.Column("timestamp", sa.BigInteger, nullable=False),

@@ -19,8 +19,6 @@ down_revision = "0004_dataset_inputs"
 branch_labels = None
 depends_on = None
 
-_MODEL_FK = dict(onupdate="CASCADE", ondelete="CASCADE")
-
 
 def upgrade() -> None:
     op.create_table(
@@ -33,13 +31,23 @@ def upgrade() -> None:
     op.create_index("ix_registered_models_updated", "registered_models", ["last_updated_time"])
     op.create_table(
         "registered_model_tags",
-        sa.Column("name", sa.String(256), sa.ForeignKey("registered_models.name", **_MODEL_FK), primary_key=True),
+        sa.Column(
+            "name",
+            sa.String(256),
+            sa.ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("key", sa.String(250), primary_key=True),
         sa.Column("value", sa.Text, nullable=False),
     )
     op.create_table(
         "model_versions",
-        sa.Column("name", sa.String(256), sa.ForeignKey("registered_models.name", **_MODEL_FK), primary_key=True),
+        sa.Column(
+            "name",
+            sa.String(256),
+            sa.ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("creation_time", sa.BigInteger, nullable=False),
         sa.Column("last_updated_time", sa.BigInteger, nullable=False),
@@ -72,11 +80,21 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("key", sa.String(250), primary_key=True),
         sa.Column("value", sa.Text, nullable=False),
-        sa.ForeignKeyConstraint(["name", "version"], ["model_versions.name", "model_versions.version"], **_MODEL_FK),
+        sa.ForeignKeyConstraint(
+            ["name", "version"],
+            ["model_versions.name", "model_versions.version"],
+            onupdate="CASCADE",
+            ondelete="CASCADE",
+        ),
     )
     op.create_table(
         "registered_model_aliases",
-        sa.Column("name", sa.String(256), sa.ForeignKey("registered_models.name", **_MODEL_FK), primary_key=True),
+        sa.Column(
+            "name",
+            sa.String(256),
+            sa.ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("alias", sa.String(256), primary_key=True),
         sa.Column("version", sa.Integer, nullable=False),
     )
