@@ -72,6 +72,12 @@ def add_run_command(commands: Any) -> None:
             help=f"autolog option {name}",
         )
     parser.add_argument(
+        "--registered-model-name",
+        metavar="NAME",
+        default=None,
+        help="autolog option registered_model_name: each saved model is also registered as a new version of NAME",
+    )
+    parser.add_argument(
         "--system-metrics-interval",
         type=float,
         metavar="SECONDS",
@@ -100,6 +106,8 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {name: getattr(args, name) for name in BOOLEAN_OPTIONS if getattr(args, name) is not None}
     if args.system_metrics_interval is not None:
         options["system_metrics_interval"] = args.system_metrics_interval
+    if getattr(args, "registered_model_name", None) is not None:
+        options["registered_model_name"] = args.registered_model_name
     tags = {}
     for item in args.extra_tag:
         key, sep, value = item.partition("=")

@@ -352,3 +352,64 @@ def test_every_integration_registers_the_model_it_saves(framework, autolog_enabl
     else:
         predictions = loaded.predict(scope["X"])
     np.testing.assert_allclose(predictions, scope["expected"])
+
+
+def test_autolog_run_registers_the_models_of_an_unchanged_script(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(
+        "from sklearn.datasets import load_iris\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "X, y = load_iris(return_X_y=True)\n"
+        "LogisticRegression(max_iter=300).fit(X, y)\n"
+    )
+    store = str(tmp_path / "store")
+    command = [sys.executable, "-m", "autolog", "run", "--tracking-uri", store, "--registered-model-name", "wine"]
+    out = subprocess.run(
+        [*command, "--", sys.executable, str(script)],
+        env=subprocess_env(str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    client = autolog.TrackingClient(store)
+    version = client.get_model_version("wine", 1)
+    assert client.get_run(version.run_id).data.tags["autolog.autologging"] == "sklearn"
+
+
+def test_the_watcher_keeps_serving_when_the_alias_cannot_be_followed(capsys):
+    """A registry that cannot be reached, an alias deleted, a version that does not load: the served
+    model stays, one warning per distinct problem; the next good check swaps."""
+    from tracking_core.models.serving import ModelWatcher, ServedModel
+
+    old, new = object(), object()
+    served = ServedModel(old, "1")  # type: ignore[arg-type]
+    answers: list = [
+        ConnectionError("server down"),
+        ConnectionError("server down"),
+        autolog.RegistryNotFoundError("alias gone"),
+        "2",
+        "2",
+    ]
+
+    def check() -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    loads = [ValueError("corrupt model"), new]
+
+    def load(version: str):
+        result = loads.pop(0)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    watcher = ModelWatcher(served, check, load, 1.0, label="models:/const@champion")
+    assert [watcher.poll() for _ in range(5)] == [False, False, False, False, True]
+    assert served.current == (new, "2")
+    err = capsys.readouterr().err
+    assert err.count("server down") == 1 and "alias gone" in err and "corrupt model" in err
+    assert "still serving version 1" in err and "moved from version 1 to 2" in err
