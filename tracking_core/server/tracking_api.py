@@ -333,7 +333,11 @@ def create_run(ctx: ServerContext, data: dict) -> dict:
 
 
 def get_run(ctx: ServerContext, data: dict) -> dict:
-    return {"run": run_json(liveness.settle(ctx.store, [_get_run(ctx, _run_id(data))])[0], ctx.public_uri)}
+    run = run_json(liveness.settle(ctx.store, [_get_run(ctx, _run_id(data))])[0], ctx.public_uri)
+    outputs = ctx.store.run_outputs([run["info"]["run_id"]])[run["info"]["run_id"]]
+    if outputs:  # MLflow 3: the logged models the run produced (runs/outputs)
+        run["outputs"] = {"model_outputs": [{"model_id": model_id, "step": step} for model_id, step in outputs]}
+    return {"run": run}
 
 
 def update_run(ctx: ServerContext, data: dict) -> dict:
