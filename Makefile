@@ -11,7 +11,7 @@ PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 # The real MLflow for the interop tests and benchmarks, in its own venv (never in .venv).
 MLFLOW_VENV := bench/.mlflow-venv/.ready
 
-.PHONY: install lint test interop demo bench bench-vs-mlflow team-demo bench-server bench-store bench-ui bench-serving clean chromium soak
+.PHONY: install lint test interop demo bench bench-vs-mlflow team-demo bench-server bench-registry bench-store bench-ui bench-serving clean chromium soak
 
 # Examples install as users would (not editable), so their sources are part of the stamp too.
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
@@ -83,6 +83,11 @@ team-demo: $(STAMP)
 # autolog server next to mlflow server (SQLite, one worker): start, log-batch, get-history, runs, search.
 bench-server: $(STAMP) $(MLFLOW_VENV)
 	$(PY) -m bench.server
+
+# The model registry of autolog server next to mlflow server (SQLite, one worker): create version,
+# set alias, get by alias, search versions over 10,000 versions.
+bench-registry: $(STAMP) $(MLFLOW_VENV)
+	$(PY) -m bench.registry
 
 # autolog models serve next to mlflow models serve, one sklearn model: cold start, 4 clients' single rows.
 bench-serving: $(STAMP) $(MLFLOW_VENV)
