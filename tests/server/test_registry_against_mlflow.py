@@ -11,12 +11,15 @@ import subprocess
 import textwrap
 import uuid
 
+import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
 
+from registry_support import registry_round_trip
 from server_support import server_env
 from sklearn.datasets import load_iris
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 
 import autolog
@@ -75,6 +78,7 @@ def test_an_autologged_model_registered_aliased_and_loaded_back_through_mlflow_s
         f"""
         import json, mlflow
         from sklearn.datasets import load_iris
+from sklearn.dummy import DummyClassifier
         client = mlflow.MlflowClient()
         version = client.get_model_version_by_alias({name!r}, "champion")
         X, _ = load_iris(return_X_y=True)
@@ -124,3 +128,13 @@ def test_models_serve_from_an_alias_on_mlflow_server(on_mlflow, mlflow_server, t
         server.stop()
     assert status == 200, body
     assert body["predictions"] == model.predict(X[:5]).tolist()
+
+
+def test_every_registry_method_against_mlflow_server(on_mlflow):
+    """The same round trip as against ``autolog server`` (``registry_round_trip``): MLflow is the reference."""
+    name = f"const-{uuid.uuid4().hex[:8]}"
+    on_mlflow(None, registered_model_name=name)
+    X_small, y_small = np.arange(40, dtype=float).reshape(20, 2), np.array([0, 1] * 10)
+    for value in (0, 1):
+        DummyClassifier(strategy="constant", constant=value).fit(X_small, y_small)
+    registry_round_trip(autolog.TrackingClient(), name, X_small[:1])

@@ -20,7 +20,7 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from registry_support import calls_while_moving, load_overhead_ms
+from registry_support import calls_while_moving, load_overhead_ms, registry_round_trip
 from server_support import server_env
 from sklearn.datasets import load_iris
 from sklearn.dummy import DummyClassifier
@@ -81,49 +81,7 @@ def test_autologged_models_registered_aliased_and_loaded_through_the_server(on_s
 
 
 def test_registry_methods_round_trip_over_rest(constants, on_server):
-    client, name = on_server, constants
-    client.update_registered_model(name, description="constant answers")
-    client.set_registered_model_tag(name, "team", "blue")
-    client.set_model_version_tag(name, 2, "validated", "yes")
-    client.update_model_version(name, 2, description="answers 1")
-    client.set_registered_model_alias(name, "champion", 2)
-    client.set_registered_model_alias(name, "challenger", 1)
-
-    model = client.get_registered_model(name)
-    assert (model.description, model.tags, model.aliases) == (
-        "constant answers",
-        {"team": "blue"},
-        {"champion": "2", "challenger": "1"},
-    )
-    champion = client.get_model_version_by_alias(name, "champion")
-    assert (champion.version, champion.description, champion.tags, champion.aliases) == (
-        "2",
-        "answers 1",
-        {"validated": "yes"},
-        ("champion",),
-    )
-    assert client.get_model_version_download_uri(name, 2) == champion.source
-    assert [m.name for m in client.search_registered_models(f"name = '{name}'")] == [name]
-    page = client.search_model_versions(f"name = '{name}'", max_results=1)
-    assert len(page) == 1 and page.token
-    assert len(client.search_model_versions(f"name = '{name}'", max_results=1, page_token=page.token)) == 1
-    client.transition_model_version_stage(name, 1, "Staging")
-    assert {v.current_stage: v.version for v in client.get_latest_versions(name)} == {"None": "2", "Staging": "1"}
-    assert autolog.load_model(f"models:/{name}/staging").predict(X_SMALL[:1]) == [0]
-
-    client.delete_registered_model_alias(name, "challenger")
-    client.delete_model_version_tag(name, 2, "validated")
-    client.delete_registered_model_tag(name, "team")
-    assert client.get_registered_model(name).aliases == {"champion": "2"}
-    renamed = f"{name}-renamed"
-    client.rename_registered_model(name, renamed)
-    assert autolog.load_model(f"models:/{renamed}@champion").predict(X_SMALL[:1]) == [1]
-    client.delete_model_version(renamed, 2)
-    with pytest.raises(autolog.RegistryNotFoundError, match="no alias 'champion'"):
-        autolog.load_model(f"models:/{renamed}@champion")  # deleting the version deleted its alias
-    client.delete_registered_model(renamed)
-    with pytest.raises(autolog.RegistryNotFoundError):
-        client.get_registered_model(renamed)
+    registry_round_trip(on_server, constants, X_SMALL[:1])
 
 
 @pytest.mark.parametrize(
