@@ -220,6 +220,14 @@ def test_a_bad_models_uri_is_an_error_naming_the_part(two_versions, uri, error, 
         assert fragment in str(caught.value)
 
 
+def test_latest_of_a_model_without_versions_says_so(two_versions):
+    two_versions.create_registered_model("empty")
+    with pytest.raises(autolog.RegistryNotFoundError, match="'empty' has no version"):
+        autolog.load_model("models:/empty/latest")
+    with pytest.raises(autolog.RegistryNotFoundError, match="'const' has no version in stage Archived"):
+        autolog.load_model("models:/const/archived")
+
+
 def test_bad_client_arguments_name_the_field(two_versions):
     with pytest.raises(ValueError, match="version"):
         two_versions.get_model_version("const", "two")
