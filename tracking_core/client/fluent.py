@@ -406,8 +406,7 @@ def local_model_dir(model_uri: str) -> str:
         from .registry import model_dir
 
         return model_dir(_tracker(), model_uri)
-    scheme = model_uri.split(":", 1)[0] if ":" in model_uri else ""
-    if model_uri.startswith("file:") or (len(scheme) > 1 and scheme.replace("-", "").isalnum()):
+    if "://" in model_uri or model_uri.startswith(("file:", "mlflow-artifacts:")):
         # An artifact URI: mlflow-artifacts:/..., s3://..., file:///... (what a model version's source is)
         from .registry import local_dir_of
 

@@ -230,8 +230,9 @@ def local_dir_of(tracker: Any, files_uri: str) -> str:
         return local_run_model_dir(tracker, files_uri)
     if uri_module.is_models_uri(files_uri):
         return model_dir(tracker, files_uri)
-    if files_uri.startswith("file://"):
-        files_uri = files_uri[len("file://") :]
+    if files_uri.startswith("file:"):  # file:///abs/path, file:/abs/path
+        files_uri = files_uri[len("file:") :]
+        files_uri = files_uri[2:] if files_uri.startswith("//") else files_uri
     if "://" not in files_uri and ":" not in files_uri.split("/", 1)[0]:
         if not os.path.isdir(files_uri):
             raise FileNotFoundError(f"the model files at {files_uri!r} are gone (no such directory)")
