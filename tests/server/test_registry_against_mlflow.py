@@ -78,7 +78,6 @@ def test_an_autologged_model_registered_aliased_and_loaded_back_through_mlflow_s
         f"""
         import json, mlflow
         from sklearn.datasets import load_iris
-from sklearn.dummy import DummyClassifier
         client = mlflow.MlflowClient()
         version = client.get_model_version_by_alias({name!r}, "champion")
         X, _ = load_iris(return_X_y=True)
