@@ -198,3 +198,42 @@ def test_malformed_bodies_are_refused_not_crashed(server):
             server.url, "POST", f"/api/2.0/mlflow/{endpoint}", body, {"Content-Type": "application/json"}
         )
         assert 400 <= status < 500, (endpoint, status, data)
+
+
+GARBAGE = [True, -1, 2**70, "", "x" * 300, "\x00", "\ud800", [], {"a": {"b": []}}, "../../etc/passwd", "a/b", None]
+REGISTRY_FIELDS = [
+    "name", "new_name", "version", "alias", "source", "run_id", "model_id", "description", "key", "value", "tags",
+    "stage", "stages", "archive_existing_versions", "filter", "order_by", "max_results", "page_token",
+    "experiment_id", "experiment_ids", "status", "params", "models", "datasets", "artifact_directory_path",
+]  # fmt: skip
+
+
+def test_garbage_in_every_field_of_every_registry_endpoint_is_never_a_500(server, run):
+    from tracking_core.server.registry_api import ROUTES
+
+    _ok(server, "POST", "registered-models/create", {"name": "garbage"})
+    _ok(server, "POST", "model-versions/create", {"name": "garbage", "source": f"runs:/{run['run_id']}/m"})
+    logged = _ok(server, "POST", "logged-models", {"experiment_id": run["experiment_id"]})["model"]["info"]["model_id"]
+    base = {
+        "name": "garbage", "version": "1", "alias": "a", "source": f"runs:/{run['run_id']}/m", "run_id": run["run_id"],
+        "key": "k", "value": "v", "stage": "Staging", "experiment_id": run["experiment_id"],
+        "experiment_ids": [run["experiment_id"]], "model_id": logged, "status": "LOGGED_MODEL_READY",
+    }  # fmt: skip
+    for methods, path, _handler in ROUTES:
+        path = path.replace("{model_id}", logged).replace("{tag_key:path}", "k")
+        for field in REGISTRY_FIELDS:
+            for value in GARBAGE:
+                payload = {**base, field: value}
+                if methods[0] == "GET":
+                    query = {k: v for k, v in payload.items() if isinstance(v, str) and "\ud800" not in v}
+                    status, body = api(server.url, "GET", path, query)
+                else:
+                    status, _h, data = request(
+                        server.url,
+                        methods[0],
+                        f"/api/2.0/mlflow/{path}",
+                        json.dumps(payload).encode(),
+                        {"Content-Type": "application/json"},
+                    )
+                    body = data
+                assert status < 500, (methods, path, field, value, status, body)

@@ -110,7 +110,10 @@ def registry_endpoint(handler: Callable[[ServerContext, dict], dict], ctx: Serve
             data.update(request.path_params)
             return json_response(await run_in_threadpool(handler, ctx, data))
         except Exception as exc:
-            return error_response(exc)
+            error = as_api_error(exc)
+            # a message quoting what was sent may hold a lone surrogate, which JSON cannot carry
+            message = error.message.encode("utf-8", "backslashreplace").decode("utf-8")
+            return json_response({"error_code": error.error_code, "message": message}, error.status)
 
     endpoint.__name__ = handler.__name__
     return endpoint

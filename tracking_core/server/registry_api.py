@@ -368,6 +368,8 @@ def _model_id(data: dict) -> str:
 def create_logged_model(ctx: ServerContext, data: dict) -> dict:
     experiment_id = data.get("experiment_id")
     experiment_id = str(experiment_id) if isinstance(experiment_id, int) else req_str(data, "experiment_id")
+    if not experiment_id.isdigit() or int(experiment_id) > 2**31 - 1:
+        raise ApiError(f"Invalid experiment_id {experiment_id[:40]!r}: not an experiment id (experiment_id)")
     if ctx.store.get_experiment(experiment_id) is None:
         from .errors import RESOURCE_DOES_NOT_EXIST
 

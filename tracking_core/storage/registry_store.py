@@ -63,6 +63,7 @@ SEARCH_LOGGED_MODELS_DEFAULT, SEARCH_LOGGED_MODELS_MAX = 100, 1000
 _ALIAS = re.compile(r"^[\w\-]+$")
 _VERSION_LIKE = re.compile(r"^[vV]?\d+$")
 _IN_CHUNK = 500
+_INT32_MAX = 2**31 - 1
 
 # Prebuilt statements of the hot single-version reads (no construct built per call).
 _BY_ALIAS = (
@@ -139,8 +140,8 @@ def check_version(version: Any) -> int:
         number = int(str(version).strip())
     except (TypeError, ValueError):
         raise ValueError(f"Parameter 'version' must be an integer, got '{version}'.") from None
-    if number < 1:
-        raise ValueError(f"Parameter 'version' must be a positive integer, got '{version}'.")
+    if not 1 <= number <= _INT32_MAX:
+        raise ValueError(f"Parameter 'version' must be a positive integer up to {_INT32_MAX}, got '{version}'.")
     return number
 
 
@@ -744,10 +745,7 @@ class RegistryStore:
     def create_logged_model(
         self, experiment_id, name=None, source_run_id=None, tags=None, params=None, model_type=None
     ) -> LoggedModel:
-        try:
-            key = int(experiment_id)
-        except (TypeError, ValueError):
-            raise ValueError(f"Invalid experiment_id {experiment_id!r}: it must be an integer id") from None
+        key = _experiment_key(experiment_id, "experiment_id")
         model_id = f"m-{uuid.uuid4().hex}"
         name = name or f"model-{model_id[2:10]}"
         if not isinstance(name, str) or len(name) > 500:
@@ -935,10 +933,7 @@ class RegistryStore:
         _phase, offset = decode_page_token(page_token)
         keys = []
         for experiment_id in experiment_ids or []:
-            try:
-                keys.append(int(experiment_id))
-            except (TypeError, ValueError):
-                raise ValueError(f"Invalid experiment_ids: {experiment_id!r} is not an experiment id") from None
+            keys.append(_experiment_key(experiment_id, "experiment_ids"))
         columns = {
             "name": logged_models.c.name,
             "model_id": logged_models.c.model_id,
@@ -972,10 +967,12 @@ class RegistryStore:
         ordering = []
         for spec in order_by or []:
             if isinstance(spec, Mapping):  # MLflow's REST form: {"field_name": ..., "ascending": ...}
-                field = spec.get("field_name", "")
+                field = str(spec.get("field_name", ""))
                 ascending = bool(spec.get("ascending", True))
             else:
                 parts = str(spec).split()
+                if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].upper() not in ("ASC", "DESC")):
+                    raise InvalidFilterError(f"invalid order_by {str(spec)[:60]!r}: expected '<field> [ASC|DESC]'")
                 field, ascending = parts[0], not (len(parts) > 1 and parts[1].upper() == "DESC")
             column = order_columns.get(field)
             if column is None:
@@ -987,6 +984,16 @@ class RegistryStore:
             models = self._logged_models(conn, rows[:limit])
         token = encode_page_token("", offset + limit) if len(rows) > limit else None
         return models, token
+
+
+def _experiment_key(experiment_id: Any, field: str) -> int:
+    try:
+        key = int(str(experiment_id))
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid {field}: {str(experiment_id)[:40]!r} is not an experiment id") from None
+    if not 0 <= key <= _INT32_MAX:
+        raise ValueError(f"Invalid {field}: {key} is not an experiment id")
+    return key
 
 
 def _param_items(params: Any) -> list[tuple[str, str]]:
