@@ -85,14 +85,16 @@ _VERSION = sa.select(model_versions).where(
     model_versions.c.version == sa.bindparam("version"),
     model_versions.c.current_stage != DELETED_STAGE,
 )
-_VERSION_TAGS = sa.select(model_version_tags.c.key, model_version_tags.c.value).where(
-    model_version_tags.c.name == sa.bindparam("name"), model_version_tags.c.version == sa.bindparam("version")
+# a version's tags ("t", key, value) and aliases ("a", alias, NULL) in one round trip
+_VERSION_EXTRAS = sa.union_all(
+    sa.select(sa.literal("t").label("kind"), model_version_tags.c.key, model_version_tags.c.value).where(
+        model_version_tags.c.name == sa.bindparam("name"), model_version_tags.c.version == sa.bindparam("version")
+    ),
+    sa.select(sa.literal("a").label("kind"), registered_model_aliases.c.alias, sa.null().label("value")).where(
+        registered_model_aliases.c.name == sa.bindparam("name"),
+        registered_model_aliases.c.version == sa.bindparam("version"),
+    ),
 )
-_VERSION_ALIASES = sa.select(registered_model_aliases.c.alias).where(
-    registered_model_aliases.c.name == sa.bindparam("name"),
-    registered_model_aliases.c.version == sa.bindparam("version"),
-)
-
 _MODEL_TAGS_RANGE = sa.select(model_version_tags.c.version, model_version_tags.c.key, model_version_tags.c.value).where(
     model_version_tags.c.name == sa.bindparam("name"),
     model_version_tags.c.version.between(sa.bindparam("low"), sa.bindparam("high")),
@@ -589,9 +591,15 @@ class RegistryStore:
         tags: dict[tuple[str, int], dict[str, str]] = {}
         aliases: dict[tuple[str, int], list[str]] = {}
         if len(rows) == 1:  # one version (get, get by alias): prebuilt statements
-            key = {"name": rows[0][0], "version": rows[0][1]}
-            tags[rows[0][0], rows[0][1]] = dict(conn.execute(_VERSION_TAGS, key).all())
-            aliases[rows[0][0], rows[0][1]] = list(conn.execute(_VERSION_ALIASES, key).scalars())
+            one_tags: dict[str, str] = {}
+            one_aliases: list[str] = []
+            for kind, key, value in conn.execute(_VERSION_EXTRAS, {"name": rows[0][0], "version": rows[0][1]}):
+                if kind == "t":
+                    one_tags[key] = value
+                else:
+                    one_aliases.append(key)
+            tags[rows[0][0], rows[0][1]] = one_tags
+            aliases[rows[0][0], rows[0][1]] = one_aliases
             rows_to_tag: list = []
         else:
             rows_to_tag = rows
