@@ -265,7 +265,7 @@ def checked_source(ctx: ServerContext, source: str, run_id: str | None, model_id
             raise _invalid_source(source, f"its run {source_run} is not the run_id {run_id} given")
         if ".." in rest.split("/"):
             raise _invalid_source(source, "a path with '..' is not allowed")
-        ctx.store.get_run(source_run)  # RESOURCE_DOES_NOT_EXIST for an unknown run
+        ctx.store.run_artifact_uri(source_run)  # RESOURCE_DOES_NOT_EXIST for an unknown run
         return source, source_run
     try:
         concrete = ctx.concrete_uri(source)
@@ -345,8 +345,7 @@ def get_download_uri(ctx: ServerContext, data: dict) -> dict:
     location = ctx.store.get_model_version_download_uri(_name(data), _version(data))
     if location.startswith("runs:/"):
         run_id, _, path = location[len("runs:/") :].partition("/")
-        run = ctx.store.get_run(run_id)
-        location = run.info.artifact_uri.rstrip("/") + ("/" + path if path else "")
+        location = ctx.store.run_artifact_uri(run_id).rstrip("/") + ("/" + path if path else "")
     return {"artifact_uri": ctx.public_uri(location)}
 
 
@@ -376,7 +375,7 @@ def create_logged_model(ctx: ServerContext, data: dict) -> dict:
         raise ApiError(f"No Experiment with id={experiment_id} exists (experiment_id)", RESOURCE_DOES_NOT_EXIST)
     source_run_id = get_str(data, "source_run_id") or None
     if source_run_id:
-        ctx.store.get_run(source_run_id)
+        ctx.store.run_artifact_uri(source_run_id)
     model = ctx.store.create_logged_model(
         experiment_id,
         name=get_str(data, "name") or None,
@@ -459,7 +458,7 @@ def list_logged_model_artifacts(ctx: ServerContext, data: dict) -> dict:
 
 def log_outputs(ctx: ServerContext, data: dict) -> dict:
     run_id = req_str(data, "run_id")
-    ctx.store.get_run(run_id)
+    ctx.store.run_artifact_uri(run_id)
     outputs = []
     for item in get_objects(data, "models"):
         model_id = req_str(item, "model_id")

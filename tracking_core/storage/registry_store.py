@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..batch import now_ms
-from ..errors import InvalidFilterError, RegistryExistsError, RegistryNotFoundError
+from ..errors import InvalidFilterError, RegistryExistsError, RegistryNotFoundError, RunNotFoundError
 from ..registry_entities import (
     LoggedModel,
     LoggedModelMetric,
@@ -48,6 +48,7 @@ from .schema import (
     registered_model_tags,
     registered_models,
     run_model_outputs,
+    runs,
 )
 from .search import Attributes, parse_filter, parse_order_by
 from .sql_search import _compare, decode_page_token, encode_page_token
@@ -101,6 +102,10 @@ _MODEL_TAGS_RANGE = sa.select(model_version_tags.c.version, model_version_tags.c
 )
 _MODEL_ALIASES = sa.select(registered_model_aliases.c.alias, registered_model_aliases.c.version).where(
     registered_model_aliases.c.name == sa.bindparam("name")
+)
+
+_RUN_ARTIFACT_URI = sa.select(runs.c.artifact_uri).where(
+    runs.c.run_id == sa.bindparam("run_id"), runs.c.deleted == sa.false()
 )
 
 REGISTERED_MODEL_FILTER = Attributes(("name",), (), {})
@@ -425,6 +430,14 @@ class RegistryStore:
             )
 
     # -- model versions ---------------------------------------------------------------------------
+    def run_artifact_uri(self, run_id: str) -> str:
+        """The artifact URI of a live run (one indexed read); ``RunNotFoundError`` otherwise."""
+        with self.engine.connect() as conn:
+            uri = conn.execute(_RUN_ARTIFACT_URI, {"run_id": str(run_id)}).scalar()
+        if uri is None:
+            raise RunNotFoundError(run_id)
+        return uri
+
     def _resolve_source(self, source: str, run_id: str | None, model_id: str | None):
         """(storage_location, run_id, model_id) for a version's source (``models:/`` URIs resolved)."""
         if not source.startswith("models:"):
@@ -489,7 +502,23 @@ class RegistryStore:
                             model_version_tags.insert(),
                             [{"name": name, "version": version, "key": k, "value": v} for k, v in items],
                         )
-                return self.get_model_version(name, version)
+                return ModelVersion(
+                    name,
+                    str(version),
+                    now,
+                    now,
+                    description,
+                    None,
+                    ModelVersionStage.NONE,
+                    source,
+                    run_id,
+                    ModelVersionStatus.READY,
+                    None,
+                    dict(items),
+                    run_link,
+                    (),
+                    model_id,
+                )
             except sa.exc.IntegrityError:
                 if attempt == 4:
                     raise
