@@ -29,6 +29,7 @@ def flow(url):
     model = LinearRegression().fit(X, y)
     with mlflow.start_run() as run:
         info = mlflow.sklearn.log_model(model, name="model", registered_model_name="wine")
+        mlflow.log_metric("rmse", 0.25, model_id=info.model_id)
     logged = client.get_logged_model(info.model_id)
     second = mlflow.register_model(f"runs:/{run.info.run_id}/model", "wine", tags={"team": "blue"})
     client.set_registered_model_alias("wine", "champion", second.version)
@@ -60,6 +61,8 @@ def flow(url):
     names = sorted(m.name for m in client.search_registered_models())
     experiment_id = mlflow.get_experiment_by_name("registry-flow").experiment_id
     searched = client.search_logged_models([experiment_id])
+    by_metric = client.search_logged_models([experiment_id], filter_string="metrics.rmse < 0.3")
+    model_metrics = {m.key: m.value for m in client.get_logged_model(info.model_id).metrics}
     print(
         json.dumps(
             {
@@ -96,6 +99,8 @@ def flow(url):
                 "auto_expected": (model.predict(X[:1]) + 1).tolist(),
                 "names": names,
                 "searched_logged": sorted(m.model_id for m in searched),
+                "by_metric": [m.model_id for m in by_metric],
+                "model_metrics": model_metrics,
             }
         )
     )

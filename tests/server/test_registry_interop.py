@@ -34,6 +34,8 @@ def test_log_model_with_registered_model_name_registers_a_logged_model(flow):
     assert logged["model_id"].startswith("m-") and logged["status"].endswith("READY")
     assert logged["name"] == "model" and logged["source_run_id"] == flow["run_id"]
     assert logged["artifact_location"].startswith("mlflow-artifacts:/")
+    assert flow["model_metrics"] == {"rmse": 0.25}  # log_metric(model_id=...) belongs to the logged model
+    assert flow["by_metric"] == [logged["model_id"]]
     assert str(flow["first_version"]) == "1"
 
 

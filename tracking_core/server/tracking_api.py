@@ -470,13 +470,45 @@ def log_batch(ctx: ServerContext, data: dict) -> dict:
             f"and tags in total. Got {total}."
         )
     points = [_metric_point(run_id, item) for item in metrics]
-    return _log(
+    result = _log(
         ctx,
         run_id,
         points,
         _pairs(data, "params", "param", MAX_PARAM_VALUE_LENGTH),
         _pairs(data, "tags", "tag", MAX_TAG_VALUE_LENGTH),
     )
+    _log_model_metrics(ctx, run_id, metrics, points)
+    return result
+
+
+def _log_model_metrics(ctx: ServerContext, run_id: str, items: list[dict], points: list) -> None:
+    """MLflow 3: metrics sent with a ``model_id`` also belong to that logged model (its ``data.metrics``,
+    searchable with ``metrics.<key>``); an unknown model id leaves the run's metric logged alone."""
+    from ..errors import RegistryNotFoundError
+    from ..registry_entities import LoggedModelMetric
+
+    by_model: dict[str, list[LoggedModelMetric]] = {}
+    for item, (_run, key, value, timestamp, step) in zip(items, points, strict=True):
+        model_id = item.get("model_id")
+        if isinstance(model_id, str) and model_id:
+            dataset_name, dataset_digest = item.get("dataset_name"), item.get("dataset_digest")
+            by_model.setdefault(model_id, []).append(
+                LoggedModelMetric(
+                    key,
+                    value,
+                    timestamp,
+                    step,
+                    run_id,
+                    model_id,
+                    dataset_name if isinstance(dataset_name, str) else None,
+                    dataset_digest if isinstance(dataset_digest, str) else None,
+                )
+            )
+    for model_id, model_metrics in by_model.items():
+        try:
+            ctx.store.log_logged_model_metrics(model_id, model_metrics)
+        except RegistryNotFoundError:
+            pass
 
 
 def log_inputs(ctx: ServerContext, data: dict) -> dict:
@@ -503,7 +535,10 @@ def log_inputs(ctx: ServerContext, data: dict) -> dict:
 
 def log_metric(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
-    return _log(ctx, run_id, [_metric_point(run_id, data)], {}, {})
+    point = _metric_point(run_id, data)
+    result = _log(ctx, run_id, [point], {}, {})
+    _log_model_metrics(ctx, run_id, [data], [point])
+    return result
 
 
 def log_param(ctx: ServerContext, data: dict) -> dict:
