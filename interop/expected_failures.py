@@ -4,7 +4,7 @@ Keys are a test function's name (every parametrization of it) or a full id (``te
 are the reason. ``make interop`` marks them as strict xfails: a failure not listed here fails the target, and
 so does a listed test that passes (take it off the list then). The sections:
 
-- UNSERVED: endpoints autolog server does not serve (by decision, or until the registry issue lands).
+- UNSERVED: endpoints autolog server does not serve (by decision), and the registry's decided differences.
 - BEING_FIXED_IN_ISSUE_20: defects being fixed in issue 20; remove each entry when its fix lands.
 - FOUND_BY_THIS_SUITE: differences from MLflow's server this suite found that nobody is fixing yet.
 """
@@ -18,15 +18,15 @@ def _each(reason: str, names: str) -> dict[str, str]:
 
 UNSERVED: dict[str, str] = {
     **_each(
-        "unserved (until the registry issue lands): registered models and model versions",
+        "by design (issue 22): runs' artifact URIs are the proxied mlflow-artifacts:/ form and a version's source must "
+        "be a runs:/ or models:/ URI or a location inside the server's artifact destination; the test slices "
+        "'file://' off a run's artifact URI and registers local paths and remote buckets (s3://...) as sources",
         """test_create_model_version_with_path_source test_create_model_version_with_non_local_source
-        test_create_model_version_with_file_uri test_create_model_version_model_id""",
+        test_create_model_version_with_file_uri""",
     ),
     **_each(
-        "unserved (until the registry issue lands): logged models (logged-models/*, metrics and inputs of a model)",
-        """test_log_metric_model test_log_inputs_model test_create_logged_model test_log_logged_model_params
-        test_finalize_logged_model test_delete_logged_model test_set_logged_model_tags test_delete_logged_model_tag
-        test_search_logged_models test_log_outputs test_list_logged_model_artifacts test_get_logged_model_artifact""",
+        "unserved: model inputs of a run (runs/log-inputs with models: run.inputs.model_inputs)",
+        "test_log_inputs_model",
     ),
     **_each(
         "unserved: traces (v2/v3 trace endpoints, OTLP span ingest, assessments)",

@@ -205,6 +205,33 @@ def artifact_routes(ctx: ServerContext, limit: int) -> list[Route]:
     return routes
 
 
+def logged_model_file_routes(ctx: ServerContext) -> list[Route]:
+    """MLflow 3's ``GET logged-models/{model_id}/artifacts/files?artifact_file_path=...``: one logged model file."""
+
+    async def download(request: Request) -> Response:
+        try:
+            repository, clean, headers = await run_in_threadpool(
+                registry_api.logged_model_file,
+                ctx,
+                request.path_params["model_id"],
+                request.query_params.get("artifact_file_path"),
+            )
+            media_type = headers.pop("Content-Type")
+            local = artifact_api.local_file(repository, clean)
+            if local is not None:
+                return FileResponse(local, headers=headers, media_type=media_type)
+            return StreamingResponse(
+                iterate_in_threadpool(repository.iter_bytes(clean)), headers=headers, media_type=media_type
+            )
+        except Exception as exc:
+            return error_response(exc)
+
+    return [
+        Route(f"{prefix}/mlflow/logged-models/{{model_id}}/artifacts/files", download, methods=["GET"])
+        for prefix in PREFIXES
+    ]
+
+
 def upload_route(ctx: ServerContext) -> Route:
     """MLflow's UI upload: ``POST /ajax-api/2.0/mlflow/upload-artifact?run_uuid=&path=`` with the bytes."""
 
@@ -256,6 +283,7 @@ def create_app(config: ServerConfig, ctx: ServerContext | None = None) -> Starle
             endpoint = registry_endpoint(handler, ctx, limit)
             for prefix in PREFIXES:
                 routes.append(Route(f"{prefix}/mlflow/{path}", endpoint, methods=list(methods)))
+        routes += logged_model_file_routes(ctx)
         for methods, path, handler in tracking_api.AJAX_ROUTES:
             routes.append(Route(f"{AJAX_API}/{path}", json_endpoint(handler, ctx, limit), methods=list(methods)))
         if config.serve_artifacts:

@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import RegistryNotFoundError
 from ..registry_entities import LoggedModel, LoggedModelStatus, ModelVersion, RegisteredModel
 from .context import ServerContext
-from .errors import INVALID_PARAMETER_VALUE, ApiError
+from .errors import INVALID_PARAMETER_VALUE, RESOURCE_DOES_NOT_EXIST, ApiError
 from .protocol import get_int, get_list, get_objects, get_str, req_str, text
 
 Handler = Callable[[ServerContext, dict], Any]
@@ -370,12 +370,8 @@ def create_logged_model(ctx: ServerContext, data: dict) -> dict:
     if not experiment_id.isdigit() or int(experiment_id) > 2**31 - 1:
         raise ApiError(f"Invalid experiment_id {experiment_id[:40]!r}: not an experiment id (experiment_id)")
     if ctx.store.get_experiment(experiment_id) is None:
-        from .errors import RESOURCE_DOES_NOT_EXIST
-
         raise ApiError(f"No Experiment with id={experiment_id} exists (experiment_id)", RESOURCE_DOES_NOT_EXIST)
-    source_run_id = get_str(data, "source_run_id") or None
-    if source_run_id:
-        ctx.store.run_artifact_uri(source_run_id)
+    source_run_id = get_str(data, "source_run_id") or None  # as MLflow: any id, not checked
     model = ctx.store.create_logged_model(
         experiment_id,
         name=get_str(data, "name") or None,
@@ -454,6 +450,25 @@ def list_logged_model_artifacts(ctx: ServerContext, data: dict) -> dict:
             item["file_size"] = info.file_size
         files.append(item)
     return {"root_uri": ctx.public_uri(model.artifact_location), "files": files}
+
+
+def logged_model_file(ctx: ServerContext, model_id: str, path: str | None) -> tuple[Any, str, dict]:
+    """(repository, clean path, headers) of one file of a logged model (``logged-models/{id}/artifacts/files``)."""
+    import os
+
+    from .artifact_api import SAFE_TYPES, SECURITY_HEADERS, checked_path
+
+    model = ctx.store.get_logged_model(model_id)
+    if not path:
+        raise ApiError("Missing value for required parameter 'artifact_file_path'.")
+    clean = checked_path(path)
+    repository = ctx.artifact_repository(model.artifact_location)
+    if not clean or not repository.is_file(clean):
+        raise ApiError(f"no artifact file {clean!r} in logged model {model_id}", RESOURCE_DOES_NOT_EXIST)
+    extension = os.path.splitext(clean)[1].lower()
+    headers = dict(SECURITY_HEADERS)
+    headers["Content-Type"] = SAFE_TYPES.get(extension, "application/octet-stream")
+    return repository, clean, headers
 
 
 def log_outputs(ctx: ServerContext, data: dict) -> dict:

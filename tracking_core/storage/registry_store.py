@@ -54,6 +54,7 @@ from .search import Attributes, parse_filter, parse_order_by
 from .sql_search import _compare, decode_page_token, encode_page_token
 
 DELETED_STAGE = "Deleted_Internal"
+MODEL_VERSIONS_TAG = "mlflow.modelVersions"
 MAX_MODEL_NAME_LENGTH = 256
 MAX_ALIAS_LENGTH = 255
 MAX_TAG_KEY_LENGTH = 250
@@ -502,6 +503,8 @@ class RegistryStore:
                             model_version_tags.insert(),
                             [{"name": name, "version": version, "key": k, "value": v} for k, v in items],
                         )
+                    if model_id:
+                        self._tag_model_versions(conn, model_id, name, version)
                 return ModelVersion(
                     name,
                     str(version),
@@ -523,6 +526,26 @@ class RegistryStore:
                 if attempt == 4:
                     raise
         raise AssertionError("unreachable")
+
+    def _tag_model_versions(self, conn, model_id: str, name: str, version: int) -> None:
+        """The logged model's ``mlflow.modelVersions`` tag lists its registered versions, as MLflow keeps it."""
+        import json
+
+        where = [logged_model_tags.c.model_id == model_id, logged_model_tags.c.key == MODEL_VERSIONS_TAG]
+        if (
+            conn.execute(sa.select(logged_models.c.model_id).where(logged_models.c.model_id == model_id)).first()
+            is None
+        ):
+            return
+        current = conn.execute(sa.select(logged_model_tags.c.value).where(*where)).scalar()
+        try:
+            entries = json.loads(current) if current else []
+        except ValueError:
+            entries = []
+        entries.append({"name": name, "version": version})
+        _upsert(
+            conn, logged_model_tags, {"model_id": model_id, "key": MODEL_VERSIONS_TAG}, {"value": json.dumps(entries)}
+        )
 
     def _require_version(self, conn, name, version) -> Any:
         row = conn.execute(_VERSION, {"name": name, "version": version}).first()
@@ -984,6 +1007,19 @@ class RegistryStore:
         query = sa.select(logged_models).where(
             logged_models.c.experiment_id.in_(keys), logged_models.c.lifecycle_stage == "active"
         )
+        if datasets:  # models with a metric on one of these datasets (name, and digest when given)
+            metric = logged_model_metrics
+            matches = []
+            for dataset in datasets:
+                name = dataset.get("dataset_name") if isinstance(dataset, Mapping) else None
+                if not isinstance(name, str) or not name:
+                    raise ValueError("every entry of datasets needs a dataset_name (datasets)")
+                digest = dataset.get("dataset_digest")
+                match = metric.c.dataset_name == name
+                if isinstance(digest, str) and digest:
+                    match = sa.and_(match, metric.c.dataset_digest == digest)
+                matches.append(match)
+            query = query.where(sa.exists().where(metric.c.model_id == logged_models.c.model_id, sa.or_(*matches)))
         for clause in parse_filter(filter_string, LOGGED_MODEL_FILTER):
             if clause.entity in ("tags", "params"):
                 table = logged_model_tags if clause.entity == "tags" else logged_model_params
@@ -992,12 +1028,12 @@ class RegistryStore:
                 )
             elif clause.entity == "metrics":
                 metric = logged_model_metrics
-                match = [metric.c.model_id == logged_models.c.model_id, metric.c.key == clause.key]
+                same = [metric.c.model_id == logged_models.c.model_id, metric.c.key == clause.key]
                 if clause.op in ("IS NULL", "IS NOT NULL"):
-                    found = sa.exists().where(*match)
+                    found = sa.exists().where(*same)
                     query = query.where(~found if clause.op == "IS NULL" else found)
                 else:
-                    query = query.where(sa.exists().where(*match, _compare(metric.c.value, clause.op, clause.value)))
+                    query = query.where(sa.exists().where(*same, _compare(metric.c.value, clause.op, clause.value)))
             else:
                 query = query.where(self._clause_sql(clause, logged_models.c.model_id, None, (), columns))
         order_columns = {k: v for k, v in columns.items()}
