@@ -444,6 +444,20 @@ def model_versions(store: SqlStore, name: str, page_token: str | None, size: int
     )
 
 
+def run_artifact_uris(store: SqlStore, run_ids: Iterable[str]) -> dict[str, str]:
+    """run id -> artifact URI, for the runs that exist (deleted ones left out)."""
+    wanted = sorted(set(run_ids))
+    if not wanted:
+        return {}
+    with store.engine.connect() as conn:
+        return {
+            r.run_id: r.artifact_uri
+            for r in conn.execute(
+                sa.select(runs.c.run_id, runs.c.artifact_uri).where(runs.c.run_id.in_(wanted), _active())
+            )
+        }
+
+
 def run_versions(store: SqlStore, run_id: str) -> list:
     """Every registered version made from a run's models, by model name then version."""
     if not has_registry(store):

@@ -476,12 +476,14 @@ class UI:
             versions, next_token = queries.model_versions(self.store, name, token)
         except queries.page_token_errors() as exc:
             return self.error_page(400, "Bad page address", f"{exc}.", back=(model_url(name), model.name))
-        run_names = queries.run_names(self.store, {v.run_id for v in versions if v.run_id})
+        run_ids = {v.run_id for v in versions if v.run_id}
+        run_names = queries.run_names(self.store, run_ids)
+        artifact_uris = queries.run_artifact_uris(self.store, run_ids)
         rows = [
             {
                 "version": v,
                 "run_name": run_names.get(v.run_id) if v.run_id else None,
-                "path": self._path_in_run(v),
+                "path": self._path_in_run(v, artifact_uris.get(v.run_id or "")),
             }
             for v in versions
         ]
