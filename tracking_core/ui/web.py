@@ -418,6 +418,7 @@ class UI:
         search = (q.get("q") or "").strip()
         token = q.get("page_token") or None
         back = [t for t in (q.get("back") or "").split(" ") if t][-MAX_BACK_TOKENS:]
+        bad_search: tuple[type[BaseException], ...] = (*queries.filter_errors(), ValueError)
         problem = None
         models: list = []
         next_token = None
@@ -425,7 +426,7 @@ class UI:
             models, next_token = queries.search_models(self.store, search, token)
         except queries.page_token_errors() as exc:
             problem = f"{exc}. Start again from the first page."
-        except (*queries.filter_errors(), ValueError) as exc:
+        except bad_search as exc:
             problem = str(exc)
         rows = []
         for model in models:
