@@ -253,8 +253,10 @@ def test_models_pages_in_the_browser_show_text_never_markup(page, server, ids):
     page.goto(model_url(server, ids["models"]["xss"]))
     page.shot("model-xss")
     page.goto(f"{server.url}/runs/{ids['logreg']}")
-    page.locator("#registered-section").scroll_into_view_if_needed()
-    page.locator("#registered-section a.version-link").first.click()
+    section = page.locator("#registered-section")
+    expect(section.locator("tbody tr")).to_have_count(2)
+    section.screenshot(path=page.shot("run-page").replace("run-page.png", "run-registered-versions.png"))
+    section.locator("a.version-link[href='/models/iris-classifier#v-1']").click()
     expect(page.locator("#v-1")).to_be_visible()
     assert page.url.endswith("/models/iris-classifier#v-1")
 
