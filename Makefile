@@ -44,8 +44,10 @@ test: lint $(STAMP) chromium $(MLFLOW_VENV)
 # MLflow's own REST tests (its tests/tracking/test_rest_tracking.py) against `autolog server`, in the MLflow
 # venv; expected failures with their reasons in interop/expected_failures.py (strict). MLflow's test files are
 # not part of this repository: MLFLOW_TESTS is a folder holding MLflow's tests/ (a checkout of MLflow, or a
-# copy of the files interop/README.md lists); without them the target says so and does nothing.
-MLFLOW_TESTS ?= bench/.mlflow-tests
+# copy of the files interop/README.md lists), by default bench/.mlflow-tests or the machine's cache
+# ~/.cache/autolog/mlflow-tests (so a fresh clone on a machine that has them runs them); without them the
+# target says so and does nothing.
+MLFLOW_TESTS ?= $(or $(wildcard bench/.mlflow-tests),$(HOME)/.cache/autolog/mlflow-tests)
 interop: $(STAMP) $(MLFLOW_VENV)
 	@if [ ! -f $(MLFLOW_TESTS)/tests/tracking/test_rest_tracking.py ]; then \
 		echo "interop: skipped: no MLflow tests at $(MLFLOW_TESTS)/tests/tracking/test_rest_tracking.py (interop/README.md)"; \
