@@ -58,6 +58,24 @@ def _missing(name: str) -> ApiError:
     )
 
 
+missing_value = _missing
+
+MAX_SHOWN_VALUE = 200  # characters of a refused value repeated in the message
+
+
+def invalid_value(name: str, value: Any, explanation: str | None = None) -> ApiError:
+    """MLflow's wording for a bad field, ``Invalid value <json> for parameter '<name>' supplied``
+    (clients and MLflow's tests match on it), then what was wrong with it."""
+    try:
+        shown = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        shown = repr(value)
+    if len(shown) > MAX_SHOWN_VALUE:
+        shown = shown[:MAX_SHOWN_VALUE] + "..."
+    message = f"Invalid value {shown} for parameter '{name}' supplied"
+    return ApiError(f"{message}: {explanation}" if explanation else f"{message}.", INVALID_PARAMETER_VALUE)
+
+
 def get_str(
     data: dict, name: str, required: bool = False, default: str | None = None, max_length: int | None = None
 ) -> str | None:
@@ -67,13 +85,13 @@ def get_str(
             raise _missing(name)
         return default
     if not isinstance(value, str):
-        raise ApiError(f"parameter '{name}' must be a string, got {json.dumps(value)[:80]}")
+        raise invalid_value(name, value, f"it must be a string, not {_type_name(value)}")
     if "\x00" in value:
-        raise ApiError(f"parameter '{name}' contains a NUL character")
+        raise invalid_value(name, value, "it contains a NUL character")
     if not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value):
-        raise ApiError(f"parameter '{name}' contains a lone surrogate, which is not text")
+        raise invalid_value(name, value, "it contains a lone surrogate, which is not text")
     if max_length is not None and len(value) > max_length:
-        raise ApiError(f"parameter '{name}' is {len(value)} characters long; the limit is {max_length}")
+        raise invalid_value(name, value, f"it is {len(value)} characters long; the limit is {max_length}")
     return value
 
 
@@ -91,18 +109,18 @@ def get_int(
             raise _missing(name)
         return default
     if isinstance(value, bool):
-        raise ApiError(f"parameter '{name}' must be an integer, got {value!r}")
+        raise invalid_value(name, value, "it must be an integer")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str):
         try:
             value = int(value.strip())
         except ValueError:
-            raise ApiError(f"parameter '{name}' must be an integer, got {str(value)[:40]!r}") from None
+            raise invalid_value(name, value, "it must be an integer") from None
     if not isinstance(value, int):
-        raise ApiError(f"parameter '{name}' must be an integer, got {json.dumps(value)[:80]}")
+        raise invalid_value(name, value, f"it must be an integer, not {_type_name(value)}")
     if not minimum <= value <= maximum:
-        raise ApiError(f"parameter '{name}' = {value} is outside [{minimum}, {maximum}]")
+        raise invalid_value(name, value, f"it must be between {minimum} and {maximum}")
     return value
 
 
@@ -142,7 +160,7 @@ def get_float(data: dict, name: str, required: bool = False) -> float | None:
             raise _missing(name)
         return None
     if isinstance(value, bool):
-        raise ApiError(f"parameter '{name}' must be a number, got {value!r}")
+        raise invalid_value(name, value, "it must be a number")
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
@@ -153,7 +171,24 @@ def get_float(data: dict, name: str, required: bool = False) -> float | None:
             return float(value)
         except ValueError:
             pass
-    raise ApiError(f"parameter '{name}' must be a number, got {json.dumps(value)[:80]}")
+    raise invalid_value(name, value, "it must be a number")
+
+
+def _type_name(value: Any) -> str:
+    """The JSON type of a value, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def get_list(data: dict, name: str) -> list:
@@ -163,19 +198,23 @@ def get_list(data: dict, name: str) -> list:
     if isinstance(value, str):
         return [value]  # a single query-string value
     if not isinstance(value, list):
-        raise ApiError(f"parameter '{name}' must be a list, got {type(value).__name__}")
+        raise invalid_value(name, value, f"it must be a list, not {_type_name(value)}")
     return value
 
 
 def get_objects(data: dict, name: str) -> list[dict]:
+    """A list of JSON objects (never from a query string: a string is refused, not a list of one)."""
+    value = data.get(name)
+    if isinstance(value, str):
+        raise invalid_value(name, value, "it must be a list of objects, not a string")
     items = get_list(data, name)
     for item in items:
         if not isinstance(item, dict):
-            raise ApiError(f"every entry of '{name}' must be an object, got {json.dumps(item)[:80]}")
+            raise invalid_value(name, value, f"every entry must be an object, not {_type_name(item)}")
     return items
 
 
-def key_values(data: dict, name: str, max_value_length: int) -> dict[str, str]:
+def key_values(data: dict, name: str, max_value_length: int | None = None) -> dict[str, str]:
     """``[{"key": k, "value": v}, ...]`` as a dict (keys checked)."""
     result: dict[str, str] = {}
     for item in get_objects(data, name):
