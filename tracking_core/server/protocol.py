@@ -13,6 +13,11 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+try:  # in the server extra; get-history of a big metric is written in half the time with it
+    import orjson
+except ImportError:  # pragma: no cover - a server installed without the extra's orjson
+    orjson = None  # type: ignore[assignment]
+
 from ..entities import Experiment, Metric, Run, RunInfo
 from .errors import INVALID_PARAMETER_VALUE, ApiError
 
@@ -311,8 +316,18 @@ _NON_FINITE = {"nan": '"NaN"', "inf": '"Infinity"', "-inf": '"-Infinity"'}
 
 def metrics_page_json(key: str, rows: list[tuple], next_page_token: str | None) -> RawJson:
     """``{"metrics": [...], "next_page_token": ...}`` for a history page of one metric, from the
-    store's ``(value or None for NaN, timestamp, step)`` rows, written directly: a million points
-    serialise in half the time of building a dict per point for ``json.dumps``."""
+    store's ``(value or None for NaN, timestamp, step)`` rows.
+
+    Through orjson (the server extra) when installed: a million points in under half the time of
+    ``repr`` per float (orjson writes the shortest text that reads back as the same double, as
+    ``repr`` does, in C). orjson writes NaN and the infinities as ``null``, so a page holding one
+    is written again with MLflow's strings. Without orjson, or for what it refuses, the text is
+    built here as before."""
+    if orjson is not None:
+        try:
+            return RawJson(_metrics_page_orjson(key, rows, next_page_token))
+        except TypeError:  # orjson.JSONEncodeError: an int beyond 64 bits, a value of another type
+            pass
     prefix = '{"key":' + json.dumps(key, ensure_ascii=False) + ',"value":'
     parts: list[str] = []
     append = parts.append
@@ -323,6 +338,24 @@ def metrics_page_json(key: str, rows: list[tuple], next_page_token: str | None) 
         append(f'{prefix}{text},"timestamp":{timestamp},"step":{step}}}')
     tail = "" if not next_page_token else ',"next_page_token":' + json.dumps(next_page_token)
     return RawJson(('{"metrics":[' + ",".join(parts) + "]" + tail + "}").encode("utf-8"))
+
+
+def _metrics_page_orjson(key: str, rows: list[tuple], next_page_token: str | None) -> bytes:
+    assert orjson is not None
+    metrics = [{"key": key, "value": value, "timestamp": timestamp, "step": step} for value, timestamp, step in rows]
+    payload: dict[str, Any] = {"metrics": metrics}
+    if next_page_token:
+        payload["next_page_token"] = next_page_token
+    body = orjson.dumps(payload)
+    # ``"value":null`` cannot occur inside a JSON string (the quote would be escaped): only a NaN
+    # (``None`` from the store) or an infinity puts it there.
+    if b'"value":null' in body:
+        for metric in metrics:
+            value = metric["value"]
+            if value is None or value - value != 0.0:
+                metric["value"] = "NaN" if value is None else float_out(value)
+        body = orjson.dumps(payload)
+    return body
 
 
 def dumps(payload: Any) -> bytes:
