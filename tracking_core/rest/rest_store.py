@@ -26,6 +26,7 @@ from ..entities import (
     DatasetInput,
     Experiment,
     InputTag,
+    LatestMetrics,
     LifecycleStage,
     Metric,
     Run,
@@ -100,7 +101,12 @@ def run_info_from_json(info: dict) -> RunInfo:
 
 def run_from_json(data: dict) -> Run:
     body = data.get("data") or {}
-    metrics = {m["key"]: _float_in(m.get("value")) for m in body.get("metrics") or ()}
+    metrics = LatestMetrics(
+        {
+            m["key"]: (_float_in(m.get("value")), int(m.get("timestamp") or 0), int(m.get("step") or 0))
+            for m in body.get("metrics") or ()
+        }
+    )
     return Run(
         run_info_from_json(data["info"]),
         RunData(_pairs(body.get("params")), metrics, _pairs(body.get("tags"))),

@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover - a server installed without the extra's
     orjson = None  # type: ignore[assignment]
 
 from ..entities import Experiment, Metric, Run, RunInfo
+from ..lineage.dataset_sources import MLFLOW_SOURCE_TYPES, to_mlflow_source
 from .errors import INVALID_PARAMETER_VALUE, ApiError
 
 MAX_JSON_DEPTH = 32
@@ -291,7 +292,23 @@ def inputs_json(inputs) -> dict:
 
 def dataset_input_json(item) -> dict:
     dataset = {key: value for key, value in item.dataset._asdict().items() if value is not None}
+    if dataset.get("source_type") not in MLFLOW_SOURCE_TYPES:
+        dataset.update(_mlflow_source(dataset.get("source")))
     return {"dataset": dataset, "tags": [{"key": tag.key, "value": tag.value} for tag in item.tags]}
+
+
+def _mlflow_source(source_json: str | None) -> dict:
+    """A dataset source stored before sources took MLflow's shapes (the library's name as its type,
+    ``{}`` or ``{"type": "local", "uri": ...}``), as MLflow's ``get_source`` reads one."""
+    try:
+        source = json.loads(source_json) if source_json else {}
+    except ValueError:
+        source = {}
+    if isinstance(source, dict) and (source.get("uri") or source.get("url")):
+        source_type, shaped = to_mlflow_source(source)
+    else:  # made in memory, by whom is not known any more
+        source_type, shaped = "code", {"tags": {}}
+    return {"source_type": source_type, "source": json.dumps(shaped)}
 
 
 def experiment_json(experiment: Experiment, public_uri: Callable[[str], str]) -> dict:
