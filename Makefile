@@ -11,7 +11,7 @@ PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 # The real MLflow for the interop tests and benchmarks, in its own venv (never in .venv).
 MLFLOW_VENV := bench/.mlflow-venv/.ready
 
-.PHONY: install lint test interop demo bench bench-vs-mlflow team-demo bench-server bench-store bench-ui bench-serving clean chromium soak
+.PHONY: install lint test interop demo bench bench-vs-mlflow team-demo bench-server bench-history bench-store bench-ui bench-serving clean chromium soak
 
 # Examples install as users would (not editable), so their sources are part of the stamp too.
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
@@ -89,6 +89,10 @@ bench-server: $(STAMP) $(MLFLOW_VENV)
 # autolog models serve next to mlflow models serve, one sklearn model: cold start, 4 clients' single rows.
 bench-serving: $(STAMP) $(MLFLOW_VENV)
 	$(PY) -m bench.serving
+
+# get-history of a 1,000,000-point metric through autolog server, client parse included (and MLflow's client).
+bench-history: $(STAMP) $(MLFLOW_VENV)
+	$(PY) -m bench.history
 
 # The store alone: run creation, a search over 100,000 runs, a 1,000,000-point history (minutes).
 bench-store: $(STAMP)
