@@ -870,15 +870,45 @@ class SqlStore:
                         args,
                     )
                 else:
-                    listed = ",".join(str(n + 1) for n in _bucket_starts(total, max_results))
-                    rows = self._rows(
-                        conn,
-                        "SELECT value, timestamp, step FROM (SELECT value, timestamp, step, ROW_NUMBER() OVER "
-                        f"(ORDER BY step, timestamp, value, id) AS n FROM metrics WHERE {where}) AS numbered "
-                        f"WHERE n IN ({listed}) ORDER BY n",
-                        args,
-                    )
+                    rows = self._rows_at(conn, where, args, _bucket_starts(total, max_results))
                 out += [(run_id, *row) for row in rows]
+        return out
+
+    def _rows_at(self, conn, where: str, args: tuple, positions: list[int]) -> list[tuple]:
+        """The (value, timestamp, step) rows at ``positions`` (ascending, from 0) of the points ``where``
+        selects in (step, timestamp, value, id) order, without sorting the series by value. The index
+        alone numbers the points in (step, timestamp, id) order, which differs only within points of
+        equal step and timestamp: each wanted point's group is read and the point at its place in the
+        group taken in (value, id) order."""
+        listed = ",".join(str(position + 1) for position in positions)
+        wanted = self._rows(
+            conn,
+            "SELECT step, id FROM (SELECT step, id, ROW_NUMBER() OVER (ORDER BY step, timestamp, id) AS n "
+            f"FROM metrics WHERE {where}) AS numbered WHERE n IN ({listed}) ORDER BY n",
+            args,
+        )
+        steps = ",".join(sorted({str(int(step)) for step, _id in wanted}))
+        rows = self._rows(
+            conn, f"SELECT value, timestamp, step, id FROM metrics WHERE {where} AND step IN ({steps})", args
+        )
+        by_id = {row[3]: row for row in rows}
+        groups: dict[tuple[int, int], list[tuple]] = {}
+        for row in rows:
+            groups.setdefault((row[2], row[1]), []).append(row)
+        ordered: dict[tuple[int, int], tuple[dict[int, int], list[tuple]]] = {}
+        out = []
+        for _step, point_id in wanted:
+            point = by_id[point_id]
+            group_key = (point[2], point[1])
+            group = groups[group_key]
+            if len(group) == 1:
+                out.append(point[:3])
+                continue
+            if group_key not in ordered:  # each group sorted once, however many wanted points it holds
+                places = {row_id: place for place, row_id in enumerate(sorted(row[3] for row in group))}
+                ordered[group_key] = (places, sorted(group, key=_value_order))  # NaN (NULL) first, as SQLite
+            places, by_value = ordered[group_key]
+            out.append(by_value[places[point_id]][:3])
         return out
 
     def _keys(self, table, run_ids: list[str]) -> list[str]:
@@ -926,6 +956,11 @@ def _downsample(rows: list[tuple], max_points: int) -> list[tuple]:
             chosen.add(start + part.index(max(present)))
         kept += [rows[i] for i in sorted(chosen)]
     return kept
+
+
+def _value_order(row: tuple) -> tuple:
+    """(value, timestamp, step, id) rows of one step and timestamp in (value, id) order, NaN first."""
+    return (row[0] is not None, row[0] or 0.0, row[3])
 
 
 def _bucket_starts(total: int, buckets: int) -> list[int]:
