@@ -188,3 +188,16 @@ def test_our_rest_client_reads_the_latest_metrics_step_and_timestamp(server):
     latest = client.get_run(run_id).data.metrics
     assert latest == {"loss": 0.5}
     assert latest.latest("loss") == ("loss", 0.5, 1_700_000_000_123, 7)
+
+
+def test_a_source_type_of_another_client_is_answered_as_it_was_logged(server):
+    from server_support import api
+
+    from tracking_core import TrackingClient
+
+    run_id = TrackingClient(server.url).create_run(run_name="their inputs").info.run_id
+    dataset = {"name": "d", "digest": "x1", "source_type": "delta_table", "source": '{"path": "/t"}'}
+    assert api(server.url, "POST", "runs/log-inputs", {"run_id": run_id, "datasets": [{"dataset": dataset}]})[0] == 200
+    _status, body = api(server.url, "GET", "runs/get", {"run_id": run_id})
+    served = body["run"]["inputs"]["dataset_inputs"][0]["dataset"]
+    assert (served["source_type"], served["source"]) == ("delta_table", '{"path": "/t"}')

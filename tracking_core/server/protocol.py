@@ -293,18 +293,21 @@ def inputs_json(inputs) -> dict:
 def dataset_input_json(item) -> dict:
     dataset = {key: value for key, value in item.dataset._asdict().items() if value is not None}
     if dataset.get("source_type") not in MLFLOW_SOURCE_TYPES:
-        dataset.update(_mlflow_source(dataset.get("source")))
+        dataset.update(_mlflow_source(dataset.get("source")) or {})
     return {"dataset": dataset, "tags": [{"key": tag.key, "value": tag.value} for tag in item.tags]}
 
 
-def _mlflow_source(source_json: str | None) -> dict:
-    """A dataset source stored before sources took MLflow's shapes (the library's name as its type,
-    ``{}`` or ``{"type": "local", "uri": ...}``), as MLflow's ``get_source`` reads one."""
+def _mlflow_source(source_json: str | None) -> dict | None:
+    """A dataset source autolog stored before sources took MLflow's shapes (the library's name as its
+    type, the source ``{}`` or ``{"type": "local", "uri": ...}``), as MLflow's ``get_source`` reads
+    one; None for any other source, which is answered as it was logged (as MLflow's server does)."""
     try:
         source = json.loads(source_json) if source_json else {}
     except ValueError:
-        source = {}
-    if isinstance(source, dict) and (source.get("uri") or source.get("url")):
+        return None
+    if not isinstance(source, dict) or (source and "type" not in source):
+        return None
+    if source.get("uri") or source.get("url"):
         source_type, shaped = to_mlflow_source(source)
     else:  # made in memory, by whom is not known any more
         source_type, shaped = "code", {"tags": {}}
