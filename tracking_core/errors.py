@@ -46,7 +46,7 @@ class ExperimentDeletedError(ValueError):
 
 class TagNotFoundError(LookupError):
     def __init__(self, run_id: str, key: str):
-        super().__init__(f"run {run_id} has no tag {key!r}")
+        super().__init__(f"No tag with name: {key} in run with id {run_id}")  # MLflow's wording
         self.run_id, self.key = run_id, key
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +20,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from .. import uri as uri_module
@@ -27,7 +28,7 @@ from . import artifact_api, registry_api, tracking_api
 from .config import ServerConfig
 from .context import ServerContext
 from .errors import BAD_REQUEST, ENDPOINT_NOT_FOUND, ApiError, as_api_error
-from .protocol import dumps, parse_json_body
+from .protocol import dumps, missing_value, parse_json_body
 from .security import SecurityMiddleware, default_allowed_hosts
 from .users import Users
 
@@ -133,6 +134,17 @@ async def _spool(request: Request) -> str:
     return handle.name
 
 
+def file_response(repository, clean: str, headers: dict) -> Response:
+    """An artifact file: sent from disk for a local repository, else streamed from the repository."""
+    media_type = headers.pop("Content-Type")
+    local = artifact_api.local_file(repository, clean)
+    if local is not None:
+        return FileResponse(local, headers=headers, media_type=media_type)
+    return StreamingResponse(
+        iterate_in_threadpool(repository.iter_bytes(clean)), headers=headers, media_type=media_type
+    )
+
+
 def artifact_routes(ctx: ServerContext, limit: int) -> list[Route]:
     async def artifact(request: Request) -> Response:
         path = request.path_params["path"]
@@ -147,14 +159,7 @@ def artifact_routes(ctx: ServerContext, limit: int) -> list[Route]:
                 return json_response({})
             if request.method == "DELETE":
                 return json_response(await run_in_threadpool(artifact_api.delete_artifact, ctx, path))
-            repository, clean, headers = await run_in_threadpool(artifact_api.download_target, ctx, path)
-            local = artifact_api.local_file(repository, clean)
-            if local is not None:
-                return FileResponse(local, headers=headers, media_type=headers.pop("Content-Type"))
-            media_type = headers.pop("Content-Type")
-            return StreamingResponse(
-                iterate_in_threadpool(repository.iter_bytes(clean)), headers=headers, media_type=media_type
-            )
+            return file_response(*await run_in_threadpool(artifact_api.download_target, ctx, path))
         except Exception as exc:
             return error_response(exc)
 
@@ -246,6 +251,40 @@ def upload_route(ctx: ServerContext) -> Route:
     return Route(f"{AJAX_API}/upload-artifact", upload, methods=["POST"])
 
 
+def legacy_artifact_routes(ctx: ServerContext) -> list[Route]:
+    """MLflow's downloads outside the REST prefixes: ``GET /get-artifact?run_uuid=&path=`` (a run's
+    file, as MLflow's UI fetched them) and ``/model-versions/get-artifact`` (the registry is not
+    served here: its path is still checked first, so a traversal is refused as MLflow refuses it)."""
+
+    async def get_artifact(request: Request) -> Response:
+        params = request.query_params
+        try:
+            target = await run_in_threadpool(
+                artifact_api.run_artifact_target,
+                ctx,
+                params.get("run_id") or params.get("run_uuid"),
+                params.get("path"),
+            )
+            return file_response(*target)
+        except Exception as exc:
+            return error_response(exc)
+
+    async def model_version_artifact(request: Request) -> Response:
+        try:
+            path = request.query_params.get("path")
+            if path is None:
+                raise missing_value("path")
+            artifact_api.checked_path(path)
+            raise ApiError("autolog server keeps no model registry: model-versions/get-artifact", ENDPOINT_NOT_FOUND)
+        except Exception as exc:
+            return error_response(exc)
+
+    return [
+        Route("/get-artifact", get_artifact, methods=["GET"]),
+        Route("/model-versions/get-artifact", model_version_artifact, methods=["GET"]),
+    ]
+
+
 def build_context(config: ServerConfig) -> ServerContext:
     resolved = uri_module.resolve(config.backend_store_uri or uri_module.DEFAULT_TRACKING_DIR)
     destination = config.artifacts_destination or resolved.artifact_root
@@ -288,6 +327,7 @@ def create_app(config: ServerConfig, ctx: ServerContext | None = None) -> Starle
             routes.append(Route(f"{AJAX_API}/{path}", json_endpoint(handler, ctx, limit), methods=list(methods)))
         if config.serve_artifacts:
             routes.append(upload_route(ctx))
+        routes += legacy_artifact_routes(ctx)
     if config.serve_artifacts:
         routes += artifact_routes(ctx, limit)
 
@@ -303,8 +343,15 @@ def create_app(config: ServerConfig, ctx: ServerContext | None = None) -> Starle
     if not config.artifacts_only:
         routes += _ui_routes(ctx)
 
-    async def http_error(_request: Request, exc: Exception) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 400)
+        path = request.url.path
+        if status == 404 and "//" in path:
+            # As MLflow's server (werkzeug) does: ``//get-artifact`` is redirected to ``/get-artifact``
+            # (the target starts with one slash: never another host).
+            merged = re.sub("/{2,}", "/", path)
+            query = request.url.query
+            return RedirectResponse(merged + (f"?{query}" if query else ""), status_code=308)
         code = ENDPOINT_NOT_FOUND if status in (404, 405) else BAD_REQUEST
         message = "no such endpoint" if status == 404 else str(getattr(exc, "detail", "bad request"))
         return json_response({"error_code": code, "message": message}, status)
