@@ -265,7 +265,8 @@ def checked_source(ctx: ServerContext, source: str, run_id: str | None, model_id
             raise _invalid_source(source, f"its run {source_run} is not the run_id {run_id} given")
         if ".." in rest.split("/"):
             raise _invalid_source(source, "a path with '..' is not allowed")
-        ctx.store.run_artifact_uri(source_run)  # RESOURCE_DOES_NOT_EXIST for an unknown run
+        if not run_id:  # the run is taken from the source, so it must exist; a run_id given is trusted, as MLflow does
+            ctx.store.run_artifact_uri(source_run)  # RESOURCE_DOES_NOT_EXIST for an unknown run
         return source, source_run
     try:
         concrete = ctx.concrete_uri(source)
