@@ -4,6 +4,10 @@ model registry and MLflow 3 logged models of a tracking server, printing what it
     python mlflow_registry_side.py flow URL      log_model(registered_model_name=), register_model, aliases,
                                                  search, load by alias, autolog(registered_model_name=)
     python mlflow_registry_side.py errors URL    bad input: the error code and message of each
+    python mlflow_registry_side.py docs URL      the rest of MLflow's registry workflow documentation: a
+                                                 custom pyfunc model, copy_model_version, stages and
+                                                 get_latest_versions, alias case, tags, deleting; only
+                                                 values that do not depend on the server (ids, times) printed
 """
 
 import json
@@ -140,5 +144,89 @@ def errors(url):
     print(json.dumps(seen))
 
 
+def docs(url):
+    from sklearn.linear_model import Ridge
+
+    mlflow.set_tracking_uri(url)
+    mlflow.set_experiment("registry-docs")
+    client = MlflowClient()
+    X = np.arange(40, dtype=float).reshape(20, 2)
+    y = X[:, 0] * 2 + X[:, 1]
+
+    class Doubler(mlflow.pyfunc.PythonModel):
+        def predict(self, context, model_input, params=None):
+            return np.asarray(model_input, dtype=float) * 2
+
+    forest = Ridge(alpha=0.5).fit(X, y)  # the docs' forest: trees need skops_trusted_types in MLflow 3.17
+    with mlflow.start_run() as run:
+        logged = mlflow.sklearn.log_model(forest, name="sklearn-model", input_example=X[:2])
+        mlflow.pyfunc.log_model(name="doubler", python_model=Doubler(), registered_model_name="doubler")
+    seen = {}
+    first = mlflow.register_model(f"runs:/{run.info.run_id}/sklearn-model", "forest")
+    client.create_registered_model("forest-copy", description="copied versions")
+    copied = client.copy_model_version(f"models:/forest/{first.version}", "forest-copy")
+    seen["copied"] = {"version": copied.version, "name": copied.name, "run_id": copied.run_id == run.info.run_id}
+    seen["copy_predicts"] = mlflow.pyfunc.load_model("models:/forest-copy/1").predict(X[:3]).tolist()
+    seen["forest_predicts"] = forest.predict(X[:3]).tolist()
+    seen["doubler"] = mlflow.pyfunc.load_model("models:/doubler/1").predict(np.array([[1.0, 2.0]])).tolist()
+
+    client.set_registered_model_alias("forest", "champion", first.version)
+    # MLflow 3 keeps log_model's files with the logged model: a version made by hand names it (the docs'
+    # runs:/ source of MLflow 2 makes a version that neither server can load)
+    second = client.create_model_version(
+        "forest", f"models:/{logged.model_id}", run_id=run.info.run_id, model_id=logged.model_id
+    )
+    client.set_registered_model_alias("forest", "Champion", second.version)
+    seen["alias_case"] = {
+        "champion": client.get_model_version_by_alias("forest", "champion").version,
+        "Champion": client.get_model_version_by_alias("forest", "Champion").version,
+        "aliases": dict(sorted(client.get_registered_model("forest").aliases.items())),
+    }
+    client.delete_registered_model_alias("forest", "Champion")
+    seen["aliases_left"] = dict(client.get_registered_model("forest").aliases)
+
+    client.set_registered_model_tag("forest", "task", "regression")
+    client.set_model_version_tag("forest", first.version, "validation_status", "approved")
+    seen["tags"] = {
+        "model": client.get_registered_model("forest").tags,
+        "version": client.get_model_version("forest", first.version).tags,
+    }
+    client.delete_registered_model_tag("forest", "task")
+    client.delete_model_version_tag("forest", first.version, "validation_status")
+    seen["tags_after_delete"] = {
+        "model": client.get_registered_model("forest").tags,
+        "version": client.get_model_version("forest", first.version).tags,
+    }
+
+    staged = client.transition_model_version_stage("forest", second.version, "Production")
+    seen["stage"] = staged.current_stage
+    seen["by_stage"] = mlflow.pyfunc.load_model("models:/forest/Production").predict(X[:1]).tolist()
+    client.transition_model_version_stage("forest", first.version, "Production", archive_existing_versions=True)
+    seen["stages_after_archive"] = {v.version: v.current_stage for v in client.search_model_versions("name = 'forest'")}
+    seen["latest_production"] = [v.version for v in client.get_latest_versions("forest", stages=["Production"])]
+
+    client.update_registered_model("forest", description="a small forest")
+    client.update_model_version("forest", second.version, description="second try")
+    client.rename_registered_model("forest", "forest-renamed")
+    renamed = client.get_registered_model("forest-renamed")
+    seen["renamed"] = {
+        "description": renamed.description,
+        "latest": sorted(v.version for v in renamed.latest_versions),
+        "version_description": client.get_model_version("forest-renamed", second.version).description,
+    }
+    seen["like"] = sorted(m.name for m in client.search_registered_models(filter_string="name LIKE 'forest%'"))
+    seen["listed"] = [
+        (mv.name, mv.version, mv.run_id == run.info.run_id)
+        for mv in client.search_model_versions("name='forest-renamed'")
+    ]
+    for version in (first.version, second.version):
+        client.delete_model_version(name="forest-renamed", version=version)
+    client.delete_registered_model(name="forest-renamed")
+    seen["names_after_delete"] = sorted(
+        m.name for m in client.search_registered_models() if m.name.startswith(("forest", "doubler"))
+    )
+    print(json.dumps(seen))
+
+
 if __name__ == "__main__":
-    {"flow": flow, "errors": errors}[sys.argv[1]](sys.argv[2])
+    {"flow": flow, "errors": errors, "docs": docs}[sys.argv[1]](sys.argv[2])
