@@ -35,6 +35,7 @@ def calls_while_moving(
     threads: int = 4,
     settle_seconds: float = 1.0,
     switch_timeout: float = 60.0,
+    min_answers_after: int = 40,
 ) -> LoadResult:
     result = LoadResult()
     payload = json.dumps(body).encode()
@@ -82,7 +83,14 @@ def calls_while_moving(
             if switched is None:
                 raise AssertionError(f"the server did not answer {answer!r} within {switch_timeout}s of the move")
             result.switch_seconds.append(switched - moved_at)
-            time.sleep(settle_seconds)  # keep calling the new model
+            # keep calling the new model: for a while, and for enough answers however loaded the machine is
+            time.sleep(settle_seconds)
+            while time.monotonic() < deadline:
+                with lock:
+                    after = sum(1 for t, _, _ in result.answers if t > switched)
+                if after >= min_answers_after:
+                    break
+                time.sleep(0.02)
     finally:
         stop.set()
         for worker in workers:

@@ -17,29 +17,32 @@ input; each message names the field, as MLflow's do.
 
 from __future__ import annotations
 
-import re
-import uuid
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
 from ..batch import now_ms
-from ..errors import InvalidFilterError, RegistryExistsError, RegistryNotFoundError, RunNotFoundError
+from ..errors import RegistryExistsError, RegistryNotFoundError, RunNotFoundError
 from ..registry_entities import (
-    LoggedModel,
-    LoggedModelMetric,
-    LoggedModelStatus,
     ModelVersion,
     ModelVersionStage,
     ModelVersionStatus,
     RegisteredModel,
     RegisteredModelAlias,
 )
+from ..uri import parse_models_uri
+from .logged_model_store import LoggedModelStore
+from .registry_checks import (
+    check_alias,
+    check_alias_to_set,
+    check_model_name,
+    check_tag,
+    check_version,
+    checked_max_results,
+    tag_items,
+)
+from .registry_sql import IN_CHUNK, chunks, filter_clause_sql, order_clauses, upsert
 from .schema import (
-    experiments,
-    logged_model_metrics,
-    logged_model_params,
     logged_model_tags,
     logged_models,
     model_version_tags,
@@ -47,25 +50,15 @@ from .schema import (
     registered_model_aliases,
     registered_model_tags,
     registered_models,
-    run_model_outputs,
     runs,
 )
-from .search import Attributes, parse_filter, parse_order_by
-from .sql_search import _compare, decode_page_token, encode_page_token
+from .search import Attributes, parse_filter
+from .sql_search import decode_page_token, encode_page_token
 
 DELETED_STAGE = "Deleted_Internal"
 MODEL_VERSIONS_TAG = "mlflow.modelVersions"
-MAX_MODEL_NAME_LENGTH = 256
-MAX_ALIAS_LENGTH = 255
-MAX_TAG_KEY_LENGTH = 250
-MAX_TAG_VALUE_LENGTH = 100_000  # MLflow's registry tag values (model version tags: 100,000)
 SEARCH_REGISTERED_MODELS_DEFAULT, SEARCH_REGISTERED_MODELS_MAX = 100, 1000
 SEARCH_MODEL_VERSIONS_DEFAULT, SEARCH_MODEL_VERSIONS_MAX = 10_000, 200_000
-SEARCH_LOGGED_MODELS_DEFAULT, SEARCH_LOGGED_MODELS_MAX = 100, 1000
-_ALIAS = re.compile(r"^[\w\-]+$")
-_VERSION_LIKE = re.compile(r"^[vV]?\d+$")
-_IN_CHUNK = 500
-_INT32_MAX = 2**31 - 1
 
 # Prebuilt statements of the hot single-version reads (no construct built per call).
 _BY_ALIAS = (
@@ -123,109 +116,9 @@ MODEL_VERSION_ORDER = Attributes(
     ("version_number", "creation_timestamp", "last_updated_timestamp"),
     {"timestamp": "creation_timestamp", "version": "version_number"},
 )
-LOGGED_MODEL_FILTER = Attributes(
-    ("name", "model_id", "model_type", "status", "source_run_id"),
-    ("creation_timestamp", "creation_time", "last_updated_timestamp"),
-    {},
-)
 
 
-# -- validation (MLflow's rules and messages) --------------------------------------------------
-def check_model_name(name: Any, field: str = "name") -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"Missing value for required parameter '{field}'.")
-    if "/" in name or ":" in name:
-        raise ValueError(f"Invalid model name '{name}' ({field}). Names cannot contain '/' or ':'.")
-    if len(name) > MAX_MODEL_NAME_LENGTH:
-        raise ValueError(
-            f"{field} '{name[:40]}...' is {len(name)} characters long; the limit is {MAX_MODEL_NAME_LENGTH}"
-        )
-    return name
-
-
-def check_version(version: Any) -> int:
-    try:
-        number = int(str(version).strip())
-    except (TypeError, ValueError):
-        raise ValueError(f"Parameter 'version' must be an integer, got '{version}'.") from None
-    if not 1 <= number <= _INT32_MAX:
-        raise ValueError(f"Parameter 'version' must be a positive integer up to {_INT32_MAX}, got '{version}'.")
-    return number
-
-
-def check_alias(alias: Any) -> str:
-    if not isinstance(alias, str) or alias == "":
-        raise ValueError("Registered model alias name cannot be empty (alias).")
-    if not _ALIAS.match(alias):
-        raise ValueError(
-            f"Invalid alias name: '{alias}' (alias). Names may only contain alphanumerics, underscores (_), "
-            "and dashes (-)."
-        )
-    if len(alias) > MAX_ALIAS_LENGTH:
-        raise ValueError(f"alias is {len(alias)} characters long; the limit is {MAX_ALIAS_LENGTH}")
-    return alias
-
-
-def check_alias_to_set(alias: Any) -> str:
-    check_alias(alias)
-    if alias.lower() == "latest":
-        raise ValueError("'latest' alias name (case insensitive) is reserved (alias).")
-    if _VERSION_LIKE.match(alias):
-        raise ValueError(
-            f"Version alias name '{alias}' is reserved (alias): an alias cannot look like a version number "
-            "(3, v3), since models:/name/3 names the version"
-        )
-    return alias
-
-
-def check_tag(key: Any, value: Any) -> tuple[str, str]:
-    if not isinstance(key, str) or not key:
-        raise ValueError("Missing value for required parameter 'key'.")
-    if len(key) > MAX_TAG_KEY_LENGTH:
-        raise ValueError(f"tag key '{key[:40]}...' is {len(key)} characters long; the limit is {MAX_TAG_KEY_LENGTH}")
-    value = "" if value is None else str(value)
-    if len(value) > MAX_TAG_VALUE_LENGTH:
-        raise ValueError(f"tag value of '{key}' is {len(value)} characters long; the limit is {MAX_TAG_VALUE_LENGTH}")
-    return key, value
-
-
-def _tag_items(tags: Any) -> list[tuple[str, str]]:
-    """Tags as a dict, or a list of objects with key/value (MLflow's tag entities)."""
-    if not tags:
-        return []
-    items = tags.items() if isinstance(tags, Mapping) else ((t.key, t.value) for t in tags)
-    return [check_tag(k, v) for k, v in items]
-
-
-def _max_results(value: Any, default: int, limit: int) -> int:
-    if value is None:
-        return default
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"Invalid value for max_results: it must be a positive integer, got {value!r}")
-    if value > limit:
-        raise ValueError(f"Invalid value for max_results: it must be at most {limit}, but got value {value}")
-    return value
-
-
-def parse_models_uri(uri: str) -> tuple[str | None, str | None, str | None, str | None]:
-    """``models:/m-<id>`` -> (None, None, None, id); ``models:/name/3``/``@alias``/``/latest``/``/Stage``
-    -> (name, version, alias, None), version being "3", "latest" or a stage name."""
-    rest = uri[len("models:") :]
-    if rest.startswith("//"):
-        raise ValueError(f"Invalid model URI '{uri}': a models:/ URI names no host")
-    rest = rest.lstrip("/")
-    if re.match(r"^m-[0-9a-f]{32}(/|$)", rest):
-        return None, None, None, rest.split("/", 1)[0]
-    if "@" in rest.split("/", 1)[0]:
-        name, alias = rest.split("/", 1)[0].rsplit("@", 1)
-        return name, None, alias, None
-    parts = rest.split("/")
-    if len(parts) < 2 or not parts[0] or not parts[1]:
-        raise ValueError(f"Invalid model URI '{uri}': expected models:/<name>/<version>, models:/<name>@<alias>")
-    return parts[0], parts[1], None, None
-
-
-class RegistryStore:
+class RegistryStore(LoggedModelStore):
     """The registry half of ``SqlStore`` (it provides ``engine``, ``_write`` and ``get_run``)."""
 
     engine: sa.engine.Engine
@@ -236,7 +129,7 @@ class RegistryStore:
     # -- registered models -------------------------------------------------------------------
     def create_registered_model(self, name, tags=None, description=None) -> RegisteredModel:
         check_model_name(name)
-        items = _tag_items(tags)
+        items = tag_items(tags)
         now = now_ms()
         try:
             with self._write() as conn, conn.begin():
@@ -314,7 +207,7 @@ class RegistryStore:
         tags: dict[str, dict[str, str]] = {n: {} for n in names}
         aliases: dict[str, dict[str, str]] = {n: {} for n in names}
         latest: dict[str, list[ModelVersion]] = {n: [] for n in names}
-        for chunk in _chunks(names):
+        for chunk in chunks(names):
             for r in conn.execute(sa.select(registered_model_tags).where(registered_model_tags.c.name.in_(chunk))):
                 tags[r.name][r.key] = r.value
             for r in conn.execute(
@@ -346,50 +239,22 @@ class RegistryStore:
         ]
 
     def search_registered_models(self, filter_string=None, max_results=None, order_by=None, page_token=None):
-        limit = _max_results(max_results, SEARCH_REGISTERED_MODELS_DEFAULT, SEARCH_REGISTERED_MODELS_MAX)
+        limit = checked_max_results(max_results, SEARCH_REGISTERED_MODELS_DEFAULT, SEARCH_REGISTERED_MODELS_MAX)
         _phase, offset = decode_page_token(page_token)
         query = sa.select(registered_models)
         for clause in parse_filter(filter_string, REGISTERED_MODEL_FILTER):
-            query = query.where(self._clause_sql(clause, registered_models.c.name, registered_model_tags, ("name",)))
+            query = query.where(filter_clause_sql(clause, registered_models.c.name, registered_model_tags, ("name",)))
         columns = {
             "name": registered_models.c.name,
             "creation_timestamp": registered_models.c.creation_time,
             "last_updated_timestamp": registered_models.c.last_updated_time,
         }
-        query = query.order_by(*_order(order_by, REGISTERED_MODEL_ORDER, columns, [("name", True)]))
+        query = query.order_by(*order_clauses(order_by, REGISTERED_MODEL_ORDER, columns, [("name", True)]))
         with self.engine.connect() as conn:
             rows = list(conn.execute(query.limit(limit + 1).offset(offset)))
             models = self._registered_models(conn, rows[:limit])
         token = encode_page_token("", offset + limit) if len(rows) > limit else None
         return models, token
-
-    def _clause_sql(self, clause, name_column, tag_table, tag_keys, columns=None, tag_entity="tags"):
-        """A filter clause as SQL: an attribute comparison or an EXISTS over the tag table."""
-        if clause.entity == tag_entity and tag_table is not None:
-            keys = [tag_table.c[k] == name_column.table.c[k] for k in tag_keys]
-            if clause.op in ("IS NULL", "IS NOT NULL"):
-                found = sa.exists().where(*keys, tag_table.c.key == clause.key)
-                return ~found if clause.op == "IS NULL" else found
-            if clause.op == "!=":  # as MLflow's registry: a model without the tag matches too
-                return ~sa.exists().where(*keys, tag_table.c.key == clause.key, tag_table.c.value == clause.value)
-            return sa.exists().where(
-                *keys, tag_table.c.key == clause.key, _compare(tag_table.c.value, clause.op, clause.value)
-            )
-        if clause.entity != "attributes":
-            raise InvalidFilterError(f"invalid filter: {clause.entity}.{clause.key} cannot be searched here")
-        column = (columns or {"name": name_column})[clause.key]
-        value = clause.value
-        if isinstance(column.type, sa.Integer):
-            value = (
-                tuple(int(v) for v in value)
-                if isinstance(value, tuple)
-                else (int(value) if value is not None else None)
-            )
-        if clause.op == "IS NULL":
-            return column.is_(None)
-        if clause.op == "IS NOT NULL":
-            return column.is_not(None)
-        return _compare(column, clause.op, value)
 
     def get_latest_versions(self, name, stages=None) -> list[ModelVersion]:
         check_model_name(name)
@@ -418,7 +283,7 @@ class RegistryStore:
         key, value = check_tag(key, value)
         with self._write() as conn, conn.begin():
             self._require_model(conn, name)
-            _upsert(conn, registered_model_tags, {"name": name, "key": key}, {"value": value})
+            upsert(conn, registered_model_tags, {"name": name, "key": key}, {"value": value})
 
     def delete_registered_model_tag(self, name, key) -> None:
         check_model_name(name)
@@ -443,20 +308,19 @@ class RegistryStore:
         """(storage_location, run_id, model_id) for a version's source (``models:/`` URIs resolved)."""
         if not source.startswith("models:"):
             return source, run_id, model_id
-        name, version, alias, logged_id = parse_models_uri(source)
-        if logged_id is not None:
-            model = self.get_logged_model(logged_id)
-            return model.artifact_location, run_id or model.source_run_id, model_id or logged_id
-        assert name is not None
-        if alias is not None:
-            found = self.get_model_version_by_alias(name, alias)
-        elif version == "latest":
-            versions = self.get_latest_versions(name)
-            if not versions:
-                raise RegistryNotFoundError(f"Latest version not found for model {name}.")
-            found = max(versions, key=lambda v: int(v.version))
+        ref = parse_models_uri(source)
+        if ref.model_id is not None:
+            model = self.get_logged_model(ref.model_id)
+            return model.artifact_location, run_id or model.source_run_id, model_id or ref.model_id
+        if ref.alias is not None:
+            found = self.get_model_version_by_alias(ref.name, ref.alias)
+        elif ref.version is not None:
+            found = self.get_model_version(ref.name, ref.version)
         else:
-            found = self.get_model_version(name, version)
+            versions = self.get_latest_versions(ref.name, [ref.stage] if ref.stage else None)
+            if not versions:
+                raise RegistryNotFoundError(f"No version found for {ref.describe()}.")
+            found = max(versions, key=lambda v: int(v.version))
         return (
             self.get_model_version_download_uri(found.name, found.version),
             run_id or found.run_id,
@@ -469,7 +333,7 @@ class RegistryStore:
         check_model_name(name)
         if not isinstance(source, str) or not source:
             raise ValueError("Missing value for required parameter 'source'.")
-        items = _tag_items(tags)
+        items = tag_items(tags)
         if not run_id and model_id:
             run_id = self.get_logged_model(model_id).source_run_id
         storage_location, run_id, model_id = self._resolve_source(source, run_id or None, model_id or None)
@@ -543,7 +407,7 @@ class RegistryStore:
         except ValueError:
             entries = []
         entries.append({"name": name, "version": version})
-        _upsert(
+        upsert(
             conn, logged_model_tags, {"model_id": model_id, "key": MODEL_VERSIONS_TAG}, {"value": json.dumps(entries)}
         )
 
@@ -671,9 +535,9 @@ class RegistryStore:
         names = sorted({row[0] for row in rows_to_tag})
         numbers = sorted({row[1] for row in rows_to_tag})
         t, a = model_version_tags, registered_model_aliases
-        for chunk in _chunks(names):
+        for chunk in chunks(names):
             where = [t.c.name.in_(chunk)]
-            if len(numbers) <= _IN_CHUNK:
+            if len(numbers) <= IN_CHUNK:
                 where.append(t.c.version.in_(numbers))
             for name, version, key, value in conn.execute(
                 sa.select(t.c.name, t.c.version, t.c.key, t.c.value).where(*where)
@@ -723,7 +587,7 @@ class RegistryStore:
         ]
 
     def search_model_versions(self, filter_string=None, max_results=None, order_by=None, page_token=None):
-        limit = _max_results(max_results, SEARCH_MODEL_VERSIONS_DEFAULT, SEARCH_MODEL_VERSIONS_MAX)
+        limit = checked_max_results(max_results, SEARCH_MODEL_VERSIONS_DEFAULT, SEARCH_MODEL_VERSIONS_MAX)
         _phase, offset = decode_page_token(page_token)
         columns = {
             "name": model_versions.c.name,
@@ -737,11 +601,13 @@ class RegistryStore:
         query = sa.select(model_versions).where(model_versions.c.current_stage != DELETED_STAGE)
         for clause in parse_filter(filter_string, MODEL_VERSION_FILTER):
             query = query.where(
-                self._clause_sql(clause, model_versions.c.name, model_version_tags, ("name", "version"), columns)
+                filter_clause_sql(clause, model_versions.c.name, model_version_tags, ("name", "version"), columns)
             )
         default = [("last_updated_timestamp", False), ("name", True), ("version_number", False)]
         query = query.order_by(
-            *_order(order_by, MODEL_VERSION_ORDER, columns, default, tail=[("name", True), ("version_number", False)])
+            *order_clauses(
+                order_by, MODEL_VERSION_ORDER, columns, default, tail=[("name", True), ("version_number", False)]
+            )
         )
         with self.engine.connect() as conn:
             rows = list(conn.execute(query.limit(limit + 1).offset(offset)))
@@ -755,7 +621,7 @@ class RegistryStore:
         key, value = check_tag(key, value)
         with self._write() as conn, conn.begin():
             self._require_version(conn, name, number)
-            _upsert(conn, model_version_tags, {"name": name, "version": number, "key": key}, {"value": value})
+            upsert(conn, model_version_tags, {"name": name, "version": number, "key": key}, {"value": value})
 
     def delete_model_version_tag(self, name, version, key) -> None:
         check_model_name(name)
@@ -777,7 +643,7 @@ class RegistryStore:
         number = check_version(version)
         with self._write() as conn, conn.begin():
             self._require_version(conn, name, number)
-            _upsert(conn, registered_model_aliases, {"name": name, "alias": alias}, {"version": number})
+            upsert(conn, registered_model_aliases, {"name": name, "alias": alias}, {"version": number})
             self._touch_model(conn, name)
 
     def delete_registered_model_alias(self, name, alias) -> None:
@@ -801,315 +667,5 @@ class RegistryStore:
                 raise RegistryNotFoundError(f"Registered model alias {alias} not found (model {name}).")
             return self._versions(conn, [row])[0]
 
-    # -- logged models (MLflow 3) --------------------------------------------------------------
-    def create_logged_model(
-        self, experiment_id, name=None, source_run_id=None, tags=None, params=None, model_type=None
-    ) -> LoggedModel:
-        key = _experiment_key(experiment_id, "experiment_id")
-        model_id = f"m-{uuid.uuid4().hex}"
-        name = name or f"model-{model_id[2:10]}"
-        if not isinstance(name, str) or len(name) > 500:
-            raise ValueError("name of a logged model must be a string of at most 500 characters")
-        tag_items = _tag_items(tags)
-        param_items = _param_items(params)
-        now = now_ms()
-        with self._write() as conn, conn.begin():
-            experiment = conn.execute(sa.select(experiments).where(experiments.c.experiment_id == key)).first()
-            if experiment is None:
-                raise RegistryNotFoundError(f"No Experiment with id={experiment_id} exists")
-            if experiment.lifecycle_stage != "active":
-                raise ValueError(f"experiment_id {experiment_id}: the experiment is deleted")
-            location = "/".join([experiment.artifact_location.rstrip("/"), "models", model_id, "artifacts"])
-            conn.execute(
-                logged_models.insert().values(
-                    model_id=model_id,
-                    experiment_id=key,
-                    name=name,
-                    artifact_location=location,
-                    creation_time=now,
-                    last_updated_time=now,
-                    model_type=model_type,
-                    source_run_id=source_run_id or None,
-                    status=LoggedModelStatus.PENDING,
-                )
-            )
-            if tag_items:
-                conn.execute(
-                    logged_model_tags.insert(), [{"model_id": model_id, "key": k, "value": v} for k, v in tag_items]
-                )
-            if param_items:
-                conn.execute(
-                    logged_model_params.insert(), [{"model_id": model_id, "key": k, "value": v} for k, v in param_items]
-                )
-        return self.get_logged_model(model_id)
 
-    def _require_logged_model(self, conn, model_id) -> Any:
-        row = conn.execute(
-            sa.select(logged_models).where(
-                logged_models.c.model_id == str(model_id), logged_models.c.lifecycle_stage == "active"
-            )
-        ).first()
-        if row is None:
-            raise RegistryNotFoundError(f"Logged model with ID '{model_id}' not found.")
-        return row
-
-    def get_logged_model(self, model_id) -> LoggedModel:
-        with self.engine.connect() as conn:
-            return self._logged_models(conn, [self._require_logged_model(conn, model_id)])[0]
-
-    def _logged_models(self, conn, rows) -> list[LoggedModel]:
-        ids = [row.model_id for row in rows]
-        tags: dict[str, dict[str, str]] = {i: {} for i in ids}
-        params: dict[str, dict[str, str]] = {i: {} for i in ids}
-        metrics: dict[str, list[LoggedModelMetric]] = {i: [] for i in ids}
-        for chunk in _chunks(ids):
-            for r in conn.execute(sa.select(logged_model_tags).where(logged_model_tags.c.model_id.in_(chunk))):
-                tags[r.model_id][r.key] = r.value
-            for r in conn.execute(sa.select(logged_model_params).where(logged_model_params.c.model_id.in_(chunk))):
-                params[r.model_id][r.key] = r.value
-            for r in conn.execute(
-                sa.select(logged_model_metrics)
-                .where(logged_model_metrics.c.model_id.in_(chunk))
-                .order_by(logged_model_metrics.c.id)
-            ):
-                metrics[r.model_id].append(
-                    LoggedModelMetric(
-                        r.key,
-                        float("nan") if r.value is None else r.value,
-                        r.timestamp,
-                        r.step,
-                        r.run_id,
-                        r.model_id,
-                        r.dataset_name,
-                        r.dataset_digest,
-                    )
-                )
-        return [
-            LoggedModel(
-                experiment_id=str(row.experiment_id),
-                model_id=row.model_id,
-                name=row.name,
-                artifact_location=row.artifact_location,
-                creation_timestamp=row.creation_time,
-                last_updated_timestamp=row.last_updated_time,
-                model_type=row.model_type,
-                source_run_id=row.source_run_id,
-                status=row.status,
-                status_message=row.status_message,
-                tags=tags[row.model_id],
-                params=params[row.model_id],
-                metrics=tuple(metrics[row.model_id]),
-            )
-            for row in rows
-        ]
-
-    def finalize_logged_model(self, model_id, status) -> LoggedModel:
-        if status not in (LoggedModelStatus.READY, LoggedModelStatus.FAILED, LoggedModelStatus.PENDING):
-            raise ValueError(f"Invalid status {status!r} for a logged model: expected READY or FAILED")
-        with self._write() as conn, conn.begin():
-            self._require_logged_model(conn, model_id)
-            conn.execute(
-                logged_models.update()
-                .where(logged_models.c.model_id == model_id)
-                .values(status=status, last_updated_time=now_ms())
-            )
-        return self.get_logged_model(model_id)
-
-    def delete_logged_model(self, model_id) -> None:
-        with self._write() as conn, conn.begin():
-            self._require_logged_model(conn, model_id)
-            conn.execute(
-                logged_models.update()
-                .where(logged_models.c.model_id == model_id)
-                .values(lifecycle_stage="deleted", last_updated_time=now_ms())
-            )
-
-    def set_logged_model_tags(self, model_id, tags) -> None:
-        items = _tag_items(tags)
-        with self._write() as conn, conn.begin():
-            self._require_logged_model(conn, model_id)
-            for key, value in items:
-                _upsert(conn, logged_model_tags, {"model_id": model_id, "key": key}, {"value": value})
-
-    def delete_logged_model_tag(self, model_id, key) -> None:
-        with self._write() as conn, conn.begin():
-            self._require_logged_model(conn, model_id)
-            result = conn.execute(
-                logged_model_tags.delete().where(
-                    logged_model_tags.c.model_id == model_id, logged_model_tags.c.key == key
-                )
-            )
-            if result.rowcount == 0:
-                raise RegistryNotFoundError(f"No tag with key {key!r} found for model with ID {model_id!r}.")
-
-    def log_logged_model_params(self, model_id, params) -> None:
-        items = _param_items(params)
-        with self._write() as conn, conn.begin():
-            self._require_logged_model(conn, model_id)
-            for key, value in items:
-                _upsert(conn, logged_model_params, {"model_id": model_id, "key": key}, {"value": value})
-
-    def log_logged_model_metrics(self, model_id, metrics: Iterable[LoggedModelMetric]) -> None:
-        """Metrics logged against a logged model (``runs/log-metric`` with a ``model_id``)."""
-        rows = [
-            {
-                "model_id": model_id,
-                "key": m.key,
-                "value": None if m.value != m.value else m.value,
-                "timestamp": m.timestamp,
-                "step": m.step,
-                "run_id": m.run_id,
-                "dataset_name": m.dataset_name,
-                "dataset_digest": m.dataset_digest,
-            }
-            for m in metrics
-        ]
-        if not rows:
-            return
-        with self._write() as conn, conn.begin():
-            self._require_logged_model(conn, model_id)
-            conn.execute(logged_model_metrics.insert(), rows)
-
-    def log_run_outputs(self, run_id: str, outputs: Iterable[tuple[str, int]]) -> None:
-        """Records that run ``run_id`` produced these logged models (model id, step)."""
-        with self._write() as conn, conn.begin():
-            for model_id, step in outputs:
-                _upsert(conn, run_model_outputs, {"run_id": run_id, "model_id": model_id}, {"step": int(step)})
-
-    def run_outputs(self, run_ids: list[str]) -> dict[str, list[tuple[str, int]]]:
-        """run id -> [(model id, step), ...] of its logged models (MLflow's ``run.outputs.model_outputs``)."""
-        found: dict[str, list[tuple[str, int]]] = {run_id: [] for run_id in run_ids}
-        with self.engine.connect() as conn:
-            for chunk in _chunks(list(run_ids)):
-                for r in conn.execute(sa.select(run_model_outputs).where(run_model_outputs.c.run_id.in_(chunk))):
-                    found[r.run_id].append((r.model_id, r.step))
-        return found
-
-    def search_logged_models(
-        self, experiment_ids, filter_string=None, datasets=None, max_results=None, order_by=None, page_token=None
-    ):
-        """Logged models of the experiments matching the filter (attributes, ``params.``/``tags.``/``metrics.``)."""
-        limit = _max_results(max_results, SEARCH_LOGGED_MODELS_DEFAULT, SEARCH_LOGGED_MODELS_MAX)
-        _phase, offset = decode_page_token(page_token)
-        keys = []
-        for experiment_id in experiment_ids or []:
-            keys.append(_experiment_key(experiment_id, "experiment_ids"))
-        columns = {
-            "name": logged_models.c.name,
-            "model_id": logged_models.c.model_id,
-            "model_type": logged_models.c.model_type,
-            "status": logged_models.c.status,
-            "source_run_id": logged_models.c.source_run_id,
-            "creation_timestamp": logged_models.c.creation_time,
-            "creation_time": logged_models.c.creation_time,
-            "last_updated_timestamp": logged_models.c.last_updated_time,
-        }
-        query = sa.select(logged_models).where(
-            logged_models.c.experiment_id.in_(keys), logged_models.c.lifecycle_stage == "active"
-        )
-        if datasets:  # models with a metric on one of these datasets (name, and digest when given)
-            metric = logged_model_metrics
-            matches = []
-            for dataset in datasets:
-                name = dataset.get("dataset_name") if isinstance(dataset, Mapping) else None
-                if not isinstance(name, str) or not name:
-                    raise ValueError("every entry of datasets needs a dataset_name (datasets)")
-                digest = dataset.get("dataset_digest")
-                match = metric.c.dataset_name == name
-                if isinstance(digest, str) and digest:
-                    match = sa.and_(match, metric.c.dataset_digest == digest)
-                matches.append(match)
-            query = query.where(sa.exists().where(metric.c.model_id == logged_models.c.model_id, sa.or_(*matches)))
-        for clause in parse_filter(filter_string, LOGGED_MODEL_FILTER):
-            if clause.entity in ("tags", "params"):
-                table = logged_model_tags if clause.entity == "tags" else logged_model_params
-                query = query.where(
-                    self._clause_sql(clause, logged_models.c.model_id, table, ("model_id",), tag_entity=clause.entity)
-                )
-            elif clause.entity == "metrics":
-                metric = logged_model_metrics
-                same = [metric.c.model_id == logged_models.c.model_id, metric.c.key == clause.key]
-                if clause.op in ("IS NULL", "IS NOT NULL"):
-                    found = sa.exists().where(*same)
-                    query = query.where(~found if clause.op == "IS NULL" else found)
-                else:
-                    query = query.where(sa.exists().where(*same, _compare(metric.c.value, clause.op, clause.value)))
-            else:
-                query = query.where(self._clause_sql(clause, logged_models.c.model_id, None, (), columns))
-        order_columns = {k: v for k, v in columns.items()}
-        ordering = []
-        for spec in order_by or []:
-            if isinstance(spec, Mapping):  # MLflow's REST form: {"field_name": ..., "ascending": ...}
-                field = str(spec.get("field_name", ""))
-                ascending = bool(spec.get("ascending", True))
-            else:
-                parts = str(spec).split()
-                if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].upper() not in ("ASC", "DESC")):
-                    raise InvalidFilterError(f"invalid order_by {str(spec)[:60]!r}: expected '<field> [ASC|DESC]'")
-                field, ascending = parts[0], not (len(parts) > 1 and parts[1].upper() == "DESC")
-            column = order_columns.get(field)
-            if column is None:
-                raise InvalidFilterError(f"invalid order_by: {field!r} is not a logged model field to order by")
-            ordering.append(column.asc() if ascending else column.desc())
-        query = query.order_by(*ordering, logged_models.c.creation_time.desc(), logged_models.c.model_id)
-        with self.engine.connect() as conn:
-            rows = list(conn.execute(query.limit(limit + 1).offset(offset)))
-            models = self._logged_models(conn, rows[:limit])
-        token = encode_page_token("", offset + limit) if len(rows) > limit else None
-        return models, token
-
-
-def _experiment_key(experiment_id: Any, field: str) -> int:
-    try:
-        key = int(str(experiment_id))
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid {field}: {str(experiment_id)[:40]!r} is not an experiment id") from None
-    if not 0 <= key <= _INT32_MAX:
-        raise ValueError(f"Invalid {field}: {key} is not an experiment id")
-    return key
-
-
-def _param_items(params: Any) -> list[tuple[str, str]]:
-    if not params:
-        return []
-    items = params.items() if isinstance(params, Mapping) else ((p.key, p.value) for p in params)
-    result = []
-    for key, value in items:
-        if not isinstance(key, str) or not key:
-            raise ValueError("Missing value for required parameter 'key' of a param.")
-        result.append((key, "" if value is None else str(value)))
-    return result
-
-
-def _order(order_by, attributes: Attributes, columns: dict, default: list, tail: list | None = None) -> list:
-    parsed = parse_order_by(order_by, attributes) if order_by else []
-    seen = set()
-    clauses = []
-    for item in parsed:
-        if item.entity != "attributes":
-            raise InvalidFilterError(f"invalid order_by: {item.entity}.{item.key} cannot order this search")
-        if item.key in seen:
-            raise InvalidFilterError(f"`order_by` contains duplicate fields: {order_by}")
-        seen.add(item.key)
-        clauses.append(columns[item.key].asc() if item.ascending else columns[item.key].desc())
-    for key, ascending in default if not parsed else (tail or default):
-        if key not in seen:
-            seen.add(key)
-            clauses.append(columns[key].asc() if ascending else columns[key].desc())
-    return clauses
-
-
-def _upsert(conn, table: sa.Table, keys: dict, values: dict) -> None:
-    """Insert or update one row by its primary key (both dialects)."""
-    where = [table.c[k] == v for k, v in keys.items()]
-    result = conn.execute(table.update().where(*where).values(**values))
-    if result.rowcount == 0:
-        conn.execute(table.insert().values(**keys, **values))
-
-
-def _chunks(items: list, size: int = _IN_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-__all__ = ["RegisteredModelAlias", "RegistryStore", "parse_models_uri"]
+__all__ = ["RegisteredModelAlias", "RegistryStore"]
