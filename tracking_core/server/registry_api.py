@@ -163,6 +163,20 @@ def _max_results(data: dict) -> int | None:
     return get_int(data, "max_results", minimum=1)
 
 
+def _search_args(data: dict) -> dict[str, Any]:
+    """A search request's filter, max_results, order_by and page_token, as the stores take them."""
+    return {
+        "filter_string": get_str(data, "filter"),
+        "max_results": _max_results(data),
+        "order_by": [str(o) for o in get_list(data, "order_by")] or None,
+        "page_token": get_str(data, "page_token"),
+    }
+
+
+def _page(key: str, items: list, token: str | None) -> dict[str, Any]:
+    return {key: items, "next_page_token": token} if token else {key: items}
+
+
 # -- registered models ------------------------------------------------------------------------------------
 def create_registered_model(ctx: ServerContext, data: dict) -> dict:
     model = ctx.store.create_registered_model(
@@ -195,16 +209,8 @@ def delete_registered_model(ctx: ServerContext, data: dict) -> dict:
 
 
 def search_registered_models(ctx: ServerContext, data: dict) -> dict:
-    models, token = ctx.store.search_registered_models(
-        filter_string=get_str(data, "filter"),
-        max_results=_max_results(data),
-        order_by=[str(o) for o in get_list(data, "order_by")] or None,
-        page_token=get_str(data, "page_token"),
-    )
-    out: dict[str, Any] = {"registered_models": [model_json(ctx, m) for m in models]}
-    if token:
-        out["next_page_token"] = token
-    return out
+    models, token = ctx.store.search_registered_models(**_search_args(data))
+    return _page("registered_models", [model_json(ctx, m) for m in models], token)
 
 
 def get_latest_versions(ctx: ServerContext, data: dict) -> dict:
@@ -330,16 +336,8 @@ def transition_stage(ctx: ServerContext, data: dict) -> dict:
 
 
 def search_model_versions(ctx: ServerContext, data: dict) -> dict:
-    versions, token = ctx.store.search_model_versions(
-        filter_string=get_str(data, "filter"),
-        max_results=_max_results(data),
-        order_by=[str(o) for o in get_list(data, "order_by")] or None,
-        page_token=get_str(data, "page_token"),
-    )
-    out: dict[str, Any] = {"model_versions": [version_json(ctx, v) for v in versions]}
-    if token:
-        out["next_page_token"] = token
-    return out
+    versions, token = ctx.store.search_model_versions(**_search_args(data))
+    return _page("model_versions", [version_json(ctx, v) for v in versions], token)
 
 
 def get_download_uri(ctx: ServerContext, data: dict) -> dict:
