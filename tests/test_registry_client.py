@@ -336,12 +336,40 @@ FRAMEWORK_TRAININGS = {
         "model = sm.OLS(y.astype(float), sm.add_constant(X)).fit()\n"
         "expected = model.predict(sm.add_constant(X))"
     ),
+    "tensorflow": (
+        "import keras\n"
+        "keras.utils.set_random_seed(0)\n"
+        "model = keras.Sequential([keras.Input((X.shape[1],)), keras.layers.Dense(2, activation='softmax')])\n"
+        "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+        "model.fit(X.astype('float32'), y, epochs=2, verbose=0)\n"
+        "expected = model.predict(X.astype('float32'), verbose=0)"
+    ),
+    "lightning": (
+        "import torch, lightning.pytorch as pl\n"
+        "class Net(pl.LightningModule):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.layer = torch.nn.Linear(X.shape[1], 2)\n"
+        "    def forward(self, x):\n"
+        "        return self.layer(x)\n"
+        "    def training_step(self, batch, _):\n"
+        "        x, t = batch\n"
+        "        return torch.nn.functional.cross_entropy(self(x), t)\n"
+        "    def configure_optimizers(self):\n"
+        "        return torch.optim.SGD(self.parameters(), lr=0.1)\n"
+        "data = torch.utils.data.TensorDataset(torch.tensor(X, dtype=torch.float32), torch.tensor(y))\n"
+        "model = Net()\n"
+        "pl.Trainer(max_epochs=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,\n"
+        "           enable_model_summary=False).fit(model, torch.utils.data.DataLoader(data, batch_size=16))\n"
+        "with torch.no_grad():\n"
+        "    expected = model(torch.tensor(X, dtype=torch.float32)).numpy()"
+    ),
 }
 
 
 @pytest.mark.parametrize("framework", sorted(FRAMEWORK_TRAININGS))
 def test_every_integration_registers_the_model_it_saves(framework, autolog_enable, autolog_store):
-    pytest.importorskip(framework)
+    pytest.importorskip({"tensorflow": "keras", "lightning": "lightning.pytorch"}.get(framework, framework))
     autolog_enable(framework, registered_model_name=f"{framework}-model")
     scope = {"X": X[Y < 2], "y": Y[Y < 2]}
     exec(FRAMEWORK_TRAININGS[framework], scope)
@@ -357,9 +385,18 @@ def test_every_integration_registers_the_model_it_saves(framework, autolog_enabl
         import xgboost as xgb
 
         predictions = loaded.predict(xgb.DMatrix(scope["X"]))
+    elif framework == "tensorflow":
+        predictions = loaded.predict(scope["X"].astype("float32"), verbose=0)
+    elif framework == "lightning":
+        import torch
+
+        net = scope["Net"]()  # a class defined in a script is not importable: its weights are loaded
+        net.load_state_dict(loaded)
+        with torch.no_grad():
+            predictions = net(torch.tensor(scope["X"], dtype=torch.float32)).numpy()
     else:
         predictions = loaded.predict(scope["X"])
-    np.testing.assert_allclose(predictions, scope["expected"])
+    np.testing.assert_allclose(predictions, scope["expected"], rtol=1e-5)
 
 
 def test_autolog_run_registers_the_models_of_an_unchanged_script(tmp_path):
