@@ -39,6 +39,7 @@ from .dataset_kit import (
     summarize,
     tensor_schema,
 )
+from .example_rows import EXAMPLE_ROWS, first_rows
 from .flavors import PICKLE_FILE, PickleFlavor
 from .flavors import load_model as load_pickled_model
 from .hookspecs import hookimpl
@@ -79,6 +80,7 @@ def modules_owned_by_others(integration: str) -> frozenset[str]:
 
 __all__ = [
     "COMMON_OPTIONS",
+    "EXAMPLE_ROWS",
     "PICKLE_FILE",
     "SAMPLE_BYTES",
     "TAG_AUTOLOGGING",
@@ -97,6 +99,7 @@ __all__ = [
     "caller_variable_name",
     "current_call",
     "file_source",
+    "first_rows",
     "hash_array",
     "hash_file_sample",
     "hookimpl",

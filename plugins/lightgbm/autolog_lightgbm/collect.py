@@ -10,17 +10,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, option_checks
+from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, first_rows, option_checks
 
 from .flavor import FLAVOR
-from .patch import STATE_CALLBACK, STATE_TRAIN_DATA, call_arguments
+from .patch import STATE_CALLBACK, STATE_TRAIN_DATA, call_arguments, prepare_call
 
 REQUIREMENTS = ("lightgbm", "autolog-lightgbm")
 # Arguments of train/cv that are data, functions or containers, not params.
 NOT_PARAMS = frozenset(
     {"params", "train_set", "valid_sets", "valid_names", "feval", "init_model", "callbacks", "folds", "fpreproc"}
 )
-EXAMPLE_ROWS = 5
 
 
 def params(call: TrainingCall) -> dict[str, Any]:
@@ -90,20 +89,35 @@ def _is_table(data: Any) -> bool:
     return type(data).__module__.split(".", 1)[0] in ("numpy", "pandas", "scipy")
 
 
-def _head(data: Any) -> Any:
-    return data.iloc[:EXAMPLE_ROWS] if hasattr(data, "iloc") else data[:EXAMPLE_ROWS]
+STATE_EXAMPLE_ROWS = f"{__package__}.example_rows"
+
+
+def before_training(call: TrainingCall) -> None:
+    """The logging callback (``patch.prepare_call``), and the first rows of the training data (an
+    estimator's X, a native call's ``train_set.data``), copied before training can change them: the
+    signature and input example describe the data as passed."""
+    prepare_call(call)
+    if not call.config.get("log_models"):
+        return
+    X = (
+        call.state.get(STATE_TRAIN_DATA)
+        if call.instance is None
+        else call.args[0]
+        if call.args
+        else call.kwargs.get("X")
+    )
+    if _is_table(X):
+        call.state[STATE_EXAMPLE_ROWS] = first_rows(X)
 
 
 def models(call: TrainingCall) -> list[ModelToLog] | None:
     if call.method == "cv":
         return None
     if call.instance is not None:
-        X = call.args[0] if call.args else call.kwargs.get("X")
-        if not _is_table(X):
-            X = None
+        X = call.state.get(STATE_EXAMPLE_ROWS)
         outputs = None
         if X is not None and call.config.get("log_model_signatures"):
-            outputs = call.instance.predict(_head(X))
+            outputs = call.instance.predict(X)
         return [
             ModelToLog(
                 call.instance,
@@ -114,7 +128,5 @@ def models(call: TrainingCall) -> list[ModelToLog] | None:
                 requirements=REQUIREMENTS,
             )
         ]
-    data = call.state.get(STATE_TRAIN_DATA)
-    if not _is_table(data):
-        data = None
+    data = call.state.get(STATE_EXAMPLE_ROWS)
     return [ModelToLog(call.result, FLAVOR, signature_inputs=data, input_example=data, requirements=REQUIREMENTS)]

@@ -11,18 +11,17 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, option_checks
+from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, first_rows, option_checks
 
 from . import arguments
 from .flavor import FLAVOR
-from .patch import STATE_CALLBACK
+from .patch import STATE_CALLBACK, prepare_call
 
 REQUIREMENTS = ("xgboost", "autolog-xgboost")
 # Arguments of train/cv that are data, functions or containers, not params.
 NOT_PARAMS = frozenset(
     {"params", "dtrain", "evals", "obj", "evals_result", "xgb_model", "callbacks", "custom_metric", "folds", "fpreproc"}
 )
-EXAMPLE_ROWS = 5
 _FEATURE_DTYPES = {"int": "int64", "i": "bool", "c": "object"}
 
 
@@ -132,8 +131,17 @@ def _is_table(data: Any) -> bool:
     return type(data).__module__.split(".", 1)[0] in ("numpy", "pandas", "scipy")
 
 
-def _head(data: Any) -> Any:
-    return data.iloc[:EXAMPLE_ROWS] if hasattr(data, "iloc") else data[:EXAMPLE_ROWS]
+STATE_EXAMPLE_ROWS = f"{__package__}.example_rows"
+
+
+def before_training(call: TrainingCall) -> None:
+    """The logging callback (``patch.prepare_call``), and for an estimator fit the first rows of X,
+    copied before fit can change X (the signature and input example describe X as passed)."""
+    prepare_call(call)
+    if call.instance is not None and call.config.get("log_models"):
+        X = call.args[0] if call.args else call.kwargs.get("X")
+        if _is_table(X):
+            call.state[STATE_EXAMPLE_ROWS] = first_rows(X)
 
 
 def dmatrix_schema(dtrain: Any) -> Any:
@@ -158,17 +166,17 @@ def models(call: TrainingCall) -> list[ModelToLog] | None:
         return None
     want_signature = bool(call.config.get("log_model_signatures"))
     if call.instance is not None:
-        X = call.args[0] if call.args else call.kwargs.get("X")
+        X = call.state.get(STATE_EXAMPLE_ROWS)
         outputs = None
-        if want_signature and _is_table(X):
-            outputs = call.instance.predict(_head(X))
+        if want_signature and X is not None:
+            outputs = call.instance.predict(X)
         return [
             ModelToLog(
                 call.instance,
                 FLAVOR,
                 signature_inputs=X,
                 signature_outputs=outputs,
-                input_example=X if _is_table(X) else None,
+                input_example=X,
                 requirements=REQUIREMENTS,
             )
         ]

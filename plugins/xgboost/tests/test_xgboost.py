@@ -378,3 +378,26 @@ def test_metric_names_with_at_are_written_as_mlflow_writes_them(xgb, data, autol
     steps = history(autolog_store, run.info.run_id, "valid-error_at_0.7")
     assert [m.value for m in steps] == evals_result["valid"]["error@0.7"]
     assert [m.step for m in history(autolog_store, run.info.run_id, "valid-logloss")] == list(range(4))
+
+
+def test_estimator_signature_and_input_example_describe_x_as_passed_before_fit(xgb, data, autolog_store):
+    """A column added to X during fit (here by a callback) shows in neither (issue 21, item 2)."""
+    autolog.xgboost.autolog(log_input_examples=True)
+    X, y = data
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+
+    class AddsAColumn(xgb.callback.TrainingCallback):
+        def after_training(self, model):
+            frame["added"] = 1.0
+            return model
+
+    xgb.XGBClassifier(n_estimators=3, n_jobs=1, callbacks=[AddsAColumn()]).fit(frame, y)
+    assert "added" in frame.columns
+    run_id = autolog.last_active_run().info.run_id
+    from tracking_core.models import read_mlmodel
+
+    model_dir = autolog_store.download_artifacts(run_id, "model")
+    mlmodel = read_mlmodel(model_dir)
+    assert [c["name"] for c in json.loads(mlmodel["signature"]["inputs"])] == ["a", "b", "c"]
+    example = json.loads(open(f"{model_dir}/{mlmodel['saved_input_example_info']['artifact_path']}").read())
+    assert example["columns"] == ["a", "b", "c"]
