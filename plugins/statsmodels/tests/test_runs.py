@@ -70,3 +70,25 @@ def test_statsmodels_error_propagates_unchanged(sm_autolog, regression, autolog_
     with pytest.raises(ValueError):
         sm.OLS(y, X).fit(method="no-such-method")
     assert [run.info.status for run in autolog_store.search_runs()] == ["FAILED"]
+
+
+def test_arima_on_a_date_indexed_series_keeps_its_dataset_input(sm_autolog, series, autolog_store):
+    """datetime64 data is digested: the index of a date-indexed Series (issue 21, item 4)."""
+    import warnings
+
+    import pandas as pd
+
+    sm_autolog()
+    from statsmodels.tsa.arima.model import ARIMA
+
+    y = pd.Series(series, index=pd.date_range("2020-01-01", periods=len(series), freq="D"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category=autolog.AutologWarning)
+        ARIMA(y, order=(1, 0, 0)).fit()
+    run = autolog.last_active_run()
+    inputs = autolog.TrackingClient().get_run(run.info.run_id).inputs.dataset_inputs
+    assert [i.context for i in inputs] == ["training"]
+    other = pd.Series(series, index=pd.date_range("2021-01-01", periods=len(series), freq="D"))
+    from tracking_core.lineage.datasets import dataset_digest
+
+    assert dataset_digest(other) != dataset_digest(y)  # the dates are part of the data
