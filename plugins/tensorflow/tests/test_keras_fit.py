@@ -113,3 +113,28 @@ def test_a_model_larger_than_max_model_size_mb_is_skipped_with_one_warning(
     assert run.info.status == "FINISHED"
     files = {f.path for f in autolog_store.list_artifacts(run.info.run_id)}
     assert "model" not in files and "model_summary.txt" in files
+
+
+def test_signature_outputs_describe_the_models_output_not_the_labels(keras_enabled, data, autolog_store):
+    """A 2-class softmax model trained on int64 labels: outputs float32 (-1, 2) (issue 21, item 3)."""
+    import json
+
+    from tracking_core.models import read_mlmodel
+
+    keras = keras_enabled()
+    X, y = data
+    labels = (y[:, 0] > 0).astype("int64")
+    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(X, labels, epochs=1, verbose=0)
+
+    run_id = autolog.last_active_run().info.run_id
+    model_dir = autolog_store.download_artifacts(run_id, "model")
+    signature = read_mlmodel(model_dir)["signature"]
+    outputs = json.loads(signature["outputs"])
+    assert [(o["type"], o["tensor-spec"]["dtype"], o["tensor-spec"]["shape"]) for o in outputs] == [
+        ("tensor", "float32", [-1, 2])
+    ]
+    predicted = autolog.load_model(f"runs:/{run_id}/model", kind="predict").predict(X[:3])
+    assert np.asarray(predicted).shape == (3, 2) and np.asarray(predicted).dtype == np.float32
+    assert json.loads(signature["inputs"])[0]["tensor-spec"]["shape"] == [-1, 8]
