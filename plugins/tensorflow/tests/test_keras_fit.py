@@ -138,3 +138,28 @@ def test_signature_outputs_describe_the_models_output_not_the_labels(keras_enabl
     predicted = autolog.load_model(f"runs:/{run_id}/model", kind="predict").predict(X[:3])
     assert np.asarray(predicted).shape == (3, 2) and np.asarray(predicted).dtype == np.float32
     assert json.loads(signature["inputs"])[0]["tensor-spec"]["shape"] == [-1, 8]
+
+
+def test_log_every_epoch_false_still_logs_the_final_values(keras_enabled, data, autolog_store):
+    """As XGBoost's log_every_iteration=False: the last epoch's values, once (issue 21, item 6)."""
+    keras = keras_enabled(log_every_epoch=False)
+    X, y = data
+    history = build_model(keras).fit(X, y, epochs=3, validation_split=0.25, verbose=0)
+
+    run = autolog.last_active_run()
+    for key in ("loss", "mae", "val_loss", "val_mae"):
+        points = autolog_store.get_metric_history(run.info.run_id, key)
+        assert [(p.step, p.value) for p in points] == [(2, pytest.approx(history.history[key][-1]))], key
+
+
+def test_log_every_n_steps_keeps_the_validation_metrics_of_every_epoch(keras_enabled, data, autolog_store):
+    keras = keras_enabled(log_every_epoch=False, log_every_n_steps=2)
+    X, y = data
+    history = build_model(keras).fit(X, y, batch_size=64, epochs=3, validation_split=0.25, verbose=0)
+
+    run_id = autolog.last_active_run().info.run_id
+    val = autolog_store.get_metric_history(run_id, "val_loss")
+    assert [p.step for p in val] == [0, 1, 2]
+    assert [p.value for p in val] == pytest.approx(history.history["val_loss"])
+    assert [p.step for p in autolog_store.get_metric_history(run_id, "loss")] == [2]  # the final value
+    assert autolog_store.get_metric_history(run_id, "loss_step")  # every 2 batches
