@@ -19,12 +19,18 @@ TAG_WEIGHTS_ONLY = "keras_saved_weights_only"
 
 
 STATE_EXAMPLE_ROWS = "tensorflow.example_rows"
+STATE_OPTIMIZER_PARAMS = "tensorflow.optimizer_params"
 
 
 def before_training(call: TrainingCall) -> None:
     from .callback import make_callback
 
     call.add_callback(make_callback(call))
+    # The optimizer's configuration as the fit starts: a schedule callback (ReduceLROnPlateau)
+    # changes the rate while training, and the param is what the user configured (the rate of each
+    # epoch is a metric where a callback logs it). Read from the optimizer's config: no training.
+    with call.guarded("reading the optimizer's params"):
+        call.state[STATE_OPTIMIZER_PARAMS] = params.optimizer_params(call.instance)
     if call.config.get("log_models"):
         x = call.argument("x")
         if _is_table(x):  # copied before fit can change x: the signature and example describe x as passed
@@ -37,7 +43,8 @@ def _is_table(data: Any) -> bool:
 
 def collect_params(call: TrainingCall) -> dict[str, Any]:
     found = params.fit_params(call)
-    found.update(params.optimizer_params(call.instance))
+    optimizer = call.state.get(STATE_OPTIMIZER_PARAMS)
+    found.update(optimizer if optimizer is not None else params.optimizer_params(call.instance))
     found.update(params.early_stopping_params(params.user_callbacks(call)))
     return found
 

@@ -163,3 +163,16 @@ def test_log_every_n_steps_keeps_the_validation_metrics_of_every_epoch(keras_ena
     assert [p.value for p in val] == pytest.approx(history.history["val_loss"])
     assert [p.step for p in autolog_store.get_metric_history(run_id, "loss")] == [2]  # the final value
     assert autolog_store.get_metric_history(run_id, "loss_step")  # every 2 batches
+
+
+def test_learning_rate_param_is_the_configured_rate_not_the_rate_after_a_schedule(keras_enabled, data, autolog_store):
+    """Adam(1e-3) with ReduceLROnPlateau is recorded as 0.001 (issue 21, item 13)."""
+    keras = keras_enabled()
+    X, y = data
+    model = build_model(keras, learning_rate=0.001)
+    reduce = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=1e6)
+    model.fit(X, y, epochs=3, callbacks=[reduce], verbose=0)
+    assert float(model.optimizer.learning_rate) < 0.001  # the schedule did change it
+
+    run = autolog.last_active_run()
+    assert float(run.data.params["learning_rate"]) == pytest.approx(0.001)
