@@ -50,7 +50,24 @@ def collect_params(call: TrainingCall) -> dict[str, Any]:
 
 
 def collect_metrics(call: TrainingCall) -> dict[str, float]:
-    return params.early_stopping_metrics(params.user_callbacks(call))
+    found = params.early_stopping_metrics(params.user_callbacks(call))
+    if "restored_epoch" in found:
+        _log_restored_epoch(call, int(found["restored_epoch"]))
+    return found
+
+
+def _log_restored_epoch(call: TrainingCall, best: int) -> None:
+    """EarlyStopping(restore_best_weights=True): the model saved is the best epoch's, so that epoch's
+    values are logged once more, one step after the last epoch (as the XGBoost and LightGBM plugins
+    do): the run's latest ``val_loss`` is the saved model's. Read from the fit's ``History``."""
+    history = getattr(call.result, "history", None)
+    epochs = getattr(call.result, "epoch", None)
+    if not isinstance(history, dict) or not epochs or best not in epochs:
+        return
+    index = epochs.index(best)
+    values = {key: series[index] for key, series in history.items() if len(series) > index}
+    if values:
+        call.log_metrics(values, step=max(epochs) + 1)
 
 
 def collect_tags(call: TrainingCall) -> dict[str, str] | None:

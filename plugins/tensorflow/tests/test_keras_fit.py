@@ -54,7 +54,10 @@ def test_early_stopping_params_and_metrics(keras_enabled, data, autolog_store):
     run = autolog.last_active_run()
     epochs_run = len(history.history["loss"])
     assert epochs_run < 10
-    assert len(autolog_store.get_metric_history(run.info.run_id, "loss")) == epochs_run
+    # every epoch, then the restored (best) epoch's values once more, one step after the last
+    losses = autolog_store.get_metric_history(run.info.run_id, "loss")
+    assert [m.step for m in losses] == [*range(epochs_run), epochs_run]
+    assert losses[-1].value == pytest.approx(history.history["loss"][stopper.best_epoch])
     assert {k: run.data.params[k] for k in ("monitor", "patience", "min_delta", "mode", "restore_best_weights")} == {
         "monitor": "loss",
         "patience": "1",
@@ -176,3 +179,19 @@ def test_learning_rate_param_is_the_configured_rate_not_the_rate_after_a_schedul
 
     run = autolog.last_active_run()
     assert float(run.data.params["learning_rate"]) == pytest.approx(0.001)
+
+
+def test_restore_best_weights_logs_the_best_epochs_values_last(keras_enabled, data, autolog_store):
+    """The run's latest val_loss is that of the restored (saved) model (issue 21, item 17)."""
+    keras = keras_enabled()
+    X, y = data
+    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=1, min_delta=1e6, restore_best_weights=True)
+    history = build_model(keras).fit(X, y, epochs=10, validation_split=0.25, callbacks=[stopper], verbose=0)
+
+    run = autolog.last_active_run()
+    best = stopper.best_epoch
+    last = len(history.history["val_loss"]) - 1
+    assert best < last
+    assert run.data.metrics["val_loss"] == pytest.approx(history.history["val_loss"][best])
+    points = autolog_store.get_metric_history(run.info.run_id, "val_loss")
+    assert [p.step for p in points] == [*range(last + 1), last + 1]
