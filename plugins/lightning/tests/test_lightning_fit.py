@@ -157,3 +157,14 @@ def test_every_n_steps_with_two_optimizers_counts_training_steps(lightning_enabl
 
     run_id = autolog.last_active_run().info.run_id
     assert [m.step for m in autolog_store.get_metric_history(run_id, "train_loss_step")] == [2, 4, 6]
+
+
+def test_saved_hyperparameters_are_run_params(lightning_enabled, autolog_store, tmp_path):
+    """A module's save_hyperparameters() values are its configuration (issue 21, item 18)."""
+    L = lightning_enabled()
+    train, val = loaders()
+    trainer(L, tmp_path, max_epochs=1).fit(Regressor(hidden=5, lr=0.02), train, val)
+
+    params = autolog.last_active_run().data.params
+    assert params["hidden"] == "5" and params["lr"] == "0.02"
+    assert params["learning_rate"] == "0.02" and params["epochs"] == "1"
