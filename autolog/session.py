@@ -21,7 +21,7 @@ from tracking_core.entities import RunStatus
 
 from . import plugin_manager, safety
 from .config import config
-from .training_call import ArtifactToLog, ModelToLog, TrainingCall, is_number, loggable_key
+from .training_call import ArtifactToLog, ModelToLog, TrainingCall, is_number, loggable_key, loggable_param
 
 if TYPE_CHECKING:
     from .integration import Integration
@@ -170,7 +170,7 @@ def _log_collected(call: TrainingCall) -> None:
         raise RuntimeError(f"the run {call.run_id} autolog was logging into is no longer active")
     params: dict[str, Any] = {}
     for found in _call_each(hook.autolog_collect_params, call, "collecting params"):
-        params.update(found)
+        params.update((key, loggable_param(value)) for key, value in found.items())
     metrics: dict[str, float] = {}
     for found in _call_each(hook.autolog_collect_metrics, call, "collecting metrics"):
         metrics.update(

@@ -401,3 +401,18 @@ def test_estimator_signature_and_input_example_describe_x_as_passed_before_fit(x
     assert [c["name"] for c in json.loads(mlmodel["signature"]["inputs"])] == ["a", "b", "c"]
     example = json.loads(open(f"{model_dir}/{mlmodel['saved_input_example_info']['artifact_path']}").read())
     assert example["columns"] == ["a", "b", "c"]
+
+
+def test_a_custom_eval_metric_function_is_logged_by_its_name_not_its_address(xgb, data, autolog_store):
+    """The param is the same on every run (issue 21, item 19)."""
+    X, y = data
+
+    def error_rate(y_true, y_pred):
+        return float(np.mean((y_pred > 0.5) != y_true))
+
+    logged = []
+    for _ in range(2):
+        xgb.XGBClassifier(n_estimators=2, n_jobs=1, eval_metric=error_rate).fit(X, y, eval_set=[(X, y)], verbose=False)
+        logged.append(autolog.last_active_run().data.params["eval_metric"])
+    assert logged[0] == logged[1] == error_rate.__qualname__
+    assert "0x" not in logged[0]
