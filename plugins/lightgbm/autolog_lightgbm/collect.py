@@ -47,6 +47,8 @@ def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
     the 0-based index of the last iteration that ran (the step of the last per-iteration point).
     """
     callback = call.state.get(STATE_CALLBACK)
+    if call.method == "cv":
+        return _cv_early_stopping_metrics(call, callback)
     booster = booster_of(call)
     if booster is None or callback is None or callback.last_iteration is None or booster.best_iteration <= 0:
         return None
@@ -59,6 +61,22 @@ def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
     if best_metrics:
         call.log_metrics(best_metrics, step=extra_step)
     return {"best_iteration": booster.best_iteration, "stopped_iteration": callback.last_iteration}
+
+
+def _cv_early_stopping_metrics(call: TrainingCall, callback: Any) -> dict[str, float] | None:
+    """``lightgbm.cv`` with early stopping returns its history cut at the best iteration: that
+    iteration's values are logged again one step after the last (the run's latest values are the
+    best iteration's, as for ``train``), with ``best_iteration`` (1-based, the length of the returned
+    history, as ``Booster.best_iteration``) and ``stopped_iteration``."""
+    history = getattr(callback, "history", None)
+    result = call.result
+    if not history or not isinstance(result, dict) or not result or callback.last_iteration is None:
+        return None
+    kept = len(next(iter(result.values())))
+    if not 0 < kept < len(history):
+        return None  # not stopped early: the history is whole
+    call.log_metrics(history[kept - 1], step=callback.last_iteration + 1)
+    return {"best_iteration": kept, "stopped_iteration": callback.last_iteration}
 
 
 def importance_types_check(known: tuple[str, ...]) -> Callable[[Any], None]:

@@ -297,3 +297,20 @@ def test_estimator_signature_and_input_example_describe_x_as_passed_before_fit(l
     assert [c["name"] for c in json.loads(mlmodel["signature"]["inputs"])] == ["a", "b", "c"]
     example = json.loads(open(f"{model_dir}/{mlmodel['saved_input_example_info']['artifact_path']}").read())
     assert example["columns"] == ["a", "b", "c"]
+
+
+def test_cv_with_early_stopping_ends_with_the_best_iterations_values(lgb, data, autolog_store):
+    """lightgbm.cv returns its history cut at the best iteration: so do the run's latest values (issue 21, item 12)."""
+    X, y = data
+    params = {**PARAMS, "learning_rate": 0.9, "num_leaves": 31, "min_data_in_leaf": 1}
+    result = lgb.cv(
+        params, lgb.Dataset(X, y), num_boost_round=200, nfold=3, callbacks=[lgb.early_stopping(2, verbose=False)]
+    )
+
+    run = autolog.last_active_run()
+    kept = len(next(iter(result.values())))
+    ran = len(history(autolog_store, run.info.run_id, "valid-binary_logloss-mean"))
+    assert kept < ran - 1  # stopped early, and the best plus once more at the end
+    assert run.data.metrics["best_iteration"] == kept
+    assert run.data.metrics["stopped_iteration"] == ran - 2
+    assert run.data.metrics["valid-binary_logloss-mean"] == pytest.approx(result["valid binary_logloss-mean"][-1])

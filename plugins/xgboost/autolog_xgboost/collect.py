@@ -86,6 +86,8 @@ def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
     the 0-based index of the last iteration that ran (the step of the last per-iteration point).
     """
     callback = call.state.get(STATE_CALLBACK)
+    if call.method == "cv":
+        return _cv_early_stopping_metrics(call, callback)
     booster = booster_of(call)
     if booster is None or callback is None or callback.evals_log is None:
         return None
@@ -98,6 +100,28 @@ def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
     index = best - callback.first_epoch
     if 0 <= index <= callback.last_epoch - callback.first_epoch:
         call.log_metrics(metrics_at(callback.evals_log, index), step=callback.last_epoch + 1)
+    return {"best_iteration": best, "stopped_iteration": callback.last_epoch}
+
+
+def _cv_early_stopping_metrics(call: TrainingCall, callback: Any) -> dict[str, float] | None:
+    """``xgboost.cv`` with early stopping returns its history cut at the best iteration: that
+    iteration's values are logged again one step after the last (the run's latest values are the
+    best iteration's, as for ``train``), with ``best_iteration`` (0-based) and ``stopped_iteration``."""
+    if callback is None or callback.evals_log is None or callback.last_epoch is None or call.result is None:
+        return None
+    result = call.result
+    try:
+        kept = len(result) if hasattr(result, "iloc") else len(next(iter(result.values())))
+    except Exception:
+        return None
+    from .callback import metrics_at
+
+    first = callback.first_epoch or 0
+    ran = callback.last_epoch - first + 1
+    if not 0 < kept < ran:
+        return None  # not stopped early: the history is whole
+    best = first + kept - 1
+    call.log_metrics(metrics_at(callback.evals_log, kept - 1), step=callback.last_epoch + 1)
     return {"best_iteration": best, "stopped_iteration": callback.last_epoch}
 
 

@@ -416,3 +416,17 @@ def test_a_custom_eval_metric_function_is_logged_by_its_name_not_its_address(xgb
         logged.append(autolog.last_active_run().data.params["eval_metric"])
     assert logged[0] == logged[1] == error_rate.__qualname__
     assert "0x" not in logged[0]
+
+
+def test_cv_with_early_stopping_ends_with_the_best_iterations_values(xgb, data, autolog_store):
+    """xgboost.cv returns its history cut at the best iteration: so do the run's latest values (issue 21, item 12)."""
+    dtrain, _ = dmatrices(xgb, data)
+    params = {**PARAMS, "eta": 0.9, "max_depth": 6}
+    result = xgb.cv(params, dtrain, num_boost_round=200, nfold=3, early_stopping_rounds=2, as_pandas=True)
+
+    run = autolog.last_active_run()
+    ran = len(history(autolog_store, run.info.run_id, "test-logloss-mean"))
+    assert len(result) < ran - 1  # stopped early, and the best plus once more at the end
+    assert run.data.metrics["best_iteration"] == len(result) - 1
+    assert run.data.metrics["stopped_iteration"] == ran - 2
+    assert run.data.metrics["test-logloss-mean"] == pytest.approx(result["test-logloss-mean"].iloc[-1])
