@@ -21,6 +21,7 @@ from tracking_core.entities import RunStatus
 
 from . import plugin_manager, safety
 from .config import config
+from .frames import call_as_from
 from .training_call import ArtifactToLog, ModelToLog, TrainingCall, is_number, loggable_key, loggable_param
 
 if TYPE_CHECKING:
@@ -49,11 +50,13 @@ def in_training() -> bool:
 
 def training_wrapper(integration: Integration) -> Callable[[Any, Any, tuple, dict], Any]:
     def wrapper(wrapped, instance, args, kwargs):
+        # The framework is called as from the wrapper's caller (``frames``): its warnings name the
+        # line they name without autologging, never this module.
         if _current_call.get() is not None:
-            return wrapped(*args, **kwargs)
+            return call_as_from(1, wrapped, args, kwargs)
         options = config.effective(integration)
         if options["disable"]:
-            return wrapped(*args, **kwargs)
+            return call_as_from(1, wrapped, args, kwargs)
         with safety.in_call():
             return _logged_call(integration, options, wrapped, instance, args, kwargs)
 
@@ -71,9 +74,9 @@ def _logged_call(integration: Integration, options: Mapping[str, Any], wrapped, 
     token = _current_call.set(call)
     try:
         if call is _PASS_THROUGH:
-            return wrapped(*args, **kwargs)
+            return call_as_from(2, wrapped, args, kwargs)
         try:
-            result = wrapped(*call.args, **call.kwargs)
+            result = call_as_from(2, wrapped, call.args, call.kwargs)
         except BaseException as exc:
             _end(call, RunStatus.KILLED if _interrupted(exc) else RunStatus.FAILED)
             raise

@@ -92,3 +92,18 @@ def test_arima_on_a_date_indexed_series_keeps_its_dataset_input(sm_autolog, seri
     from tracking_core.lineage.datasets import dataset_digest
 
     assert dataset_digest(other) != dataset_digest(y)  # the dates are part of the data
+
+
+def test_a_convergence_warning_names_statsmodels_line_not_autologs(sm_autolog, binary, autolog_store):
+    """Our wrapper is invisible in the warnings a user reads (issue 21, item 20)."""
+    import warnings
+
+    sm = sm_autolog()
+    X, y = binary
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sm.Logit(y, X).fit(maxiter=2, disp=0)
+    converge = [w for w in caught if w.category.__name__ == "ConvergenceWarning"]
+    assert converge, [str(w.message) for w in caught]
+    for w in converge:
+        assert "/statsmodels/" in w.filename and "autolog" not in w.filename, w.filename
