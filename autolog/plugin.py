@@ -44,6 +44,7 @@ from .flavors import PICKLE_FILE, PickleFlavor
 from .flavors import load_model as load_pickled_model
 from .hookspecs import hookimpl
 from .integration import COMMON_OPTIONS, Integration
+from .library_calls import called_by_library
 from .patching import Patcher
 from .run_datasets import log_dataset_input
 from .safety import AutologWarning, report, warn_once
@@ -96,6 +97,7 @@ __all__ = [
     "PickleFlavor",
     "TrainedRun",
     "TrainingCall",
+    "called_by_library",
     "caller_variable_name",
     "current_call",
     "file_source",

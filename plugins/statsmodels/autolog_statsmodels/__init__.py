@@ -20,7 +20,16 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from autolog.plugin import ArtifactToLog, Integration, ModelToLog, Patcher, TrainingCall, hookimpl, integration_options
+from autolog.plugin import (
+    ArtifactToLog,
+    Integration,
+    ModelToLog,
+    Patcher,
+    TrainingCall,
+    called_by_library,
+    hookimpl,
+    integration_options,
+)
 from autolog.plugin import option_checks as checks
 
 from . import artifacts, model, patching
@@ -38,6 +47,12 @@ def _silent() -> bool:
 
 def patch(module: ModuleType, patcher: Patcher) -> None:
     patching.patch(module, patcher, _silent)
+
+
+def should_log(instance: Any, args: tuple, kwargs: dict) -> bool:
+    """Only the user's own fits make runs: statsmodels' functions that fit models internally
+    (``adfuller``, ``get_influence()``, ``TreatmentEffect``) would make one run per internal fit."""
+    return not called_by_library(("statsmodels",))
 
 
 def params(call: TrainingCall) -> dict[str, str]:
@@ -77,6 +92,7 @@ INTEGRATION = Integration(
     options=OPTIONS,
     option_checks=OPTION_CHECKS,
     flavors=(model.FLAVOR,),
+    should_log=should_log,
     collect_params=params,
     collect_metrics=metrics,
     collect_artifacts=files,

@@ -107,3 +107,16 @@ def test_a_convergence_warning_names_statsmodels_line_not_autologs(sm_autolog, b
     assert converge, [str(w.message) for w in caught]
     for w in converge:
         assert "/statsmodels/" in w.filename and "autolog" not in w.filename, w.filename
+
+
+def test_statsmodels_functions_fitting_models_internally_make_no_runs(sm_autolog, series, regression, autolog_store):
+    """adfuller and get_influence() fit models of their own: not the user's training (issue 21, item 15)."""
+    sm = sm_autolog()
+    from statsmodels.tsa.stattools import adfuller
+
+    adfuller(series, autolag="AIC")
+    assert autolog_store.search_runs() == []
+    X, y = regression
+    results = sm.OLS(y, X).fit()  # the user's fit: one run
+    results.get_influence().summary_frame()
+    assert len(autolog_store.search_runs()) == 1
