@@ -8,6 +8,7 @@ import os
 import sys
 
 from ..client.tracking_client import TrackingClient
+from ..entities import Run
 from ..errors import RunNotFoundError
 
 
@@ -36,23 +37,23 @@ _PARENT_TAGS = ("autolog.parentRunId", "mlflow.parentRunId")
 _MODEL_TAGS = ("estimator_name", "autolog.model_class")
 
 
-def _parent(run) -> str | None:
+def _parent(run: Run) -> str | None:
     return next((run.data.tags[tag] for tag in _PARENT_TAGS if run.data.tags.get(tag)), None)
 
 
-def _nested(found: list) -> list[tuple[int, object]]:
+def _nested(found: list[Run]) -> list[tuple[int, Run]]:
     """(depth, run) with each run's children right below it, indented (as the UI shows a search's
     candidates under it); a run whose parent is not in the listing is shown at the top level."""
     by_id = {run.info.run_id: run for run in found}
-    children: dict[str, list] = {}
+    children: dict[str, list[Run]] = {}
     roots = []
     for run in found:
         parent = _parent(run)
-        if parent in by_id and parent != run.info.run_id:
+        if parent is not None and parent in by_id and parent != run.info.run_id:
             children.setdefault(parent, []).append(run)
         else:
             roots.append(run)
-    ordered: list[tuple[int, object]] = []
+    ordered: list[tuple[int, Run]] = []
     seen: set[str] = set()
     stack = [(0, run) for run in reversed(roots)]
     while stack:
