@@ -203,3 +203,11 @@ def test_model_class_defined_in_the_users_script_loads_in_another_process(autolo
     X = np.column_stack([np.ones(200), np.random.default_rng(0).normal(size=(200, 2))])
     assert type(loaded.model).__name__ == "MyProbit"
     np.testing.assert_array_equal(loaded.predict(X[:5]), np.load(expected))
+
+
+def test_the_default_model_size_cap_is_100_mb(sm_autolog):
+    """A default a user would not notice on disk (issue 21, item 16)."""
+    from autolog.plugin import options
+
+    sm_autolog()
+    assert options("statsmodels")["max_model_size_mb"] == 100
