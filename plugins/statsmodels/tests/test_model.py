@@ -230,3 +230,29 @@ def test_the_default_model_size_cap_is_100_mb(sm_autolog):
 
     sm_autolog()
     assert options("statsmodels")["max_model_size_mb"] == 100
+
+
+def test_mixedlm_is_saved_without_its_data_and_predicts_the_same(sm_autolog, autolog_store, tmp_path):
+    """MixedLM was saved as it is: four times its data (issue 21, item 16)."""
+    import pandas as pd
+
+    sm = sm_autolog(log_summary=False)
+    rng = np.random.default_rng(8)
+    groups = np.repeat(np.arange(200), 20)
+    X = sm.add_constant(rng.normal(size=(4000, 3)))
+    y = X @ np.array([1.0, 2.0, 3.0, 4.0]) + np.repeat(rng.normal(size=200), 20) + rng.normal(size=4000)
+    results = sm.MixedLM(y, X, groups=groups).fit()
+
+    run_id = autolog.last_active_run().info.run_id
+    data_bytes = X.nbytes + y.nbytes
+    assert len(pickle.dumps(results)) > 3 * data_bytes
+    assert model_file_size(autolog_store, run_id, tmp_path) < data_bytes / 10
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    np.testing.assert_array_equal(loaded.predict(X[:9] + 0.3), results.predict(X[:9] + 0.3))
+    assert len(results.model.exog_li) == 200  # the user's model is untouched
+
+    frame = pd.DataFrame({"y": y, "x": X[:, 1], "g": groups})
+    formula = sm.MixedLM.from_formula("y ~ x", frame, groups=frame["g"]).fit()
+    run_id = autolog.last_active_run().info.run_id
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    np.testing.assert_allclose(loaded.predict(frame.head(5)), formula.predict(frame.head(5)))
