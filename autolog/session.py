@@ -21,7 +21,8 @@ from tracking_core.entities import RunStatus
 
 from . import plugin_manager, safety
 from .config import config
-from .training_call import ArtifactToLog, ModelToLog, TrainingCall, is_number, loggable_key
+from .frames import call_as_from
+from .training_call import ArtifactToLog, ModelToLog, TrainingCall, is_number, loggable_key, loggable_param
 
 if TYPE_CHECKING:
     from .integration import Integration
@@ -49,11 +50,13 @@ def in_training() -> bool:
 
 def training_wrapper(integration: Integration) -> Callable[[Any, Any, tuple, dict], Any]:
     def wrapper(wrapped, instance, args, kwargs):
+        # The framework is called as from the wrapper's caller (``frames``): its warnings name the
+        # line they name without autologging, never this module.
         if _current_call.get() is not None:
-            return wrapped(*args, **kwargs)
+            return call_as_from(1, wrapped, args, kwargs)
         options = config.effective(integration)
         if options["disable"]:
-            return wrapped(*args, **kwargs)
+            return call_as_from(1, wrapped, args, kwargs)
         with safety.in_call():
             return _logged_call(integration, options, wrapped, instance, args, kwargs)
 
@@ -71,9 +74,9 @@ def _logged_call(integration: Integration, options: Mapping[str, Any], wrapped, 
     token = _current_call.set(call)
     try:
         if call is _PASS_THROUGH:
-            return wrapped(*args, **kwargs)
+            return call_as_from(2, wrapped, args, kwargs)
         try:
-            result = wrapped(*call.args, **call.kwargs)
+            result = call_as_from(2, wrapped, call.args, call.kwargs)
         except BaseException as exc:
             _end(call, RunStatus.KILLED if _interrupted(exc) else RunStatus.FAILED)
             raise
@@ -170,7 +173,7 @@ def _log_collected(call: TrainingCall) -> None:
         raise RuntimeError(f"the run {call.run_id} autolog was logging into is no longer active")
     params: dict[str, Any] = {}
     for found in _call_each(hook.autolog_collect_params, call, "collecting params"):
-        params.update(found)
+        params.update((key, loggable_param(value)) for key, value in found.items())
     metrics: dict[str, float] = {}
     for found in _call_each(hook.autolog_collect_metrics, call, "collecting metrics"):
         metrics.update(

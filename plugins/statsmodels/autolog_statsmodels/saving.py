@@ -9,7 +9,7 @@ reference to such an object, wherever it is held, gets that same copy. What is d
 - cross-sectional models (regression, GLM, discrete, GEE, robust, quantile...): what
   statsmodels' own ``results.remove_data()`` removes (as ``results.save(f, remove_data=True)``):
   the data arrays and the per-observation values in the cache; for GEE also its per-cluster
-  copies of the data. ``predict(new_data)`` gives the
+  copies of the data and its covariance structure's (``Nested``'s designs). ``predict(new_data)`` gives the
   same numbers; what needs the training data (``predict()`` without data, ``summary()``,
   residuals) does not work on the loaded object;
 - state-space models (ARIMA, SARIMAX, UnobservedComponents... any ``MLEResults``):
@@ -18,8 +18,10 @@ reference to such an object, wherever it is held, gets that same copy. What is d
   covariances. The filter's output stays: in-sample prediction, forecasts and their intervals,
   dynamic prediction, ``append``/``extend``/``apply`` and ``simulate`` give the same numbers;
   smoothed states (``smoothed_state``, ``states.smoothed``, component plots) are not saved;
-- anything else (Holt-Winters, AutoReg, VAR, MixedLM...: small already, or ``remove_data()``
-  breaks their prediction): as it is.
+- ``MixedLM`` (which has no ``remove_data()``): its data arrays and per-group copies of them;
+  ``predict(exog)`` (``exog @ fe_params``) gives the same numbers, random effects are not kept;
+- anything else (Holt-Winters, AutoReg, VAR...: small already, or ``remove_data()`` breaks their
+  prediction): as it is.
 
 The standard library's pickle is used, cloudpickle where it fails or would refer to
 ``__main__`` (a model class defined in the user's script), as ``autolog.flavors`` does. Pickling
@@ -69,6 +71,7 @@ _MORE_MODEL_DATA = {
         "exposure_li",
         "weights_li",
         "cached_means",
+        "dep_data",  # Nested's per-observation labels
     ),
 }
 _cached_data_names: WeakKeyDictionary[type, tuple[str, ...]] = WeakKeyDictionary()
@@ -161,7 +164,31 @@ def _data_overrides(results: Any) -> Overrides:
             _add(overrides, owner, {name: None})
     more = _MORE_MODEL_DATA.get(_family(model) or "", ())
     _add(overrides, model, {name: None for name in more if name in vars(model)})
+    cov_struct = vars(model).get("cov_struct")
+    if cov_struct is not None:
+        _add(overrides, cov_struct, _per_observation(cov_struct, model))
     return overrides
+
+
+def _per_observation(cov_struct: Any, model: Any) -> dict[str, Any]:
+    """A GEE covariance structure's copies of the data, as None: arrays with a row per observation
+    (``Nested``'s designs), lists with an item per cluster (its labels). Its parameters
+    (``dep_params``) stay; ``cov_struct.model`` is the model itself, written once with its overrides.
+    A ``Nested`` GEE kept ten times its data (70 MB for 7 MB)."""
+    import numpy as np
+
+    nobs = getattr(model, "nobs", None)
+    labels = getattr(model, "group_labels", None)
+    groups = len(labels) if labels is not None else 0
+    dropped: dict[str, Any] = {}
+    for name, value in vars(cov_struct).items():
+        if name in ("model", "dep_params"):
+            continue
+        if isinstance(value, np.ndarray) and value.ndim and nobs and value.shape[0] >= nobs:
+            dropped[name] = None
+        elif isinstance(value, list) and groups and len(value) == groups:
+            dropped[name] = None
+    return dropped
 
 
 def _state_space_overrides(results: Any) -> Overrides:
@@ -190,11 +217,44 @@ def _state_space_overrides(results: Any) -> Overrides:
     return overrides
 
 
+_MIXED_LM = "statsmodels.regression.mixed_linear_model"
+# MixedLM's per-group copies of the data (lists of arrays) and its data arrays; predict(exog) is
+# exog @ fe_params and reads none of them.
+_MIXED_LM_DATA = (
+    "endog",
+    "exog",
+    "exog_re",
+    "exog_vc",
+    "groups",
+    "row_indices",
+    "endog_li",
+    "exog_li",
+    "exog_re_li",
+    "exog_re2_li",
+    "_endex_li",
+    "_aex_r",
+    "_aex_r2",
+)
+
+
+def _mixed_lm_overrides(results: Any) -> Overrides:
+    overrides: Overrides = {}
+    model = results.model
+    _add(overrides, model, {name: None for name in _MIXED_LM_DATA if name in vars(model)})
+    data = vars(model).get("data")
+    if data is not None:
+        names = ("exog", "endog", "orig_endog", "orig_exog", "exog_re", "orig_exog_re")
+        _add(overrides, data, {name: None for name in names if name in vars(data)})
+    return overrides
+
+
 def overrides_for(results: Any) -> tuple[Overrides, str | None]:
     """The overrides for a results object (or its wrapper), and what they leave out."""
     inner = getattr(results, "_results", results)
     if _is_state_space(inner):
         return _state_space_overrides(inner), STATE_SPACE_REMOVED
+    if _family(getattr(inner, "model", None)) == _MIXED_LM:
+        return _mixed_lm_overrides(inner), DATA_REMOVED
     if _keeps_predicting_without_data(inner):
         return _data_overrides(inner), DATA_REMOVED
     return {}, None
