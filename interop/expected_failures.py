@@ -1,4 +1,5 @@
-"""The tests of MLflow's tests/tracking/test_rest_tracking.py and test_model_registry.py expected to fail against ``autolog server``.
+"""The tests of MLflow's tests/tracking/test_rest_tracking.py and test_model_registry.py expected to fail against
+``autolog server``.
 
 Keys are a test function's name (every parametrization of it) or a full id (``test_x[sqlalchemy]``); values
 are the reason. ``make interop`` marks them as strict xfails: a failure not listed here fails the target, and
