@@ -166,5 +166,8 @@ def slimmed(results: Any) -> Overrides:
 def overrides_for(results: Any, family: str | None) -> tuple[Overrides, str]:
     """The overrides for unwrapped state-space results, and what they leave out."""
     if _rebuildable(results, family):
-        return rebuilt(results), REBUILT_NOTE
+        try:
+            return rebuilt(results), REBUILT_NOTE
+        except (AttributeError, TypeError):  # not the results statsmodels makes: saved as the others
+            pass
     return slimmed(results), SLIMMED_NOTE

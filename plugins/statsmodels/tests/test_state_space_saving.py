@@ -174,3 +174,54 @@ def test_other_state_space_results_keep_the_filter_output(regression):
     assert "workspaces" in prepared.removed
     np.testing.assert_array_equal(loaded.predict(), results.predict())
     np.testing.assert_array_equal(loaded.recursive_coefficients.filtered, results.recursive_coefficients.filtered)
+
+
+REPO_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+MLFLOW_PYTHON = os.path.join(REPO_DIR, "bench", ".mlflow-venv", "bin", "python")
+MLFLOW_SIDE = """
+import json, sys
+import numpy as np, pandas as pd
+import mlflow.pyfunc, mlflow.statsmodels
+
+expected = json.load(open(sys.argv[1]))
+native = mlflow.statsmodels.load_model(expected["dir"])
+pyfunc = mlflow.pyfunc.load_model(expected["dir"])
+print(json.dumps({
+    "class": type(native).__name__,
+    "forecast": np.asarray(native.forecast(10)).tolist(),
+    "smoothed": np.asarray(native.smoothed_state).tolist(),
+    "pyfunc": np.asarray(pyfunc.predict(pd.DataFrame({"start": [250], "end": [309]}))).tolist(),
+    "autolog": sorted(m for m in sys.modules if m.startswith(("autolog", "tracking_core"))),
+}))
+"""
+
+
+@pytest.mark.skipif(
+    not os.path.exists(os.path.join(REPO_DIR, "bench", ".mlflow-venv", ".ready")),
+    reason="MLflow's venv is missing: make test builds it (bench/.mlflow-venv)",
+)
+def test_mlflow_loads_the_saved_state_space_model_without_autolog(sm_autolog, seasonal, autolog_store, tmp_path):
+    """MLflow's statsmodels flavor unpickles the file: the recipe runs there, naming nothing of autolog."""
+    import json
+    import subprocess
+
+    sm = sm_autolog()
+    results = sm.tsa.UnobservedComponents(seasonal, "local level", freq_seasonal=[{"period": 20, "harmonics": 5}]).fit(
+        disp=False
+    )
+    run_id = autolog.last_active_run().info.run_id
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"dir": autolog_store.download_artifacts(run_id, "model", str(tmp_path))}))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AUTOLOG_TESTING")}
+    env["MLFLOW_ALLOW_PICKLE_DESERIALIZATION"] = "true"  # MLflow's own gate for pickled models
+
+    done = subprocess.run(
+        [MLFLOW_PYTHON, "-c", MLFLOW_SIDE, str(spec)], env=env, capture_output=True, text=True, timeout=300
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["class"] == type(results).__name__ and seen["autolog"] == []
+    np.testing.assert_array_equal(seen["forecast"], results.forecast(10))
+    np.testing.assert_array_equal(seen["smoothed"], results.smoothed_state)
+    np.testing.assert_array_equal(seen["pyfunc"], results.predict(start=250, end=309))
