@@ -37,8 +37,7 @@ from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from . import state_space
-from .overrides import Overrides, substitute
-from .overrides import add as _add
+from .overrides import Overrides, add, substitute
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 DATA_REMOVED = "training data (as results.remove_data())"
@@ -131,7 +130,7 @@ def _data_overrides(results: Any) -> Overrides:
     cache = dict(results._cache)
     for name in (*cached, *getattr(results, "_data_in_cache", ())):
         cache[name] = None
-    _add(overrides, results, {"_cache": cache})
+    add(overrides, results, {"_cache": cache})
     model = results.model
     paths = [
         *getattr(results, "_data_attr", ()),
@@ -149,12 +148,12 @@ def _data_overrides(results: Any) -> Overrides:
         except AttributeError:
             continue
         if name in getattr(owner, "__dict__", {}):
-            _add(overrides, owner, {name: None})
+            add(overrides, owner, {name: None})
     more = _MORE_MODEL_DATA.get(_family(model) or "", ())
-    _add(overrides, model, {name: None for name in more if name in vars(model)})
+    add(overrides, model, {name: None for name in more if name in vars(model)})
     cov_struct = vars(model).get("cov_struct")
     if cov_struct is not None:
-        _add(overrides, cov_struct, _per_observation(cov_struct, model))
+        add(overrides, cov_struct, _per_observation(cov_struct, model))
     return overrides
 
 
@@ -202,11 +201,11 @@ _MIXED_LM_DATA = (
 def _mixed_lm_overrides(results: Any) -> Overrides:
     overrides: Overrides = {}
     model = results.model
-    _add(overrides, model, {name: None for name in _MIXED_LM_DATA if name in vars(model)})
+    add(overrides, model, {name: None for name in _MIXED_LM_DATA if name in vars(model)})
     data = vars(model).get("data")
     if data is not None:
         names = ("exog", "endog", "orig_endog", "orig_exog", "exog_re", "orig_exog_re")
-        _add(overrides, data, {name: None for name in names if name in vars(data)})
+        add(overrides, data, {name: None for name in names if name in vars(data)})
     return overrides
 
 
