@@ -3,8 +3,9 @@
 statsmodels results keep the training data and, for state-space models, every intermediate of
 the Kalman filter and smoother: an ``UnobservedComponents`` fit on 300 points pickles to 500 MB.
 The model is pickled without those, and without touching the user's objects: for a few objects
-the pickler writes a copy whose dropped attributes are replaced (an *override*), and every
-reference to such an object, wherever it is held, gets that same copy. What is dropped:
+the pickler writes a copy whose dropped attributes are replaced, or a recipe that makes the
+object again when loaded (``overrides``), and every reference to such an object, wherever it is
+held, gets that same substitute. What is dropped:
 
 - cross-sectional models (regression, GLM, discrete, GEE, robust, quantile...): what
   statsmodels' own ``results.remove_data()`` removes (as ``results.save(f, remove_data=True)``):
@@ -12,12 +13,13 @@ reference to such an object, wherever it is held, gets that same copy. What is d
   copies of the data and its covariance structure's (``Nested``'s designs). ``predict(new_data)`` gives the
   same numbers; what needs the training data (``predict()`` without data, ``summary()``,
   residuals) does not work on the loaded object;
-- state-space models (ARIMA, SARIMAX, UnobservedComponents... any ``MLEResults``):
-  ``remove_data()`` would break forecasting, so instead the Kalman filter and smoother
-  workspaces (rebuilt on demand), the smoother's output and the data-frame copies of the state
-  covariances. The filter's output stays: in-sample prediction, forecasts and their intervals,
-  dynamic prediction, ``append``/``extend``/``apply`` and ``simulate`` give the same numbers;
-  smoothed states (``smoothed_state``, ``states.smoothed``, component plots) are not saved;
+- state-space models (ARIMA, SARIMAX, UnobservedComponents, ExponentialSmoothing,
+  DynamicFactor, VARMAX): the Kalman filter's and smoother's output, a matrix per time step
+  (``state_space``): the results object is written as its model (with the data) and parameters,
+  and loading runs the filter and smoother again. ``remove_data()`` would break forecasting;
+  this keeps everything: the loaded object is the same to the last bit (forecasts, intervals,
+  in-sample and dynamic prediction, smoothed states, ``summary()``). Other ``MLEResults`` keep
+  the filter's output without the workspaces and the smoother's output;
 - ``MixedLM`` (which has no ``remove_data()``): its data arrays and per-group copies of them;
   ``predict(exog)`` (``exog @ fe_params``) gives the same numbers, random effects are not kept;
 - anything else (Holt-Winters, AutoReg, VAR...: small already, or ``remove_data()`` breaks their
@@ -31,19 +33,14 @@ stops keeping bytes once past ``limit_bytes`` (it still counts them, for the war
 from __future__ import annotations
 
 import pickle
-from types import SimpleNamespace
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
-PROTOCOL = pickle.HIGHEST_PROTOCOL
-# id(obj) -> (obj, {attribute: value written instead})
-Overrides = dict[int, tuple[Any, dict[str, Any]]]
+from . import state_space
+from .overrides import Overrides, add, substitute
 
+PROTOCOL = pickle.HIGHEST_PROTOCOL
 DATA_REMOVED = "training data (as results.remove_data())"
-STATE_SPACE_REMOVED = "Kalman filter/smoother workspaces, smoother output"
-# Caches of Cython objects on a state-space representation, re-created when next needed.
-_WORKSPACES = ("_kalman_filters", "_kalman_smoothers", "_statespaces", "_simulators", "_representations")
-_STATE_FRAMES_DROPPED = ("smoothed", "smoothed_cov", "predicted_cov", "filtered_cov")
 # Modules whose model classes predict on new data after remove_data() (checked in the tests).
 _REMOVE_DATA_FAMILIES = frozenset(
     {
@@ -84,16 +81,6 @@ class Pickled(NamedTuple):
     size: int
     serialization_format: str
     removed: str | None
-
-
-def _add(overrides: Overrides, obj: Any, attributes: dict[str, Any]) -> None:
-    if obj is None or not attributes or not hasattr(obj, "__dict__"):
-        return
-    overrides.setdefault(id(obj), (obj, {}))[1].update(attributes)
-
-
-def _is_state_space(results: Any) -> bool:
-    return hasattr(results, "filter_results") and hasattr(getattr(results, "model", None), "ssm")
 
 
 def _family(model: Any) -> str | None:
@@ -143,7 +130,7 @@ def _data_overrides(results: Any) -> Overrides:
     cache = dict(results._cache)
     for name in (*cached, *getattr(results, "_data_in_cache", ())):
         cache[name] = None
-    _add(overrides, results, {"_cache": cache})
+    add(overrides, results, {"_cache": cache})
     model = results.model
     paths = [
         *getattr(results, "_data_attr", ()),
@@ -161,12 +148,12 @@ def _data_overrides(results: Any) -> Overrides:
         except AttributeError:
             continue
         if name in getattr(owner, "__dict__", {}):
-            _add(overrides, owner, {name: None})
+            add(overrides, owner, {name: None})
     more = _MORE_MODEL_DATA.get(_family(model) or "", ())
-    _add(overrides, model, {name: None for name in more if name in vars(model)})
+    add(overrides, model, {name: None for name in more if name in vars(model)})
     cov_struct = vars(model).get("cov_struct")
     if cov_struct is not None:
-        _add(overrides, cov_struct, _per_observation(cov_struct, model))
+        add(overrides, cov_struct, _per_observation(cov_struct, model))
     return overrides
 
 
@@ -189,32 +176,6 @@ def _per_observation(cov_struct: Any, model: Any) -> dict[str, Any]:
         elif isinstance(value, list) and groups and len(value) == groups:
             dropped[name] = None
     return dropped
-
-
-def _state_space_overrides(results: Any) -> Overrides:
-    import numpy as np
-
-    overrides: Overrides = {}
-    smoother = getattr(results, "smoother_results", None)
-    for representation in (
-        results.model.ssm,
-        getattr(results.filter_results, "model", None),
-        getattr(smoother, "model", None),
-    ):
-        if representation is not None:
-            _add(overrides, representation, {name: {} for name in _WORKSPACES if name in vars(representation)})
-    smoothed = getattr(type(smoother), "_smoother_attributes", ())
-    for holder in (results.filter_results, smoother, results):
-        if holder is not None:
-            _add(overrides, holder, {name: None for name in smoothed if isinstance(vars(holder).get(name), np.ndarray)})
-    states = vars(results).get("_states")
-    if isinstance(states, SimpleNamespace):
-        kept = SimpleNamespace(**vars(states))
-        for name in _STATE_FRAMES_DROPPED:
-            if hasattr(kept, name):
-                setattr(kept, name, None)
-        _add(overrides, results, {"_states": kept})
-    return overrides
 
 
 _MIXED_LM = "statsmodels.regression.mixed_linear_model"
@@ -240,34 +201,24 @@ _MIXED_LM_DATA = (
 def _mixed_lm_overrides(results: Any) -> Overrides:
     overrides: Overrides = {}
     model = results.model
-    _add(overrides, model, {name: None for name in _MIXED_LM_DATA if name in vars(model)})
+    add(overrides, model, {name: None for name in _MIXED_LM_DATA if name in vars(model)})
     data = vars(model).get("data")
     if data is not None:
         names = ("exog", "endog", "orig_endog", "orig_exog", "exog_re", "orig_exog_re")
-        _add(overrides, data, {name: None for name in names if name in vars(data)})
+        add(overrides, data, {name: None for name in names if name in vars(data)})
     return overrides
 
 
 def overrides_for(results: Any) -> tuple[Overrides, str | None]:
     """The overrides for a results object (or its wrapper), and what they leave out."""
     inner = getattr(results, "_results", results)
-    if _is_state_space(inner):
-        return _state_space_overrides(inner), STATE_SPACE_REMOVED
+    if state_space.is_state_space(inner):
+        return state_space.overrides_for(inner, _family(inner.model))
     if _family(getattr(inner, "model", None)) == _MIXED_LM:
         return _mixed_lm_overrides(inner), DATA_REMOVED
     if _keeps_predicting_without_data(inner):
         return _data_overrides(inner), DATA_REMOVED
     return {}, None
-
-
-def _substitute(overrides: Overrides, obj: Any, protocol: int) -> Any:
-    entry = overrides.get(id(obj))
-    if entry is None or entry[0] is not obj:
-        return NotImplemented
-    copy = object.__new__(type(obj))
-    copy.__dict__.update(obj.__dict__)
-    copy.__dict__.update(entry[1])
-    return copy.__reduce_ex__(protocol)
 
 
 class _Sink:
@@ -298,7 +249,7 @@ class _SlimPickler(pickle.Pickler):
         self.overrides = overrides
 
     def reducer_override(self, obj: Any) -> Any:
-        return _substitute(self.overrides, obj, PROTOCOL)
+        return substitute(self.overrides, obj, PROTOCOL)
 
 
 def _cloud_pickler() -> type:
@@ -313,7 +264,7 @@ def _cloud_pickler() -> type:
                 self.overrides = overrides
 
             def reducer_override(self, obj: Any) -> Any:
-                found = _substitute(self.overrides, obj, PROTOCOL)
+                found = substitute(self.overrides, obj, PROTOCOL)
                 return super().reducer_override(obj) if found is NotImplemented else found
 
         _SlimCloudPickler = SlimCloudPickler
