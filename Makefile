@@ -11,7 +11,7 @@ PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 # The real MLflow for the interop tests and benchmarks, in its own venv (never in .venv).
 MLFLOW_VENV := bench/.mlflow-venv/.ready
 
-.PHONY: install lint test interop demo bench bench-vs-mlflow team-demo bench-server bench-store bench-ui bench-serving clean chromium soak
+.PHONY: install lint test interop demo bench bench-vs-mlflow team-demo bench-server bench-history bench-registry bench-store bench-ui bench-serving clean chromium soak
 
 # Examples install as users would (not editable), so their sources are part of the stamp too.
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
@@ -41,11 +41,15 @@ test: lint $(STAMP) chromium $(MLFLOW_VENV)
 	done
 	$(MAKE) --no-print-directory interop
 
-# MLflow's own REST tests (its tests/tracking/test_rest_tracking.py) against `autolog server`, in the MLflow
-# venv; expected failures with their reasons in interop/expected_failures.py (strict). MLflow's test files are
-# not part of this repository: MLFLOW_TESTS is a folder holding MLflow's tests/ (a checkout of MLflow, or a
-# copy of the files interop/README.md lists); without them the target says so and does nothing.
-MLFLOW_TESTS ?= bench/.mlflow-tests
+# MLflow's own REST tests (tests/tracking/test_rest_tracking.py, and test_model_registry.py when present)
+# against `autolog server`, in the MLflow venv; expected failures with their reasons in
+# interop/expected_failures.py (strict). MLflow's test files are not part of this repository: MLFLOW_TESTS is
+# a folder holding MLflow's tests/ (a checkout of MLflow, or a copy of the files interop/README.md lists), by
+# default bench/.mlflow-tests or the machine's cache ~/.cache/autolog/mlflow-tests (so a fresh clone on a
+# machine that has them runs them); without them the target says so and does nothing.
+MLFLOW_TESTS ?= $(or $(wildcard bench/.mlflow-tests),$(HOME)/.cache/autolog/mlflow-tests)
+MLFLOW_TEST_FILES = $(patsubst $(MLFLOW_TESTS)/%,%,$(wildcard $(MLFLOW_TESTS)/tests/tracking/test_rest_tracking.py \
+	$(MLFLOW_TESTS)/tests/tracking/test_model_registry.py))
 interop: $(STAMP) $(MLFLOW_VENV)
 	@if [ ! -f $(MLFLOW_TESTS)/tests/tracking/test_rest_tracking.py ]; then \
 		echo "interop: skipped: no MLflow tests at $(MLFLOW_TESTS)/tests/tracking/test_rest_tracking.py (interop/README.md)"; \
@@ -53,7 +57,7 @@ interop: $(STAMP) $(MLFLOW_VENV)
 		$(PY) -c "from bench.vs_mlflow import mlflow_test_python; mlflow_test_python()" && \
 		cd $(MLFLOW_TESTS) && PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 PYTHONPATH=$(CURDIR)/interop \
 		AUTOLOG_PYTHON=$(CURDIR)/$(PY) $(CURDIR)/bench/.mlflow-venv/bin/python -m pytest -q -p no:cacheprovider \
-		--noconftest -p autolog_interop -W ignore -rfEX --tb=short tests/tracking/test_rest_tracking.py; \
+		--noconftest -p autolog_interop -W ignore -rfEX --tb=short $(MLFLOW_TEST_FILES); \
 	fi
 
 # The UI tests drive Debian's Chromium (Playwright's own browser download is not used).
@@ -84,9 +88,18 @@ team-demo: $(STAMP)
 bench-server: $(STAMP) $(MLFLOW_VENV)
 	$(PY) -m bench.server
 
+# The model registry of autolog server next to mlflow server (SQLite, one worker): create version,
+# set alias, get by alias, search versions over 10,000 versions.
+bench-registry: $(STAMP) $(MLFLOW_VENV)
+	$(PY) -m bench.registry
+
 # autolog models serve next to mlflow models serve, one sklearn model: cold start, 4 clients' single rows.
 bench-serving: $(STAMP) $(MLFLOW_VENV)
 	$(PY) -m bench.serving
+
+# get-history of a 1,000,000-point metric through autolog server, client parse included (and MLflow's client).
+bench-history: $(STAMP) $(MLFLOW_VENV)
+	$(PY) -m bench.history
 
 # The store alone: run creation, a search over 100,000 runs, a 1,000,000-point history (minutes).
 bench-store: $(STAMP)

@@ -35,6 +35,7 @@ COMMON_OPTIONS: dict[str, Any] = {
     "log_system_metrics": False,  # runs autolog creates sample system/... metrics (lineage.system_metrics)
     "system_metrics_interval": None,  # seconds; None: env AUTOLOG_SYSTEM_METRICS_INTERVAL, else 10
     "log_datasets": True,  # dataset inputs: training/eval data of a fit, test data of post-training metrics
+    "registered_model_name": None,  # each saved model also registered as a new version of this model
 }
 
 

@@ -62,6 +62,14 @@ def string_dict(value: Any) -> None:
         raise ValueError("must be a dict with non-empty string keys")
 
 
+def model_name(value: Any) -> None:
+    """A registered model name, as the registry takes it (MLflow's rule: no '/' or ':')."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string (the registered model's name)")
+    if "/" in value or ":" in value:
+        raise ValueError("must not contain '/' or ':' (a registered model name)")
+
+
 def optional(check: Check) -> Check:
     """``check``, or None."""
 
@@ -112,6 +120,7 @@ COMMON_CHECKS: dict[str, Check] = {
     "log_system_metrics": boolean,
     "system_metrics_interval": optional(positive_number),
     "log_datasets": boolean,
+    "registered_model_name": optional(model_name),
 }
 
 

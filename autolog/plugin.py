@@ -39,10 +39,12 @@ from .dataset_kit import (
     summarize,
     tensor_schema,
 )
+from .example_rows import EXAMPLE_ROWS, first_rows
 from .flavors import PICKLE_FILE, PickleFlavor
 from .flavors import load_model as load_pickled_model
 from .hookspecs import hookimpl
 from .integration import COMMON_OPTIONS, Integration
+from .library_calls import called_by_library
 from .patching import Patcher
 from .run_datasets import log_dataset_input
 from .safety import AutologWarning, report, warn_once
@@ -79,6 +81,7 @@ def modules_owned_by_others(integration: str) -> frozenset[str]:
 
 __all__ = [
     "COMMON_OPTIONS",
+    "EXAMPLE_ROWS",
     "PICKLE_FILE",
     "SAMPLE_BYTES",
     "TAG_AUTOLOGGING",
@@ -94,9 +97,11 @@ __all__ = [
     "PickleFlavor",
     "TrainedRun",
     "TrainingCall",
+    "called_by_library",
     "caller_variable_name",
     "current_call",
     "file_source",
+    "first_rows",
     "hash_array",
     "hash_file_sample",
     "hookimpl",

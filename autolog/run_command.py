@@ -64,7 +64,8 @@ def add_run_command(commands: Any) -> None:
             "are the command's.",
             100,
         )
-        + "\n  example: autolog run --experiment demo -- python train.py --epochs 3\n\n"
+        + "\n  example: autolog run --experiment demo -- python train.py --epochs 3"
+        "\n  example: autolog run --registered-model-name wine -- python -m train\n\n"
         + textwrap.fill(
             "Project form: run an entry point of a project (a directory with an MLproject file, or any "
             ".py/.sh file of a directory) from a directory or a git URL (https://..., git@host:path, "
@@ -79,31 +80,40 @@ def add_run_command(commands: Any) -> None:
         " [--env-manager local|virtualenv|uv|conda|docker] [--build-image] [--no-capture]",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--experiment", metavar="NAME", help="experiment of the runs (env AUTOLOG_EXPERIMENT_NAME)")
     parser.add_argument("--tracking-uri", metavar="URI", help="where runs go (env AUTOLOG_TRACKING_URI)")
+    command_form = parser.add_argument_group("command form (autolog run [options] -- COMMAND)")
+    command_form.add_argument(
+        "--experiment", metavar="NAME", help="experiment of the runs (env AUTOLOG_EXPERIMENT_NAME)"
+    )
     for name in BOOLEAN_OPTIONS:
-        parser.add_argument(
+        command_form.add_argument(
             f"--{name.replace('_', '-')}",
             dest=name,
             action=argparse.BooleanOptionalAction,
             default=None,
             help=f"autolog option {name}",
         )
-    parser.add_argument(
+    command_form.add_argument(
+        "--registered-model-name",
+        metavar="NAME",
+        default=None,
+        help="autolog option registered_model_name: each saved model is also registered as a new version of NAME",
+    )
+    command_form.add_argument(
         "--system-metrics-interval",
         type=float,
         metavar="SECONDS",
         default=None,
         help="autolog option system_metrics_interval",
     )
-    parser.add_argument(
+    command_form.add_argument(
         "--extra-tag",
         action="append",
         default=[],
         metavar="KEY=VALUE",
         help="a tag for every run autolog creates (repeatable)",
     )
-    parser.add_argument(
+    command_form.add_argument(
         "--option",
         action="append",
         default=[],
@@ -112,7 +122,7 @@ def add_run_command(commands: Any) -> None:
     )
     from .projects.cli import add_project_options
 
-    add_project_options(parser)
+    add_project_options(parser.add_argument_group("project form (autolog run URI [options])"))
     parser.add_argument(
         "command",
         nargs=argparse.REMAINDER,
@@ -125,6 +135,8 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {name: getattr(args, name) for name in BOOLEAN_OPTIONS if getattr(args, name) is not None}
     if args.system_metrics_interval is not None:
         options["system_metrics_interval"] = args.system_metrics_interval
+    if getattr(args, "registered_model_name", None) is not None:
+        options["registered_model_name"] = args.registered_model_name
     tags = {}
     for item in args.extra_tag:
         key, sep, value = item.partition("=")

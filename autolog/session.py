@@ -21,7 +21,8 @@ from tracking_core.entities import RunStatus
 
 from . import plugin_manager, safety
 from .config import config
-from .training_call import ArtifactToLog, ModelToLog, TrainingCall, is_number, loggable_key
+from .frames import call_as_from
+from .training_call import ArtifactToLog, ModelToLog, TrainingCall, is_number, loggable_key, loggable_param
 
 if TYPE_CHECKING:
     from .integration import Integration
@@ -49,11 +50,13 @@ def in_training() -> bool:
 
 def training_wrapper(integration: Integration) -> Callable[[Any, Any, tuple, dict], Any]:
     def wrapper(wrapped, instance, args, kwargs):
+        # The framework is called as from the wrapper's caller (``frames``): its warnings name the
+        # line they name without autologging, never this module.
         if _current_call.get() is not None:
-            return wrapped(*args, **kwargs)
+            return call_as_from(1, wrapped, args, kwargs)
         options = config.effective(integration)
         if options["disable"]:
-            return wrapped(*args, **kwargs)
+            return call_as_from(1, wrapped, args, kwargs)
         with safety.in_call():
             return _logged_call(integration, options, wrapped, instance, args, kwargs)
 
@@ -71,9 +74,9 @@ def _logged_call(integration: Integration, options: Mapping[str, Any], wrapped, 
     token = _current_call.set(call)
     try:
         if call is _PASS_THROUGH:
-            return wrapped(*args, **kwargs)
+            return call_as_from(2, wrapped, args, kwargs)
         try:
-            result = wrapped(*call.args, **call.kwargs)
+            result = call_as_from(2, wrapped, call.args, call.kwargs)
         except BaseException as exc:
             _end(call, RunStatus.KILLED if _interrupted(exc) else RunStatus.FAILED)
             raise
@@ -170,7 +173,7 @@ def _log_collected(call: TrainingCall) -> None:
         raise RuntimeError(f"the run {call.run_id} autolog was logging into is no longer active")
     params: dict[str, Any] = {}
     for found in _call_each(hook.autolog_collect_params, call, "collecting params"):
-        params.update(found)
+        params.update((key, loggable_param(value)) for key, value in found.items())
     metrics: dict[str, float] = {}
     for found in _call_each(hook.autolog_collect_metrics, call, "collecting metrics"):
         metrics.update(
@@ -271,6 +274,20 @@ def _log_model(call: TrainingCall, model: ModelToLog) -> None:
         )
     except Exception as exc:
         safety.report(call.integration, exc, f"saving the model {artifact_path}/", options.get("silent", False))
+        return
+    name = options.get("registered_model_name")
+    if name:
+        _register_model(call, name, artifact_path)
+
+
+def _register_model(call: TrainingCall, name: str, artifact_path: str) -> None:
+    """``registered_model_name=``: the saved model becomes a new version of ``name``; a registry that
+    refuses (or cannot be reached) costs a warning, never the training (DESIGN guarantee 1)."""
+    try:
+        tracking.register_model(f"runs:/{call.run_id}/{artifact_path}", name)
+    except Exception as exc:
+        what = f"registering the model {artifact_path}/ as {name!r}"
+        safety.report(call.integration, exc, what, call.config.get("silent", False))
 
 
 def _free_model_path(call: TrainingCall, artifact_path: str) -> str:

@@ -135,6 +135,26 @@ def loggable_key(name: Any) -> str:
     return check_key(text[:MAX_KEY_LENGTH] or "_", "metric")
 
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def loggable_param(value: Any) -> Any:
+    """A param value that is the same on every run of the same code: a function, method or class
+    (a custom ``eval_metric``, an activation) as its qualified name, not its repr, which carries a
+    memory address; any other value whose text carries one (``<Foo object at 0x7f...>``, a list of
+    functions) without the address. Plain values are returned as they are."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    qualname = getattr(value, "__qualname__", None)
+    if isinstance(qualname, str) and callable(value):
+        return qualname
+    try:
+        text = str(value)  # what the store would write (``tracking_core.validation.as_text``), once
+    except Exception:
+        return value
+    return _ADDRESS.sub("", text) if "0x" in text else text
+
+
 def is_number(value: Any) -> bool:
     try:
         float(value)

@@ -109,3 +109,24 @@ def test_cli_plugins_lists_an_installed_plugin_with_its_range(tmp_path):
         "not",
         "installed",
     ]
+
+
+def test_cli_runs_list_shows_a_parents_children_nested_below_it(autolog_store, tmp_path):
+    """(issue 21, item 22) as the UI does: a search's candidates indented under the search."""
+    with autolog.start_run(run_name="search", tags={"estimator_name": "GridSearchCV"}) as parent:
+        for i in range(2):
+            with autolog.start_run(run_name=f"candidate-{i}", nested=True, tags={"estimator_name": "SVC"}):
+                pass
+    with autolog.start_run(run_name="later"):
+        pass
+    result = _autolog_cli("runs", "list", env={"AUTOLOG_TRACKING_URI": str(tmp_path / "autologruns")})
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines()[1:] if line.strip()]
+    names = [line.split()[1:3] for line in lines]
+    assert names[0] == ["later", "FINISHED"]
+    assert names[1] == ["search", "FINISHED"] and parent.info.run_id in lines[1] and "GridSearchCV" in lines[1]
+    assert [n for n in names[2:]] == [["└", "candidate-0"], ["└", "candidate-1"]] or [n for n in names[2:]] == [
+        ["└", "candidate-1"],
+        ["└", "candidate-0"],
+    ]
+    assert all(line.rstrip().endswith("SVC") for line in lines[2:])

@@ -249,3 +249,26 @@ def test_caller_variable_name_finds_the_users_variable_past_autolog_frames():
     assert caller_variable_name(holdout_frame) == "holdout_frame"
     assert caller_variable_name(np.zeros(1)) is None  # no variable holds it
     assert caller_variable_name(None) is None
+
+
+def test_log_input_of_a_dataframe_with_a_date_column(store_uri):
+    """datetime64 and timedelta64 columns are digested by value (issue 21, item 4)."""
+    import pandas as pd
+
+    from tracking_core.lineage.datasets import dataset_digest
+
+    frame = pd.DataFrame(
+        {
+            "day": pd.date_range("2024-01-01", periods=50),
+            "x": np.arange(50.0),
+            "lag": pd.to_timedelta(np.arange(50), "h"),
+        }
+    )
+    with autolog.start_run() as run:
+        autolog.log_input(frame, context="training", name="daily")
+    inputs = autolog.TrackingClient().get_run(run.info.run_id).inputs.dataset_inputs
+    assert [i.dataset.name for i in inputs] == ["daily"]
+    assert inputs[0].dataset.digest == dataset_digest(frame)
+    shifted = frame.assign(day=frame["day"] + pd.Timedelta(days=1))
+    assert dataset_digest(shifted) != dataset_digest(frame)
+    assert dataset_digest(frame["day"].to_numpy()) != dataset_digest(shifted["day"].to_numpy())

@@ -363,9 +363,10 @@ def test_lightgbm_train_records_train_set_and_valid_sets(tmp_path):
     """,
     )
     by_name = {d["name"]: d for d in out}
-    assert set(by_name) == {"train_set", "valid_sets[1]"}  # train_set given again in valid_sets: once
+    # named as the run's metrics name them (valid-binary_logloss): the user's valid_names, as MLflow does
+    assert set(by_name) == {"train_set", "valid"}  # train_set given again in valid_sets: once
     assert by_name["train_set"]["context"] == "training" and by_name["train_set"]["profile"]["shape"] == [150, 5]
-    assert by_name["valid_sets[1]"]["context"] == "eval" and by_name["valid_sets[1]"]["profile"]["shape"] == [50, 5]
+    assert by_name["valid"]["context"] == "eval" and by_name["valid"]["profile"]["shape"] == [50, 5]
     assert all(d["library"] == "lightgbm" for d in out)
 
 
@@ -383,3 +384,17 @@ def test_lightgbm_classifier_fit_records_X_and_eval_set(tmp_path):
     assert set(by_name) == {"X", "eval_set"}
     assert by_name["X"]["context"] == "training" and by_name["X"]["profile"]["targets"]["shape"] == [150]
     assert by_name["eval_set"]["context"] == "eval" and by_name["eval_set"]["profile"]["shape"] == [50, 5]
+
+
+def test_lightgbm_classifier_fit_names_eval_sets_with_the_users_eval_names(tmp_path):
+    needs("lightgbm", "autolog_lightgbm")
+    out = run_script(
+        tmp_path,
+        """
+        import lightgbm as lgb
+        lgb.LGBMClassifier(n_estimators=2, verbose=-1, n_jobs=1).fit(
+            X[:150], y[:150], eval_set=[(X[150:], y[150:]), (X[:20], y[:20])], eval_names=["holdout", "head"])
+        out = inputs(autolog.last_active_run())
+    """,
+    )
+    assert {d["name"]: d["context"] for d in out} == {"X": "training", "holdout": "eval", "head": "eval"}

@@ -355,3 +355,12 @@ def test_importing_the_module_imports_no_framework():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_DIR, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_datetime_timedelta_and_empty_arrays_are_digested():
+    """(issue 21, item 4) every non-object dtype hashes as its bytes; empty 2-D arrays too."""
+    np = pytest.importorskip("numpy")
+    days = np.arange(10).astype("M8[D]")
+    assert dataset_digest(days) != dataset_digest(days + np.timedelta64(1, "D"))
+    assert dataset_digest(np.arange(10).astype("m8[s]")) != dataset_digest(np.arange(10).astype("i8"))
+    assert dataset_digest(np.zeros((0, 4))) != dataset_digest(np.zeros((0, 5)))

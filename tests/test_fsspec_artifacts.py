@@ -42,7 +42,9 @@ def test_artifacts_and_models_round_trip_through_an_fsspec_url(memory_artifacts,
     with open(downloaded) as fh:
         assert fh.read() == "some text"
     assert autolog.load_model(f"runs:/{run.info.run_id}/model") == {"weights": [1, 2]}
-    assert memory_artifacts.exists(f"/autolog-test/artifacts/1/{run.info.run_id}/artifacts/model/MLmodel")
+    assert memory_artifacts.exists(
+        f"/autolog-test/artifacts/{run.info.experiment_id}/{run.info.run_id}/artifacts/model/MLmodel"
+    )
 
 
 def test_an_escaping_path_is_refused_before_anything_is_written(memory_artifacts):

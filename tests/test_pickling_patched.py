@@ -1,8 +1,11 @@
-"""With autologging on, everything a user could pickle without it still pickles: patched functions
-and methods pickle by reference, as the originals do, and load where autolog is not enabled."""
+"""With autologging on, everything a user could pickle or copy without it still pickles and copies:
+patched functions and methods pickle by reference, as the originals do, and load where autolog is
+not enabled; ``copy.copy``/``copy.deepcopy`` of a patched function is the function itself (as for
+any function), of a patched bound method a method bound to the (deep-copied) object."""
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 import subprocess
@@ -24,6 +27,16 @@ def test_patched_methods_pickle_by_reference(fw):
     assert bound.__self__.__class__ is module.Model and bound.__name__ == "fit"
     payload = pickle.dumps({"fit": module.Model.fit})
     assert b"autolog.pickling" not in payload and b"wrapt" not in payload
+    unbound = module.Model.fit  # (each access through the class makes a new proxy, equal to the last)
+    assert copy.copy(unbound) is unbound and copy.deepcopy(unbound) is unbound
+    model.marker = [1]
+    shallow, deep = copy.copy(model.fit), copy.deepcopy(model.fit)
+    assert shallow.__self__ is model and shallow == model.fit and type(shallow) is type(model.fit)
+    assert deep.__self__ is not model and deep.__self__.marker == [1] and deep.__self__.marker is not model.marker
+    assert deep.__name__ == "fit" and type(deep) is type(model.fit)
+    holder = {"a": unbound, "b": [unbound], "c": module.Model.__dict__["fit"]}
+    copied = copy.deepcopy(holder)
+    assert copied["a"] is unbound and copied["b"][0] is unbound and copied["c"] is module.Model.__dict__["fit"]
     autolog.autolog(disable=True)
     # Loaded after autologging is off: the plain original, as a pickle of the original would give.
     assert pickle.loads(payload)["fit"] is module.Model.fit
@@ -44,6 +57,13 @@ SKLEARN_EXAMPLE = """
     scorer = make_scorer(mean_pinball_loss, alpha=0.95, greater_is_better=False)
     search = GridSearchCV(GradientBoostingRegressor(loss="quantile", alpha=0.95, n_estimators=5),
                           {"max_depth": [1, 2]}, scoring=scorer, cv=2).fit(X, y)
+    # The example clones searches holding the scorer: clone deep-copies it (and the patched metric).
+    import copy
+    from sklearn.base import clone
+    assert copy.copy(mean_pinball_loss) is mean_pinball_loss is copy.deepcopy(mean_pinball_loss)
+    assert copy.deepcopy(scorer)._score_func is mean_pinball_loss
+    assert clone(search).scoring._score_func is mean_pinball_loss
+    clone(search).fit(X, y)
     sys.stdout.buffer.write(pickle.dumps((pickle.dumps(scorer), pickle.dumps(search), X[:5], search.predict(X[:5]))))
 """
 
@@ -78,7 +98,7 @@ def test_sklearn_quantile_example_pickles_its_search_with_autolog_on(tmp_path):
 
 
 EVERY_PATCH = """
-    import json, pickle, sys
+    import copy, json, pickle, sys
     import autolog
     autolog.set_tracking_uri(sys.argv[1])
     import sklearn.linear_model, sklearn.metrics, sklearn.model_selection, xgboost, lightgbm
@@ -94,15 +114,30 @@ EVERY_PATCH = """
         except Exception as exc:
             return f"{type(exc).__name__}: {exc}"
 
+    def copies(value):
+        out = []
+        for how in (copy.copy, copy.deepcopy):
+            try:
+                done = how(value)
+                # a function copies as itself; a bound method as a method of the same name
+                out.append("same" if done is value else (type(ours(done)).__name__, getattr(done, "__name__", None)))
+            except Exception as exc:
+                out.append(f"{type(exc).__name__}: {exc}")
+        return out
+
     autolog.autolog()
     patched = [(name, p.owner_ref(), p.attribute) for name, patcher in activation._patchers.items()
                for p in list(patcher._patches.values()) if p.owner_ref() is not None]
     autolog.autolog(disable=True)
     # What each original pickles as without autologging (some cannot be pickled at all).
     without = {(id(owner), attribute): round_trip(getattr(owner, attribute)) for _, owner, attribute in patched}
+    copied_without = {(id(owner), attribute): copies(getattr(owner, attribute)) for _, owner, attribute in patched}
     autolog.autolog()
     checked, failures = 0, []
     for name, owner, attribute in patched:
+        copied, plain = copies(getattr(owner, attribute)), copied_without[(id(owner), attribute)]
+        if copied != plain:
+            failures.append(f"{name}: {owner!r}.{attribute} copies as {copied}, without autolog {plain}")
         expected = without[(id(owner), attribute)]
         if isinstance(expected, str):
             continue  # the original itself does not pickle

@@ -75,3 +75,25 @@ def test_two_autologged_fits_in_one_user_run_keep_both_models(fw, autolog_store)
     assert {"model", "model-2"} <= names
     assert autolog.load_model(f"runs:/{run_id}/model") == {"alpha": 1.0}
     assert autolog.load_model(f"runs:/{run_id}/model-2") == {"alpha": 5.0}
+
+
+def test_param_values_carry_no_memory_address():
+    """(issue 21, item 19) a function, class or object with an address-bearing repr logs the same text every run."""
+    import functools
+
+    from autolog.training_call import loggable_param
+
+    def my_metric(a, b):
+        return 0.0
+
+    class Thing:
+        pass
+
+    assert loggable_param(my_metric) == my_metric.__qualname__
+    assert loggable_param(Thing) == Thing.__qualname__
+    assert loggable_param(len) == "len"
+    assert "0x" not in loggable_param(Thing()) and "Thing object" in loggable_param(Thing())
+    assert "0x" not in loggable_param([my_metric, 1])
+    assert "0x" not in loggable_param(functools.partial(my_metric, 1))
+    assert loggable_param(0.5) == 0.5 and loggable_param("x at 0x1") == "x at 0x1" and loggable_param(None) is None
+    assert loggable_param((1, 2)) == "(1, 2)"

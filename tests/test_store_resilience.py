@@ -64,3 +64,17 @@ def test_a_forked_child_logs_into_the_parents_run_without_losing_data(autolog_st
         assert status == 0
     logged = autolog_store.get_run(run.info.run_id)
     assert logged.data.metrics == {"parent": 1.0, "child": 2.0}
+
+
+def test_refused_items_are_reported_once_per_cause_with_a_count(autolog_store, caplog):
+    """A 50-round fit whose every point the store refuses logs one line, not 50 (issue 21, item 7)."""
+    with autolog.start_run() as run:
+        autolog.log_metric("good", 1.0, step=1)
+        for i in range(50):  # below the validation layer, as a buggy plugin would: SQLite cannot store the step
+            run.tracker.writer.log_metric(run.info.run_id, f"bad{i % 2}", float(i), i, 10**20 + i)
+        with caplog.at_level(logging.ERROR, logger="tracking_core.client.writer"):
+            autolog.flush()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1, errors
+    assert "50 " in errors[0] and "refused" in errors[0] and "metric" in errors[0]
+    assert autolog_store.get_run(run.info.run_id).data.metrics == {"good": 1.0}

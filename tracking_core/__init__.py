@@ -35,6 +35,7 @@ from .client.fluent import (
     log_params,
     log_text,
     open_run_ids,
+    register_model,
     restore_tracking_settings,
     set_experiment,
     set_tag,
@@ -52,9 +53,12 @@ from .errors import (
     InvalidFilterError,
     ModelLoadError,
     ParamConflictError,
+    RegistryExistsError,
+    RegistryNotFoundError,
     RunNotFoundError,
     StoreVersionError,
 )
+from .registry_entities import LoggedModel, ModelVersion, RegisteredModel
 from .storage.artifacts import ArtifactPathError, FileInfo
 from .validation import InvalidKeyError
 
@@ -74,10 +78,15 @@ __all__ = [
     "InputTag",
     "InvalidFilterError",
     "InvalidKeyError",
+    "LoggedModel",
     "Metric",
     "ModelLoadError",
+    "ModelVersion",
     "NoActiveRunError",
     "ParamConflictError",
+    "RegisteredModel",
+    "RegistryExistsError",
+    "RegistryNotFoundError",
     "Run",
     "RunAlreadyActiveError",
     "RunData",
@@ -106,6 +115,7 @@ __all__ = [
     "log_params",
     "log_text",
     "open_run_ids",
+    "register_model",
     "restore_tracking_settings",
     "set_experiment",
     "set_tag",

@@ -46,7 +46,7 @@ class ExperimentDeletedError(ValueError):
 
 class TagNotFoundError(LookupError):
     def __init__(self, run_id: str, key: str):
-        super().__init__(f"run {run_id} has no tag {key!r}")
+        super().__init__(f"No tag with name: {key} in run with id {run_id}")  # MLflow's wording
         self.run_id, self.key = run_id, key
 
 
@@ -62,3 +62,11 @@ class InvalidFilterError(ValueError):
 
 class InvalidPageTokenError(ValueError):
     """A page token not made by this search (or corrupted)."""
+
+
+class RegistryNotFoundError(LookupError):
+    """A registered model, model version, alias or logged model that does not exist (RESOURCE_DOES_NOT_EXIST)."""
+
+
+class RegistryExistsError(ValueError):
+    """A registered model (or alias target) that already exists (RESOURCE_ALREADY_EXISTS)."""

@@ -6,7 +6,9 @@ the call's arguments are bound by name (``call.arguments``) and every argument h
 ``DMatrix``, lightgbm ``Dataset``, ``tf.data``) becomes one input of the run:
 
 - name: the argument's name (``X``, ``dtrain``, ``validation_data``); an element of a list argument
-  ``evals[eval]`` (xgboost's own label) or ``eval_set[1]`` (its position);
+  ``evals[eval]`` (xgboost's own label) or ``eval_set[1]`` (its position); where the call names its
+  eval sets in a companion argument (lightgbm's ``valid_names``, ``eval_names``), that name, as the
+  run's metrics (``valid-binary_logloss``) and MLflow name them;
 - context by the argument's name: ``training`` for X, x, y, data, dtrain, train_set,
   train_dataloaders, datamodule, endog, exog; ``eval`` for eval_set, evals, valid_sets,
   validation_data, val_dataloaders. Other arguments are not looked at;
@@ -40,6 +42,7 @@ TRAINING_ARGUMENTS = ("X", "x", "data", "dtrain", "train_set", "train_dataloader
 EVAL_ARGUMENTS = ("eval_set", "evals", "valid_sets", "validation_data", "val_dataloaders")
 TARGETS_OF = {"X": "y", "x": "y", "data": "y", "exog": "endog"}
 TARGET_ARGUMENTS = ("y", "endog")
+NAMES_OF = {"valid_sets": "valid_names", "eval_set": "eval_names"}  # the user's names of the eval sets
 
 
 def _describe(data: Any, name: str, context: str, targets: Any = None):
@@ -59,8 +62,18 @@ def _pair(value: Any) -> tuple[Any, Any, str | None] | None:
     return value[0], value[1] if len(value) > 1 else None, None
 
 
-def _eval_inputs(name: str, value: Any) -> list[tuple[Any, str, Any]]:
+def _given_names(value: Any, names: Any) -> list[str] | None:
+    """The user's names of the eval sets in ``value``, one string for each; else None."""
+    if not isinstance(value, (list, tuple)) or not isinstance(names, (list, tuple)) or len(names) != len(value):
+        return None
+    if not all(isinstance(n, str) and n for n in names) or len(set(names)) != len(names):
+        return None
+    return list(names)
+
+
+def _eval_inputs(name: str, value: Any, names: Any = None) -> list[tuple[Any, str, Any]]:
     """(data, name, targets) of an eval argument: one dataset, a pair, or a list of either."""
+    given = _given_names(value, names)
     pair = _pair(value)
     if pair is not None and name == "validation_data":
         return [(pair[0], name, pair[1])]
@@ -72,6 +85,9 @@ def _eval_inputs(name: str, value: Any) -> list[tuple[Any, str, Any]]:
                 data, targets, label = item_pair
             else:
                 data, targets, label = item, None, None
+            if given is not None:
+                found.append((data, given[position], targets))
+                continue
             suffix = label if label is not None else str(position)
             found.append((data, name if len(value) == 1 and label is None else f"{name}[{suffix}]", targets))
         return found
@@ -114,7 +130,7 @@ def describe_call_datasets(call: TrainingCall) -> list:
     for name in EVAL_ARGUMENTS:
         value = arguments.get(name)
         if value is not None:
-            for data, item_name, targets in _eval_inputs(name, value):
+            for data, item_name, targets in _eval_inputs(name, value, arguments.get(NAMES_OF.get(name, ""))):
                 add(data, item_name, "eval", targets)
     return described
 

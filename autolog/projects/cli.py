@@ -26,9 +26,7 @@ PROJECT_OPTIONS = (
 
 def add_project_options(parser: Any, suppress_defaults: bool = False) -> None:
     default: Any = argparse.SUPPRESS if suppress_defaults else None
-    parser.add_argument(
-        "-e", "--entry-point", default=default, metavar="NAME", help="project form: the entry point (default main)"
-    )
+    parser.add_argument("-e", "--entry-point", default=default, metavar="NAME", help="the entry point (default main)")
     parser.add_argument(
         "-P",
         "--param",
@@ -36,34 +34,30 @@ def add_project_options(parser: Any, suppress_defaults: bool = False) -> None:
         action="append",
         default=default,
         metavar="KEY=VALUE",
-        help="project form: a parameter (repeatable)",
+        help="a parameter (repeatable)",
     )
-    parser.add_argument("--experiment-name", default=default, metavar="NAME", help="project form: the run's experiment")
-    parser.add_argument(
-        "--experiment-id", default=default, metavar="ID", help="project form: the run's experiment, by id"
-    )
-    parser.add_argument("--run-name", default=default, metavar="NAME", help="project form: the run's name")
-    parser.add_argument(
-        "--version", default=default, metavar="REF", help="project form: git branch, tag or commit to run"
-    )
+    parser.add_argument("--experiment-name", default=default, metavar="NAME", help="the run's experiment")
+    parser.add_argument("--experiment-id", default=default, metavar="ID", help="the run's experiment, by id")
+    parser.add_argument("--run-name", default=default, metavar="NAME", help="the run's name")
+    parser.add_argument("--version", default=default, metavar="REF", help="git branch, tag or commit to run")
     parser.add_argument(
         "--env-manager",
         default=default,
         choices=ENV_MANAGERS,
-        help="project form: where the command runs (default: what the project declares: "
+        help="where the command runs (default: what the project declares: "
         "python_env -> virtualenv, conda_env -> conda, docker_env -> docker, none -> local)",
     )
     parser.add_argument(
         "--build-image",
         action="store_true",
         default=argparse.SUPPRESS if suppress_defaults else False,
-        help="project form, docker: build an image with the project copied in",
+        help="docker: build an image with the project copied in",
     )
     parser.add_argument(
         "--no-capture",
         action="store_true",
         default=argparse.SUPPRESS if suppress_defaults else False,
-        help="project form: leave the command's stderr alone (no stderr tail artifact on failure)",
+        help="leave the command's stderr alone (no stderr tail artifact on failure)",
     )
 
 
@@ -71,7 +65,9 @@ def project_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autolog run URI", add_help=False, allow_abbrev=False)
     add_project_options(parser, suppress_defaults=True)
     parser.add_argument("--tracking-uri", default=argparse.SUPPRESS)
-    parser.add_argument("--experiment", default=argparse.SUPPRESS)  # the command form's: refused with a hint
+    # the command form's: refused with a hint
+    parser.add_argument("--experiment", default=argparse.SUPPRESS)
+    parser.add_argument("--registered-model-name", default=argparse.SUPPRESS)
     parser.add_argument("extra", nargs="*")
     return parser
 
@@ -117,14 +113,23 @@ def run_project(args: argparse.Namespace, words: list[str]) -> int:
         elif key != "extra":
             setattr(args, key, value)
     zero_code_only = (
-        [f"--{name.replace('_', '-')}" for name in ("experiment",) if getattr(args, name, None) is not None]
+        [
+            f"--{name.replace('_', '-')}"
+            for name in ("experiment", "registered_model_name")
+            if getattr(args, name, None) is not None
+        ]
         + (["--extra-tag"] if args.extra_tag else [])
         + (["--option"] if args.option else [])
     )
     if zero_code_only:
+        hints = {
+            "--experiment": "for a project use --experiment-name",
+            "--registered-model-name": "a project registers its models in its own code "
+            "(log_model(..., registered_model_name=...) or autolog(registered_model_name=...))",
+        }
         print(
-            f"autolog run: {', '.join(zero_code_only)} belong to the command form (autolog run [options] -- COMMAND); "
-            "for a project use --experiment-name",
+            f"autolog run: {', '.join(zero_code_only)} belong to the command form (autolog run [options] -- COMMAND)"
+            + "".join(f"; {hints[name]}" for name in zero_code_only if name in hints),
             file=sys.stderr,
         )
         return 2

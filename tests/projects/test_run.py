@@ -164,6 +164,7 @@ def test_both_forms_are_told_apart_by_the_double_dash(demo, store, tmp_path):
     help_text = autolog_run("--help", cwd=tmp_path).stdout
     assert "autolog run --experiment demo -- python train.py" in help_text
     assert "autolog run . -e main -P alpha=0.5 --env-manager uv" in help_text
+    assert "--registered-model-name NAME" in help_text and "autolog run --registered-model-name wine --" in help_text
     write(tmp_path, {"script.py": "import autolog, sys; autolog.log_param('p', 1); print('zero-code ran')\n"})
     result = autolog_run("--", sys.executable, "script.py", cwd=tmp_path)
     assert result.returncode == 0 and "zero-code ran" in result.stdout, result.stderr
@@ -173,6 +174,8 @@ def test_both_forms_are_told_apart_by_the_double_dash(demo, store, tmp_path):
     assert result.returncode == 2 and "put -- before a command" in result.stderr
     result = autolog_run(demo, "python", "x.py", cwd=tmp_path)
     assert result.returncode == 2 and "put -- before it" in result.stderr
+    result = autolog_run("--registered-model-name", "wine", demo, cwd=tmp_path)  # before the URI too
+    assert result.returncode == 2 and "--registered-model-name belong to the command form" in result.stderr
 
 
 def test_mlflow_s_client_in_the_command_logs_into_the_project_run(tmp_path, store):
@@ -272,6 +275,7 @@ def test_experiment_by_id_no_capture_and_bad_options(demo, store, tmp_path):
         (["--experiment-id", "12345"], "no experiment with id 12345"),
         (["--experiment-name", "a", "--experiment-id", experiment_id], "not both"),
         (["--experiment", "x"], "--experiment belong to the command form"),
+        (["--registered-model-name", "wine"], "--registered-model-name belong to the command form"),
     ]:
         result = autolog_run(demo, *args, cwd=tmp_path)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)

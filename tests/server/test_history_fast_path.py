@@ -249,3 +249,90 @@ def _canonical(bits: str) -> str | None:
     """The bits of a double, NaN as None (any NaN payload is MLflow's NaN)."""
     value = struct.unpack("<d", bytes.fromhex(bits))[0]
     return None if value != value else bits
+
+
+def test_token_at_end_reads_only_the_answers_own_last_member():
+    assert rest_store._token_at_end(b'{"metrics":[],"next_page_token":"eyJhIjoxfQ=="}') == "eyJhIjoxfQ=="
+    assert rest_store._token_at_end(b'{\n  "metrics": [],\n  "next_page_token": "a\\"b"\n}\n') == 'a"b'
+    for body in (
+        b'{"metrics":[]}',
+        b'{"metrics":[{"key":"next_page_token","value":1.0}]}',
+        b'{"metrics":[{"key":"m","x":{"next_page_token":"no"}}]}',
+        b'{"next_page_token":"first","metrics":[]}',
+        b'{"metrics":[],"next_page_token":""}',
+        b'{"metrics":[],"next_page_token":"cut',
+    ):
+        assert rest_store._token_at_end(body) is None, body
+
+
+def test_pages_are_asked_for_ahead_and_read_exactly(server, logged, monkeypatch):
+    """Each next page is sent for while the last one is decoded; a failed read-ahead falls back to
+    the plain (retried) request and still returns every point once."""
+    run_id, exact, _ties = logged
+    monkeypatch.setattr(rest_store, "HISTORY_PAGE", 100)
+    store = rest_store.RestStore(server.url)
+    calls = {"ahead": 0, "plain": 0}
+    send_get, request = store.http.send_get, store.http.request
+
+    def counting_send_get(*args, **kwargs):
+        calls["ahead"] += 1
+        return send_get(*args, **kwargs)
+
+    def counting_request(*args, **kwargs):
+        calls["plain"] += 1
+        return request(*args, **kwargs)
+
+    monkeypatch.setattr(store.http, "send_get", counting_send_get)
+    monkeypatch.setattr(store.http, "request", counting_request)
+    expected = [(_bits(math.nan if v != v else v), t, s) for v, t, s in _sorted(exact)]
+    history = store.get_metric_history(run_id, "exact")
+    assert [(_bits(m.value), m.timestamp, m.step) for m in history] == expected
+    pages = -(-len(exact) // 100)
+    assert calls == {"ahead": pages - 1, "plain": 1}
+
+    # every other read-ahead lost (as when the connection drops): the plain request takes over
+    read_answer, lost = store.http.read_answer, [0]
+
+    def flaky_read_answer(sent):
+        lost[0] += 1
+        if lost[0] % 2:
+            store.http.abandon(sent)
+            return None
+        return read_answer(sent)
+
+    monkeypatch.setattr(store.http, "read_answer", flaky_read_answer)
+    history = store.get_metric_history(run_id, "exact")
+    assert [(_bits(m.value), m.timestamp, m.step) for m in history] == expected
+
+
+MLFLOW_LOGGED = [(0.5, 10, 3), (math.nan, 11, 1), (math.inf, 12, 0), (-math.inf, 13, 2), (1 / 3, 9, 4)]
+MLFLOW_LOGGED += [(v, 20 + i, 5 + i) for i, v in enumerate(_random_doubles(40, seed=2))]
+
+
+def test_our_client_reads_a_paged_history_from_mlflows_server(tmp_path, monkeypatch):
+    """MLflow's server pages with its own tokens and pretty-printed JSON: read ahead or not, every
+    point comes back exactly, in step order."""
+    python = mlflow_python_or_skip()
+    from mlflow_reference import start_mlflow_server, stop_mlflow_server
+
+    process, url = start_mlflow_server(python, tmp_path)
+    try:
+        status, body = api(url, "POST", "experiments/create", {"name": "history"})
+        assert status == 200, body
+        status, body = api(url, "POST", "runs/create", {"experiment_id": body["experiment_id"]})
+        run_id = body["run"]["info"]["run_id"]
+        _log(type("S", (), {"url": url}), run_id, "m", [(_wire(v), t, s) for v, t, s in MLFLOW_LOGGED])
+        monkeypatch.setattr(rest_store, "HISTORY_PAGE", 7)
+        store = rest_store.RestStore(url)
+        sent: list[dict] = []
+        send_get = store.http.send_get
+        monkeypatch.setattr(store.http, "send_get", lambda path, query: sent.append(query) or send_get(path, query))
+        history = store.get_metric_history(run_id, "m")
+    finally:
+        stop_mlflow_server(process)
+    assert len(sent) == -(-len(MLFLOW_LOGGED) // 7) - 1  # its tokens were read off the pages' ends
+    expected = sorted(MLFLOW_LOGGED, key=lambda p: p[2])
+    assert [(m.step, m.timestamp) for m in history] == [(s, t) for _v, t, s in expected]
+    # MLflow's SQL store keeps an infinity as the largest finite double of its sign
+    kept = [math.copysign(1.7976931348623157e308, v) if math.isinf(v) else v for v, _t, _s in expected]
+    assert [_bits(m.value) for m in history] == [_bits(math.nan if v != v else v) for v in kept]

@@ -149,3 +149,55 @@ def test_mlflow_get_source_reads_every_dataset_input_we_logged(seen):
         {"url": "https://example.com/data/train.csv"},
     )
     assert (by_name["bucket"]["type"], by_name["bucket"]["dict"]) == ("s3", {"uri": "s3://bucket/data/eval.parquet"})
+
+
+def test_inputs_stored_before_mlflow_source_types_are_served_in_mlflow_shapes(server, mlflow_python, tmp_path):
+    """A store written by an earlier autolog holds ``source_type`` "pandas"/"numpy" and source ``{}``
+    or ``{"type": "local", ...}``: the server answers them in MLflow's shapes, so ``get_source`` reads them."""
+    from tracking_core import TrackingClient
+    from tracking_core.batch import InputToLog, WriteBatch
+    from tracking_core.storage.sql_store import get_store
+    from tracking_core.uri import resolve
+
+    client = TrackingClient(server.url)
+    run_id = client.create_run(run_name="old inputs").info.run_id
+    client.set_terminated(run_id)
+    old = [
+        InputToLog(run_id, "X", "d1", "numpy", "{}", None, None, (("mlflow.data.context", "training"),)),
+        InputToLog(run_id, "table", "d2", "pandas", json.dumps({"type": "local", "uri": "/data/t.csv"}), None, None),
+    ]
+    get_store(resolve(str(server.store_dir)).database_url).write(WriteBatch(inputs=old))
+    env = server_env()
+    env.pop("PYTHONPATH", None)
+    out = subprocess.run(
+        [mlflow_python, LINEAGE_SIDE, server.url, run_id], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    sources = {view["name"]: view for view in json.loads(out.stdout.strip().splitlines()[-1])["runs"][0]["sources"]}
+    assert sources["X"]["type"] == "code" and "error" not in sources["X"]
+    assert sources["table"]["type"] == "local" and sources["table"]["dict"] == {"uri": "/data/t.csv"}
+
+
+def test_our_rest_client_reads_the_latest_metrics_step_and_timestamp(server):
+    from tracking_core import TrackingClient
+
+    client = TrackingClient(server.url)
+    run_id = client.create_run(run_name="latest").info.run_id
+    client.log_metric(run_id, "loss", 0.5, step=7, timestamp=1_700_000_000_123)
+    client.log_metric(run_id, "loss", 0.9, step=2, timestamp=1_700_000_000_999)
+    latest = client.get_run(run_id).data.metrics
+    assert latest == {"loss": 0.5}
+    assert latest.latest("loss") == ("loss", 0.5, 1_700_000_000_123, 7)
+
+
+def test_a_source_type_of_another_client_is_answered_as_it_was_logged(server):
+    from server_support import api
+
+    from tracking_core import TrackingClient
+
+    run_id = TrackingClient(server.url).create_run(run_name="their inputs").info.run_id
+    dataset = {"name": "d", "digest": "x1", "source_type": "delta_table", "source": '{"path": "/t"}'}
+    assert api(server.url, "POST", "runs/log-inputs", {"run_id": run_id, "datasets": [{"dataset": dataset}]})[0] == 200
+    _status, body = api(server.url, "GET", "runs/get", {"run_id": run_id})
+    served = body["run"]["inputs"]["dataset_inputs"][0]["dataset"]
+    assert (served["source_type"], served["source"]) == ("delta_table", '{"path": "/t"}')

@@ -357,7 +357,6 @@ FIELDS = {
     "runs/delete-tag": ["key"],
     "metrics/get-history": ["run_id", "metric_key", "max_results", "page_token"],
     "artifacts/list": ["run_id", "path", "page_token"],
-    "logged-models/search": ["experiment_ids"],
 }
 
 

@@ -151,8 +151,12 @@ def page(browser, screenshots, request):
     errors: list[str] = []
     pg.blocked_scripts = []  # Chromium's reports of scripts a sandbox stopped: what we want to see
 
+    pg.refusals_expected = False  # a test that makes the server refuse a request sets it
+
     def on_console(msg) -> None:
         if msg.type != "error" or "404" in msg.text:
+            return
+        if pg.refusals_expected and "Failed to load resource: the server responded with a status of 4" in msg.text:
             return
         (pg.blocked_scripts if "sandboxed" in msg.text else errors).append(msg.text)
 

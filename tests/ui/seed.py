@@ -9,6 +9,9 @@ autolog-sklearn-confusion plugin when installed), a GridSearchCV (a parent with 
 In "synthetic": runs with metric histories (one of 10,000 steps), a FAILED and a RUNNING run,
 plot data (ROC, PR, importances, learning curve), images, CSV, HTML, and a run whose name,
 params, tags, metric key and artifact names are XSS payloads. "empty" has no runs.
+Registered models: "iris-classifier" (versions 1 and 2 from the logistic regression and the
+forest, aliases champion -> 2 and challenger -> 1, a description and tags), a model whose name,
+description, tags and version description are XSS payloads, and "no-versions-yet".
 """
 
 from __future__ import annotations
@@ -171,6 +174,26 @@ def _write_unchecked_keys(run_id: str) -> None:
     )
 
 
+def registered_models(ids: dict) -> None:
+    import autolog
+
+    client = autolog.TrackingClient()
+    first = autolog.register_model(f"runs:/{ids['logreg']}/model", "iris-classifier")
+    second = autolog.register_model(f"runs:/{ids['forest']}/model", "iris-classifier", tags={"framework": "sklearn"})
+    client.set_registered_model_alias("iris-classifier", "champion", second.version)
+    client.set_registered_model_alias("iris-classifier", "challenger", first.version)
+    client.update_registered_model("iris-classifier", "Classifies iris flowers.\nTrained on the iris data set.")
+    client.update_model_version("iris-classifier", first.version, "the logistic regression baseline")
+    client.set_registered_model_tag("iris-classifier", "team", "botany")
+    payload = f"xss {XSS}"
+    client.create_registered_model(payload, tags={XSS: XSS_SCRIPT}, description=XSS_SCRIPT)
+    version = autolog.register_model(f"runs:/{ids['logreg']}/model", payload, tags={"note": XSS})
+    client.update_model_version(payload, version.version, XSS)
+    client.set_registered_model_alias(payload, "prod", version.version)
+    client.create_registered_model("no-versions-yet")
+    ids["models"] = {"iris": "iris-classifier", "xss": payload, "empty": "no-versions-yet"}
+
+
 def main() -> None:
     store_dir = sys.argv[1]
     os.environ["AUTOLOG_TRACKING_URI"] = store_dir
@@ -189,6 +212,7 @@ def main() -> None:
         autolog.log_param("where", "xss experiment")
     ids["xss_experiment_run"] = run.info.run_id
     synthetic_runs(ids)
+    registered_models(ids)
     autolog.set_experiment("empty")
     from tracking_core.client.fluent import _tracker
 

@@ -1,9 +1,16 @@
 """The ``models`` commands of the ``autolog`` CLI: ``serve`` a logged model, ``predict`` on a file.
 
-Both take ``-m runs:/<run_id>/<path>`` (read from ``--tracking-uri``, default
-``AUTOLOG_TRACKING_URI`` or ``./autologruns``) or a local model directory, and the inputs of the
-MLflow scoring protocol (``scoring``). Serving loads pickled models: only serve models whose
-author you trust. The server binds to loopback unless ``--host`` says otherwise.
+Both take ``-m runs:/<run_id>/<path>``, ``models:/NAME/VERSION``, ``models:/NAME@ALIAS``,
+``models:/NAME/latest`` or ``models:/m-<logged model id>`` (read from ``--tracking-uri``, default
+``AUTOLOG_TRACKING_URI`` or ``./autologruns``; a tracking server's URL too) or a local model
+directory, and the inputs of the MLflow scoring protocol (``scoring``). Serving loads pickled
+models: only serve models whose author you trust. The server binds to loopback unless ``--host``
+says otherwise.
+
+``serve -m models:/NAME@ALIAS`` serves the version the alias names when it starts;
+``--watch-alias SECONDS`` checks the alias every SECONDS and, when it has moved, loads the version
+it names and swaps it in with no failed request (``serving.ModelWatcher``). It follows
+``models:/NAME/latest`` (a new version) and ``models:/NAME/STAGE`` alike.
 """
 
 from __future__ import annotations
@@ -35,6 +42,14 @@ def add_models_commands(subparsers) -> None:
         help=f"largest request body accepted, in MiB (default {DEFAULT_MAX_BODY_MB})",
     )
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--watch-alias",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="with -m models:/NAME@ALIAS (or models:/NAME/latest): check every SECONDS where the alias "
+        "points and, when it moves, load that version and swap it in without failing a request",
+    )
     serve.set_defaults(handler=serve_model)
 
     predict = commands.add_parser("predict", help="predict on a JSON or CSV file, without a server")
@@ -58,7 +73,13 @@ def add_models_commands(subparsers) -> None:
 
 
 def _model_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-m", "--model-uri", required=True, help="runs:/<run_id>/<path> or a local model directory")
+    parser.add_argument(
+        "-m",
+        "--model-uri",
+        required=True,
+        help="runs:/<run_id>/<path>, models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/latest, "
+        "models:/m-<id> or a local model directory",
+    )
     parser.add_argument(
         "--tracking-uri",
         default=None,
@@ -67,11 +88,87 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _model_dir(args: argparse.Namespace) -> str:
+    return _resolve(args.model_uri, args.tracking_uri)[0]
+
+
+def _resolve(model_uri: str, tracking_uri: str | None) -> tuple[str, str | None]:
+    """(local model directory, registry version or None) for ``-m``."""
+    from .. import uri as uri_module
     from ..client import fluent
 
-    if args.tracking_uri:
-        fluent.set_tracking_uri(args.tracking_uri)
-    return fluent.local_model_dir(args.model_uri)
+    if tracking_uri:
+        fluent.set_tracking_uri(tracking_uri)
+    if uri_module.is_models_uri(model_uri):
+        ref = uri_module.parse_models_uri(model_uri)
+        if ref.model_id is None:
+            from ..client.registry import local_dir_of, resolve_version, version_files_uri
+
+            tracker = fluent._tracker()
+            version = resolve_version(tracker.store, ref)
+            return local_dir_of(tracker, version_files_uri(tracker.store, version)), version.version
+    return fluent.local_model_dir(model_uri), None
+
+
+def _watcher(model_uri: str, interval: float):
+    """A ``ModelWatcher`` factory following the version ``model_uri`` (``models:/NAME@ALIAS``...) names."""
+    from .. import uri as uri_module
+    from ..client import fluent
+    from ..client.registry import local_dir_of, resolve_version, version_files_uri
+    from ..models.pyfunc import load_predict_model
+    from ..models.serving import ModelWatcher
+    from ..registry_entities import ModelVersion
+
+    ref = uri_module.parse_models_uri(model_uri)
+    tracker = fluent._tracker()
+    seen: dict[str, ModelVersion] = {}
+
+    def check() -> str:
+        version = resolve_version(tracker.store, ref)
+        seen[version.version] = version
+        return version.version
+
+    def load(number: str):
+        version = seen.pop(number, None) or tracker.store.get_model_version(ref.name, number)
+        return load_predict_model(local_dir_of(tracker, version_files_uri(tracker.store, version)))
+
+    return lambda served: ModelWatcher(served, check, load, interval, label=model_uri)
+
+
+def _check_watch(model_uri: str, seconds: float | None) -> str | None:
+    """Why ``--watch-alias`` cannot follow ``model_uri`` (None when it can)."""
+    from .. import uri as uri_module
+
+    if seconds is None:
+        return None
+    if not seconds > 0 or seconds == float("inf"):
+        return f"--watch-alias {seconds}: SECONDS must be a number > 0"
+    if uri_module.is_models_uri(model_uri):
+        ref = uri_module.parse_models_uri(model_uri)
+        if ref.alias is not None or ref.latest or ref.stage is not None:
+            return None
+    return (
+        f"--watch-alias follows an alias: -m must be models:/NAME@ALIAS (or models:/NAME/latest), "
+        f"not {model_uri!r}, which always names the same files"
+    )
+
+
+WATCH_URI_ENV = "AUTOLOG_SERVE_MODEL_URI"
+WATCH_SECONDS_ENV = "AUTOLOG_SERVE_WATCH_SECONDS"
+
+
+def app_from_environment():
+    """App factory of each worker process with ``--watch-alias`` and ``--workers N``: each resolves the
+    alias and watches it on its own (environment prepared by ``serve_model``)."""
+    import os
+
+    from ..models.pyfunc import load_predict_model
+    from ..models.serving import MAX_BODY_ENV, ServedModel, create_app
+
+    model_uri = os.environ[WATCH_URI_ENV]
+    model_dir, version = _resolve(model_uri, None)
+    served = ServedModel(load_predict_model(model_dir), version)
+    watcher = _watcher(model_uri, float(os.environ[WATCH_SECONDS_ENV]))(served)
+    return create_app(served, int(os.environ[MAX_BODY_ENV]), watcher)
 
 
 def _fail(message: str) -> int:
@@ -80,7 +177,7 @@ def _fail(message: str) -> int:
 
 
 def serve_model(args: argparse.Namespace) -> int:
-    from ..errors import ModelLoadError, RunNotFoundError
+    from ..errors import ModelLoadError, RegistryNotFoundError, RunNotFoundError
 
     if args.workers < 1:
         return _fail("--workers must be at least 1")
@@ -93,8 +190,25 @@ def serve_model(args: argparse.Namespace) -> int:
         return _fail(f"serving needs the server extra ({exc.name} is missing): pip install 'autolog[server]'")
     from ..models.serving import serve
 
+    problem = _check_watch(args.model_uri, args.watch_alias)
+    if problem:
+        return _fail(problem)
     try:
-        model_dir = _model_dir(args)
+        model_dir, version = _resolve(args.model_uri, args.tracking_uri)
+        extra: dict = {}
+        if args.watch_alias is not None:
+            import os
+
+            from ..client import fluent
+
+            os.environ[WATCH_URI_ENV] = args.model_uri
+            os.environ[WATCH_SECONDS_ENV] = str(args.watch_alias)
+            os.environ["AUTOLOG_TRACKING_URI"] = fluent.get_tracking_uri()  # the workers' store
+            extra = dict(
+                watcher=_watcher(args.model_uri, args.watch_alias),
+                worker_factory="tracking_core.cli.models:app_from_environment",
+            )
+        label = args.model_uri if version is None else f"{args.model_uri} (version {version})"
         serve(
             model_dir,
             host=args.host,
@@ -102,20 +216,27 @@ def serve_model(args: argparse.Namespace) -> int:
             workers=args.workers,
             max_body_bytes=int(args.max_body_mb * 1024 * 1024),
             access_log=args.access_log,
+            version=version,
+            label=label,
+            **extra,
         )
-    except (ModelLoadError, RunNotFoundError, ValueError, OSError) as exc:
+    except (ModelLoadError, RunNotFoundError, RegistryNotFoundError, ValueError, OSError) as exc:
         return _fail(str(exc))
     return 0
 
 
 def predict_file(args: argparse.Namespace) -> int:
-    from ..errors import ModelLoadError, RunNotFoundError
+    from ..errors import ModelLoadError, RegistryNotFoundError, RunNotFoundError
     from ..models.pyfunc import SignatureError, load_predict_model
     from ..models.scoring import CSV_TYPE, JSON_TYPE, ScoringError, predictions_body, read_input_file
 
     content_type = {"json": JSON_TYPE, "csv": CSV_TYPE}.get(args.content_type or "")
     try:
-        model = load_predict_model(_model_dir(args))
+        model_dir = _model_dir(args)  # an unknown model, version or alias, a malformed URI: said as is
+    except (ModelLoadError, RunNotFoundError, RegistryNotFoundError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    try:
+        model = load_predict_model(model_dir)
         data, _kind = read_input_file(args.input_path, content_type)
         predictions = model.predict(data, from_text=True)
     except ScoringError as exc:

@@ -8,6 +8,7 @@ import os
 import sys
 
 from ..client.tracking_client import TrackingClient
+from ..entities import Run
 from ..errors import RunNotFoundError
 
 
@@ -32,16 +33,53 @@ def add_runs_commands(subparsers) -> None:
     show.set_defaults(handler=show_run)
 
 
+_PARENT_TAGS = ("autolog.parentRunId", "mlflow.parentRunId")
+_MODEL_TAGS = ("estimator_name", "autolog.model_class")
+
+
+def _parent(run: Run) -> str | None:
+    return next((run.data.tags[tag] for tag in _PARENT_TAGS if run.data.tags.get(tag)), None)
+
+
+def _nested(found: list[Run]) -> list[tuple[int, Run]]:
+    """(depth, run) with each run's children right below it, indented (as the UI shows a search's
+    candidates under it); a run whose parent is not in the listing is shown at the top level."""
+    by_id = {run.info.run_id: run for run in found}
+    children: dict[str, list[Run]] = {}
+    roots = []
+    for run in found:
+        parent = _parent(run)
+        if parent is not None and parent in by_id and parent != run.info.run_id:
+            children.setdefault(parent, []).append(run)
+        else:
+            roots.append(run)
+    ordered: list[tuple[int, Run]] = []
+    seen: set[str] = set()
+    stack = [(0, run) for run in reversed(roots)]
+    while stack:
+        depth, run = stack.pop()
+        if run.info.run_id in seen:
+            continue
+        seen.add(run.info.run_id)
+        ordered.append((depth, run))
+        stack.extend((depth + 1, child) for child in reversed(children.get(run.info.run_id, [])))
+    ordered.extend((0, run) for run in found if run.info.run_id not in seen)  # a cycle: shown flat
+    return ordered
+
+
 def list_runs(args: argparse.Namespace) -> int:
     client = TrackingClient(args.tracking_uri)
     names = [args.experiment] if args.experiment else None
     found = client.search_runs(experiment_names=names, max_results=args.max_results)
-    print(f"{'RUN ID':32}  {'NAME':24}  {'STATUS':8}  {'STARTED':19}  INTEGRATION")
-    for run in found:
-        integration = run.data.tags.get("autolog.autologging", "-")
+    print(f"{'RUN ID':32}  {'NAME':28}  {'STATUS':8}  {'STARTED':19}  {'INTEGRATION':12}  MODEL")
+    for depth, run in _nested(found):
+        tags = run.data.tags
+        integration = tags.get("autolog.autologging", "-")
+        model = next((tags[tag] for tag in _MODEL_TAGS if tags.get(tag)), "-")
+        name = ("  " * (depth - 1) + "└ " if depth else "") + (run.info.run_name or "")
         print(
-            f"{run.info.run_id:32}  {run.info.run_name[:24]:24}  {run.info.status:8}  "
-            f"{_time(run.info.start_time):19}  {integration}"
+            f"{run.info.run_id:32}  {name[:28]:28}  {run.info.status:8}  "
+            f"{_time(run.info.start_time):19}  {integration:12}  {model}"
         )
     if not found:
         print(f"(no runs in {client.tracking_uri})")

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from .. import uri as uri_module
 from ..batch import now_ms
 from ..entities import Experiment, Run, RunInfo, RunStatus
-from ..errors import RunNotFoundError
 from ..lineage.liveness import owner_tags
 from ..validation import check_key, metric_step, metric_timestamp, metric_value
 from .tracker import Tracker, tracker_for
@@ -389,7 +388,8 @@ def log_model(model: Any, flavor: Flavor, artifact_path: str = "model", **save_o
 
 
 def load_model(model_uri: str, flavor: str | None = None, kind: str = "native") -> Any:
-    """Load a model from ``runs:/<run_id>/<path>`` or a local model directory.
+    """Load a model from ``runs:/<run_id>/<path>``, ``models:/NAME/VERSION``, ``models:/NAME@ALIAS``,
+    ``models:/NAME/latest``, ``models:/m-<logged model id>`` or a local model directory.
 
     ``kind="native"``: the framework's own object. ``kind="predict"``: a ``PredictModel`` with
     ``predict(data)``, the same for every flavor (``tracking_core.models.pyfunc``).
@@ -406,23 +406,31 @@ def load_model(model_uri: str, flavor: str | None = None, kind: str = "native") 
 
 
 def local_model_dir(model_uri: str) -> str:
-    """A local directory holding the model of ``runs:/<run_id>/<path>`` (downloaded if need be) or a path."""
+    """A local directory holding the model of ``runs:/<run_id>/<path>`` or ``models:/...`` (downloaded if
+    need be), or the local directory ``model_uri`` names."""
     model_uri = os.fspath(model_uri)
     if model_uri.startswith("runs:/"):
-        rest = model_uri[len("runs:/") :].strip("/")
-        run_id, _, path = rest.partition("/")
-        if not run_id:
-            raise ValueError(f"model URI {model_uri!r} names no run id: use runs:/<run_id>/<path>")
-        tracker = _tracker()
-        try:
-            run = tracker.get_run(run_id)
-        except RunNotFoundError:
-            raise RunNotFoundError(run_id) from None
-        repository = tracker.artifact_repository(run.info.artifact_uri)
-        return repository.download_artifacts(path or "model")
-    if "://" in model_uri:
-        raise ValueError(f"unsupported model URI {model_uri!r}: use runs:/<run_id>/<path> or a local directory")
+        from .registry import local_run_model_dir
+
+        return local_run_model_dir(_tracker(), model_uri)
+    if uri_module.is_models_uri(model_uri):
+        from .registry import model_dir
+
+        return model_dir(_tracker(), model_uri)
+    if "://" in model_uri or model_uri.startswith(("file:", "mlflow-artifacts:")):
+        # An artifact URI: mlflow-artifacts:/..., s3://..., file:///... (what a model version's source is)
+        from .registry import local_dir_of
+
+        return local_dir_of(_tracker(), model_uri)
     return model_uri
+
+
+def register_model(model_uri: str, name: str, tags: dict | None = None) -> Any:
+    """Register the model at ``model_uri`` (``runs:/<run_id>/model``...) as a new version of the
+    registered model ``name`` (created if need be) in the current tracking store; the ``ModelVersion``."""
+    from .registry import register_model as register
+
+    return register(_tracker(), model_uri, name, tags)
 
 
 # -- interpreter exit ------------------------------------------------------------------------------

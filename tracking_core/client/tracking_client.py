@@ -1,4 +1,5 @@
-"""``TrackingClient``: read (and delete) runs of one tracking store by id, outside the fluent state."""
+"""``TrackingClient``: read (and delete) runs of one tracking store by id, outside the fluent state,
+and its model registry (``registry.RegistryMethods``: ``MlflowClient``'s method names)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from ..errors import RunNotFoundError
 from ..lineage import liveness
 from ..storage.artifacts import FileInfo
 from ..validation import check_key, metric_step, metric_timestamp, metric_value
+from .registry import RegistryMethods
 from .tracker import tracker_for
 
 DEFAULT_MAX_RESULTS = 1000
 
 
-class TrackingClient:
+class TrackingClient(RegistryMethods):
     def __init__(self, tracking_uri: str | None = None):
         if tracking_uri is None:
             from . import fluent

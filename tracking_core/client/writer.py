@@ -253,7 +253,7 @@ class BatchingWriter:
 
     def _salvage(self, batch: WriteBatch) -> None:
         pending = [_single_items(batch)]
-        refused = 0
+        refused: dict[tuple[str, str], list] = {}  # (kind of item, cause) -> [count, the first such item]
         while pending:
             items = pending.pop()
             try:
@@ -263,14 +263,22 @@ class BatchingWriter:
                     self._requeue(_merge_all([item for group in [items, *reversed(pending)] for item in group]))
                     raise
                 if len(items) == 1:
-                    refused += 1
-                    _logger().error("autolog: the tracking store refused %s and it was dropped: %s", items[0], exc)
+                    kind, item = _describe(items[0])
+                    seen = refused.setdefault((kind, _cause(exc)), [0, item])
+                    seen[0] += 1
                 else:
                     middle = len(items) // 2
                     pending.extend([items[middle:], items[:middle]])
-        if refused:
+        # One line per cause, however many items it cost (a 50-round fit whose every point a server
+        # refuses would otherwise print 50 lines of the same error).
+        for (kind, cause), (count, first) in refused.items():
             _logger().error(
-                "autolog: %d logged item(s) were refused by the tracking store; the rest was written", refused
+                "autolog: the tracking store refused %d %s(s) and they were dropped (the first: %s): %s; "
+                "the rest was written",
+                count,
+                kind,
+                first,
+                cause,
             )
 
     def _ensure_thread(self) -> None:
@@ -329,6 +337,30 @@ def _refused_for_content(exc: BaseException) -> bool:
     if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
         return False
     return True
+
+
+def _cause(exc: BaseException) -> str:
+    """The store's reason, without what varies from item to item (a driver error's SQL and parameters)."""
+    reason = getattr(exc, "orig", None) or exc  # sqlalchemy wraps the driver's error
+    text = str(reason).split("\n", 1)[0].split(" [SQL:", 1)[0].strip()
+    return f"{type(reason).__name__}: {text}" if text else type(reason).__name__
+
+
+def _describe(item: WriteBatch) -> tuple[str, str]:
+    """(what kind of item, the item) for a batch of one item (``_single_items``)."""
+    if item.metrics:
+        run_id, key, number, _timestamp, step = item.metrics[0]
+        return "metric point", f"run {run_id} metric {key!r} = {number!r} at step {step}"
+    for kind, values in (("param", item.params), ("tag", item.tags)):
+        if values:
+            (run_id, key), value = next(iter(values.items()))
+            return kind, f"run {run_id} {kind} {key!r} = {value!r}"
+    if item.run_ends:
+        run_id, (status, _end_time) = next(iter(item.run_ends.items()))
+        return "run end", f"run {run_id} ended {status}"
+    if item.new_runs:
+        return "new run", repr(item.new_runs[0])
+    return "dataset input", repr(item.inputs[0]) if item.inputs else repr(item)
 
 
 def _single_items(batch: WriteBatch) -> list[WriteBatch]:

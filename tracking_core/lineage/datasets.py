@@ -241,7 +241,9 @@ def hash_array(hasher, a, np) -> None:
         _hash_objects(hasher, a, np)
         return
     sample = a if a.nbytes <= SAMPLE_BYTES else _array_sample(a, np)
-    hasher.update(np.ascontiguousarray(sample).data.cast("B"))
+    # As raw bytes (what a memoryview's cast("B") gives), also for the dtypes the buffer protocol
+    # refuses (datetime64 and timedelta64: "cannot include dtype 'M' in a buffer") and for empty rows.
+    hasher.update(np.ascontiguousarray(sample).reshape(-1).view(np.uint8).data)
 
 
 def _array_sample(a, np):

@@ -8,6 +8,16 @@ for anything wrong with the input (bad JSON, an unknown key, a signature violati
 model itself refuses). Nothing reaches the client as a traceback: an unexpected error is a 500
 saying to look at the server log, where the traceback goes.
 
+Following an alias (``--watch-alias SECONDS``, ``ModelWatcher``): the app serves a ``ServedModel``
+whose ``model`` a watcher thread replaces when the alias moves. The watcher asks where the alias
+points every SECONDS (one registry call); when it names another version, the watcher loads that
+version in its own thread while the current model keeps answering, then swaps the reference in
+one assignment. A request reads the reference once, when it starts: it is answered wholly by the
+old model or wholly by the new one, and none fails during the swap. A version that does not load,
+or a registry that cannot be reached, leaves the current model serving (logged, retried at the
+next check). Each worker process (``--workers N``) watches on its own. Responses carry the served
+registry version in the ``X-Model-Version`` header.
+
 Predictions run on the event loop thread, one at a time per worker: a model's predict is CPU
 work that holds the GIL, so a thread pool would only add overhead; ``--workers N`` runs N
 processes (each loads the model) for parallel requests.
@@ -20,6 +30,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from .pyfunc import PredictModel, SignatureError, load_predict_model
@@ -43,13 +55,108 @@ def autolog_version() -> str:
         return "unknown"
 
 
-def create_app(model: PredictModel, max_body_bytes: int = DEFAULT_MAX_BODY_MB * 1024 * 1024) -> Any:
-    """The ASGI app serving ``model``."""
+class ServedModel:
+    """The model an app serves, replaceable while it serves (``ModelWatcher``); ``version`` is the
+    registry version it is (None for a model that is not a registry version)."""
+
+    __slots__ = ("current",)
+
+    def __init__(self, model: PredictModel, version: str | None = None):
+        self.current: tuple[PredictModel, str | None] = (model, version)
+
+    @property
+    def model(self) -> PredictModel:
+        return self.current[0]
+
+    @property
+    def version(self) -> str | None:
+        return self.current[1]
+
+    def swap(self, model: PredictModel, version: str | None) -> None:
+        self.current = (model, version)  # one assignment: a request reads model and version together
+
+
+class ModelWatcher:
+    """Every ``interval`` seconds ``check()`` says which version the alias names; when it differs from
+    the one served, ``load(version)`` (in this thread) and swap. ``check`` and ``load`` come from the
+    CLI, which knows the registry; this module only serves."""
+
+    def __init__(
+        self,
+        served: ServedModel,
+        check: Callable[[], str],
+        load: Callable[[str], PredictModel],
+        interval: float,
+        label: str = "the alias",
+    ):
+        self.served, self.check, self.load, self.interval, self.label = served, check, load, interval, label
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_problem = ""
+        self.swaps = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="autolog-watch-alias", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.poll()
+
+    def poll(self) -> bool:
+        """One check; True when the served model was swapped."""
+        try:
+            version = self.check()
+            if version == self.served.version:
+                self._last_problem = ""
+                return False
+            model = self.load(version)
+        except Exception as exc:  # keep serving the current model; say why once per distinct problem
+            problem = _one_line(exc)
+            if problem != self._last_problem:
+                self._last_problem = problem
+                logger.warning(
+                    "autolog models serve: %s: still serving version %s (%s)", self.label, self.served.version, problem
+                )
+                print(
+                    f"autolog models serve: warning: {self.label} could not be followed, still serving version "
+                    f"{self.served.version}: {problem}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            return False
+        previous = self.served.version
+        self.served.swap(model, version)
+        self.swaps += 1
+        self._last_problem = ""
+        print(
+            f"autolog models serve: {self.label} moved from version {previous} to {version}: now serving it",
+            file=sys.stderr,
+            flush=True,
+        )
+        return True
+
+
+def create_app(
+    model: PredictModel | ServedModel,
+    max_body_bytes: int = DEFAULT_MAX_BODY_MB * 1024 * 1024,
+    watcher: ModelWatcher | None = None,
+) -> Any:
+    """The ASGI app serving ``model`` (a ``ServedModel`` when it may be swapped by ``watcher``)."""
+    from contextlib import asynccontextmanager
+
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse, Response
     from starlette.routing import Route
 
     version = autolog_version()
+    served = model if isinstance(model, ServedModel) else ServedModel(model)
 
     def error(exc: ScoringError) -> Response:
         return Response(exc.body(), status_code=exc.status, media_type="application/json")
@@ -65,14 +172,16 @@ def create_app(model: PredictModel, max_body_bytes: int = DEFAULT_MAX_BODY_MB * 
             kind = media_type(request.headers.get("content-type"))
             body = await _read_body(request, max_body_bytes)
             data = parse_body(body, kind)
+            current, served_version = served.current  # one model (and its version) for the whole request
             try:
-                predictions = model.predict(data, from_text=True)
+                predictions = current.predict(data, from_text=True)
             except (ScoringError, SignatureError):
                 raise
             except Exception as exc:  # the model refused this input (wrong feature count, bad values...)
                 logger.info("autolog models serve: predict failed", exc_info=True)
                 raise ScoringError(f"the model could not predict on this input: {_one_line(exc)}") from None
-            return Response(predictions_body(predictions), media_type="application/json")
+            headers = {"X-Model-Version": served_version} if served_version is not None else None
+            return Response(predictions_body(predictions), media_type="application/json", headers=headers)
         except ScoringError as exc:
             return error(exc)
         except SignatureError as exc:
@@ -87,7 +196,18 @@ def create_app(model: PredictModel, max_body_bytes: int = DEFAULT_MAX_BODY_MB * 
         Route("/version", version_endpoint, methods=["GET"]),
         Route("/invocations", invocations, methods=["POST"]),
     ]
-    return Starlette(routes=routes)
+    if watcher is None:
+        return Starlette(routes=routes)
+
+    @asynccontextmanager
+    async def lifespan(_app: Any):
+        watcher.start()
+        try:
+            yield
+        finally:
+            watcher.stop(timeout=1.0)
+
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -133,14 +253,25 @@ def serve(
     workers: int = 1,
     max_body_bytes: int = DEFAULT_MAX_BODY_MB * 1024 * 1024,
     access_log: bool = False,
+    *,
+    version: str | None = None,
+    watcher: Callable[[ServedModel], ModelWatcher] | None = None,
+    worker_factory: str = "tracking_core.models.serving:app_from_environment",
+    label: str | None = None,
 ) -> None:
-    """Load the model in ``model_dir`` and serve it until interrupted."""
+    """Load the model in ``model_dir`` and serve it until interrupted.
+
+    ``version``: the registry version it is (the ``X-Model-Version`` header). ``watcher`` makes the
+    ``ModelWatcher`` that follows an alias (``--watch-alias``). With ``workers > 1`` every worker
+    builds its app with ``worker_factory`` (``module:function``), which reads what it serves from the
+    environment the caller prepared."""
     import uvicorn
 
     options: dict[str, Any] = dict(
         host=host, port=port, access_log=access_log, log_level="info" if access_log else "warning", server_header=False
     )
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    what = label or model_dir
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"autolog models serve: warning: listening on {host}, not loopback: anyone who can reach port {port} "
@@ -151,10 +282,11 @@ def serve(
     if workers > 1:
         os.environ[MODEL_DIR_ENV] = model_dir
         os.environ[MAX_BODY_ENV] = str(max_body_bytes)
-        app_from_environment()  # load once here too: a model that does not load fails before any worker starts
-        print(f"autolog models serve: {model_dir} on {where} ({workers} workers)", file=sys.stderr, flush=True)
-        uvicorn.run("tracking_core.models.serving:app_from_environment", factory=True, workers=workers, **options)
+        load_predict_model(model_dir)  # load once here too: a model that does not load fails before any worker starts
+        print(f"autolog models serve: {what} on {where} ({workers} workers)", file=sys.stderr, flush=True)
+        uvicorn.run(worker_factory, factory=True, workers=workers, **options)
         return
     model = load_predict_model(model_dir)
-    print(f"autolog models serve: {model_dir} ({model.flavor}) on {where}", file=sys.stderr, flush=True)
-    uvicorn.run(create_app(model, max_body_bytes), **options)
+    served = ServedModel(model, version)
+    print(f"autolog models serve: {what} ({model.flavor}) on {where}", file=sys.stderr, flush=True)
+    uvicorn.run(create_app(served, max_body_bytes, watcher(served) if watcher else None), **options)

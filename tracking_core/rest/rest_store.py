@@ -10,8 +10,14 @@ run ids (MLflow's API has no field for ours). Reads map MLflow's JSON back to ou
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
+import json
 import math
-from collections.abc import Iterable
+import operator
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..batch import WriteBatch
@@ -20,6 +26,7 @@ from ..entities import (
     DatasetInput,
     Experiment,
     InputTag,
+    LatestMetrics,
     LifecycleStage,
     Metric,
     Run,
@@ -28,7 +35,8 @@ from ..entities import (
     RunInputs,
 )
 from ..errors import ExperimentExistsError, RunNotFoundError
-from .http import HttpClient, RestError
+from .http import HttpClient, RestError, loads
+from .rest_registry import RegistryRestMethods
 
 API = "/api/2.0/mlflow"
 MAX_METRICS = 1000
@@ -36,6 +44,7 @@ MAX_PARAMS_TAGS = 100
 MAX_ITEMS = 1000
 MAX_BODY_BYTES = 900_000  # MLflow's limit is 1,000,000; room for the envelope and estimates
 HISTORY_PAGE = 25_000
+HISTORY_ENDPOINT = f"{API}/metrics/get-history"
 SEARCH_PAGE = 1000
 
 
@@ -93,7 +102,12 @@ def run_info_from_json(info: dict) -> RunInfo:
 
 def run_from_json(data: dict) -> Run:
     body = data.get("data") or {}
-    metrics = {m["key"]: _float_in(m.get("value")) for m in body.get("metrics") or ()}
+    metrics = LatestMetrics(
+        {
+            m["key"]: (_float_in(m.get("value")), int(m.get("timestamp") or 0), int(m.get("step") or 0))
+            for m in body.get("metrics") or ()
+        }
+    )
     return Run(
         run_info_from_json(data["info"]),
         RunData(_pairs(body.get("params")), metrics, _pairs(body.get("tags"))),
@@ -125,12 +139,82 @@ def _metric_from_json(item: dict) -> Metric:
     return Metric(item["key"], _float_in(item.get("value")), _int0(item.get("timestamp")), _int0(item.get("step")))
 
 
+_BY_STEP_AND_TIME = operator.itemgetter(3, 2)  # a Metric's (step, timestamp)
+_METRIC_FIELDS = operator.itemgetter("key", "value", "timestamp", "step")
+_new_metric = functools.partial(tuple.__new__, Metric)
+_VALUE, _TIMESTAMP, _STEP = operator.itemgetter(1), operator.itemgetter(2), operator.itemgetter(3)
+
+
+def _metrics_from_json(items: list[dict]) -> list[Metric]:
+    """``_metric_from_json`` of a history page, without a Python call per point: a float value and
+    int timestamp and step (what MLflow's server and ours send) are taken as they are, checked
+    afterwards in bulk; the points that are not (``"NaN"``, ``"Infinity"``, int64 as strings,
+    missing fields) go through ``_metric_from_json``."""
+    try:
+        metrics = list(map(_new_metric, map(_METRIC_FIELDS, items)))
+    except KeyError:
+        return [_metric_from_json(item) for item in items]
+    if (
+        {float} != set(map(type, map(_VALUE, metrics)))
+        or {int} != set(map(type, map(_TIMESTAMP, metrics)))
+        or {int} != set(map(type, map(_STEP, metrics)))
+    ):
+        metrics = [
+            metric
+            if metric[1].__class__ is float and metric[2].__class__ is int and metric[3].__class__ is int
+            else _metric_from_json(item)
+            for metric, item in zip(metrics, items, strict=True)
+        ]
+    return metrics
+
+
+def _history_query(run_id: str, key: str, max_results: int | None, page_token: str | None) -> dict[str, Any]:
+    query: dict[str, Any] = {"run_id": run_id, "run_uuid": run_id, "metric_key": key}
+    if max_results is not None:
+        query["max_results"] = max_results
+    if page_token:
+        query["page_token"] = page_token
+    return query
+
+
+_TOKEN_AT_END = re.compile(rb'"next_page_token"\s*:\s*("(?:[^"\\]|\\.)*")\s*\}\s*\Z')
+
+
+def _token_at_end(body: bytes) -> str | None:
+    """The ``next_page_token`` of a history page when it is the answer's last member (as MLflow's
+    server and ours write it), found without decoding the page; ``None`` otherwise. A key written
+    as ``"next_page_token":`` is a key (a quote inside a string is escaped), and the one ``}`` after
+    it closes the answer itself."""
+    match = _TOKEN_AT_END.search(body, max(0, len(body) - 4096))
+    if match is None:
+        return None
+    try:
+        token = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return token if isinstance(token, str) and token else None
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """For making many tuples: the collector's passes over them would find nothing to free (as in
+    ``SqlStore._points``)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8")) * 2  # JSON escapes may grow it
 
 
-class RestStore:
-    """Reads and writes runs of a tracking server. One per server URL and process."""
+class RestStore(RegistryRestMethods):
+    """Reads and writes runs of a tracking server (and its model registry: ``rest_registry``). One per
+    server URL and process."""
 
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
@@ -334,28 +418,59 @@ class RestStore:
     def get_metric_history_page(
         self, run_id: str, key: str, max_results: int | None = None, page_token: str | None = None
     ) -> tuple[list[Metric], str | None]:
-        payload: dict[str, Any] = {"run_id": run_id, "run_uuid": run_id, "metric_key": key}
-        if max_results is not None:
-            payload["max_results"] = max_results
-        if page_token:
-            payload["page_token"] = page_token
+        query = _history_query(run_id, key, max_results, page_token)
+        status, _headers, body = self.http.request("GET", HISTORY_ENDPOINT, query=query)
+        return self._history_page(run_id, status, body)
+
+    def _history_page(self, run_id: str, status: int, body: bytes) -> tuple[list[Metric], str | None]:
         try:
-            data = self._call("GET", "metrics/get-history", payload)
+            # Decoded and turned into Metric objects with the collector paused (not while waiting
+            # for the server): NamedTuples stay tracked, and its passes over a growing history of
+            # them would double the time of a million points.
+            with _gc_paused():
+                data = self.http.check(status, body, HISTORY_ENDPOINT, decode=loads)
+                metrics = _metrics_from_json(data.get("metrics") or [])
         except RestError as exc:
             if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
                 raise RunNotFoundError(run_id) from None
             raise
-        return [_metric_from_json(m) for m in data.get("metrics") or ()], data.get("next_page_token") or None
+        return metrics, data.get("next_page_token") or None
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
+        """Every point in (step, timestamp) order, in pages of ``HISTORY_PAGE`` as MLflow's client
+        reads them. The next page is asked for as soon as a page has arrived (its token read off the
+        end of the body, and checked once the page is decoded), so the server writes it while this
+        process decodes: on two cores a million points take the time of the slower side, not of both."""
         points: list[Metric] = []
-        token = None
-        while True:
-            page, token = self.get_metric_history_page(run_id, key, max_results=HISTORY_PAGE, page_token=token)
-            points += page
-            if not token:
-                break
-        points.sort(key=lambda m: (m.step, m.timestamp))
+        answer: tuple[int, dict[str, str], bytes] | None = self.http.request(
+            "GET", HISTORY_ENDPOINT, query=_history_query(run_id, key, HISTORY_PAGE, None)
+        )
+        sent = None
+        try:
+            while answer is not None:
+                status, _headers, body = answer
+                ahead = _token_at_end(body) if status == 200 else None
+                if ahead:
+                    sent = self.http.send_get(HISTORY_ENDPOINT, _history_query(run_id, key, HISTORY_PAGE, ahead))
+                page, token = self._history_page(run_id, status, body)
+                points += page
+                if not token:
+                    break
+                answer = None
+                if sent is not None and token == ahead:
+                    answer = self.http.read_answer(sent)
+                    sent = None
+                if answer is None:  # not sent ahead, or that failed: the plain request, retried
+                    self.http.abandon(sent)
+                    sent = None
+                    query = _history_query(run_id, key, HISTORY_PAGE, token)
+                    answer = self.http.request("GET", HISTORY_ENDPOINT, query=query)
+        finally:
+            self.http.abandon(sent)
+        with _gc_paused():
+            steps = list(map(_STEP, points))
+            if not all(map(operator.lt, steps, steps[1:])):  # one point per step, in order: nothing to sort
+                points.sort(key=_BY_STEP_AND_TIME)  # stable: the server's order among equal (step, timestamp)
         return points
 
     # -- writes -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -19,15 +20,15 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from .. import uri as uri_module
-from . import artifact_api, tracking_api
+from . import artifact_api, registry_api, tracking_api
 from .config import ServerConfig
 from .context import ServerContext
 from .errors import BAD_REQUEST, ENDPOINT_NOT_FOUND, ApiError, as_api_error
-from .protocol import dumps, parse_json_body
+from .protocol import dumps, missing_value, parse_json_body
 from .security import SecurityMiddleware, default_allowed_hosts
 from .users import Users
 
@@ -93,6 +94,32 @@ def json_endpoint(handler: Callable[[ServerContext, dict], dict], ctx: ServerCon
     return endpoint
 
 
+def registry_endpoint(handler: Callable[[ServerContext, dict], dict], ctx: ServerContext, limit: int):
+    """As ``json_endpoint``, with the path's fields (``logged-models/{model_id}``) and an empty body
+    allowed (MLflow's client sends DELETE and PATCH requests with or without one)."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            if request.method in ("GET", "HEAD"):
+                data = query_fields(request)
+            else:
+                body = await read_body(request, limit)
+                content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+                if body.strip() and content_type != JSON_TYPE:
+                    raise ApiError(f"Content-Type must be {JSON_TYPE} (got {content_type or 'none'!r})", BAD_REQUEST)
+                data = parse_json_body(body)
+            data.update(request.path_params)
+            return json_response(await run_in_threadpool(handler, ctx, data))
+        except Exception as exc:
+            error = as_api_error(exc)
+            # a message quoting what was sent may hold a lone surrogate, which JSON cannot carry
+            message = error.message.encode("utf-8", "backslashreplace").decode("utf-8")
+            return json_response({"error_code": error.error_code, "message": message}, error.status)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
 async def _spool(request: Request) -> str:
     """The request body in a temporary file (streamed: any size); the caller removes it."""
     handle = tempfile.NamedTemporaryFile(prefix="autolog-upload-", delete=False)
@@ -105,6 +132,17 @@ async def _spool(request: Request) -> str:
         raise
     handle.close()
     return handle.name
+
+
+def file_response(repository, clean: str, headers: dict) -> Response:
+    """An artifact file: sent from disk for a local repository, else streamed from the repository."""
+    media_type = headers.pop("Content-Type")
+    local = artifact_api.local_file(repository, clean)
+    if local is not None:
+        return FileResponse(local, headers=headers, media_type=media_type)
+    return StreamingResponse(
+        iterate_in_threadpool(repository.iter_bytes(clean)), headers=headers, media_type=media_type
+    )
 
 
 def artifact_routes(ctx: ServerContext, limit: int) -> list[Route]:
@@ -121,14 +159,7 @@ def artifact_routes(ctx: ServerContext, limit: int) -> list[Route]:
                 return json_response({})
             if request.method == "DELETE":
                 return json_response(await run_in_threadpool(artifact_api.delete_artifact, ctx, path))
-            repository, clean, headers = await run_in_threadpool(artifact_api.download_target, ctx, path)
-            local = artifact_api.local_file(repository, clean)
-            if local is not None:
-                return FileResponse(local, headers=headers, media_type=headers.pop("Content-Type"))
-            media_type = headers.pop("Content-Type")
-            return StreamingResponse(
-                iterate_in_threadpool(repository.iter_bytes(clean)), headers=headers, media_type=media_type
-            )
+            return file_response(*await run_in_threadpool(artifact_api.download_target, ctx, path))
         except Exception as exc:
             return error_response(exc)
 
@@ -179,6 +210,33 @@ def artifact_routes(ctx: ServerContext, limit: int) -> list[Route]:
     return routes
 
 
+def logged_model_file_routes(ctx: ServerContext) -> list[Route]:
+    """MLflow 3's ``GET logged-models/{model_id}/artifacts/files?artifact_file_path=...``: one logged model file."""
+
+    async def download(request: Request) -> Response:
+        try:
+            repository, clean, headers = await run_in_threadpool(
+                registry_api.logged_model_file,
+                ctx,
+                request.path_params["model_id"],
+                request.query_params.get("artifact_file_path"),
+            )
+            media_type = headers.pop("Content-Type")
+            local = artifact_api.local_file(repository, clean)
+            if local is not None:
+                return FileResponse(local, headers=headers, media_type=media_type)
+            return StreamingResponse(
+                iterate_in_threadpool(repository.iter_bytes(clean)), headers=headers, media_type=media_type
+            )
+        except Exception as exc:
+            return error_response(exc)
+
+    return [
+        Route(f"{prefix}/mlflow/logged-models/{{model_id}}/artifacts/files", download, methods=["GET"])
+        for prefix in PREFIXES
+    ]
+
+
 def upload_route(ctx: ServerContext) -> Route:
     """MLflow's UI upload: ``POST /ajax-api/2.0/mlflow/upload-artifact?run_uuid=&path=`` with the bytes."""
 
@@ -191,6 +249,40 @@ def upload_route(ctx: ServerContext) -> Route:
             return error_response(exc)
 
     return Route(f"{AJAX_API}/upload-artifact", upload, methods=["POST"])
+
+
+def legacy_artifact_routes(ctx: ServerContext) -> list[Route]:
+    """MLflow's downloads outside the REST prefixes: ``GET /get-artifact?run_uuid=&path=`` (a run's
+    file, as MLflow's UI fetched them) and ``/model-versions/get-artifact`` (the registry is not
+    served here: its path is still checked first, so a traversal is refused as MLflow refuses it)."""
+
+    async def get_artifact(request: Request) -> Response:
+        params = request.query_params
+        try:
+            target = await run_in_threadpool(
+                artifact_api.run_artifact_target,
+                ctx,
+                params.get("run_id") or params.get("run_uuid"),
+                params.get("path"),
+            )
+            return file_response(*target)
+        except Exception as exc:
+            return error_response(exc)
+
+    async def model_version_artifact(request: Request) -> Response:
+        try:
+            path = request.query_params.get("path")
+            if path is None:
+                raise missing_value("path")
+            artifact_api.checked_path(path)
+            raise ApiError("autolog server keeps no model registry: model-versions/get-artifact", ENDPOINT_NOT_FOUND)
+        except Exception as exc:
+            return error_response(exc)
+
+    return [
+        Route("/get-artifact", get_artifact, methods=["GET"]),
+        Route("/model-versions/get-artifact", model_version_artifact, methods=["GET"]),
+    ]
 
 
 def build_context(config: ServerConfig) -> ServerContext:
@@ -226,10 +318,16 @@ def create_app(config: ServerConfig, ctx: ServerContext | None = None) -> Starle
             endpoint = json_endpoint(handler, ctx, body_limit)
             for prefix in PREFIXES:
                 routes.append(Route(f"{prefix}/mlflow/{path}", endpoint, methods=list(methods)))
+        for methods, path, handler in registry_api.ROUTES:
+            endpoint = registry_endpoint(handler, ctx, limit)
+            for prefix in PREFIXES:
+                routes.append(Route(f"{prefix}/mlflow/{path}", endpoint, methods=list(methods)))
+        routes += logged_model_file_routes(ctx)
         for methods, path, handler in tracking_api.AJAX_ROUTES:
             routes.append(Route(f"{AJAX_API}/{path}", json_endpoint(handler, ctx, limit), methods=list(methods)))
         if config.serve_artifacts:
             routes.append(upload_route(ctx))
+        routes += legacy_artifact_routes(ctx)
     if config.serve_artifacts:
         routes += artifact_routes(ctx, limit)
 
@@ -245,8 +343,15 @@ def create_app(config: ServerConfig, ctx: ServerContext | None = None) -> Starle
     if not config.artifacts_only:
         routes += _ui_routes(ctx)
 
-    async def http_error(_request: Request, exc: Exception) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 400)
+        path = request.url.path
+        if status == 404 and "//" in path:
+            # As MLflow's server (werkzeug) does: ``//get-artifact`` is redirected to ``/get-artifact``
+            # (the target starts with one slash: never another host).
+            merged = re.sub("/{2,}", "/", path)
+            query = request.url.query
+            return RedirectResponse(merged + (f"?{query}" if query else ""), status_code=308)
         code = ENDPOINT_NOT_FOUND if status in (404, 405) else BAD_REQUEST
         message = "no such endpoint" if status == 404 else str(getattr(exc, "detail", "bad request"))
         return json_response({"error_code": code, "message": message}, status)

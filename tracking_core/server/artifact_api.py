@@ -24,7 +24,7 @@ from urllib.parse import quote
 from ..storage.artifacts import ArtifactPathError, LocalArtifactRepository, clean_artifact_path
 from .context import ServerContext
 from .errors import RESOURCE_DOES_NOT_EXIST, ApiError
-from .protocol import get_objects, get_str, req_int, req_str
+from .protocol import get_objects, get_str, missing_value, req_int, req_str
 
 MPU_DIR = ".autolog-mpu"
 MAX_PARTS = 10_000
@@ -47,28 +47,36 @@ SAFE_TYPES = {
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
 
 
+INVALID_PATH = "Invalid path"  # MLflow's message, exactly: its tests and clients compare it whole
+
+
+def _invalid_path(why: str) -> ApiError:
+    return ApiError(f"{INVALID_PATH}: {why}")
+
+
 def checked_path(path: str) -> str:
-    """A request's artifact path, normalised, or ``ApiError`` 400 for anything that could escape."""
+    """A request's artifact path, normalised, or ``ApiError`` 400 for anything that could escape.
+
+    A path leaving the root (``..``) or an absolute one is MLflow's bare "Invalid path"; the other
+    refusals, which MLflow does not make, say why after it."""
     if not isinstance(path, str):
-        raise ApiError("artifact path must be a string")
+        raise _invalid_path("an artifact path must be a string")
     if "\x00" in path:
-        raise ApiError("artifact path contains a NUL byte")
-    if "\\" in path:
-        raise ApiError(f"artifact path {path!r} contains a backslash")
-    if _PERCENT_ESCAPE.search(path):
-        raise ApiError(f"artifact path {path!r} is still percent-encoded after decoding (double encoding)")
+        raise _invalid_path("the artifact path contains a NUL byte")
+    if ".." in path.replace("\\", "/").split("/"):
+        raise ApiError(INVALID_PATH)
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
-        raise ApiError(f"artifact path {path!r} is absolute")
+        raise ApiError(INVALID_PATH)
+    if "\\" in path:
+        raise _invalid_path(f"artifact path {path!r} contains a backslash")
+    if _PERCENT_ESCAPE.search(path):
+        raise _invalid_path(f"artifact path {path!r} is still percent-encoded after decoding (double encoding)")
     try:
         clean = clean_artifact_path(path)
     except ArtifactPathError as exc:
-        raise ApiError(str(exc)) from None
-    if clean != path.strip("/") and path not in ("", "."):
-        # "a/./b" or "a//b": normalising changed it; refuse rather than guess what was meant.
-        if ".." in path.split("/") or clean.split("/")[0] == "..":
-            raise ApiError(f"artifact path {path!r} escapes the artifact root")
+        raise _invalid_path(str(exc)) from None
     if clean.split("/")[0] == MPU_DIR:
-        raise ApiError(f"artifact path {path!r} is reserved")
+        raise _invalid_path(f"artifact path {path!r} is reserved")
     return clean
 
 
@@ -104,8 +112,22 @@ def delete_artifact(ctx: ServerContext, path: str) -> dict:
 
 def download_target(ctx: ServerContext, path: str) -> tuple[Any, str, dict]:
     """(repository, clean path, headers) of a file to send; 404 when it is not a file."""
+    return _file_target(_repository(ctx), checked_path(path))
+
+
+def run_artifact_target(ctx: ServerContext, run_id: str | None, path: str | None) -> tuple[Any, str, dict]:
+    """MLflow's legacy download, ``GET /get-artifact?run_uuid=&path=`` (``run_id=`` too): a file among
+    a run's artifacts, through the run's repository, with the proxied service's checks and headers."""
+    if not run_id:
+        raise missing_value("run_id")
+    if path is None:
+        raise missing_value("path")
     clean = checked_path(path)
-    repository = _repository(ctx)
+    run = ctx.store.get_run(run_id, include_deleted=True)  # RunNotFoundError: 404, as MLflow
+    return _file_target(ctx.artifact_repository(run.info), clean)
+
+
+def _file_target(repository, clean: str) -> tuple[Any, str, dict]:
     if not clean or not repository.is_file(clean):
         raise ApiError(f"no artifact file {clean!r}", RESOURCE_DOES_NOT_EXIST)
     extension = os.path.splitext(clean)[1].lower()

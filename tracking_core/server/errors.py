@@ -16,6 +16,8 @@ from ..errors import (
     InvalidFilterError,
     InvalidPageTokenError,
     ParamConflictError,
+    RegistryExistsError,
+    RegistryNotFoundError,
     RunNotFoundError,
     TagNotFoundError,
 )
@@ -61,9 +63,11 @@ def as_api_error(exc: BaseException) -> ApiError:
     """The API error for an exception raised while handling a request."""
     if isinstance(exc, ApiError):
         return exc
-    if isinstance(exc, (RunNotFoundError, ExperimentNotFoundError, TagNotFoundError, FileNotFoundError)):
+    if isinstance(
+        exc, (RunNotFoundError, ExperimentNotFoundError, TagNotFoundError, FileNotFoundError, RegistryNotFoundError)
+    ):
         return ApiError(str(exc), RESOURCE_DOES_NOT_EXIST)
-    if isinstance(exc, ExperimentExistsError):
+    if isinstance(exc, (ExperimentExistsError, RegistryExistsError)):
         return ApiError(str(exc), RESOURCE_ALREADY_EXISTS)
     if isinstance(exc, ExperimentDeletedError):
         return ApiError(str(exc), INVALID_STATE)

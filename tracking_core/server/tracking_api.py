@@ -23,13 +23,17 @@ from .context import ServerContext
 from .errors import INVALID_PARAMETER_VALUE, INVALID_STATE, RESOURCE_DOES_NOT_EXIST, ApiError
 from .protocol import (
     experiment_json,
+    float_out,
     get_int,
     get_list,
     get_objects,
     get_str,
+    invalid_value,
     key_values,
     metrics_page_json,
+    missing_value,
     req_float,
+    req_int,
     req_str,
     run_info_json,
     run_json,
@@ -109,7 +113,7 @@ def _run_id(data: dict) -> str:
             "information about request parameters."
         )
     if len(run_id) > 256:
-        raise ApiError("parameter 'run_id' is too long")
+        raise invalid_value("run_id", run_id, f"it is {len(run_id)} characters long; the limit is 256")
     return run_id
 
 
@@ -179,8 +183,8 @@ def create_experiment(ctx: ServerContext, data: dict) -> dict:
     if not name.strip():
         raise ApiError("experiment name must not be empty")
     location = get_str(data, "artifact_location")
+    tags = key_values(data, "tags", MAX_TAG_VALUE_LENGTH)  # every field read before the location is judged
     location = ctx.check_client_location(location) if location else None
-    tags = key_values(data, "tags", MAX_TAG_VALUE_LENGTH)
     experiment_id = ctx.store.create_experiment(
         name, artifact_location=location, tags=tags, artifact_root=ctx.artifacts_destination
     )
@@ -333,7 +337,11 @@ def create_run(ctx: ServerContext, data: dict) -> dict:
 
 
 def get_run(ctx: ServerContext, data: dict) -> dict:
-    return {"run": run_json(liveness.settle(ctx.store, [_get_run(ctx, _run_id(data))])[0], ctx.public_uri)}
+    run = run_json(liveness.settle(ctx.store, [_get_run(ctx, _run_id(data))])[0], ctx.public_uri)
+    outputs = ctx.store.run_outputs([run["info"]["run_id"]])[run["info"]["run_id"]]
+    if outputs:  # MLflow 3: the logged models the run produced (runs/outputs)
+        run["outputs"] = {"model_outputs": [{"model_id": model_id, "step": step} for model_id, step in outputs]}
+    return {"run": run}
 
 
 def update_run(ctx: ServerContext, data: dict) -> dict:
@@ -391,12 +399,16 @@ def search_runs(ctx: ServerContext, data: dict) -> dict:
 
 
 # -- logging ------------------------------------------------------------------------------------
-def _metric_point(run_id: str, item: dict) -> tuple[str, str, float, int, int]:
+def _metric_point(run_id: str, item: dict, path: str = "") -> tuple[str, str, float, int, int]:
+    """A metric of log-metric (``path`` "") or of a log-batch (``path`` "metrics[i]."): a missing
+    field is named as MLflow names it, ``metrics[0].timestamp``."""
+    for field in ("key", "value", "timestamp"):
+        if item.get(field) in (None, ""):
+            what = " (milliseconds since 1970)" if field == "timestamp" else ""
+            raise ApiError(missing_value(path + field).message + what)
     key = _key(req_str(item, "key"), "metric")
     value = req_float(item, "value")
-    timestamp = get_int(item, "timestamp", default=None, minimum=0)
-    if timestamp is None:
-        raise ApiError(f"metric {key!r}: missing value for required parameter 'timestamp' (milliseconds since 1970)")
+    timestamp = req_int(item, "timestamp", minimum=0)
     step = get_int(item, "step", default=0) or 0
     return (run_id, key, value, timestamp, step)
 
@@ -465,14 +477,46 @@ def log_batch(ctx: ServerContext, data: dict) -> dict:
             f"A batch logging request can contain at most {MAX_ENTITIES_PER_BATCH} metrics, params "
             f"and tags in total. Got {total}."
         )
-    points = [_metric_point(run_id, item) for item in metrics]
-    return _log(
+    points = [_metric_point(run_id, item, f"metrics[{index}].") for index, item in enumerate(metrics)]
+    result = _log(
         ctx,
         run_id,
         points,
         _pairs(data, "params", "param", MAX_PARAM_VALUE_LENGTH),
         _pairs(data, "tags", "tag", MAX_TAG_VALUE_LENGTH),
     )
+    _log_model_metrics(ctx, run_id, metrics, points)
+    return result
+
+
+def _log_model_metrics(ctx: ServerContext, run_id: str, items: list[dict], points: list) -> None:
+    """MLflow 3: metrics sent with a ``model_id`` also belong to that logged model (its ``data.metrics``,
+    searchable with ``metrics.<key>``); an unknown model id leaves the run's metric logged alone."""
+    from ..errors import RegistryNotFoundError
+    from ..registry_entities import LoggedModelMetric
+
+    by_model: dict[str, list[LoggedModelMetric]] = {}
+    for item, (_run, key, value, timestamp, step) in zip(items, points, strict=True):
+        model_id = item.get("model_id")
+        if isinstance(model_id, str) and model_id:
+            dataset_name, dataset_digest = item.get("dataset_name"), item.get("dataset_digest")
+            by_model.setdefault(model_id, []).append(
+                LoggedModelMetric(
+                    key,
+                    value,
+                    timestamp,
+                    step,
+                    run_id,
+                    model_id,
+                    dataset_name if isinstance(dataset_name, str) else None,
+                    dataset_digest if isinstance(dataset_digest, str) else None,
+                )
+            )
+    for model_id, model_metrics in by_model.items():
+        try:
+            ctx.store.log_logged_model_metrics(model_id, model_metrics)
+        except RegistryNotFoundError:
+            pass
 
 
 def log_inputs(ctx: ServerContext, data: dict) -> dict:
@@ -499,7 +543,10 @@ def log_inputs(ctx: ServerContext, data: dict) -> dict:
 
 def log_metric(ctx: ServerContext, data: dict) -> dict:
     run_id = _run_id(data)
-    return _log(ctx, run_id, [_metric_point(run_id, data)], {}, {})
+    point = _metric_point(run_id, data)
+    result = _log(ctx, run_id, [point], {}, {})
+    _log_model_metrics(ctx, run_id, [data], [point])
+    return result
 
 
 def log_param(ctx: ServerContext, data: dict) -> dict:
@@ -532,6 +579,78 @@ def get_metric_history(ctx: ServerContext, data: dict) -> bytes:
     return metrics_page_json(key, rows, token)
 
 
+MAX_BULK_RUNS = 100  # run ids of one get-history-bulk(-interval) request, as MLflow
+MAX_BULK_HISTORY = 25_000  # points of one get-history-bulk answer (more asked for: cut to it, as MLflow)
+MAX_SAMPLED_PER_RUN = 2500  # points per run of one get-history-bulk-interval answer
+
+
+def _points_with_run_json(key: str, rows: list[tuple]) -> dict:
+    return {
+        "metrics": [
+            {"key": key, "value": "NaN" if value is None else float_out(value), "timestamp": t, "step": s, "run_id": r}
+            for r, value, t, s in rows
+        ]
+    }
+
+
+def get_metric_history_bulk(ctx: ServerContext, data: dict) -> dict:
+    """MLflow's UI endpoint ``/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id=..&metric_key=``:
+    one key's history in up to 100 runs, by run id then timestamp, step and value, at most
+    ``max_results`` (25,000) points in all. Runs that never logged the key add nothing."""
+    run_ids = [str(run_id) for run_id in get_list(data, "run_id")]
+    if not run_ids:
+        raise ApiError("GetMetricHistoryBulk request must specify at least one run_id.")
+    if len(run_ids) > MAX_BULK_RUNS:
+        raise ApiError(
+            f"GetMetricHistoryBulk request cannot specify more than {MAX_BULK_RUNS} run_ids. "
+            f"Received {len(run_ids)} run_ids."
+        )
+    key = get_str(data, "metric_key")
+    if key is None:
+        raise ApiError("GetMetricHistoryBulk request must specify a metric_key.")
+    max_results = get_int(data, "max_results", default=MAX_BULK_HISTORY)
+    if max_results is None or max_results < 1:
+        raise invalid_value(
+            "max_results", max_results, f"it must be at least 1 (at most {MAX_BULK_HISTORY} points are sent)"
+        )
+    rows = ctx.store.get_metric_history_bulk(run_ids, key, min(max_results, MAX_BULK_HISTORY))
+    return _points_with_run_json(key, rows)
+
+
+def get_metric_history_bulk_interval(ctx: ServerContext, data: dict) -> dict:
+    """MLflow's UI endpoint ``/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?run_ids=..&metric_key=``
+    (``start_step``, ``end_step`` both or neither, ``max_results`` 1..2500, default 2500): each run's
+    history of the key sampled to at most ``max_results`` points (the store's
+    ``sample_metric_histories``, MLflow 3.17's sampling), run by run in the order asked."""
+    run_ids = get_list(data, "run_ids")
+    if not run_ids:
+        raise missing_value("run_ids")
+    for run_id in run_ids:
+        if not isinstance(run_id, str):
+            raise invalid_value("run_ids", run_ids, "every entry must be a string")
+    if len(run_ids) > MAX_BULK_RUNS:
+        raise ApiError(
+            f"GetMetricHistoryBulkInterval request must specify at most {MAX_BULK_RUNS} run_ids. "
+            f"Received {len(run_ids)} run_ids."
+        )
+    key = get_str(data, "metric_key")
+    if not key:
+        raise missing_value("metric_key")
+    start_step, end_step = get_int(data, "start_step"), get_int(data, "end_step")
+    max_results = get_int(data, "max_results", default=MAX_SAMPLED_PER_RUN)
+    if max_results is None or not 1 <= max_results <= MAX_SAMPLED_PER_RUN:
+        raise ApiError(f"max_results must be between 1 and {MAX_SAMPLED_PER_RUN}. Got {max_results}.")
+    if start_step is not None and end_step is not None:
+        if start_step > end_step:
+            raise ApiError(
+                f"end_step must be greater than start_step. Found start_step={start_step} and end_step={end_step}."
+            )
+    elif start_step is not None or end_step is not None:
+        raise ApiError("If either start step or end step are specified, both must be specified.")
+    rows = ctx.store.sample_metric_histories(run_ids, key, max_results, start_step, end_step)
+    return _points_with_run_json(key, rows)
+
+
 def list_artifacts(ctx: ServerContext, data: dict) -> dict:
     run = _get_run(ctx, _run_id(data))
     from .artifact_api import checked_path
@@ -549,14 +668,6 @@ def _file_json(info) -> dict:
     if not info.is_dir and info.file_size is not None:
         out["file_size"] = info.file_size
     return out
-
-
-def search_logged_models(ctx: ServerContext, data: dict) -> dict:
-    """MLflow 3's logged-model entities are not kept here (models are run artifacts): none match.
-
-    MLflow's client asks for them when it lists a run's artifacts, so the endpoint must answer."""
-    get_list(data, "experiment_ids")
-    return {"models": []}
 
 
 # method(s), path below /api/2.0/mlflow/, handler
@@ -584,10 +695,11 @@ ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
     (("POST",), "runs/delete-tag", delete_tag),
     (("GET",), "metrics/get-history", get_metric_history),
     (("GET",), "artifacts/list", list_artifacts),
-    (("POST",), "logged-models/search", search_logged_models),
 ]
 # served under /ajax-api/2.0/mlflow/ only, as MLflow serves them (its UI's own endpoints)
 AJAX_ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
     (("POST",), "experiments/search-datasets", search_datasets),
+    (("GET",), "metrics/get-history-bulk", get_metric_history_bulk),
+    (("GET",), "metrics/get-history-bulk-interval", get_metric_history_bulk_interval),
 ]
 BODY_LIMITS = {"runs/log-batch": MAX_BATCH_LOG_REQUEST_BYTES}

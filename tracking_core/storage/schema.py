@@ -17,7 +17,13 @@ from sqlalchemy.engine import Connection, Engine
 from ..errors import StoreVersionError
 
 # The revisions this autolog knows, oldest first; the last is the schema the tables below describe.
-KNOWN_VERSIONS = ("0001_initial", "0002_lifecycle_search", "0003_history_index", "0004_dataset_inputs")
+KNOWN_VERSIONS = (
+    "0001_initial",
+    "0002_lifecycle_search",
+    "0003_history_index",
+    "0004_dataset_inputs",
+    "0005_model_registry",
+)
 SCHEMA_VERSION = KNOWN_VERSIONS[-1]
 VERSION_TABLE = "alembic_version"
 _PG_SCHEMA_LOCK = 7236042195001  # advisory lock serializing schema creation/upgrade on PostgreSQL
@@ -143,6 +149,153 @@ input_tags = sa.Table(
         ["run_id", "dataset_id"], ["run_inputs.run_id", "run_inputs.dataset_id"], ondelete="CASCADE"
     ),
     sa.Index("ix_input_tags_key_value", "key", "value"),
+)
+
+
+# The model registry (MLflow's): registered models by name, their numbered versions, tags and
+# aliases. Children refer to the model by name with ON UPDATE CASCADE, so a rename is one UPDATE.
+registered_models = sa.Table(
+    "registered_models",
+    metadata,
+    sa.Column("name", sa.String(256), primary_key=True),
+    sa.Column("creation_time", sa.BigInteger, nullable=False),
+    sa.Column("last_updated_time", sa.BigInteger, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Index("ix_registered_models_updated", "last_updated_time"),
+)
+registered_model_tags = sa.Table(
+    "registered_model_tags",
+    metadata,
+    sa.Column(
+        "name",
+        sa.String(256),
+        sa.ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+model_versions = sa.Table(
+    "model_versions",
+    metadata,
+    sa.Column(
+        "name",
+        sa.String(256),
+        sa.ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("creation_time", sa.BigInteger, nullable=False),
+    sa.Column("last_updated_time", sa.BigInteger, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("user_id", sa.String(256), nullable=True),
+    sa.Column("current_stage", sa.String(20), nullable=False, server_default="None"),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("storage_location", sa.Text, nullable=False),  # where the files are (source resolved)
+    sa.Column("run_id", sa.String(32), nullable=True),
+    sa.Column("run_link", sa.Text, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="READY"),
+    sa.Column("status_message", sa.Text, nullable=True),
+    sa.Column("model_id", sa.String(64), nullable=True),
+    # searches: by run (run_id = / IN), newest first (the default order), by logged model
+    sa.Index("ix_model_versions_run_id", "run_id"),
+    sa.Index("ix_model_versions_model_id", "model_id"),
+)
+# The default order of version searches (newest first, then name, then version descending), across
+# models and within one: one index scan, no sort, however many versions.
+sa.Index(
+    "ix_model_versions_updated",
+    model_versions.c.last_updated_time.desc(),
+    model_versions.c.name,
+    model_versions.c.version.desc(),
+)
+sa.Index(
+    "ix_model_versions_name_updated",
+    model_versions.c.name,
+    model_versions.c.last_updated_time.desc(),
+    model_versions.c.version.desc(),
+)
+model_version_tags = sa.Table(
+    "model_version_tags",
+    metadata,
+    sa.Column("name", sa.String(256), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["name", "version"], ["model_versions.name", "model_versions.version"], onupdate="CASCADE", ondelete="CASCADE"
+    ),
+)
+registered_model_aliases = sa.Table(
+    "registered_model_aliases",
+    metadata,
+    sa.Column(
+        "name",
+        sa.String(256),
+        sa.ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("alias", sa.String(256), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+# MLflow 3's logged models: a model outside any run (``m-<hex>``), in an experiment, with its own
+# params, tags and metrics and its artifacts under ``<experiment artifact root>/models/<id>/artifacts``.
+logged_models = sa.Table(
+    "logged_models",
+    metadata,
+    sa.Column("model_id", sa.String(64), primary_key=True),
+    sa.Column(
+        "experiment_id", sa.Integer, sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("artifact_location", sa.Text, nullable=False),
+    sa.Column("creation_time", sa.BigInteger, nullable=False),
+    sa.Column("last_updated_time", sa.BigInteger, nullable=False),
+    sa.Column("model_type", sa.String(500), nullable=True),
+    sa.Column("source_run_id", sa.String(32), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status_message", sa.Text, nullable=True),
+    sa.Column("lifecycle_stage", sa.String(32), nullable=False, server_default="active"),
+    sa.Index("ix_logged_models_experiment_created", "experiment_id", "creation_time"),
+    sa.Index("ix_logged_models_source_run", "source_run_id"),
+)
+logged_model_tags = sa.Table(
+    "logged_model_tags",
+    metadata,
+    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+logged_model_params = sa.Table(
+    "logged_model_params",
+    metadata,
+    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+logged_model_metrics = sa.Table(
+    "logged_model_metrics",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(250), nullable=False),
+    sa.Column("value", sa.Float(precision=53), nullable=True),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("step", sa.BigInteger, nullable=False),
+    sa.Column("run_id", sa.String(32), nullable=True),
+    sa.Column("dataset_name", sa.String(500), nullable=True),
+    sa.Column("dataset_digest", sa.String(64), nullable=True),
+    sa.Index("ix_logged_model_metrics_model_key", "model_id", "key"),
+)
+
+
+# A run's logged models (MLflow 3's run outputs: ``runs/outputs``), with the step they were logged at.
+run_model_outputs = sa.Table(
+    "run_model_outputs",
+    metadata,
+    sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("step", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 

@@ -405,3 +405,66 @@ def series_lengths(store: SqlStore, run_ids: list[str], keys: list[str]) -> dict
     )
     with store.engine.connect() as conn:
         return {(r[0], r[1]): r[2] for r in conn.execute(query)}
+
+
+# -- model registry ------------------------------------------------------------------------------
+MODELS_PAGE = 100
+VERSIONS_PAGE = 100
+
+
+def filter_literal(text: str) -> str:
+    """``text`` as a quoted string of the filter syntax (backslashes and quotes escaped)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def has_registry(store: SqlStore) -> bool:
+    return hasattr(store, "search_registered_models")
+
+
+def search_models(store: SqlStore, name_part: str, page_token: str | None, size: int = MODELS_PAGE):
+    """(registered models whose name holds ``name_part``, case-insensitively, by name; next page token)."""
+    if not has_registry(store):
+        return [], None
+    like = filter_literal("%" + name_part + "%") if name_part else None
+    return store.search_registered_models(
+        filter_string=f"name ILIKE {like}" if like else None,
+        max_results=size,
+        order_by=["name ASC"],
+        page_token=page_token,
+    )
+
+
+def model_versions(store: SqlStore, name: str, page_token: str | None, size: int = VERSIONS_PAGE):
+    """(versions of model ``name``, newest first; next page token)."""
+    return store.search_model_versions(
+        filter_string=f"name = {filter_literal(name)}",
+        max_results=size,
+        order_by=["version_number DESC"],
+        page_token=page_token,
+    )
+
+
+def run_artifact_uris(store: SqlStore, run_ids: Iterable[str]) -> dict[str, str]:
+    """run id -> artifact URI, for the runs that exist (deleted ones left out)."""
+    wanted = sorted(set(run_ids))
+    if not wanted:
+        return {}
+    with store.engine.connect() as conn:
+        return {
+            r.run_id: r.artifact_uri
+            for r in conn.execute(
+                sa.select(runs.c.run_id, runs.c.artifact_uri).where(runs.c.run_id.in_(wanted), _active())
+            )
+        }
+
+
+def run_versions(store: SqlStore, run_id: str) -> list:
+    """Every registered version made from a run's models, by model name then version."""
+    if not has_registry(store):
+        return []
+    versions, _ = store.search_model_versions(
+        filter_string=f"run_id = {filter_literal(run_id)}",
+        max_results=1000,
+        order_by=["name ASC", "version_number ASC"],
+    )
+    return versions

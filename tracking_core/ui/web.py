@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from starlette.requests import Request
@@ -78,6 +78,8 @@ def build_routes(context: Any) -> list:
         Route("/runs/{run_id}/artifact", ui.artifact_raw, name="ui_artifact"),
         Route("/charts", ui.charts_page, name="ui_charts"),
         Route("/compare", ui.compare_page, name="ui_compare"),
+        Route("/models", ui.models_page, name="ui_models"),
+        Route("/models/{name}", ui.model_page, name="ui_model"),
         Route("/ui-api/runs/{run_id}/artifacts", ui.api_artifacts),
         Route("/ui-api/runs/{run_id}/preview", ui.api_preview),
         Route("/ui-api/metrics", ui.api_metrics),
@@ -115,8 +117,10 @@ class UI:
         html = self.env.get_template(template).render(**values)
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
-    def error_page(self, status: int, title: str, message: str, hint: str | None = None) -> HTMLResponse:
-        return self.render("error.html", status=status, title=title, message=message, hint=hint)
+    def error_page(
+        self, status: int, title: str, message: str, hint: str | None = None, back: tuple[str, str] | None = None
+    ) -> HTMLResponse:
+        return self.render("error.html", status=status, title=title, message=message, hint=hint, back=back)
 
     def reader(self, run) -> ArtifactReader:
         return ArtifactReader(self.context.artifact_repository(run.info))
@@ -367,6 +371,9 @@ class UI:
             plots = reader.plots(listing)
         except Exception as exc:  # an unreachable bucket must not take the whole page down
             artifact_error = f"{type(exc).__name__}: {exc}"
+        registered = self._run_versions(info)
+        for model in models:
+            model["registered"] = [r for r in registered if r["path"] == model["path"]]
         page_data = {
             "run_id": info.run_id,
             "run_name": info.run_name,
@@ -398,11 +405,128 @@ class UI:
             models=models,
             plots=plots,
             datasets=dataset_rows(run),
+            registered=registered,
             artifact_error=artifact_error,
             page_data=page_data,
             integration=run.data.tags.get(TAG_INTEGRATION),
             duration=format_duration(info.start_time, info.end_time),
         )
+
+    # -- model registry ---------------------------------------------------------------------------
+    def models_page(self, request: Request) -> Response:
+        q = request.query_params
+        search = (q.get("q") or "").strip()
+        token = q.get("page_token") or None
+        back = [t for t in (q.get("back") or "").split(" ") if t][-MAX_BACK_TOKENS:]
+        bad_search: tuple[type[BaseException], ...] = (*queries.filter_errors(), ValueError)
+        problem = None
+        models: list = []
+        next_token = None
+        try:
+            models, next_token = queries.search_models(self.store, search, token)
+        except queries.page_token_errors() as exc:
+            problem = f"{exc}. Start again from the first page."
+        except bad_search as exc:
+            problem = str(exc)
+        rows = []
+        for model in models:
+            newest = max(model.latest_versions, key=lambda v: int(v.version), default=None)
+            by_version: dict[str, list[str]] = defaultdict(list)
+            for alias, version in sorted(model.aliases.items()):
+                by_version[version].append(alias)
+            rows.append(
+                {
+                    "model": model,
+                    "url": model_url(model.name),
+                    "newest": newest,
+                    "aliases": sorted(model.aliases.items(), key=lambda a: (-int(a[1]), a[0])),
+                    "stages": [v for v in model.latest_versions if v.current_stage not in ("None", None)],
+                }
+            )
+
+        def url(**changes: Any) -> str:
+            return _url("/models", {"q": search, **changes})
+
+        paging = {
+            "next": url(page_token=next_token, back=" ".join([*back, token or "-"])) if next_token else None,
+            "prev": url(page_token=None if back[-1] == "-" else back[-1], back=" ".join(back[:-1]) or None)
+            if back
+            else None,
+        }
+        return self.render(
+            "models.html", rows=rows, search=search, problem=problem, paging=paging, url=url, first=not token
+        )
+
+    def model_page(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        back = ("/models", "All models")
+        try:
+            model = self.store.get_registered_model(name)
+        except LookupError:
+            return self.error_page(
+                404,
+                "Model not found",
+                f"There is no registered model named {name!r} in this store.",
+                "Check the address, or find the model in the list of models.",
+                back=back,
+            )
+        except ValueError as exc:
+            return self.error_page(400, "Bad model name", str(exc), back=back)
+        token = request.query_params.get("page_token") or None
+        try:
+            versions, next_token = queries.model_versions(self.store, name, token)
+        except queries.page_token_errors() as exc:
+            return self.error_page(400, "Bad page address", f"{exc}.", back=(model_url(name), model.name))
+        run_ids = {v.run_id for v in versions if v.run_id}
+        run_names = queries.run_names(self.store, run_ids)
+        artifact_uris = queries.run_artifact_uris(self.store, run_ids)
+        rows = [
+            {
+                "version": v,
+                "run_name": run_names.get(v.run_id) if v.run_id else None,
+                "path": self._path_in_run(v, artifact_uris.get(v.run_id or "")),
+            }
+            for v in versions
+        ]
+        page_data = {"name": model.name, "versions": [v.version for v in versions]}
+        return self.render(
+            "model.html",
+            model=model,
+            rows=rows,
+            aliases=sorted(model.aliases.items(), key=lambda a: (-int(a[1]), a[0])),
+            next_url=_url(model_url(name), {"page_token": next_token}) if next_token else None,
+            paged=bool(token),
+            page_data=page_data,
+            model_url=model_url(name),
+        )
+
+    def _path_in_run(self, version, artifact_uri: str | None = None) -> str | None:
+        """The artifact path inside its run of a version's source (``model``), when it is one."""
+        source = version.source or ""
+        if source.startswith("runs:/"):
+            parts = source[len("runs:/") :].split("/", 1)
+            return parts[1].strip("/") if len(parts) > 1 else ""
+        if artifact_uri is None:
+            return None
+        concrete = getattr(self.context, "concrete_uri", None)
+        try:
+            source = concrete(source) if concrete else source
+            root = concrete(artifact_uri) if concrete else artifact_uri
+        except ValueError:
+            return None
+        root = root.rstrip("/")
+        if source.rstrip("/") == root:
+            return ""
+        return source[len(root) + 1 :].strip("/") if source.startswith(root + "/") else None
+
+    def _run_versions(self, info) -> list[dict]:
+        try:
+            versions = queries.run_versions(self.store, info.run_id)
+        except Exception:  # the registry must never take the run page down
+            return []
+        return [
+            {"version": v, "url": model_url(v.name), "path": self._path_in_run(v, info.artifact_uri)} for v in versions
+        ]
 
     # -- artifacts ------------------------------------------------------------------------------
     def artifact_raw(self, request: Request) -> Response:
@@ -614,6 +738,11 @@ def _int(text: str | None, default: int, low: int, high: int) -> int:
         return min(high, max(low, int(text))) if text else default
     except ValueError:
         return default
+
+
+def model_url(name: str) -> str:
+    """The model page's address (a name may hold any character but ``/`` and ``:``)."""
+    return "/models/" + quote(name, safe="")
 
 
 def _url(path: str, params: dict[str, Any]) -> str:

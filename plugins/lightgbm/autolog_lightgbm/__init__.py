@@ -34,7 +34,7 @@ from autolog.plugin import Integration, hookimpl
 
 from . import collect, dataset_description
 from .flavor import FLAVOR
-from .patch import patch, prepare_call
+from .patch import patch
 
 NAME = "lightgbm"
 DEFAULT_OPTIONS: dict[str, Any] = {"importance_types": ["split", "gain"]}
@@ -48,7 +48,7 @@ INTEGRATION = Integration(
     options=dict(DEFAULT_OPTIONS),
     option_checks=dict(OPTION_CHECKS),
     flavors=(FLAVOR,),
-    before_training=prepare_call,
+    before_training=collect.before_training,
     collect_params=collect.params,
     collect_metrics=collect.early_stopping_metrics,
     collect_artifacts=collect.feature_importances,

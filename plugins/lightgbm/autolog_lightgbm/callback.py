@@ -39,6 +39,9 @@ class LoggingCallback:
         self.call = call
         self.first_iteration: int | None = None
         self.last_iteration: int | None = None
+        # lightgbm.cv returns its history cut at the best iteration and has no Booster to ask for
+        # the best score: the values of every iteration are kept for it (a few floats each).
+        self.history: list[dict[str, float]] | None = [] if call.method == "cv" else None
 
     def __call__(self, env: Any) -> None:
         if self.first_iteration is None:
@@ -46,4 +49,7 @@ class LoggingCallback:
         self.last_iteration = env.iteration
         if env.evaluation_result_list:
             with self.call.guarded(WHILE_LOGGING_METRICS):
-                self.call.log_metrics(metrics_of(env.evaluation_result_list), step=env.iteration)
+                metrics = metrics_of(env.evaluation_result_list)
+                if self.history is not None:
+                    self.history.append(metrics)
+                self.call.log_metrics(metrics, step=env.iteration)

@@ -275,3 +275,42 @@ def test_metric_names_with_at_are_written_as_mlflow_writes_them(lgb, data, autol
     assert "valid-map_at_2" in run.data.metrics and not any("@" in k for k in run.data.metrics)
     steps = history(autolog_store, run.info.run_id, "valid-map_at_2")
     assert [m.value for m in steps] == evals_result["valid"]["map@2"]
+
+
+def test_estimator_signature_and_input_example_describe_x_as_passed_before_fit(lgb, data, autolog_store):
+    """A column added to X during fit (here by a callback) shows in neither (issue 21, item 2)."""
+    autolog.lightgbm.autolog(log_input_examples=True)
+    X, y = data
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+
+    def adds_a_column(env):
+        if env.iteration == env.end_iteration - 1:
+            frame["added"] = 1.0
+
+    lgb.LGBMClassifier(n_estimators=3, n_jobs=1, verbose=-1).fit(frame, y, callbacks=[adds_a_column])
+    assert "added" in frame.columns
+    run_id = autolog.last_active_run().info.run_id
+    from tracking_core.models import read_mlmodel
+
+    model_dir = autolog_store.download_artifacts(run_id, "model")
+    mlmodel = read_mlmodel(model_dir)
+    assert [c["name"] for c in json.loads(mlmodel["signature"]["inputs"])] == ["a", "b", "c"]
+    example = json.loads(open(f"{model_dir}/{mlmodel['saved_input_example_info']['artifact_path']}").read())
+    assert example["columns"] == ["a", "b", "c"]
+
+
+def test_cv_with_early_stopping_ends_with_the_best_iterations_values(lgb, data, autolog_store):
+    """lightgbm.cv returns its history cut at the best iteration: so do the run's latest values (issue 21, item 12)."""
+    X, y = data
+    params = {**PARAMS, "learning_rate": 0.9, "num_leaves": 31, "min_data_in_leaf": 1}
+    result = lgb.cv(
+        params, lgb.Dataset(X, y), num_boost_round=200, nfold=3, callbacks=[lgb.early_stopping(2, verbose=False)]
+    )
+
+    run = autolog.last_active_run()
+    kept = len(next(iter(result.values())))
+    ran = len(history(autolog_store, run.info.run_id, "valid-binary_logloss-mean"))
+    assert kept < ran - 1  # stopped early, and the best plus once more at the end
+    assert run.data.metrics["best_iteration"] == kept
+    assert run.data.metrics["stopped_iteration"] == ran - 2
+    assert run.data.metrics["valid-binary_logloss-mean"] == pytest.approx(result["valid binary_logloss-mean"][-1])

@@ -2,9 +2,11 @@
 
 Registers the integration ``lightning`` (alias ``pytorch_lightning``), patching ``Trainer.fit``
 in both ``lightning.pytorch`` and ``pytorch_lightning`` (two distinct classes). Each outermost
-fit logs: ``epochs`` and the optimizers' params, EarlyStopping params and metrics, per-epoch
-metrics from the trainer's ``callback_metrics`` (what ``self.log`` produced; ``step`` = epoch),
-optional per-step metrics every ``log_every_n_steps`` steps (keys suffixed ``_step``),
+fit logs: the module's ``save_hyperparameters()`` values, ``epochs`` and the optimizers' params,
+EarlyStopping params and metrics, per-epoch metrics from the trainer's ``callback_metrics`` (what
+``self.log`` produced; ``step`` = epoch), optional per-step metrics every ``log_every_n_steps``
+training steps (what was logged on step at that step only; keys suffixed ``_step``; a training
+step is a batch after which the optimizers stepped, however many optimizers there are),
 ``model_summary.txt`` when training starts, the model (state dict, plus the class and its
 hyperparameters to rebuild it when the class is importable) and, when a ModelCheckpoint saved
 one and ``log_models`` is on, the best checkpoint under ``checkpoints/``.

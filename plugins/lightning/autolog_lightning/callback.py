@@ -65,6 +65,27 @@ def step_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     return {k if k.endswith("_step") else f"{k}_step": v for k, v in found.items()}
 
 
+def logged_at_this_step(trainer: Any, epoch_keys: set[str]) -> dict[str, Any]:
+    """What the module logged on step in the training loop (``self.log(..., on_step=True)``).
+
+    ``trainer.logged_metrics`` keeps every value logged so far, epoch-level ones too (``val_loss``,
+    ``train_loss_epoch``), and is refreshed only every ``Trainer(log_every_n_steps)`` steps, after the
+    batch hooks: logging it at each step re-logs stale epoch values under ``*_step`` names. The
+    training loop's results, asked for their step values, are what Lightning hands its own loggers
+    at this step; where they cannot be read (a Lightning without ``Trainer._results``), the logged
+    metrics without the keys seen at epoch ends (``epoch_keys``) and Lightning's ``*_epoch`` halves.
+    """
+    results = getattr(trainer, "_results", None)
+    if results is not None:
+        try:
+            logged = results.metrics(True)["log"]
+        except Exception:
+            logged = None
+        if isinstance(logged, dict):
+            return logged
+    return {k: v for k, v in trainer.logged_metrics.items() if k not in epoch_keys and not k.endswith("_epoch")}
+
+
 class _EpochLogging:
     """The behaviour of ``AutologCallback``; mixed in before the package's ``Callback``."""
 
@@ -73,6 +94,7 @@ class _EpochLogging:
     def __init__(self, call: TrainingCall | None) -> None:
         super().__init__()
         self.call: TrainingCall | None = call
+        self._epoch_keys: set[str] = set()  # metrics seen at epoch ends (step logging leaves them out)
         if call is not None:
             call.state["epoch_metrics"] = {}
 
@@ -102,26 +124,43 @@ class _EpochLogging:
             return
         with call.guarded(WHILE_LOGGING_METRICS):
             metrics = epoch_metrics(trainer.callback_metrics)
+            self._epoch_keys.update(k for k in metrics if not k.endswith("_step"))
             call.state["epoch_metrics"][trainer.current_epoch] = metrics
             if metrics:
                 call.log_metrics(metrics, step=trainer.current_epoch)
 
 
 class _StepLogging:
-    """The extra behaviour of ``AutologStepCallback``: step metrics every ``every_n_steps`` steps."""
+    """The extra behaviour of ``AutologStepCallback``: step metrics every ``every_n_steps`` training steps.
+
+    A training step is a batch after which the optimizers stepped (``global_step`` grew), however
+    many optimizers there are: with two optimizers ``global_step`` grows by two a batch, and MLflow
+    and Lightning's own loggers count training steps too. The metrics' ``step`` is that count.
+    """
 
     every_n_steps = 1
-    _last_step: int | None = None
+    _training_steps = 0
+    _last_global_step: int | None = None
+
+    def on_train_start(self, trainer: Any, pl_module: Any) -> None:
+        super().on_train_start(trainer, pl_module)  # type: ignore[misc]
+        optimizers = max(len(getattr(trainer, "optimizers", None) or ()), 1)
+        self._last_global_step = trainer.global_step
+        self._training_steps = trainer.global_step // optimizers  # a resumed fit goes on counting
 
     def on_train_batch_end(self, trainer: Any, pl_module: Any, outputs: Any, batch: Any, batch_idx: int) -> None:
         call = self.call  # type: ignore[attr-defined]
         if call is None:
             return
-        step = trainer.global_step
-        if step and step % self.every_n_steps == 0 and step != self._last_step:
-            self._last_step = step
+        global_step = trainer.global_step
+        if global_step == self._last_global_step:
+            return  # no optimizer stepped (gradient accumulation): not a training step
+        self._last_global_step = global_step
+        self._training_steps += 1
+        step = self._training_steps
+        if step % self.every_n_steps == 0:
             with call.guarded(WHILE_LOGGING_METRICS):
-                metrics = step_metrics(trainer.logged_metrics)
+                metrics = step_metrics(logged_at_this_step(trainer, self._epoch_keys))  # type: ignore[attr-defined]
                 if metrics:
                     call.log_metrics(metrics, step=step)
 

@@ -24,7 +24,9 @@ def before_training(call: TrainingCall) -> None:
 
 
 def collect_params(call: TrainingCall) -> dict[str, Any]:
-    found: dict[str, Any] = {"epochs": call.instance.max_epochs}
+    # the module's (and datamodule's) saved hyperparameters first: autolog's own keys win a clash
+    found: dict[str, Any] = params.hyperparameters(attach.fit_model(call), call.argument("datamodule"))
+    found["epochs"] = call.instance.max_epochs
     found.update(call.state.get("optimizer_params") or params.optimizer_params(call.instance.optimizers))
     found.update(params.early_stopping_params(attach.user_callbacks(call)))
     return found

@@ -2,8 +2,11 @@
 ``DataLoader``s, what Lightning's ``fit``/``test``/``validate`` take.
 
 A tensor by a bounded sample of its values (rows copied to the CPU only when sampled); a
-``DataLoader`` without iterating it: the tensors of a ``TensorDataset`` (sampled as arrays), else
-its dataset's type, length and the batch size (``digest_covers``: structure).
+``DataLoader`` without iterating it: the tensors of a ``TensorDataset`` (sampled as arrays), also
+under ``Subset``s (what ``random_split`` gives: the usual Lightning split), whose indices are part
+of the content (a sample of them, composed through nested subsets: validation and test sets of the
+same size differ by their rows); else its dataset's type, length and the batch size
+(``digest_covers``: structure).
 """
 
 from __future__ import annotations
@@ -46,6 +49,27 @@ def tensor_as_array(t: Any, np: Any, torch: Any) -> Any:
     return t.numpy()
 
 
+def _under_subsets(dataset: Any, np: Any, data_module: Any) -> tuple[Any, Any]:
+    """(the dataset under any ``Subset``s, a sample of the rows of it they select, or None).
+
+    The sample is bounded (``row_sample`` positions of the outer indices, mapped through the inner
+    ones), so a subset of millions of rows costs no more than a small one."""
+    subset = getattr(data_module, "Subset", None)
+    if subset is None or not isinstance(dataset, subset):
+        return dataset, None
+    outer = dataset.indices
+    picked = row_sample(np, len(outer), SAMPLE_BYTES // 8)
+    rows = np.asarray(
+        [int(outer[i]) for i in picked] if picked is not None else [int(i) for i in outer], dtype=np.int64
+    )
+    dataset = dataset.dataset
+    while isinstance(dataset, subset):
+        inner = dataset.indices
+        rows = np.asarray([int(inner[i]) for i in rows], dtype=np.int64)
+        dataset = dataset.dataset
+    return dataset, rows
+
+
 def _tensor(t: Any, np: Any, torch: Any) -> DataSummary:
     digest = new_digest("Tensor", tuple(t.shape), str(t.dtype))
     hash_array(digest, tensor_as_array(t, np, torch), np)
@@ -69,6 +93,9 @@ def _loader(loader: Any, np: Any, torch: Any, data_module: Any) -> DataSummary:
         pass
     schema: dict[str, Any] = {"tensors": []}
     covers = "structure"
+    dataset, indices = _under_subsets(dataset, np, data_module)
+    if indices is not None:
+        hash_array(digest, indices, np)
     if isinstance(dataset, data_module.TensorDataset):
         for position, tensor in enumerate(dataset.tensors):
             hash_array(digest, tensor_as_array(tensor, np, torch), np)

@@ -31,6 +31,41 @@ def optimizer_params(optimizers: list[Any]) -> dict[str, Any]:
     return found
 
 
+def hyperparameters(*holders: Any) -> dict[str, Any]:
+    """What ``save_hyperparameters()`` kept on the module (and the datamodule): a Lightning user's
+    configuration of the model (``hidden``, ``lr``). Nested dicts are flattened with ``/`` (as
+    Lightning's own loggers do); a value that is not a number, text or a list of them is recorded as
+    its type's qualified name (an object's repr would carry a memory address: a param differing on
+    every run)."""
+    found: dict[str, Any] = {}
+
+    def add(prefix: str, values: Any) -> None:
+        for key, value in values.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                add(f"{name}/", value)
+            else:
+                found[name] = _stable(_plain(value))
+
+    for holder in holders:
+        values = getattr(holder, "hparams", None)
+        if values is not None and hasattr(values, "items"):
+            try:
+                add("", dict(values))
+            except Exception:
+                continue
+    return found
+
+
+def _stable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)) and all(v is None or isinstance(v, (bool, int, float, str)) for v in value):
+        return list(value)
+    kind = type(value)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "item") and getattr(value, "numel", lambda: 0)() == 1:
         return value.item()

@@ -67,3 +67,28 @@ def trainer(L_module: Any, root: str | os.PathLike, **kwargs: Any) -> Any:
     )
     options.update(kwargs)
     return L_module.Trainer(**options)
+
+
+class TwoOptimizers(Regressor):
+    """Manual optimization stepping two optimizers per batch: ``global_step`` grows by 2 a batch."""
+
+    def __init__(self, hidden: int = 8, lr: float = 0.01):
+        super().__init__(hidden, lr)
+        self.automatic_optimization = False
+
+    def training_step(self, batch: Any, batch_idx: int) -> None:
+        x, y = batch
+        first, second = self.optimizers()
+        loss = nn.functional.mse_loss(self(x), y)
+        first.zero_grad()
+        second.zero_grad()
+        self.manual_backward(loss)
+        first.step()
+        second.step()
+        self.log("train_loss", loss, on_step=True, on_epoch=True)
+
+    def configure_optimizers(self) -> Any:
+        return [
+            torch.optim.Adam(self.net[0].parameters(), lr=self.hparams.lr),
+            torch.optim.Adam(self.net[2].parameters(), lr=self.hparams.lr),
+        ]

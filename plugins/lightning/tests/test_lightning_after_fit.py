@@ -109,3 +109,26 @@ def test_test_after_its_run_was_deleted_warns_and_returns_lightnings_results(
     with pytest.warns(autolog.AutologWarning, match="test/validate"):
         results = t.test(model, val, verbose=False)
     assert set(results[0]) == {"test_loss", "test_mae"}
+
+
+def test_random_split_loaders_of_the_same_size_are_told_apart_by_content(lightning_enabled, autolog_store, tmp_path):
+    """A Subset (random_split) is digested by its content: test() after fit records its test set
+    even when the validation set has the same size (issue 21, item 14)."""
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset, random_split
+
+    L = lightning_enabled()
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(300, 8, generator=generator)
+    y = X @ torch.randn(8, 1, generator=generator)
+    train_set, val_set, test_set = random_split(TensorDataset(X, y), [200, 50, 50], generator=generator)
+    model = Regressor()
+    t = trainer(L, tmp_path, max_epochs=1)
+    t.fit(model, DataLoader(train_set, batch_size=50), DataLoader(val_set, batch_size=50))
+    run_id = autolog.last_active_run().info.run_id
+    t.test(model, DataLoader(test_set, batch_size=50), verbose=False)
+
+    inputs = autolog_store.get_run(run_id).inputs.dataset_inputs
+    contexts = sorted(i.context for i in inputs)
+    assert contexts == ["eval", "test", "training"]
+    assert len({i.dataset.digest for i in inputs}) == 3

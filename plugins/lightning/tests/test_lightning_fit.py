@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from lightning_models import Regressor, loaders, trainer
+from lightning_models import Regressor, TwoOptimizers, loaders, trainer
 
 import autolog
 
@@ -131,3 +131,40 @@ def test_a_model_larger_than_max_model_size_mb_is_skipped_with_one_warning(
     run = autolog.last_active_run()
     assert run.info.status == "FINISHED"
     assert "model" not in {f.path for f in autolog_store.list_artifacts(run.info.run_id)}
+
+
+def test_every_n_steps_logs_only_what_was_logged_at_the_step(lightning_enabled, autolog_store, tmp_path):
+    """No epoch-level value (val_loss, train_loss_epoch) re-logged under a *_step name (issue 21, item 5)."""
+    L = lightning_enabled(log_every_n_steps=1)
+    train, val = loaders()  # 3 training batches per epoch
+    trainer(L, tmp_path, max_epochs=3).fit(Regressor(), train, val)
+
+    run = autolog.last_active_run()
+    step_keys = {key for key in run.data.metrics if key.endswith("_step")}
+    assert step_keys == {"train_loss_step"}
+    steps = autolog_store.get_metric_history(run.info.run_id, "train_loss_step")
+    assert [m.step for m in steps] == list(range(1, 10))
+    assert len({m.value for m in steps}) == 9  # each the loss of its own step
+    assert [m.step for m in autolog_store.get_metric_history(run.info.run_id, "val_loss")] == [0, 1, 2]
+
+
+def test_every_n_steps_with_two_optimizers_counts_training_steps(lightning_enabled, autolog_store, tmp_path):
+    L = lightning_enabled(log_every_n_steps=2)
+    train, val = loaders()  # 3 training batches per epoch; global_step grows by 2 a batch
+    fitted = trainer(L, tmp_path, max_epochs=2)
+    fitted.fit(TwoOptimizers(), train, val)
+    assert fitted.global_step == 12
+
+    run_id = autolog.last_active_run().info.run_id
+    assert [m.step for m in autolog_store.get_metric_history(run_id, "train_loss_step")] == [2, 4, 6]
+
+
+def test_saved_hyperparameters_are_run_params(lightning_enabled, autolog_store, tmp_path):
+    """A module's save_hyperparameters() values are its configuration (issue 21, item 18)."""
+    L = lightning_enabled()
+    train, val = loaders()
+    trainer(L, tmp_path, max_epochs=1).fit(Regressor(hidden=5, lr=0.02), train, val)
+
+    params = autolog.last_active_run().data.params
+    assert params["hidden"] == "5" and params["lr"] == "0.02"
+    assert params["learning_rate"] == "0.02" and params["epochs"] == "1"

@@ -4,7 +4,8 @@ Some estimators change X in place while fitting (``LinearRegression(copy_X=False
 user's estimator may add a column to a DataFrame). The signature, the input example and the
 training metrics must describe the data the user passed, so what they need is taken before fit:
 
-- the first rows (a copy of 5 rows) for the signature and input example, when models are logged;
+- the first rows (``autolog.plugin.first_rows``: a copy of 5 rows, the same helper the XGBoost
+  and LightGBM estimator APIs use) for the signature and input example, when models are logged;
 - X itself, copied, when it is small (up to ``SMALL_COPY_BYTES``, 1 MiB: tens of microseconds);
 - for larger X nothing is copied (memory matters more there): a fingerprint (shape, dtype, columns
   and 256 values sampled across X) is compared after fit. If X changed, the training metrics are
@@ -21,10 +22,9 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from autolog.plugin import warn_once
+from autolog.plugin import first_rows, warn_once
 
 SMALL_COPY_BYTES = 1 << 20
-EXAMPLE_ROWS = 5
 _SAMPLED_VALUES = 256
 _STATE_KEY = "autolog_sklearn.data"
 _sample_weight_positions: weakref.WeakKeyDictionary[type, dict[str, int | None]] = weakref.WeakKeyDictionary()
@@ -69,17 +69,6 @@ def _copy(X: Any) -> Any:
     if isinstance(X, list):
         return list(X)
     return X.copy()
-
-
-def _head(X: Any) -> Any:
-    """A copy of the first rows (signature and input example look at no more)."""
-    if _is_pandas(X):
-        return X.head(EXAMPLE_ROWS).copy()
-    try:
-        head = X[:EXAMPLE_ROWS]
-    except Exception:
-        return X
-    return _copy(head) if hasattr(head, "copy") or isinstance(head, list) else head
 
 
 def _fingerprint(X: Any) -> tuple:
@@ -181,7 +170,7 @@ def capture_before_fit(call) -> None:
     X = argument(call, 0, "X")
     if X is None:
         return
-    head = _head(X) if call.config.get("log_models") else None
+    head = first_rows(X) if call.config.get("log_models") else None
     instance = call.instance
     if _y(call) is None or not (hasattr(instance, "predict") or hasattr(instance, "score")):
         call.state[_STATE_KEY] = _Captured(X, head, None, None)  # no training metrics to protect

@@ -365,13 +365,20 @@ def compute(
                 default_score = result.metrics.get("training_r2_score")
     if default_score is not None:
         result.metrics["training_score"] = default_score
-    elif hasattr(estimator, "score"):
+    elif hasattr(estimator, "score") and not _search_cannot_score(estimator):
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         result.metrics["training_score"] = _attempt(
             lambda: estimator.score(X, y, **kwargs), "training_score", "score", failed
         )
     result.metrics = {k: v for k, v in ((k, _finite(v)) for k, v in result.metrics.items()) if v is not None}
     return result
+
+
+def _search_cannot_score(estimator: Any) -> bool:
+    """A multi-metric search refit by a callable (``GridSearchCV(scoring={...}, refit=callable)``):
+    its ``score`` has no metric to use and raises (scikit-learn's own limit, the user's code is
+    correct), so no ``training_score`` is recorded for it, quietly."""
+    return bool(getattr(estimator, "multimetric_", False)) and callable(getattr(estimator, "refit", None))
 
 
 # ``predict`` implementations that are ``classes_.take(argmax(self.predict_proba(X)))`` for one output.

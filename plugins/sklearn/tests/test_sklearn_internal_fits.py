@@ -170,3 +170,32 @@ def test_users_own_fits_through_sklearn_plumbing_are_still_logged(autolog_enable
     Parallel(n_jobs=2, backend="threading")(delayed(LogisticRegression(C=c).fit)(X, y) for c in (0.1, 1.0))
     names = sorted(r.data.tags["estimator_name"] for r in autolog_store.search_runs())
     assert names == ["Doubler", "LogisticRegression", "LogisticRegression"]
+
+
+def _best_accuracy(cv_results):
+    return int(np.argmax(cv_results["mean_test_acc"]))
+
+
+def test_a_multimetric_search_refit_by_a_callable_is_quiet_and_records_no_training_score(
+    autolog_enable, autolog_store, data, monkeypatch
+):
+    """scikit-learn cannot score such a search itself; the user's code is correct (issue 21, item 11)."""
+    import warnings
+
+    monkeypatch.delenv("AUTOLOG_TESTING", raising=False)
+    autolog_enable("sklearn")
+    X, y = data
+    search = model_selection.GridSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": [0.1, 1.0]},
+        scoring={"acc": "accuracy", "f1": "f1"},
+        refit=_best_accuracy,
+        cv=2,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    assert [str(w.message) for w in caught if issubclass(w.category, autolog.AutologWarning)] == []
+    run = autolog.last_active_run()
+    assert "training_score" not in run.data.metrics
+    assert run.info.status == "FINISHED"

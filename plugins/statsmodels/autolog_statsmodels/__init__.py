@@ -11,8 +11,9 @@ Poisson, ARIMA, SARIMAX, the formula API and user subclasses. One run per outerm
 
 Extra options: ``log_summary=True``: ``summary()`` is statsmodels' own slowest part (about 20 ms
 for OLS on 2,000 x 20, mostly text-table formatting); ``log_summary=False`` skips
-``model_summary.txt`` when fits are many and small. ``max_model_size_mb=2048``: a larger
-pickled model is not saved (one warning), as in autolog-tensorflow and autolog-lightning.
+``model_summary.txt`` when fits are many and small. ``max_model_size_mb=100``: a larger
+pickled model is not saved (one warning), as in autolog-tensorflow and autolog-lightning (whose
+default is 2048: deep-learning models are large by nature).
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from autolog.plugin import ArtifactToLog, Integration, ModelToLog, Patcher, TrainingCall, hookimpl, integration_options
+from autolog.plugin import (
+    ArtifactToLog,
+    Integration,
+    ModelToLog,
+    Patcher,
+    TrainingCall,
+    called_by_library,
+    hookimpl,
+    integration_options,
+)
 from autolog.plugin import option_checks as checks
 
 from . import artifacts, model, patching
@@ -28,7 +38,10 @@ from .metrics import results_metrics
 from .params import fit_params
 
 NAME = patching.NAME
-OPTIONS: dict[str, Any] = {"log_summary": True, "max_model_size_mb": 2048}
+# 100 MB: what a user would not notice on disk per fit (a fit repeated in a loop or a simulation
+# writes one model per fit); models are saved without their training data (``saving``) and are
+# far below it, except families saved as they are (MixedLM) on large data.
+OPTIONS: dict[str, Any] = {"log_summary": True, "max_model_size_mb": 100}
 OPTION_CHECKS = {"log_summary": checks.boolean, "max_model_size_mb": checks.non_negative_number}
 
 
@@ -38,6 +51,12 @@ def _silent() -> bool:
 
 def patch(module: ModuleType, patcher: Patcher) -> None:
     patching.patch(module, patcher, _silent)
+
+
+def should_log(instance: Any, args: tuple, kwargs: dict) -> bool:
+    """Only the user's own fits make runs: statsmodels' functions that fit models internally
+    (``adfuller``, ``get_influence()``, ``TreatmentEffect``) would make one run per internal fit."""
+    return not called_by_library(("statsmodels",))
 
 
 def params(call: TrainingCall) -> dict[str, str]:
@@ -77,6 +96,7 @@ INTEGRATION = Integration(
     options=OPTIONS,
     option_checks=OPTION_CHECKS,
     flavors=(model.FLAVOR,),
+    should_log=should_log,
     collect_params=params,
     collect_metrics=metrics,
     collect_artifacts=files,

@@ -1,7 +1,7 @@
 """The fitted results object as the run's model: flavor ``statsmodels``, a pickle of what predicting needs.
 
-``saving`` decides what is left out (the training data; for state-space models the filter and
-smoother workspaces and the smoother output) without touching the user's object; the pickle is
+``saving`` decides what is left out (the training data; for state-space models the Kalman
+output, computed again on load) without touching the user's object; the pickle is
 made while collecting, so its size is known before saving and checked against
 ``max_model_size_mb`` (a larger model is not saved, with one warning). ``autolog.load_model``
 returns the results object (the loader is autolog's own pickle loader); MLmodel records what was
@@ -13,7 +13,9 @@ what ``results.predict`` takes. Time-series models without exog have no signatur
 
 The pickle is a plain one of the results object, which is what MLflow's ``statsmodels`` flavor
 reads (its key ``data``): ``mlflow.statsmodels.load_model`` and ``mlflow.pyfunc.load_model``
-load it without autolog (MLflow's predict of a time-series model takes ``start``/``end``).
+load it without autolog (MLflow's predict of a time-series model takes ``start``/``end``). A
+state-space results object is written as calls to its model's own ``smooth``/``filter`` and its
+class (``state_space``): unpickling runs them, in MLflow too, naming nothing of autolog.
 """
 
 from __future__ import annotations

@@ -159,6 +159,25 @@ def test_gee_model_is_saved_without_its_per_cluster_data(sm_autolog, autolog_sto
     assert len(results.model.exog_li) == 500  # the user's model keeps its clusters
 
 
+def test_nested_gee_is_saved_without_its_covariance_structures_designs(sm_autolog, autolog_store, tmp_path):
+    """Nested() keeps per-observation designs: ten times the data before (issue 21, item 16)."""
+    sm = sm_autolog(log_summary=False)
+    rng = np.random.default_rng(7)
+    groups = np.repeat(np.arange(100), 20)
+    nested = np.tile(np.repeat(np.arange(4), 5), 100)
+    X = sm.add_constant(rng.normal(size=(2000, 3)))
+    y = X @ np.array([1.0, 2.0, 3.0, 4.0]) + rng.normal(size=2000)
+    results = sm.GEE(y, X, groups=groups, dep_data=nested, cov_struct=sm.cov_struct.Nested()).fit()
+
+    run_id = autolog.last_active_run().info.run_id
+    data_bytes = X.nbytes + y.nbytes
+    assert len(pickle.dumps(results)) > 5 * data_bytes
+    assert model_file_size(autolog_store, run_id, tmp_path) < data_bytes / 2
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    np.testing.assert_array_equal(loaded.predict(X[:9] + 0.3), results.predict(X[:9] + 0.3))
+    assert results.model.cov_struct.designx is not None  # the user's model is untouched
+
+
 SCRIPT_WITH_ITS_OWN_MODEL = """
 import sys, numpy as np, autolog
 autolog.set_tracking_uri(sys.argv[1])
@@ -203,3 +222,37 @@ def test_model_class_defined_in_the_users_script_loads_in_another_process(autolo
     X = np.column_stack([np.ones(200), np.random.default_rng(0).normal(size=(200, 2))])
     assert type(loaded.model).__name__ == "MyProbit"
     np.testing.assert_array_equal(loaded.predict(X[:5]), np.load(expected))
+
+
+def test_the_default_model_size_cap_is_100_mb(sm_autolog):
+    """A default a user would not notice on disk (issue 21, item 16)."""
+    from autolog.plugin import options
+
+    sm_autolog()
+    assert options("statsmodels")["max_model_size_mb"] == 100
+
+
+def test_mixedlm_is_saved_without_its_data_and_predicts_the_same(sm_autolog, autolog_store, tmp_path):
+    """MixedLM was saved as it is: four times its data (issue 21, item 16)."""
+    import pandas as pd
+
+    sm = sm_autolog(log_summary=False)
+    rng = np.random.default_rng(8)
+    groups = np.repeat(np.arange(200), 20)
+    X = sm.add_constant(rng.normal(size=(4000, 3)))
+    y = X @ np.array([1.0, 2.0, 3.0, 4.0]) + np.repeat(rng.normal(size=200), 20) + rng.normal(size=4000)
+    results = sm.MixedLM(y, X, groups=groups).fit()
+
+    run_id = autolog.last_active_run().info.run_id
+    data_bytes = X.nbytes + y.nbytes
+    assert len(pickle.dumps(results)) > 3 * data_bytes
+    assert model_file_size(autolog_store, run_id, tmp_path) < data_bytes / 10
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    np.testing.assert_array_equal(loaded.predict(X[:9] + 0.3), results.predict(X[:9] + 0.3))
+    assert len(results.model.exog_li) == 200  # the user's model is untouched
+
+    frame = pd.DataFrame({"y": y, "x": X[:, 1], "g": groups})
+    formula = sm.MixedLM.from_formula("y ~ x", frame, groups=frame["g"]).fit()
+    run_id = autolog.last_active_run().info.run_id
+    loaded = autolog.load_model(f"runs:/{run_id}/model")
+    np.testing.assert_allclose(loaded.predict(frame.head(5)), formula.predict(frame.head(5)))

@@ -70,3 +70,53 @@ def test_statsmodels_error_propagates_unchanged(sm_autolog, regression, autolog_
     with pytest.raises(ValueError):
         sm.OLS(y, X).fit(method="no-such-method")
     assert [run.info.status for run in autolog_store.search_runs()] == ["FAILED"]
+
+
+def test_arima_on_a_date_indexed_series_keeps_its_dataset_input(sm_autolog, series, autolog_store):
+    """datetime64 data is digested: the index of a date-indexed Series (issue 21, item 4)."""
+    import warnings
+
+    import pandas as pd
+
+    sm_autolog()
+    from statsmodels.tsa.arima.model import ARIMA
+
+    y = pd.Series(series, index=pd.date_range("2020-01-01", periods=len(series), freq="D"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category=autolog.AutologWarning)
+        ARIMA(y, order=(1, 0, 0)).fit()
+    run = autolog.last_active_run()
+    inputs = autolog.TrackingClient().get_run(run.info.run_id).inputs.dataset_inputs
+    assert [i.context for i in inputs] == ["training"]
+    other = pd.Series(series, index=pd.date_range("2021-01-01", periods=len(series), freq="D"))
+    from tracking_core.lineage.datasets import dataset_digest
+
+    assert dataset_digest(other) != dataset_digest(y)  # the dates are part of the data
+
+
+def test_a_convergence_warning_names_statsmodels_line_not_autologs(sm_autolog, binary, autolog_store):
+    """Our wrapper is invisible in the warnings a user reads (issue 21, item 20)."""
+    import warnings
+
+    sm = sm_autolog()
+    X, y = binary
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sm.Logit(y, X).fit(maxiter=2, disp=0)
+    converge = [w for w in caught if w.category.__name__ == "ConvergenceWarning"]
+    assert converge, [str(w.message) for w in caught]
+    for w in converge:
+        assert "/statsmodels/" in w.filename and "autolog" not in w.filename, w.filename
+
+
+def test_statsmodels_functions_fitting_models_internally_make_no_runs(sm_autolog, series, regression, autolog_store):
+    """adfuller and get_influence() fit models of their own: not the user's training (issue 21, item 15)."""
+    sm = sm_autolog()
+    from statsmodels.tsa.stattools import adfuller
+
+    adfuller(series, autolag="AIC")
+    assert autolog_store.search_runs() == []
+    X, y = regression
+    results = sm.OLS(y, X).fit()  # the user's fit: one run
+    results.get_influence().summary_frame()
+    assert len(autolog_store.search_runs()) == 1

@@ -1,8 +1,9 @@
 """The saved model of each model family: loaded with ``autolog.load_model``, it predicts what the results do.
 
 Cross-sectional families are saved without their data (``remove_data()``), state-space models
-without filter workspaces and smoother output, the rest as they are; whichever applies, the
-numbers a user asks of the loaded model are the same, and the user's own results keep everything.
+as model and parameters (the Kalman output computed again on load), the rest as they are;
+whichever applies, the numbers a user asks of the loaded model are the same, and the user's own
+results keep everything.
 """
 
 from __future__ import annotations

@@ -15,8 +15,13 @@ after its logged fit logs ``eval_<metric>`` into that fit's run, and its data as
 dataset input (``autolog_tensorflow.evaluation``).
 Nothing here imports TensorFlow or Keras at import time, and TensorBoard is never needed.
 
-Options of its own: ``log_every_epoch`` (bool), ``log_every_n_steps`` (an integer >= 1 or None),
-``max_model_size_mb`` (a number >= 0); a bad value is refused at the ``autolog()`` call.
+Options of its own: ``log_every_epoch`` (bool; False logs the last epoch's values once, at the
+end), ``log_every_n_steps`` (an integer >= 1 or None; the ``val_*`` metrics are then logged every
+epoch whatever ``log_every_epoch`` says), ``max_model_size_mb`` (a number >= 0); a bad value is
+refused at the ``autolog()`` call. The optimizer params are read as the fit starts (a schedule
+callback changes the rate during training); with ``EarlyStopping(restore_best_weights=True)`` the
+restored epoch's values are logged once more after the last epoch. The signature's outputs are
+the model's output for the first rows of ``x``.
 """
 
 from __future__ import annotations

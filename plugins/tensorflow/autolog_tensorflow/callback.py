@@ -1,5 +1,9 @@
 """The Keras callback autolog appends to a fit: model summary at start, metrics per epoch.
 
+With ``log_every_epoch=False`` the last epoch's values are logged once at the end of training (at
+that epoch's step); with ``log_every_n_steps`` the validation metrics (``val_*``, computed once per
+epoch) are logged every epoch whatever ``log_every_epoch`` says.
+
 It overrides ``on_train_batch_end`` only when ``log_every_n_steps`` is set: a callback with a
 batch hook turns off Keras' asynchronous batch dispatch, so the default stays out of the hot loop.
 Metrics go through ``TrainingCall.log_metrics``, which only enqueues them for the batching writer;
@@ -42,9 +46,15 @@ def model_summary(model: Any) -> str:
 class AutologCallback(keras.callbacks.Callback):
     """Logs the model summary when training starts and the epoch logs after every epoch."""
 
+    # With log_every_n_steps, the validation metrics (val_*) exist only per epoch: logged every epoch
+    # even when log_every_epoch=False, else the run would have no validation curve at all.
+    validation_every_epoch = False
+
     def __init__(self, call: TrainingCall):
         super().__init__()
         self.call = call
+        self.every_epoch = bool(call.config.get("log_every_epoch", True))
+        self.last: tuple[int, dict[str, Any]] | None = None  # (epoch, its logs) when not every epoch
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         with self.call.guarded(f"logging {SUMMARY_FILE}"):
@@ -54,12 +64,34 @@ class AutologCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         with self.call.guarded(WHILE_LOGGING_METRICS):
-            if logs and self.call.config.get("log_every_epoch", True):
+            if not logs:
+                return
+            if self.every_epoch:
                 self.call.log_metrics(epoch_metrics(logs), step=epoch)
+                return
+            self.last = (epoch, dict(logs))
+            if self.validation_every_epoch:
+                validation = {key: value for key, value in logs.items() if key.startswith("val_")}
+                if validation:
+                    self.call.log_metrics(epoch_metrics(validation), step=epoch)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        """With ``log_every_epoch=False``, the last epoch's values once, at its step (as XGBoost's
+        ``log_every_iteration=False`` does): the run's metrics are never empty."""
+        if self.last is None:
+            return
+        with self.call.guarded(WHILE_LOGGING_METRICS):
+            epoch, final = self.last
+            if self.validation_every_epoch:  # already logged at this step
+                final = {key: value for key, value in final.items() if not key.startswith("val_")}
+            if final:
+                self.call.log_metrics(epoch_metrics(final), step=epoch)
 
 
 class AutologStepCallback(AutologCallback):
     """Also logs the batch logs every ``log_every_n_steps`` batches (keys suffixed ``_step``)."""
+
+    validation_every_epoch = True
 
     def __init__(self, call: TrainingCall, every_n_steps: int):
         super().__init__(call)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall
+from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, first_rows
 
 from . import params
 from .flavor import FLAVOR, requirements
@@ -18,21 +18,56 @@ from .flavor import FLAVOR, requirements
 TAG_WEIGHTS_ONLY = "keras_saved_weights_only"
 
 
+STATE_EXAMPLE_ROWS = "tensorflow.example_rows"
+STATE_OPTIMIZER_PARAMS = "tensorflow.optimizer_params"
+
+
 def before_training(call: TrainingCall) -> None:
     from .callback import make_callback
 
     call.add_callback(make_callback(call))
+    # The optimizer's configuration as the fit starts: a schedule callback (ReduceLROnPlateau)
+    # changes the rate while training, and the param is what the user configured (the rate of each
+    # epoch is a metric where a callback logs it). Read from the optimizer's config: no training.
+    with call.guarded("reading the optimizer's params"):
+        call.state[STATE_OPTIMIZER_PARAMS] = params.optimizer_params(call.instance)
+    if call.config.get("log_models"):
+        x = call.argument("x")
+        if _is_table(x):  # copied before fit can change x: the signature and example describe x as passed
+            call.state[STATE_EXAMPLE_ROWS] = first_rows(x)
+
+
+def _is_table(data: Any) -> bool:
+    return type(data).__module__.split(".", 1)[0] in ("numpy", "pandas")
 
 
 def collect_params(call: TrainingCall) -> dict[str, Any]:
     found = params.fit_params(call)
-    found.update(params.optimizer_params(call.instance))
+    optimizer = call.state.get(STATE_OPTIMIZER_PARAMS)
+    found.update(optimizer if optimizer is not None else params.optimizer_params(call.instance))
     found.update(params.early_stopping_params(params.user_callbacks(call)))
     return found
 
 
 def collect_metrics(call: TrainingCall) -> dict[str, float]:
-    return params.early_stopping_metrics(params.user_callbacks(call))
+    found = params.early_stopping_metrics(params.user_callbacks(call))
+    if "restored_epoch" in found:
+        _log_restored_epoch(call, int(found["restored_epoch"]))
+    return found
+
+
+def _log_restored_epoch(call: TrainingCall, best: int) -> None:
+    """EarlyStopping(restore_best_weights=True): the model saved is the best epoch's, so that epoch's
+    values are logged once more, one step after the last epoch (as the XGBoost and LightGBM plugins
+    do): the run's latest ``val_loss`` is the saved model's. Read from the fit's ``History``."""
+    history = getattr(call.result, "history", None)
+    epochs = getattr(call.result, "epoch", None)
+    if not isinstance(history, dict) or not epochs or best not in epochs:
+        return
+    index = epochs.index(best)
+    values = {key: series[index] for key, series in history.items() if len(series) > index}
+    if values:
+        call.log_metrics(values, step=max(epochs) + 1)
 
 
 def collect_tags(call: TrainingCall) -> dict[str, str] | None:
@@ -61,18 +96,37 @@ def collect_artifacts(call: TrainingCall) -> list[ArtifactToLog] | None:
 
 
 def collect_models(call: TrainingCall) -> list[ModelToLog]:
-    x, y = call.argument("x"), call.argument("y")
+    """The model; its signature's outputs are what the model returns for the first rows of x (what
+    ``load_model(kind="predict")`` gives), not the training labels (an int64 class index is not the
+    float32 probabilities of a softmax)."""
+    head = call.state.get(STATE_EXAMPLE_ROWS)
+    x = head if head is not None else call.argument("x")
+    outputs = None
+    if head is not None and call.config.get("log_model_signatures"):
+        outputs = _predicted(call.instance, head)
     return [
         ModelToLog(
             call.instance,
             FLAVOR,
             signature_inputs=x,
-            signature_outputs=y,
+            signature_outputs=outputs,
             input_example=x,
             requirements=requirements(),
             size_bytes=weights_size(call.instance),
         )
     ]
+
+
+def _predicted(model: Any, rows: Any) -> Any:
+    """The model's output for ``rows`` as one array; None when it is not one (several outputs) or the
+    model cannot predict them (the signature then has inputs only)."""
+    import numpy as np
+
+    try:
+        predicted = model.predict(rows, verbose=0)
+    except Exception:
+        return None
+    return predicted if isinstance(predicted, np.ndarray) else None
 
 
 def weights_size(model: Any) -> int | None:

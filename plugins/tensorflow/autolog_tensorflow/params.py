@@ -1,7 +1,8 @@
 """Params and metrics of a Keras fit: fit arguments, optimizer config, EarlyStopping.
 
 All of it is read from objects (the call's arguments, ``model.optimizer``, the user's
-callbacks) after training, so nothing here runs while the model trains.
+callbacks), so nothing here runs while the model trains: the optimizer's params as the fit starts
+(``collect.before_training``: a schedule callback changes the rate during training), the rest after.
 """
 
 from __future__ import annotations

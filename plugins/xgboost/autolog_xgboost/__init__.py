@@ -37,7 +37,7 @@ from autolog.plugin import option_checks as checks
 
 from . import collect, dataset_description
 from .flavor import FLAVOR
-from .patch import patch, prepare_call
+from .patch import patch
 
 NAME = "xgboost"
 DEFAULT_OPTIONS: dict[str, Any] = {"importance_types": ["weight"], "log_every_iteration": True}
@@ -55,7 +55,7 @@ INTEGRATION = Integration(
     options=dict(DEFAULT_OPTIONS),
     option_checks=dict(OPTION_CHECKS),
     flavors=(FLAVOR,),
-    before_training=prepare_call,
+    before_training=collect.before_training,
     collect_params=collect.params,
     collect_metrics=collect.iteration_metrics,
     collect_artifacts=collect.feature_importances,

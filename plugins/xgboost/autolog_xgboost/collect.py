@@ -11,18 +11,17 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, option_checks
+from autolog.plugin import ArtifactToLog, ModelToLog, TrainingCall, first_rows, option_checks
 
 from . import arguments
 from .flavor import FLAVOR
-from .patch import STATE_CALLBACK
+from .patch import STATE_CALLBACK, prepare_call
 
 REQUIREMENTS = ("xgboost", "autolog-xgboost")
 # Arguments of train/cv that are data, functions or containers, not params.
 NOT_PARAMS = frozenset(
     {"params", "dtrain", "evals", "obj", "evals_result", "xgb_model", "callbacks", "custom_metric", "folds", "fpreproc"}
 )
-EXAMPLE_ROWS = 5
 _FEATURE_DTYPES = {"int": "int64", "i": "bool", "c": "object"}
 
 
@@ -87,6 +86,8 @@ def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
     the 0-based index of the last iteration that ran (the step of the last per-iteration point).
     """
     callback = call.state.get(STATE_CALLBACK)
+    if call.method == "cv":
+        return _cv_early_stopping_metrics(call, callback)
     booster = booster_of(call)
     if booster is None or callback is None or callback.evals_log is None:
         return None
@@ -99,6 +100,28 @@ def early_stopping_metrics(call: TrainingCall) -> dict[str, float] | None:
     index = best - callback.first_epoch
     if 0 <= index <= callback.last_epoch - callback.first_epoch:
         call.log_metrics(metrics_at(callback.evals_log, index), step=callback.last_epoch + 1)
+    return {"best_iteration": best, "stopped_iteration": callback.last_epoch}
+
+
+def _cv_early_stopping_metrics(call: TrainingCall, callback: Any) -> dict[str, float] | None:
+    """``xgboost.cv`` with early stopping returns its history cut at the best iteration: that
+    iteration's values are logged again one step after the last (the run's latest values are the
+    best iteration's, as for ``train``), with ``best_iteration`` (0-based) and ``stopped_iteration``."""
+    if callback is None or callback.evals_log is None or callback.last_epoch is None or call.result is None:
+        return None
+    result = call.result
+    try:
+        kept = len(result) if hasattr(result, "iloc") else len(next(iter(result.values())))
+    except Exception:
+        return None
+    from .callback import metrics_at
+
+    first = callback.first_epoch or 0
+    ran = callback.last_epoch - first + 1
+    if not 0 < kept < ran:
+        return None  # not stopped early: the history is whole
+    best = first + kept - 1
+    call.log_metrics(metrics_at(callback.evals_log, kept - 1), step=callback.last_epoch + 1)
     return {"best_iteration": best, "stopped_iteration": callback.last_epoch}
 
 
@@ -132,8 +155,17 @@ def _is_table(data: Any) -> bool:
     return type(data).__module__.split(".", 1)[0] in ("numpy", "pandas", "scipy")
 
 
-def _head(data: Any) -> Any:
-    return data.iloc[:EXAMPLE_ROWS] if hasattr(data, "iloc") else data[:EXAMPLE_ROWS]
+STATE_EXAMPLE_ROWS = f"{__package__}.example_rows"
+
+
+def before_training(call: TrainingCall) -> None:
+    """The logging callback (``patch.prepare_call``), and for an estimator fit the first rows of X,
+    copied before fit can change X (the signature and input example describe X as passed)."""
+    prepare_call(call)
+    if call.instance is not None and call.config.get("log_models"):
+        X = call.args[0] if call.args else call.kwargs.get("X")
+        if _is_table(X):
+            call.state[STATE_EXAMPLE_ROWS] = first_rows(X)
 
 
 def dmatrix_schema(dtrain: Any) -> Any:
@@ -158,17 +190,17 @@ def models(call: TrainingCall) -> list[ModelToLog] | None:
         return None
     want_signature = bool(call.config.get("log_model_signatures"))
     if call.instance is not None:
-        X = call.args[0] if call.args else call.kwargs.get("X")
+        X = call.state.get(STATE_EXAMPLE_ROWS)
         outputs = None
-        if want_signature and _is_table(X):
-            outputs = call.instance.predict(_head(X))
+        if want_signature and X is not None:
+            outputs = call.instance.predict(X)
         return [
             ModelToLog(
                 call.instance,
                 FLAVOR,
                 signature_inputs=X,
                 signature_outputs=outputs,
-                input_example=X if _is_table(X) else None,
+                input_example=X,
                 requirements=REQUIREMENTS,
             )
         ]

@@ -378,3 +378,55 @@ def test_metric_names_with_at_are_written_as_mlflow_writes_them(xgb, data, autol
     steps = history(autolog_store, run.info.run_id, "valid-error_at_0.7")
     assert [m.value for m in steps] == evals_result["valid"]["error@0.7"]
     assert [m.step for m in history(autolog_store, run.info.run_id, "valid-logloss")] == list(range(4))
+
+
+def test_estimator_signature_and_input_example_describe_x_as_passed_before_fit(xgb, data, autolog_store):
+    """A column added to X during fit (here by a callback) shows in neither (issue 21, item 2)."""
+    autolog.xgboost.autolog(log_input_examples=True)
+    X, y = data
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+
+    class AddsAColumn(xgb.callback.TrainingCallback):
+        def after_training(self, model):
+            frame["added"] = 1.0
+            return model
+
+    xgb.XGBClassifier(n_estimators=3, n_jobs=1, callbacks=[AddsAColumn()]).fit(frame, y)
+    assert "added" in frame.columns
+    run_id = autolog.last_active_run().info.run_id
+    from tracking_core.models import read_mlmodel
+
+    model_dir = autolog_store.download_artifacts(run_id, "model")
+    mlmodel = read_mlmodel(model_dir)
+    assert [c["name"] for c in json.loads(mlmodel["signature"]["inputs"])] == ["a", "b", "c"]
+    example = json.loads(open(f"{model_dir}/{mlmodel['saved_input_example_info']['artifact_path']}").read())
+    assert example["columns"] == ["a", "b", "c"]
+
+
+def test_a_custom_eval_metric_function_is_logged_by_its_name_not_its_address(xgb, data, autolog_store):
+    """The param is the same on every run (issue 21, item 19)."""
+    X, y = data
+
+    def error_rate(y_true, y_pred):
+        return float(np.mean((y_pred > 0.5) != y_true))
+
+    logged = []
+    for _ in range(2):
+        xgb.XGBClassifier(n_estimators=2, n_jobs=1, eval_metric=error_rate).fit(X, y, eval_set=[(X, y)], verbose=False)
+        logged.append(autolog.last_active_run().data.params["eval_metric"])
+    assert logged[0] == logged[1] == error_rate.__qualname__
+    assert "0x" not in logged[0]
+
+
+def test_cv_with_early_stopping_ends_with_the_best_iterations_values(xgb, data, autolog_store):
+    """xgboost.cv returns its history cut at the best iteration: so do the run's latest values (issue 21, item 12)."""
+    dtrain, _ = dmatrices(xgb, data)
+    params = {**PARAMS, "eta": 0.9, "max_depth": 6}
+    result = xgb.cv(params, dtrain, num_boost_round=200, nfold=3, early_stopping_rounds=2, as_pandas=True)
+
+    run = autolog.last_active_run()
+    ran = len(history(autolog_store, run.info.run_id, "test-logloss-mean"))
+    assert len(result) < ran - 1  # stopped early, and the best plus once more at the end
+    assert run.data.metrics["best_iteration"] == len(result) - 1
+    assert run.data.metrics["stopped_iteration"] == ran - 2
+    assert run.data.metrics["test-logloss-mean"] == pytest.approx(result["test-logloss-mean"].iloc[-1])
