@@ -50,6 +50,14 @@ BOOLEAN_OPTIONS = (
     "exclusive",
     "disable_for_unsupported_versions",
 )
+COMMAND_OPTIONS = (
+    "experiment",
+    *BOOLEAN_OPTIONS,
+    "registered_model_name",
+    "system_metrics_interval",
+    "extra_tag",
+    "option",
+)
 
 
 # -- the parent: parse, check, exec ----------------------------------------------------------------
@@ -81,45 +89,7 @@ def add_run_command(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--tracking-uri", metavar="URI", help="where runs go (env AUTOLOG_TRACKING_URI)")
-    command_form = parser.add_argument_group("command form (autolog run [options] -- COMMAND)")
-    command_form.add_argument(
-        "--experiment", metavar="NAME", help="experiment of the runs (env AUTOLOG_EXPERIMENT_NAME)"
-    )
-    for name in BOOLEAN_OPTIONS:
-        command_form.add_argument(
-            f"--{name.replace('_', '-')}",
-            dest=name,
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help=f"autolog option {name}",
-        )
-    command_form.add_argument(
-        "--registered-model-name",
-        metavar="NAME",
-        default=None,
-        help="autolog option registered_model_name: each saved model is also registered as a new version of NAME",
-    )
-    command_form.add_argument(
-        "--system-metrics-interval",
-        type=float,
-        metavar="SECONDS",
-        default=None,
-        help="autolog option system_metrics_interval",
-    )
-    command_form.add_argument(
-        "--extra-tag",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a tag for every run autolog creates (repeatable)",
-    )
-    command_form.add_argument(
-        "--option",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="any other autolog option, VALUE as JSON or else a string (repeatable), e.g. --option max_tuning_runs=5",
-    )
+    add_command_options(parser.add_argument_group("command form (autolog run [options] -- COMMAND)"))
     from .projects.cli import add_project_options
 
     add_project_options(parser.add_argument_group("project form (autolog run URI [options])"))
@@ -129,6 +99,67 @@ def add_run_command(commands: Any) -> None:
         help="-- then the command (command form), or the project URI (project form)",
     )
     parser.set_defaults(handler=run_command)
+
+
+def add_command_options(parser: Any, suppress_defaults: bool = False) -> None:
+    """The command form's options; ``suppress_defaults`` for the project form's parser, which refuses them."""
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress_defaults else value
+
+    parser.add_argument(
+        "--experiment",
+        metavar="NAME",
+        default=default(None),
+        help="experiment of the runs (env AUTOLOG_EXPERIMENT_NAME)",
+    )
+    for name in BOOLEAN_OPTIONS:
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            action=argparse.BooleanOptionalAction,
+            default=default(None),
+            help=f"autolog option {name}",
+        )
+    parser.add_argument(
+        "--registered-model-name",
+        metavar="NAME",
+        default=default(None),
+        help="autolog option registered_model_name: each saved model is also registered as a new version of NAME",
+    )
+    parser.add_argument(
+        "--system-metrics-interval",
+        type=float,
+        metavar="SECONDS",
+        default=default(None),
+        help="autolog option system_metrics_interval",
+    )
+    parser.add_argument(
+        "--extra-tag",
+        action="append",
+        default=default([]),
+        metavar="KEY=VALUE",
+        help="a tag for every run autolog creates (repeatable)",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=default([]),
+        metavar="NAME=VALUE",
+        help="any other autolog option, VALUE as JSON or else a string (repeatable), e.g. --option max_tuning_runs=5",
+    )
+
+
+def used_command_options(args: argparse.Namespace) -> list[str]:
+    """The command form's options given in ``args``, as written (``--no-log-models``)."""
+    used = []
+    for name in COMMAND_OPTIONS:
+        value = getattr(args, name, None)
+        if value is None or value == []:
+            continue
+        flag = name.replace("_", "-")
+        used.append(f"--no-{flag}" if value is False and name in BOOLEAN_OPTIONS else f"--{flag}")
+    return used
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:

@@ -65,9 +65,9 @@ def project_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autolog run URI", add_help=False, allow_abbrev=False)
     add_project_options(parser, suppress_defaults=True)
     parser.add_argument("--tracking-uri", default=argparse.SUPPRESS)
-    # the command form's: refused with a hint
-    parser.add_argument("--experiment", default=argparse.SUPPRESS)
-    parser.add_argument("--registered-model-name", default=argparse.SUPPRESS)
+    from ..run_command import add_command_options
+
+    add_command_options(parser, suppress_defaults=True)  # the command form's: refused with a hint
     parser.add_argument("extra", nargs="*")
     return parser
 
@@ -112,24 +112,19 @@ def run_project(args: argparse.Namespace, words: list[str]) -> int:
             args.param_list = (args.param_list or []) + value
         elif key != "extra":
             setattr(args, key, value)
-    zero_code_only = (
-        [
-            f"--{name.replace('_', '-')}"
-            for name in ("experiment", "registered_model_name")
-            if getattr(args, name, None) is not None
-        ]
-        + (["--extra-tag"] if args.extra_tag else [])
-        + (["--option"] if args.option else [])
-    )
+    from ..run_command import used_command_options
+
+    zero_code_only = used_command_options(args)
     if zero_code_only:
-        hints = {
-            "--experiment": "for a project use --experiment-name",
-            "--registered-model-name": "a project registers its models in its own code "
-            "(log_model(..., registered_model_name=...) or autolog(registered_model_name=...))",
-        }
+        hints = ["for a project use --experiment-name"] if "--experiment" in zero_code_only else []
+        if set(zero_code_only) - {"--experiment"}:
+            hints.append(
+                "a project sets its autolog options in its own code (autolog.autolog(...), "
+                "log_model(..., registered_model_name=...))"
+            )
         print(
             f"autolog run: {', '.join(zero_code_only)} belong to the command form (autolog run [options] -- COMMAND)"
-            + "".join(f"; {hints[name]}" for name in zero_code_only if name in hints),
+            + "".join(f"; {hint}" for hint in hints),
             file=sys.stderr,
         )
         return 2

@@ -174,8 +174,8 @@ def test_both_forms_are_told_apart_by_the_double_dash(demo, store, tmp_path):
     assert result.returncode == 2 and "put -- before a command" in result.stderr
     result = autolog_run(demo, "python", "x.py", cwd=tmp_path)
     assert result.returncode == 2 and "put -- before it" in result.stderr
-    result = autolog_run("--registered-model-name", "wine", demo, cwd=tmp_path)  # before the URI too
-    assert result.returncode == 2 and "--registered-model-name belong to the command form" in result.stderr
+    result = autolog_run("--registered-model-name", "wine", "--silent", demo, cwd=tmp_path)  # before the URI too
+    assert result.returncode == 2 and "--silent, --registered-model-name belong to the command form" in result.stderr
 
 
 def test_mlflow_s_client_in_the_command_logs_into_the_project_run(tmp_path, store):
@@ -276,6 +276,7 @@ def test_experiment_by_id_no_capture_and_bad_options(demo, store, tmp_path):
         (["--experiment-name", "a", "--experiment-id", experiment_id], "not both"),
         (["--experiment", "x"], "--experiment belong to the command form"),
         (["--registered-model-name", "wine"], "--registered-model-name belong to the command form"),
+        (["--no-log-models", "--extra-tag", "a=b"], "--no-log-models, --extra-tag belong to the command form"),
     ]:
         result = autolog_run(demo, *args, cwd=tmp_path)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
