@@ -178,15 +178,21 @@ def test_both_forms_are_told_apart_by_the_double_dash(demo, store, tmp_path):
     assert result.returncode == 2 and "--silent, --registered-model-name belong to the command form" in result.stderr
 
 
-def test_mlflow_s_client_in_the_command_logs_into_the_project_run(tmp_path, store):
-    mlflow_python = os.environ.get("AUTOLOG_TEST_MLFLOW_PYTHON") or os.path.join(
+@pytest.fixture
+def mlflow_python():
+    """The python of MLflow's venv (bench/.mlflow-venv): skipped, or failed under make test, when missing."""
+    python = os.environ.get("AUTOLOG_TEST_MLFLOW_PYTHON") or os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", ".mlflow-venv", "bin", "python"
     )
-    if not os.path.exists(mlflow_python):
+    if not os.path.exists(python):
         message = "MLflow's venv is missing: make test builds it (bench/.mlflow-venv)"
         if os.environ.get("AUTOLOG_REQUIRE_MLFLOW") == "1":
             pytest.fail(message)
         pytest.skip(message)
+    return python
+
+
+def test_mlflow_s_client_in_the_command_logs_into_the_project_run(tmp_path, store, mlflow_python):
     project = write(
         tmp_path / "mlf",
         {
@@ -216,6 +222,41 @@ def test_mlflow_s_client_in_the_command_logs_into_the_project_run(tmp_path, stor
     assert run.data.params["alpha_seen"] == "0.3" and run.data.params["alpha"] == "0.3"
     assert run.data.metrics == {"rmse": 0.25} and run.data.tags["via"] == "mlflow"
     assert run.info.status == "FINISHED"
+    assert _processes_with(store) == []  # the server is stopped
+
+
+def test_an_mlflow_project_s_registered_model_lands_in_the_registry_through_the_per_run_server(
+    tmp_path, store, mlflow_python
+):
+    """What MLflow's example projects do (sklearn_elasticnet_wine): log_model with
+    registered_model_name, which needs the registry and MLflow 3's logged-model endpoints."""
+    project = write(
+        tmp_path / "wine",
+        {
+            "MLproject": f"entry_points:\n  main:\n    parameters: {{alpha: float}}\n"
+            f"    command: '{mlflow_python} train.py {{alpha}}'\n",
+            "train.py": """
+            import sys, mlflow, mlflow.sklearn
+            from sklearn.linear_model import ElasticNet
+            X, y = [[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]], [0.0, 1.0, 2.0, 3.0]
+            with mlflow.start_run():
+                lr = ElasticNet(alpha=float(sys.argv[1]), random_state=42).fit(X, y)
+                mlflow.log_param("alpha", float(sys.argv[1]))
+                mlflow.log_metric("rmse", 0.5)
+                mlflow.sklearn.log_model(lr, "model", registered_model_name="ElasticnetWineModel")
+            """,
+        },
+    )
+    result = autolog_run(project, "-P", "alpha=0.5", cwd=tmp_path, env={"AUTOLOG_PROJECTS_SERVER": "1"})
+    assert result.returncode == 0, result.stderr
+    run = only_run(store)
+    assert run.info.status == "FINISHED" and run.data.params["alpha"] == "0.5" and run.data.metrics == {"rmse": 0.5}
+    client = tracking_core.TrackingClient(store)
+    version = client.get_model_version("ElasticnetWineModel", 1)
+    assert version.run_id == run.info.run_id and version.status == "READY" and version.model_id
+    model_dir = client.get_model_version_download_uri("ElasticnetWineModel", 1)
+    model_dir = model_dir.removeprefix("file://")
+    assert {"MLmodel", "requirements.txt"} <= set(os.listdir(model_dir)), model_dir
     assert _processes_with(store) == []  # the server is stopped
 
 
