@@ -243,7 +243,10 @@ def test_an_mlflow_project_s_registered_model_lands_in_the_registry_through_the_
                 lr = ElasticNet(alpha=float(sys.argv[1]), random_state=42).fit(X, y)
                 mlflow.log_param("alpha", float(sys.argv[1]))
                 mlflow.log_metric("rmse", 0.5)
-                mlflow.sklearn.log_model(lr, "model", registered_model_name="ElasticnetWineModel")
+                # pip_requirements: skips MLflow's inference of them (a subprocess, 4 s; client side only)
+                mlflow.sklearn.log_model(
+                    lr, "model", registered_model_name="ElasticnetWineModel", pip_requirements=["scikit-learn"]
+                )
             """,
         },
     )
