@@ -29,35 +29,15 @@ import json
 import os
 import sys
 import textwrap
-import threading
 from typing import Any
 
+from .git_state import DIFF_ARTIFACT, GitState
 from .hookspecs import hookimpl
+from .run_options import BOOLEAN_OPTIONS, add_command_options
 
 PAYLOAD_ENV = "AUTOLOG_RUN_PAYLOAD"
 BOOTSTRAP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_run_bootstrap")
-MAX_DIFF_ENV = "AUTOLOG_RUN_MAX_DIFF_BYTES"
-DEFAULT_MAX_DIFF_BYTES = 1_000_000
 MAX_COMMAND_TAG_LENGTH = 5000
-DIFF_ARTIFACT = "source/git.diff"
-BOOLEAN_OPTIONS = (
-    "log_models",
-    "log_input_examples",
-    "log_model_signatures",
-    "log_system_metrics",
-    "log_datasets",
-    "silent",
-    "exclusive",
-    "disable_for_unsupported_versions",
-)
-COMMAND_OPTIONS = (
-    "experiment",
-    *BOOLEAN_OPTIONS,
-    "registered_model_name",
-    "system_metrics_interval",
-    "extra_tag",
-    "option",
-)
 
 
 # -- the parent: parse, check, exec ----------------------------------------------------------------
@@ -99,67 +79,6 @@ def add_run_command(commands: Any) -> None:
         help="-- then the command (command form), or the project URI (project form)",
     )
     parser.set_defaults(handler=run_command)
-
-
-def add_command_options(parser: Any, suppress_defaults: bool = False) -> None:
-    """The command form's options; ``suppress_defaults`` for the project form's parser, which refuses them."""
-
-    def default(value: Any) -> Any:
-        return argparse.SUPPRESS if suppress_defaults else value
-
-    parser.add_argument(
-        "--experiment",
-        metavar="NAME",
-        default=default(None),
-        help="experiment of the runs (env AUTOLOG_EXPERIMENT_NAME)",
-    )
-    for name in BOOLEAN_OPTIONS:
-        parser.add_argument(
-            f"--{name.replace('_', '-')}",
-            dest=name,
-            action=argparse.BooleanOptionalAction,
-            default=default(None),
-            help=f"autolog option {name}",
-        )
-    parser.add_argument(
-        "--registered-model-name",
-        metavar="NAME",
-        default=default(None),
-        help="autolog option registered_model_name: each saved model is also registered as a new version of NAME",
-    )
-    parser.add_argument(
-        "--system-metrics-interval",
-        type=float,
-        metavar="SECONDS",
-        default=default(None),
-        help="autolog option system_metrics_interval",
-    )
-    parser.add_argument(
-        "--extra-tag",
-        action="append",
-        default=default([]),
-        metavar="KEY=VALUE",
-        help="a tag for every run autolog creates (repeatable)",
-    )
-    parser.add_argument(
-        "--option",
-        action="append",
-        default=default([]),
-        metavar="NAME=VALUE",
-        help="any other autolog option, VALUE as JSON or else a string (repeatable), e.g. --option max_tuning_runs=5",
-    )
-
-
-def used_command_options(args: argparse.Namespace) -> list[str]:
-    """The command form's options given in ``args``, as written (``--no-log-models``)."""
-    used = []
-    for name in COMMAND_OPTIONS:
-        value = getattr(args, name, None)
-        if value is None or value == []:
-            continue
-        flag = name.replace("_", "-")
-        used.append(f"--no-{flag}" if value is False and name in BOOLEAN_OPTIONS else f"--{flag}")
-    return used
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -308,58 +227,6 @@ def bootstrap(payload_text: str) -> None:
         autolog.autolog(**payload.get("options", {}))
     except Exception as exc:  # the script runs anyway, as it would without autolog
         print(f"autolog run: autologging is not enabled: {type(exc).__name__}: {exc}", file=sys.stderr)
-
-
-def _git(directory: str, *args: str, limit: int | None = None) -> tuple[int, bytes, bool]:
-    """(exit code, stdout up to ``limit`` bytes, truncated)."""
-    import subprocess
-
-    process = subprocess.Popen(
-        ["git", "-C", directory, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
-    )
-    assert process.stdout is not None
-    with process.stdout:
-        data = process.stdout.read(limit + 1) if limit is not None else process.stdout.read()
-    truncated = limit is not None and len(data) > limit
-    if truncated:
-        process.kill()
-    code = process.wait()
-    return code, data[:limit] if truncated else data, truncated
-
-
-class GitState:
-    """Commit, dirtiness and bounded diff of the repository holding ``directory`` (read in a thread)."""
-
-    def __init__(self, directory: str) -> None:
-        self.directory = directory
-        self.commit: str | None = None
-        self.dirty: bool | None = None
-        self.diff = b""
-        self.diff_truncated = False
-        self._thread = threading.Thread(target=self._read, name="autolog-run-git", daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        try:
-            code, out, _ = _git(self.directory, "rev-parse", "HEAD")
-            if code != 0:
-                return
-            self.commit = out.decode().strip()
-            code, out, _ = _git(self.directory, "status", "--porcelain", "--untracked-files=no")
-            if code != 0:
-                return
-            self.dirty = bool(out.strip())
-            if self.dirty:
-                limit = int(os.environ.get(MAX_DIFF_ENV) or DEFAULT_MAX_DIFF_BYTES)
-                _code, self.diff, self.diff_truncated = _git(
-                    self.directory, "diff", "HEAD", "--no-color", "--no-ext-diff", limit=limit
-                )
-        except Exception:  # no git, not a repository: nothing recorded
-            pass
-
-    def wait(self, timeout: float = 10.0) -> GitState:
-        self._thread.join(timeout)
-        return self
 
 
 def _sha256(path: str) -> str | None:

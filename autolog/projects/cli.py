@@ -65,7 +65,7 @@ def project_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autolog run URI", add_help=False, allow_abbrev=False)
     add_project_options(parser, suppress_defaults=True)
     parser.add_argument("--tracking-uri", default=argparse.SUPPRESS)
-    from ..run_command import add_command_options
+    from ..run_options import add_command_options
 
     add_command_options(parser, suppress_defaults=True)  # the command form's: refused with a hint
     parser.add_argument("extra", nargs="*")
@@ -112,7 +112,7 @@ def run_project(args: argparse.Namespace, words: list[str]) -> int:
             args.param_list = (args.param_list or []) + value
         elif key != "extra":
             setattr(args, key, value)
-    from ..run_command import used_command_options
+    from ..run_options import used_command_options
 
     zero_code_only = used_command_options(args)
     if zero_code_only:

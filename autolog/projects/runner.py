@@ -32,6 +32,7 @@ import tempfile
 import threading
 from typing import Any
 
+from ..git_state import DIFF_ARTIFACT
 from .environments import Environment, default_manager, prepare
 from .sources import Source, fetch
 from .spec import ProjectError, load_project
@@ -39,7 +40,6 @@ from .spec import ProjectError, load_project
 STDERR_TAIL_BYTES = 64 * 1024
 STDERR_ARTIFACT = "logs/stderr-tail.txt"
 LOCK_ARTIFACT = "environment/requirements.txt"
-DIFF_ARTIFACT = "source/git.diff"
 SERVER_ENV = "AUTOLOG_PROJECTS_SERVER"
 GRACE_ENV = "AUTOLOG_PROJECTS_KILL_GRACE"
 

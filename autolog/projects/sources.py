@@ -90,7 +90,7 @@ def fetch(uri: str, version: str | None = None) -> Source:
             "or put -- before a command: autolog run -- python train.py"
         )
     source = Source(uri, directory, subdirectory=sub)
-    from ..run_command import GitState
+    from ..git_state import GitState
 
     state = GitState(directory).wait()
     source.commit, source.dirty, source.diff, source.diff_truncated = (
