@@ -5,14 +5,17 @@ fit) is run as its own process without autolog, with autolog into a fresh store 
 first run a user ever makes: the store is created), and with autolog into a store that exists
 (later runs). The runs are interleaved (plain, fresh, existing, plain, ...) so the machine's
 noise hits each alike; each process's wall time includes interpreter start, imports, the fit and
-the flush at exit. Run as ``python -m bench.one_fit [REPEAT]`` from the repository root; prints
-one JSON object: mode -> list of seconds.
+the flush at exit. Its CPU time (user + system, every thread) is recorded too: on a busy machine
+wall times mostly measure the scheduler, CPU times still measure the work. Run as
+``python -m bench.one_fit [REPEAT]`` from the repository root; prints one JSON object:
+{"wall": {mode: [seconds...]}, "cpu": {mode: [seconds...]}}.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,26 +39,41 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _wall(script: str, cwd: str) -> float:
-    started = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(script: str, cwd: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of one process running ``script``."""
+    cpu, started = _cpu(), time.perf_counter()
     subprocess.run([sys.executable, "-c", script], check=True, cwd=cwd, env=_env())
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _cpu() - cpu
 
 
-def measure(repeat: int = 11) -> dict[str, list[float]]:
+MODES = ("plain", "autolog, fresh store", "autolog, existing store")
+
+
+def measure(repeat: int = 11) -> dict[str, dict[str, list[float]]]:
     existing = tempfile.mkdtemp()
     try:
-        _wall(SCRIPTS["autolog"], existing)  # creates the store (and writes the bytecode caches)
-        _wall(SCRIPTS["plain"], existing)
-        found: dict[str, list[float]] = {"plain": [], "autolog, fresh store": [], "autolog, existing store": []}
+        _timed(SCRIPTS["autolog"], existing)  # creates the store (and writes the bytecode caches)
+        _timed(SCRIPTS["plain"], existing)
+        found: dict[str, dict[str, list[float]]] = {"wall": {m: [] for m in MODES}, "cpu": {m: [] for m in MODES}}
+
+        def record(mode: str, script: str, cwd: str) -> None:
+            wall, cpu = _timed(script, cwd)
+            found["wall"][mode].append(wall)
+            found["cpu"][mode].append(cpu)
+
         for _ in range(repeat):
             fresh = tempfile.mkdtemp()
             try:
-                found["plain"].append(_wall(SCRIPTS["plain"], fresh))
-                found["autolog, fresh store"].append(_wall(SCRIPTS["autolog"], fresh))
+                record("plain", SCRIPTS["plain"], fresh)
+                record("autolog, fresh store", SCRIPTS["autolog"], fresh)
                 if not os.path.isdir(os.path.join(fresh, "autologruns")):
                     raise RuntimeError("the autolog script wrote no store in its working directory")
-                found["autolog, existing store"].append(_wall(SCRIPTS["autolog"], existing))
+                record("autolog, existing store", SCRIPTS["autolog"], existing)
             finally:
                 shutil.rmtree(fresh, ignore_errors=True)
         return found
