@@ -25,15 +25,18 @@ from core_support import REPO_DIR, run_python
 
 
 def _master(path) -> list[tuple]:
+    """The schema as SQLite keeps it (by name: SQLAlchemy creates a table's indexes in no fixed order)."""
     with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
+        return conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
 
 
 def test_a_store_created_without_sqlalchemy_has_exactly_the_tables_sqlalchemy_creates(tmp_path):
     SqlStore(f"sqlite:///{tmp_path / 'sqlalchemy.db'}").close()
     DirectSqliteStore(f"sqlite:///{tmp_path / 'direct.db'}", str(tmp_path / "direct.db")).close()
     expected = _master(tmp_path / "sqlalchemy.db")
-    statements = "".join(f"    {sql!r},\n" for _type, _name, _table, sql in expected if sql)
+    with sqlite3.connect(tmp_path / "sqlalchemy.db") as conn:  # in creation order: tables before their indexes
+        created = [sql for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")]
+    statements = "".join(f"    {sql!r},\n" for sql in created)
     assert _master(tmp_path / "direct.db") == expected, (
         "schema.py changed: paste into tracking_core/storage/schema_ddl.py\nSQLITE_DDL = (\n" + statements + ")"
     )
