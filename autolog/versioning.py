@@ -119,7 +119,24 @@ def _version(distribution: str) -> str | None:
         return None
 
 
+# Found support, per (plugin distribution, top-level module), for the process: every module an
+# integration watches asks again when it is imported (sklearn: eight), and each metadata lookup scans
+# sys.path (a few ms each, most of ``autolog.autolog()``'s own time). Only complete answers are kept:
+# a framework not installed yet may be installed and imported later in the process.
+_supports: dict[tuple[str | None, str], FrameworkSupport] = {}
+
+
 def framework_support(plugin_distribution: str | None, top_level_module: str) -> FrameworkSupport:
+    key = (plugin_distribution, top_level_module)
+    found = _supports.get(key)
+    if found is None:
+        found = _framework_support(plugin_distribution, top_level_module)
+        if found.installed_version is not None:
+            _supports[key] = found
+    return found
+
+
+def _framework_support(plugin_distribution: str | None, top_level_module: str) -> FrameworkSupport:
     requirement = declared_requirement(plugin_distribution) if plugin_distribution else None
     distribution = None
     if requirement:

@@ -5,7 +5,9 @@
 3. ``log_metric`` cost per call; 4. time to persist 100,000 metric points (log + flush);
 5. the framework's own overhead per patched call logging 10 params and 5 metrics (a toy
    framework, so only autolog's cost is measured);
-6. per-fit overhead on every installed framework's workload (plain vs autolog, with and without models).
+6. per-fit overhead on every installed framework's workload (plain vs autolog, with and without models);
+7. a one-fit script's wall time, process start to exit, without and with autolog (``bench.one_fit``);
+8. a simulation loop of small statsmodels GEE fits, per fit, without and with autolog (``bench.fit_loop``).
 """
 
 from __future__ import annotations
@@ -161,12 +163,64 @@ def bench_workloads() -> None:
             )
 
 
+def bench_one_fit_script(repeat: int = 11) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.one_fit", str(repeat)], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+    found = json.loads(out.strip().splitlines()[-1])
+    print(f"one-fit script (sklearn LogisticRegression 2000x20), process start to exit, median of {repeat}:")
+    for measure in ("wall", "cpu"):
+        timings = found[measure]
+        plain = statistics.median(timings["plain"])
+        print(f"  {measure + ' time':9} {'plain':26} {plain * 1e3:7.0f} ms")
+        for mode, values in timings.items():
+            if mode == "plain":
+                continue
+            paired = statistics.median(t - p for t, p in zip(values, timings["plain"], strict=True))
+            median = statistics.median(values)
+            print(
+                f"  {'':9} {mode:26} {median * 1e3:7.0f} ms  +{(median - plain) * 1e3:4.0f} ms "
+                f"(paired +{paired * 1e3:.0f} ms, ratio {median / plain:.2f})"
+            )
+
+
+def bench_statsmodels_loop(fits: int = 2400) -> None:
+    try:
+        import statsmodels  # noqa: F401
+    except ImportError:
+        print("statsmodels GEE loop: skipped (statsmodels not installed)")
+        return
+    with tempfile.TemporaryDirectory() as store:
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.fit_loop", store, str(fits)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            env=bench_env(),
+        ).stdout
+    found = json.loads(out.strip().splitlines()[-1])
+    print(
+        f"statsmodels GEE 200 obs 50 clusters, a loop of {fits} fits, per fit (median of "
+        f"{len(found['wall']['plain'])} alternating blocks, autolog at its defaults, flush included):"
+    )
+    for measure in ("wall", "cpu"):
+        plain, logged = statistics.median(found[measure]["plain"]), statistics.median(found[measure]["autolog"])
+        print(
+            f"  {measure + ' time':9} plain {plain * 1e3:6.2f} ms  autolog {logged * 1e3:6.2f} ms  "
+            f"+{(logged - plain) * 1e3:5.2f} ms  (ratio {logged / plain:.2f}; the loop: {plain * fits:.1f} s -> "
+            f"{logged * fits:.1f} s)"
+        )
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as store:
         bench_import()
         bench_enable()
         bench_logging(store)
         bench_patched_call(store)
+    bench_one_fit_script()
+    bench_statsmodels_loop()
     bench_workloads()
     return 0
 

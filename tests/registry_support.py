@@ -23,6 +23,15 @@ class LoadResult:
     answers: list[tuple[float, Any, str | None]] = field(default_factory=list)  # (time, answer, version)
     errors: list[str] = field(default_factory=list)
     switch_seconds: list[float] = field(default_factory=list)
+    by_connection: dict[int, list[Any]] = field(default_factory=dict)  # each connection's answers, in order
+
+    def phases(self, connection: int) -> list[Any]:
+        """A connection's answers with repeats collapsed (``[0, 1, 0]``: old model, new one, old again)."""
+        collapsed: list[Any] = []
+        for answer in self.by_connection.get(connection, []):
+            if not collapsed or collapsed[-1] != answer:
+                collapsed.append(answer)
+        return collapsed
 
     def answers_after(self, index: int) -> list[Any]:
         return [answer for _, answer, _ in self.answers[index:]]
@@ -42,7 +51,8 @@ def calls_while_moving(
     stop = threading.Event()
     lock = threading.Lock()
 
-    def call_in_a_loop() -> None:
+    def call_in_a_loop(index: int) -> None:
+        answered = result.by_connection.setdefault(index, [])
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while not stop.is_set():
             try:
@@ -59,6 +69,7 @@ def calls_while_moving(
                         result.errors.append(f"mixed answers in one response: {predictions}")
                 with lock:
                     result.answers.append((time.monotonic(), predictions[0], response.getheader("X-Model-Version")))
+                    answered.append(predictions[0])
             except Exception as exc:  # a failed request: what these tests are about
                 with lock:
                     result.errors.append(f"{type(exc).__name__}: {exc}")
@@ -66,7 +77,7 @@ def calls_while_moving(
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.close()
 
-    workers = [threading.Thread(target=call_in_a_loop) for _ in range(threads)]
+    workers = [threading.Thread(target=call_in_a_loop, args=(index,)) for index in range(threads)]
     try:
         for worker in workers:
             worker.start()

@@ -1,4 +1,4 @@
-"""Runs around patched calls: managed runs, the user's run, exclusive, nesting, threads."""
+"""Runs around patched calls: managed runs, the user's run, exclusive, nesting, threads; who ran them."""
 
 from __future__ import annotations
 
@@ -193,3 +193,21 @@ def test_the_test_kit_reports_a_run_left_open_in_another_thread(autolog_store):
         from tracking_core import fluent
 
         fluent._open_runs.pop(opened[0])._ended = True
+
+
+def test_runs_name_their_user_as_getpass_does(autolog_store, monkeypatch):
+    """The user tag is read without importing getpass (it imports termios), with getpass's answer."""
+    import getpass
+
+    from tracking_core.lineage import run_context
+
+    for env in ({"LOGNAME": "from-logname", "USER": "from-user"}, {"LOGNAME": "", "USER": "from-user"}, {}):
+        for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        assert run_context._user() == getpass.getuser()
+    with autolog.start_run() as run:
+        pass
+    tags = autolog_store.get_run(run.info.run_id).data.tags
+    assert tags["autolog.user"] == tags["mlflow.user"] == run_context.system_tags()["autolog.user"]

@@ -11,6 +11,7 @@ import pytest
 import autolog
 from autolog import AutologWarning
 from tracking_core.storage.sql_store import SqlStore
+from tracking_core.storage.sqlite_direct import DirectSqliteStore
 
 from core_support import PluginBug
 
@@ -131,20 +132,23 @@ def test_an_unwritable_store_directory_warns_once_and_training_goes_on(fw, autol
 def test_a_store_that_raises_warns_once_and_the_run_is_not_failed(fw, autolog_store, monkeypatch):
     monkeypatch.delenv("AUTOLOG_TESTING")
     autolog_store.search_runs()  # the store exists and works before it starts failing
-    real_write = SqlStore.write
+    stores = (SqlStore, DirectSqliteStore)  # what a writer persists through (a local SQLite file: the direct one)
+    real_writes = [store.write for store in stores]
 
     def broken_write(self, batch):
         raise OSError("disk I/O error")
 
     autolog.autolog()
     try:
-        monkeypatch.setattr(SqlStore, "write", broken_write)
+        for store in stores:
+            monkeypatch.setattr(store, "write", broken_write)
         model = fw.module.Model(alpha=2)
         with warnings.catch_warnings(record=True) as record:
             warnings.simplefilter("always")
             result = model.fit([5])
     finally:
-        monkeypatch.setattr(SqlStore, "write", real_write)
+        for store, real_write in zip(stores, real_writes, strict=True):
+            monkeypatch.setattr(store, "write", real_write)
         autolog.autolog(disable=True)
     assert result is model and model.loss_ == 10.0
     found = _autolog_warnings(record)

@@ -66,7 +66,9 @@ def _store_on_tmpfs(tmp_path, monkeypatch, size: str):
 def _read_only(mount) -> None:
     """Remount read-only; the store's pooled connections (files open for writing) are closed first,
     as Linux refuses to remount a filesystem busy with them. New connections then open read-only."""
-    tracking_core.client.tracker.tracker_for(tracking_core.client.fluent._tracking_uri).store.engine.dispose()
+    tracker = tracking_core.client.tracker.tracker_for(tracking_core.client.fluent._tracking_uri)
+    tracker.writer.store.close()  # the connection the writer writes through (the direct SQLite store's)
+    tracker.store.close()
     mount.remount(ro=True)
 
 

@@ -370,7 +370,7 @@ def log_model(model: Any, flavor: Flavor, artifact_path: str = "model", **save_o
     run = _run_for_logging()
     repository = run.tracker.artifact_repository(run.info.artifact_uri)
     if hasattr(repository, "local_dir"):
-        model_dir = repository.local_dir(artifact_path)
+        model_dir = repository.local_dir(artifact_path, create=False)  # save_model moves the model into place
         try:
             return save_model(
                 model, model_dir, flavor, run_id=run.info.run_id, artifact_path=artifact_path, **save_options

@@ -6,12 +6,18 @@ picks one per tracking URI and process.
 The fluent API and ``TrackingClient`` both go through a ``Tracker``: it creates runs, queues
 what is logged on the batching writer, and flushes before every read so a process always reads
 what it wrote.
+
+A local SQLite store is written through ``DirectSqliteStore`` (the standard library's ``sqlite3``):
+creating runs and experiments, persisting batches and reading a run back never import
+SQLAlchemy, which was most of a one-fit script's cost. ``store`` (the full ``SqlStore``: searches,
+histories, experiment management) is opened on first use. Other databases use ``SqlStore`` for all.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from typing import TYPE_CHECKING
 
 from .. import uri as uri_module
 from ..batch import NewRun, now_ms
@@ -29,6 +35,10 @@ from ..storage.artifacts import repository_for
 from ..validation import as_text, check_key, check_text, param_text, tag_text
 from .writer import BatchingWriter
 
+if TYPE_CHECKING:
+    from ..storage.sql_store import SqlStore
+    from ..storage.sqlite_direct import DirectSqliteStore
+
 DEFAULT_EXPERIMENT_NAME = "Default"
 MAX_RUN_NAME_LENGTH = 256
 
@@ -38,22 +48,44 @@ def _clean_values(values: dict, kind: str) -> dict[str, str]:
 
 
 class Tracker:
+    _direct: DirectSqliteStore | None = None  # a local SQLite file's store without SQLAlchemy, else None
+    _store: SqlStore | None = None
+
     def __init__(self, resolved: uri_module.ResolvedUri):
         self.resolved = resolved
-        from ..storage.sql_store import get_store
+        from ..storage.sqlite_direct import open_direct
 
-        self.store = get_store(resolved.database_url)
-        self.writer = BatchingWriter(self.store)
+        self._direct = open_direct(resolved.database_url)
+        self.writer = BatchingWriter(self._direct if self._direct is not None else self.store)
         self._experiments: dict[str, Experiment] = {}
         self._params: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
+
+    @property
+    def store(self) -> SqlStore:
+        """The full store (searches, histories, experiments, deletion), opened on first use."""
+        if self._store is None:
+            from ..storage.sql_store import get_store
+
+            self._store = get_store(self.resolved.database_url)
+        return self._store
+
+    @store.setter
+    def store(self, store: SqlStore) -> None:
+        self._store = store
+
+    def _runs_store(self) -> DirectSqliteStore | SqlStore:
+        """What creating experiments and reading runs back goes through: the direct store when there is one."""
+        return self._direct if self._direct is not None else self.store
 
     # -- experiments and runs -------------------------------------------------------------------
     def experiment(self, name: str | None) -> Experiment:
         name = name or DEFAULT_EXPERIMENT_NAME
         found = self._experiments.get(name)
         if found is None:
-            found = self._experiments[name] = self.store.get_or_create_experiment(name, self.resolved.artifact_root)
+            found = self._experiments[name] = self._runs_store().get_or_create_experiment(
+                name, self.resolved.artifact_root
+            )
         return found
 
     def create_run(
@@ -111,7 +143,7 @@ class Tracker:
             text = param_text(key, value)
             old = known.get(key) if known is not None else None
             if old is None and known is None:
-                old = self.store.get_param(run_id, key)
+                old = self._runs_store().get_param(run_id, key)
             if old is not None and old != text:
                 raise ParamConflictError(run_id, key, old, text)
             clean[key] = text
@@ -132,7 +164,7 @@ class Tracker:
     # -- reads --------------------------------------------------------------------------------------
     def get_run(self, run_id: str) -> Run:
         self.writer.flush()
-        return self.store.get_run(run_id)
+        return self._runs_store().get_run(run_id)
 
     def artifact_repository(self, artifact_uri: str):
         return repository_for(artifact_uri)

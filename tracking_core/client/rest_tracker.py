@@ -38,7 +38,7 @@ class RestTracker(Tracker):
         self.resolved = resolved
         self.rest_store = RestStore(resolved.database_url)
         self.store = self.rest_store  # type: ignore[assignment]  # the SqlStore interface, over HTTP
-        self.writer = BatchingWriter(self.rest_store)  # type: ignore[arg-type]
+        self.writer = BatchingWriter(self.rest_store)
         self._experiments: dict[str, Experiment] = {}
         self._params: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()

@@ -21,16 +21,22 @@ tell a run whose process died from one still training (``tracking_core.lineage.l
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..batch import InputToLog, NewRun, WriteBatch
 from ..lineage.liveness import HEARTBEAT_SECONDS, TAG_HEARTBEAT
 
-if TYPE_CHECKING:
-    from ..storage.sql_store import SqlStore
+
+class WriteStore(Protocol):
+    """What the writer persists batches through: ``SqlStore``, ``DirectSqliteStore``, ``RestStore``."""
+
+    def write(self, batch: WriteBatch) -> None: ...
+
+    def dispose_after_fork(self) -> None: ...
 
 
 def _logger():
@@ -74,7 +80,7 @@ def _merge(first: WriteBatch, then: WriteBatch) -> WriteBatch:
 
 
 class BatchingWriter:
-    def __init__(self, store: SqlStore):
+    def __init__(self, store: WriteStore):
         self.store = store
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -327,15 +333,23 @@ class BatchingWriter:
 
 
 def _refused_for_content(exc: BaseException) -> bool:
-    """True when the store rejects what was written (retrying cannot help), False when it is unavailable."""
+    """True when the store rejects what was written (retrying cannot help), False when it is unavailable.
+
+    The direct SQLite store raises ``sqlite3``'s errors, ``SqlStore`` SQLAlchemy's wrapping of the
+    driver's: both are told apart the same way (SQLAlchemy is looked at only if it is imported; an
+    error cannot come from it otherwise)."""
     if not isinstance(exc, Exception):
         return False
-    import sqlalchemy.exc
+    import sqlite3
 
-    if isinstance(exc, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError)):
+    if isinstance(exc, (sqlite3.OperationalError, sqlite3.InterfaceError, OSError)):
         return False
-    if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
-        return False
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None:
+        if isinstance(exc, (sqlalchemy_exc.OperationalError, sqlalchemy_exc.InterfaceError)):
+            return False
+        if isinstance(exc, sqlalchemy_exc.DBAPIError) and exc.connection_invalidated:
+            return False
     return True
 
 

@@ -126,10 +126,13 @@ class LocalArtifactRepository:
         with fh:
             fh.write(data)
 
-    def local_dir(self, artifact_path: str | None = None) -> str:
-        """A directory to write into directly (local repositories only)."""
+    def local_dir(self, artifact_path: str | None = None, create: bool = True) -> str:
+        """A directory to write into directly (local repositories only). ``create=False``: only its
+        parent is made, for a caller that moves a finished directory into place (``save_model``):
+        renaming onto an existing empty directory first removes it, which on ext4 waits for the
+        journal (about 3 ms, against 0.01 ms for a rename to a free name)."""
         target = self._target(artifact_path)
-        os.makedirs(target, exist_ok=True)
+        os.makedirs(target if create else os.path.dirname(target), exist_ok=True)
         return target
 
     def list_artifacts(self, path: str | None = None) -> list[FileInfo]:

@@ -15,17 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import StoreVersionError
+from .plain_sql import dataset_id  # noqa: F401  (its home before ``plain_sql``)
+from .schema_ddl import KNOWN_VERSIONS, SCHEMA_VERSION, VERSION_TABLE
 
-# The revisions this autolog knows, oldest first; the last is the schema the tables below describe.
-KNOWN_VERSIONS = (
-    "0001_initial",
-    "0002_lifecycle_search",
-    "0003_history_index",
-    "0004_dataset_inputs",
-    "0005_model_registry",
-)
-SCHEMA_VERSION = KNOWN_VERSIONS[-1]
-VERSION_TABLE = "alembic_version"
+# The revisions this autolog knows and the newest (the schema the tables below describe) live in
+# ``schema_ddl``, with these tables as SQLite statements: a new revision updates both.
+
 _PG_SCHEMA_LOCK = 7236042195001  # advisory lock serializing schema creation/upgrade on PostgreSQL
 
 metadata = sa.MetaData()
@@ -297,13 +292,6 @@ run_model_outputs = sa.Table(
     sa.Column("model_id", sa.String(64), sa.ForeignKey("logged_models.model_id", ondelete="CASCADE"), primary_key=True),
     sa.Column("step", sa.BigInteger, nullable=False, server_default="0"),
 )
-
-
-def dataset_id(experiment_id, name: str, digest: str) -> str:
-    """The id of dataset (name, digest) in an experiment: the same in every process and store."""
-    import hashlib
-
-    return hashlib.sha256(f"{experiment_id}\x00{name}\x00{digest}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 # Kept outside ``metadata``: alembic owns this table (same shape as the one it creates).

@@ -24,17 +24,10 @@ from sqlalchemy import event
 from ..batch import WriteBatch, now_ms
 from ..entities import (
     DATASET_CONTEXT_TAG,
-    Dataset,
-    DatasetInput,
     Experiment,
-    InputTag,
-    LatestMetrics,
     LifecycleStage,
     Metric,
     Run,
-    RunData,
-    RunInfo,
-    RunInputs,
     RunStatus,
 )
 from ..errors import (
@@ -46,9 +39,18 @@ from ..errors import (
     RunNotFoundError,
     TagNotFoundError,
 )
+from .plain_sql import (  # noqa: F401  (dataset_id and MAX_CACHED_SERIES: re-exported from their old home)
+    MAX_CACHED_SERIES,
+    BatchWrites,
+    build_runs,
+    chunks,
+    dataset_id,
+    decode_value,
+    experiment_from_row,
+    join_uri,
+)
 from .registry_store import RegistryStore
 from .schema import (  # noqa: F401
-    dataset_id,
     datasets,
     experiment_tags,
     experiments,
@@ -63,24 +65,26 @@ from .schema import (  # noqa: F401
     runs,
     tags,
 )
+from .sqlite_connection import (  # noqa: F401  (the SQLite settings: re-exported from their old home)
+    MMAP_BYTES,
+    MMAP_MIN_CACHE_KIB,
+    SQLITE_CACHE_ENV,
+    configure_connection,
+    sqlite_cache_kib,
+)
 
 DEFAULT_EXPERIMENT_NAME = "Default"  # the tracker's default experiment: never deleted
-_NO_INPUTS = RunInputs()
-_IN_CHUNK = 500  # ids per IN (...) list
+_decode_value = decode_value
+_chunks = chunks
+_experiment = experiment_from_row
+_join_uri = join_uri
 
 
-# (run, key) -> series id, remembered across batches; bounded so a process logging into
-# many runs over weeks does not grow (about 150 bytes an entry).
-MAX_CACHED_SERIES = 20_000
-
-
-def _decode_value(value: float | None) -> float:
-    return math.nan if value is None else float(value)
-
-
-def _chunks(items: list, size: int = _IN_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _marker(paramstyle: str) -> str:
+    marker = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}.get(paramstyle)
+    if marker is None:
+        raise RuntimeError(f"unsupported DB-API paramstyle {paramstyle!r}")
+    return marker
 
 
 def _experiment_key(experiment_id) -> int | None:
@@ -99,8 +103,7 @@ class SqlStore(RegistryStore):
         self.database_url = database_url
         self.is_sqlite = database_url.startswith("sqlite")
         self.engine = make_engine(database_url)
-        self._series: dict[tuple[str, str], int] = {}
-        self._prepare_write_sql()
+        self._writes = BatchWrites(_marker(self.engine.dialect.paramstyle))
         open_schema(self.engine, database_url)
         # Where experiments created without a location put their artifacts (``create_experiment``);
         # whoever opens the store for a tracking URI or a server may set it.
@@ -112,6 +115,10 @@ class SqlStore(RegistryStore):
 
     def dispose_after_fork(self) -> None:
         self.engine.dispose(close=False)
+
+    def close(self) -> None:
+        """Close the pooled connections (new ones open when next needed)."""
+        self.engine.dispose()
 
     # -- experiments ------------------------------------------------------------------------
     def get_or_create_experiment(self, name: str, artifact_root: str) -> Experiment:
@@ -363,145 +370,16 @@ class SqlStore(RegistryStore):
         return summaries
 
     # -- writes -------------------------------------------------------------------------------
-    # The write path is the hot path (every run end flushes), so its statements are plain SQL
-    # prepared once: building SQLAlchemy upsert constructs per batch cost milliseconds.
-    # ``INSERT ... ON CONFLICT`` with ``excluded`` reads the same in SQLite and PostgreSQL.
-    def _prepare_write_sql(self) -> None:
-        marker = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}.get(self.engine.dialect.paramstyle)
-        if marker is None:
-            raise RuntimeError(f"unsupported DB-API paramstyle {self.engine.dialect.paramstyle!r}")
-
-        def values(n: int) -> str:
-            return "(" + ", ".join([marker] * n) + ")"
-
-        self._sql = {
-            "marker": marker,
-            "run": "INSERT INTO runs (run_id, experiment_id, run_name, status, start_time, end_time, "
-            f"artifact_uri, deleted) VALUES {values(8)}",
-            "param": f"INSERT INTO params (run_id, key, value) VALUES {values(3)} ON CONFLICT (run_id, key) DO NOTHING",
-            "tag": f"INSERT INTO tags (run_id, key, value) VALUES {values(3)} "
-            "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
-            "series": f"INSERT INTO metric_series (run_id, key) VALUES {values(2)} "
-            "ON CONFLICT (run_id, key) DO NOTHING",
-            "metric": f"INSERT INTO metrics (series_id, value, timestamp, step) VALUES {values(4)}",
-            "latest": f"INSERT INTO latest_metrics (run_id, key, value, timestamp, step) VALUES {values(5)} "
-            "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, "
-            "timestamp = excluded.timestamp, step = excluded.step "
-            "WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step "
-            "AND excluded.timestamp >= latest_metrics.timestamp)",
-            "end": f"UPDATE runs SET status = {marker}, end_time = {marker} WHERE run_id = {marker}",
-            "dataset": "INSERT INTO datasets (dataset_id, experiment_id, name, digest, dataset_source_type, "
-            f"dataset_source, dataset_schema, dataset_profile) VALUES {values(8)} "
-            "ON CONFLICT (dataset_id) DO NOTHING",
-            "input": f"INSERT INTO run_inputs (run_id, dataset_id) VALUES {values(2)} "
-            "ON CONFLICT (run_id, dataset_id) DO NOTHING",
-            "input_tag": f"INSERT INTO input_tags (run_id, dataset_id, key, value) VALUES {values(4)} "
-            "ON CONFLICT (run_id, dataset_id, key) DO UPDATE SET value = excluded.value",
-        }
+    # The write path's plain SQL is shared with the training process's direct SQLite store (``plain_sql``).
+    @property
+    def _series(self) -> dict[tuple[str, str], int]:
+        return self._writes.series
 
     def write(self, batch: WriteBatch) -> None:
         """Apply one batch atomically. Params never change value: a conflicting one is skipped."""
-        sql = self._sql
-        new_series: dict[tuple[str, str], int] = {}
         with self._write() as conn, conn.begin():
-            if batch.new_runs:
-                conn.exec_driver_sql(
-                    sql["run"],
-                    [
-                        (
-                            r.run_id,
-                            int(r.experiment_id),
-                            r.run_name,
-                            RunStatus.RUNNING,
-                            r.start_time,
-                            None,
-                            r.artifact_uri,
-                            False,
-                        )
-                        for r in batch.new_runs
-                    ],
-                )
-            if batch.params:
-                conn.exec_driver_sql(sql["param"], [(r, k, v) for (r, k), v in batch.params.items()])
-            if batch.tags:
-                conn.exec_driver_sql(sql["tag"], [(r, k, v) for (r, k), v in batch.tags.items()])
-            if batch.metrics:
-                self._write_metrics(conn, batch.metrics, new_series)
-            if batch.inputs:
-                self._write_inputs(conn, batch.inputs)
-            if batch.run_ends:
-                conn.exec_driver_sql(
-                    sql["end"], [(status, end_time, run_id) for run_id, (status, end_time) in batch.run_ends.items()]
-                )
-        if new_series:  # only once committed: a rolled-back id must not be reused
-            if len(self._series) + len(new_series) > MAX_CACHED_SERIES:
-                self._series.clear()  # a cache: ids are read again from the table when needed
-            self._series.update(new_series)
-
-    def _series_ids(self, conn, points, new_series: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
-        known = self._series
-        needed = {(p[0], p[1]) for p in points}
-        missing = needed - known.keys()
-        if not missing:
-            return known
-        conn.exec_driver_sql(self._sql["series"], sorted(missing))
-        run_ids = sorted({run_id for run_id, _key in missing})
-        marker = self._sql["marker"]
-        for chunk in _chunks(run_ids):  # one query per 500 runs, not one per run (plain SQL: hot path)
-            listed = ", ".join([marker] * len(chunk))
-            query = f"SELECT run_id, key, series_id FROM metric_series WHERE run_id IN ({listed})"
-            for run_id, key, series_id in conn.exec_driver_sql(query, tuple(chunk)):
-                new_series[(run_id, key)] = series_id
-        return {pair: known[pair] if pair in known else new_series[pair] for pair in needed}
-
-    def _write_metrics(
-        self, conn, points: list[tuple[str, str, float, int, int]], new_series: dict[tuple[str, str], int]
-    ) -> None:
-        series = self._series_ids(conn, points, new_series)
-        rows: list[tuple] = []
-        append = rows.append
-        latest: dict[tuple[str, str], tuple] = {}
-        for run_id, key, number, timestamp, step in points:
-            pair = (run_id, key)
-            value = None if number != number else number  # NaN is stored as NULL
-            append((series[pair], value, timestamp, step))
-            current = latest.get(pair)
-            if current is None or step > current[0] or (step == current[0] and timestamp >= current[1]):
-                latest[pair] = (step, timestamp, value)
-        conn.exec_driver_sql(self._sql["metric"], rows)
-        conn.exec_driver_sql(
-            self._sql["latest"],
-            [(run_id, key, value, timestamp, step) for (run_id, key), (step, timestamp, value) in latest.items()],
-        )
-
-    def _write_inputs(self, conn, inputs) -> None:
-        """Datasets (once per experiment, name and digest), the runs' links to them and their tags."""
-        run_ids = sorted({item.run_id for item in inputs})
-        experiment_of: dict[str, int] = {}
-        marker = self._sql["marker"]
-        for chunk in _chunks(run_ids):
-            listed = ", ".join([marker] * len(chunk))
-            query = f"SELECT run_id, experiment_id FROM runs WHERE run_id IN ({listed})"
-            experiment_of.update(conn.exec_driver_sql(query, tuple(chunk)).all())
-        found: dict[str, tuple] = {}
-        links: dict[tuple[str, str], None] = {}
-        input_tag_rows: dict[tuple[str, str, str], str] = {}
-        for item in inputs:
-            experiment_id = experiment_of.get(item.run_id)
-            if experiment_id is None:
-                raise RunNotFoundError(item.run_id)
-            key = dataset_id(experiment_id, item.name, item.digest)
-            found.setdefault(
-                key,
-                (key, experiment_id, item.name, item.digest, item.source_type, item.source, item.schema, item.profile),
-            )
-            links[(item.run_id, key)] = None
-            for tag_key, tag_value in item.tags:
-                input_tag_rows[(item.run_id, key, tag_key)] = tag_value
-        conn.exec_driver_sql(self._sql["dataset"], list(found.values()))
-        conn.exec_driver_sql(self._sql["input"], list(links))
-        if input_tag_rows:
-            conn.exec_driver_sql(self._sql["input_tag"], [(*k, v) for k, v in input_tag_rows.items()])
+            new_series = self._writes.apply(conn.exec_driver_sql, batch)
+        self._writes.remember(new_series)
 
     # -- run lifecycle (direct, not through the writer) ----------------------------------------------
     def _update_run(self, run_id: str, when_deleted: bool | None, **values) -> None:
@@ -602,77 +480,12 @@ class SqlStore(RegistryStore):
         return found
 
     def _build_runs(self, conn, rows) -> list[Run]:
-        ids = [row.run_id for row in rows]
-        if not ids:
-            return []
-        p: dict[str, dict] = {i: {} for i in ids}
-        t: dict[str, dict] = {i: {} for i in ids}
-        m: dict[str, dict[str, tuple[float, int, int]]] = {i: {} for i in ids}
         marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         cursor = conn.connection.dbapi_connection.cursor()  # plain DB-API: a page of runs is read per request
         try:
-            for chunk in _chunks(ids):
-                listed = ", ".join([marker] * len(chunk))
-                for table, found in (("params", p), ("tags", t)):
-                    cursor.execute(f"SELECT run_id, key, value FROM {table} WHERE run_id IN ({listed})", chunk)
-                    for run_id, key, value in cursor.fetchall():
-                        found[run_id][key] = value
-                cursor.execute(
-                    f"SELECT run_id, key, value, timestamp, step FROM latest_metrics WHERE run_id IN ({listed})", chunk
-                )
-                for run_id, key, value, timestamp, step in cursor.fetchall():
-                    m[run_id][key] = (_decode_value(value), timestamp, step)
-            inputs = self._read_inputs(cursor, ids, marker)
+            return build_runs(cursor, marker, rows)
         finally:
             cursor.close()
-        return [
-            Run(
-                RunInfo(
-                    run_id=row.run_id,
-                    run_name=row.run_name,
-                    experiment_id=str(row.experiment_id),
-                    status=row.status,
-                    start_time=row.start_time,
-                    end_time=row.end_time,
-                    artifact_uri=row.artifact_uri,
-                    lifecycle_stage=LifecycleStage.DELETED if row.deleted else LifecycleStage.ACTIVE,
-                ),
-                RunData(params=p[row.run_id], metrics=LatestMetrics(m[row.run_id]), tags=t[row.run_id]),
-                inputs.get(row.run_id, _NO_INPUTS),
-            )
-            for row in rows
-        ]
-
-    @staticmethod
-    def _read_inputs(cursor, ids: list[str], marker: str) -> dict[str, RunInputs]:
-        """The dataset inputs of runs (most have none: one indexed probe per page of runs)."""
-        found: dict[str, list[tuple[str, Dataset]]] = {}
-        input_tag_map: dict[tuple[str, str], list[InputTag]] = {}
-        for chunk in _chunks(ids):
-            listed = ", ".join([marker] * len(chunk))
-            cursor.execute(
-                "SELECT i.run_id, d.dataset_id, d.name, d.digest, d.dataset_source_type, d.dataset_source, "
-                "d.dataset_schema, d.dataset_profile FROM run_inputs i JOIN datasets d "
-                f"ON d.dataset_id = i.dataset_id WHERE i.run_id IN ({listed}) "
-                "ORDER BY i.run_id, d.name, d.digest",
-                chunk,
-            )
-            rows = cursor.fetchall()
-            if not rows:
-                continue
-            for run_id, key, *dataset in rows:
-                found.setdefault(run_id, []).append((key, Dataset(*dataset)))
-            cursor.execute(
-                f"SELECT run_id, dataset_id, key, value FROM input_tags WHERE run_id IN ({listed}) ORDER BY key", chunk
-            )
-            for run_id, key, tag_key, tag_value in cursor.fetchall():
-                input_tag_map.setdefault((run_id, key), []).append(InputTag(tag_key, tag_value))
-        return {
-            run_id: RunInputs(
-                tuple(DatasetInput(dataset, tuple(input_tag_map.get((run_id, key), ()))) for key, dataset in items)
-            )
-            for run_id, items in found.items()
-        }
 
     # -- metric histories ---------------------------------------------------------------------------
     def _series_id(self, conn, run_id: str, key: str) -> int | None:
@@ -1000,24 +813,6 @@ def _decode_history_token(token: str | None) -> tuple[int, int, int] | None:
         ) from None
 
 
-def _experiment(row, tags: dict[str, str] | None = None) -> Experiment:
-    return Experiment(
-        str(row.experiment_id),
-        row.name,
-        row.artifact_location,
-        row.creation_time,
-        row.lifecycle_stage,
-        row.last_update_time,
-        tags if tags is not None else {},
-    )
-
-
-def _join_uri(root: str, *parts: str) -> str:
-    if "://" in root:
-        return "/".join([root.rstrip("/"), *parts])
-    return os.path.join(root, *parts)
-
-
 def make_engine(database_url: str) -> sa.engine.Engine:
     """An engine for the store: SQLite in WAL mode with ``BEGIN IMMEDIATE`` for writes."""
     if database_url.startswith("sqlite"):
@@ -1036,39 +831,8 @@ def make_engine(database_url: str) -> sa.engine.Engine:
     return sa.create_engine(database_url, pool_pre_ping=True, **options)
 
 
-SQLITE_CACHE_ENV = "AUTOLOG_SQLITE_CACHE_MB"
-
-
-MMAP_BYTES = 256 << 20
-MMAP_MIN_CACHE_KIB = 64 << 10
-
-
-def sqlite_cache_kib() -> int:
-    """Page cache per SQLite connection, in KiB (``AUTOLOG_SQLITE_CACHE_MB``, default 8)."""
-    try:
-        megabytes = float(os.environ.get(SQLITE_CACHE_ENV) or 8)
-    except ValueError:
-        megabytes = 8
-    return max(1024, int(megabytes * 1024))
-
-
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=60000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA case_sensitive_like=ON")  # LIKE is case-sensitive as in MLflow (ILIKE is not)
-    # Searches and histories read many pages: memory-mapped reads skip a system call per page, and a
-    # cache (allocated only as used, per connection) keeps the indexes of a big store in memory. It
-    # is 8 MB in a training process, which mostly writes; the server and the UI take 64 MB and map
-    # 256 MB. Mapped pages count in the process's resident memory: a training process maps nothing,
-    # so its memory stays flat however big the store grows.
-    cache_kib = sqlite_cache_kib()
-    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES if cache_kib >= MMAP_MIN_CACHE_KIB else 0}")
-    cursor.execute(f"PRAGMA cache_size=-{cache_kib}")
-    cursor.close()
+    configure_connection(dbapi_connection)  # the same settings as the direct store's connections
 
 
 def _sqlite_on_begin(conn) -> None:

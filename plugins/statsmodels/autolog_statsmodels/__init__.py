@@ -11,7 +11,11 @@ Poisson, ARIMA, SARIMAX, the formula API and user subclasses. One run per outerm
 
 Extra options: ``log_summary=True``: ``summary()`` is statsmodels' own slowest part (about 20 ms
 for OLS on 2,000 x 20, mostly text-table formatting); ``log_summary=False`` skips
-``model_summary.txt`` when fits are many and small. ``max_model_size_mb=100``: a larger
+``model_summary.txt`` when fits are many and small. The summary is built on the training thread,
+on purpose: it is Python code holding the GIL, so a background thread would take as long from the
+training loop (measured, issue 21: a loop of small GEE fits was slower with the summary built in
+a thread than inline) and would need warnings silenced, which the ``warnings`` module can only do
+for every thread at once. ``max_model_size_mb=100``: a larger
 pickled model is not saved (one warning), as in autolog-tensorflow and autolog-lightning (whose
 default is 2048: deep-learning models are large by nature).
 """

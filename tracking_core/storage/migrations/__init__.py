@@ -5,9 +5,10 @@ reads the version with one SELECT); alembic is imported only to upgrade. Revisio
 ``versions/``, one file each, named ``NNNN_what.py`` with ``revision = "NNNN_what"`` (at most 32
 characters: alembic's version column). A new revision: copy the newest file, set ``revision``
 and ``down_revision``, write ``upgrade()`` with ``alembic.op`` (no import of ``tracking_core.storage.schema``:
-a revision is a frozen snapshot), then update ``schema.py`` (tables and ``SCHEMA_VERSION``,
-``KNOWN_VERSIONS``) to the result. ``tests/test_migrations.py`` checks that a fresh store and a
-migrated one have the same schema, on SQLite and PostgreSQL.
+a revision is a frozen snapshot), then update ``schema.py`` (tables) and ``schema_ddl.py``
+(``KNOWN_VERSIONS``, and ``SQLITE_DDL``: ``tests/test_store_direct.py`` prints it) to the result.
+``tests/test_migrations.py`` checks that a fresh store and a migrated one have the same schema, on
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
