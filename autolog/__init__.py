@@ -11,15 +11,15 @@ The tracking API (runs, metrics, artifacts, models) is re-exported from ``tracki
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tracking_core import (
     ActiveRun,
     ArtifactPathError,
     InvalidFilterError,
     Metric,
     ModelLoadError,
-    ModelVersion,
     ParamConflictError,
-    RegisteredModel,
     RegistryExistsError,
     RegistryNotFoundError,
     Run,
@@ -57,6 +57,9 @@ from .option_checks import InvalidOptionError
 from .safety import AutologWarning
 from .session import current_call
 from .training_call import ArtifactToLog, ModelToLog, TrainingCall
+
+if TYPE_CHECKING:
+    from tracking_core import ModelVersion, RegisteredModel
 
 __version__ = "0.1.0"
 
@@ -119,6 +122,10 @@ def __getattr__(name: str):
         from .hookspecs import hookimpl
 
         return hookimpl
+    if name in ("ModelVersion", "RegisteredModel"):  # loaded on first use, as tracking_core does
+        import tracking_core
+
+        return getattr(tracking_core, name)
     if name == "projects":  # autolog.projects.run(...) after a plain ``import autolog``
         import importlib
 

@@ -11,6 +11,8 @@ still import: see ``moved_modules``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import moved_modules
 from .client.fluent import (
     ActiveRun,
@@ -58,11 +60,26 @@ from .errors import (
     RunNotFoundError,
     StoreVersionError,
 )
-from .registry_entities import LoggedModel, ModelVersion, RegisteredModel
 from .storage.artifacts import ArtifactPathError, FileInfo
 from .validation import InvalidKeyError
 
 moved_modules.install()
+
+if TYPE_CHECKING:
+    from .registry_entities import LoggedModel, ModelVersion, RegisteredModel
+
+_REGISTRY_ENTITIES = ("LoggedModel", "ModelVersion", "RegisteredModel")
+
+
+def __getattr__(name: str) -> Any:
+    # The registry's entities load on first use: a training process that never registers a
+    # model does not pay for them in ``import autolog``.
+    if name in _REGISTRY_ENTITIES:
+        from . import registry_entities
+
+        return getattr(registry_entities, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "TAG_PARENT_RUN_ID",

@@ -14,7 +14,6 @@ be copied to an MLflow server, a client written against our server works against
 
 from __future__ import annotations
 
-import logging
 import posixpath
 import re
 
@@ -24,7 +23,6 @@ MAX_TAG_VALUE_LENGTH = 8000
 KEY_CHARACTERS = r"[/\w.\- :]*"
 _KEY_RULE = "keys may only contain letters, digits, underscores, dashes, periods, colons, spaces and slashes"
 
-_logger = logging.getLogger("tracking_core")
 
 _valid_keys: set[str] = set()
 
@@ -97,7 +95,9 @@ def truncated(value: str, kind: str, key: str, limit: int) -> str:
         return value
     if (kind, key) not in _warned_truncated and len(_warned_truncated) < 10_000:
         _warned_truncated.add((kind, key))
-        _logger.warning(
+        import logging  # only when a value is cut: ``import autolog`` stays without logging
+
+        logging.getLogger("tracking_core").warning(
             "%s %r: value of %d characters is truncated to %d characters (the limit of MLflow stores)",
             kind,
             key,

@@ -22,11 +22,13 @@ which part of the URI is wrong: the model, the version or the alias.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import uri as uri_module
 from ..errors import RegistryExistsError, RegistryNotFoundError, RunNotFoundError
-from ..registry_entities import ModelVersion, RegisteredModel
+
+if TYPE_CHECKING:
+    from ..registry_entities import ModelVersion, RegisteredModel
 
 MLMODEL = "MLmodel"
 DEFAULT_SEARCH_MODELS = 100  # MlflowClient.search_registered_models' default
