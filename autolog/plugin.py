@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tracking_core import TAG_PARENT_RUN_ID, TAG_USER
+from tracking_core import register_flush_waiter as wait_at_flush
 
 from . import option_checks
 from .call_helpers import signature_of
@@ -123,5 +124,6 @@ __all__ = [
     "signature_of",
     "summarize",
     "tensor_schema",
+    "wait_at_flush",
     "warn_once",
 ]

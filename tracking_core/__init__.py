@@ -47,6 +47,7 @@ from .client.fluent import (
     tracking_settings,
 )
 from .client.local_tracker import TAG_PARENT_RUN_ID, TAG_USER
+from .client.pending_work import register as register_flush_waiter
 from .client.tracking_client import TrackingClient
 from .entities import Dataset, DatasetInput, Experiment, InputTag, Metric, Run, RunData, RunInfo, RunInputs, RunStatus
 from .errors import (
@@ -132,6 +133,7 @@ __all__ = [
     "log_params",
     "log_text",
     "open_run_ids",
+    "register_flush_waiter",
     "register_model",
     "restore_tracking_settings",
     "set_experiment",

@@ -20,6 +20,7 @@ from ..batch import now_ms
 from ..entities import Experiment, Run, RunInfo, RunStatus
 from ..lineage.liveness import owner_tags
 from ..validation import check_key, metric_step, metric_timestamp, metric_value
+from . import pending_work
 from .tracker import Tracker, tracker_for
 from .writer import TAG_HEARTBEAT, flush_all
 
@@ -358,6 +359,7 @@ def log_dict(obj: Any, artifact_file: str) -> None:
 
 def flush() -> None:
     """Write everything queued so far to the store (raises if the store refuses)."""
+    pending_work.wait_all()
     _tracker().writer.flush()
     flush_all()
 

@@ -11,6 +11,7 @@ from ..errors import RunNotFoundError
 from ..lineage import liveness
 from ..storage.artifacts import FileInfo
 from ..validation import check_key, metric_step, metric_timestamp, metric_value
+from . import pending_work
 from .registry import RegistryMethods
 from .tracker import tracker_for
 
@@ -85,10 +86,12 @@ class TrackingClient(RegistryMethods):
         return store.get_metric_history(run_id, key)
 
     def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
+        pending_work.wait_all()  # artifacts this process still builds elsewhere are listed too
         run = self.get_run(run_id)
         return self._tracker.artifact_repository(run.info.artifact_uri).list_artifacts(path)
 
     def download_artifacts(self, run_id: str, path: str, dst_path: str | None = None) -> str:
+        pending_work.wait_all()
         run = self.get_run(run_id)
         return self._tracker.artifact_repository(run.info.artifact_uri).download_artifacts(path, dst_path)
 

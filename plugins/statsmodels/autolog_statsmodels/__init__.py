@@ -9,19 +9,19 @@ Poisson, ARIMA, SARIMAX, the formula API and user subclasses. One run per outerm
 - the results object as model ``model/`` (``model``), loadable with ``autolog.load_model``,
   pickled with what predicting needs and not the training data (``saving``).
 
-Extra options: ``log_summary=True``: ``summary()`` is statsmodels' own slowest part (about 20 ms
-for OLS on 2,000 x 20, mostly text-table formatting); ``log_summary=False`` skips
-``model_summary.txt`` when fits are many and small. The summary is built on the training thread,
-on purpose: it is Python code holding the GIL, so a background thread would take as long from the
-training loop (measured, issue 21: a loop of small GEE fits was slower with the summary built in
-a thread than inline) and would need warnings silenced, which the ``warnings`` module can only do
-for every thread at once. ``max_model_size_mb=100``: a larger
+Extra options: ``log_summary=True``: ``summary()`` is statsmodels' own slowest part (about 4 ms
+for a small GEE, 20 ms for OLS on 2,000 x 20, mostly text-table formatting). It is Python code
+holding the GIL, so a thread would take as long from the training loop (measured, issue 21); the
+first few summaries of a process are built on the training thread, later ones in a worker process
+(``summary_worker``), and ``autolog.flush()`` waits for them. ``log_summary=False`` skips
+``model_summary.txt``. ``max_model_size_mb=100``: a larger
 pickled model is not saved (one warning), as in autolog-tensorflow and autolog-lightning (whose
 default is 2048: deep-learning models are large by nature).
 """
 
 from __future__ import annotations
 
+import os
 from types import ModuleType
 from typing import Any
 
@@ -34,12 +34,15 @@ from autolog.plugin import (
     called_by_library,
     hookimpl,
     integration_options,
+    wait_at_flush,
+    warn_once,
 )
 from autolog.plugin import option_checks as checks
 
 from . import artifacts, model, patching
 from .metrics import results_metrics
 from .params import fit_params
+from .summary_worker import Summaries
 
 NAME = patching.NAME
 # 100 MB: what a user would not notice on disk per fit (a fit repeated in a loop or a simulation
@@ -75,7 +78,7 @@ def files(call: TrainingCall) -> list[ArtifactToLog] | None:
     if not model.is_results(call.result):
         return None
     makers = [(artifacts.COEFFICIENTS_FILE, artifacts.coefficients_csv)]  # first: summary() reuses its values
-    if call.config.get("log_summary", True):
+    if call.config.get("log_summary", True) and not SUMMARIES.hand_over(call.result, _summary_target(call)):
         makers.append((artifacts.SUMMARY_FILE, artifacts.summary_text))
     found = []
     for artifact_file, make in makers:
@@ -85,6 +88,25 @@ def files(call: TrainingCall) -> list[ArtifactToLog] | None:
         if content is not None:
             found.append(ArtifactToLog(artifact_file, content=content))
     return found
+
+
+def _summary_target(call: TrainingCall) -> str | None:
+    """Where the run's ``model_summary.txt`` goes when its artifacts are a local directory."""
+    import tracking_core
+
+    run = tracking_core.active_run()
+    if run is None or run.info.run_id != call.run_id:
+        return None
+    local_dir = getattr(call.tracker.artifact_repository(run.info.artifact_uri), "local_dir", None)
+    return os.path.join(local_dir(None, create=False), artifacts.SUMMARY_FILE) if local_dir else None
+
+
+def _summaries_not_built(targets: list[str]) -> None:
+    warn_once(NAME, f"{len(targets)} {artifacts.SUMMARY_FILE} could not be built (the first: {targets[0]})", _silent())
+
+
+SUMMARIES = Summaries(on_failed=_summaries_not_built)
+wait_at_flush(SUMMARIES.wait)
 
 
 def models(call: TrainingCall) -> list[ModelToLog] | None:
