@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import tracking_core as tracking
+from tracking_core.client.fluent import HANDED_RUN_ENV
 from tracking_core.entities import RunStatus
 
 from . import plugin_manager, safety
@@ -261,7 +262,8 @@ def _log_model(call: TrainingCall, model: ModelToLog) -> None:
     options = call.config
     if _too_large(call, model):
         return
-    artifact_path = model.artifact_path if call.owns_run else _free_model_path(call, model.artifact_path)
+    fresh_run = call.owns_run and os.environ.get(HANDED_RUN_ENV) != call.run_id  # not a project's run resumed
+    artifact_path = model.artifact_path if fresh_run else _free_model_path(call, model.artifact_path)
     try:
         tracking.log_model(
             model.model,
@@ -291,7 +293,8 @@ def _register_model(call: TrainingCall, name: str, artifact_path: str) -> None:
 
 
 def _free_model_path(call: TrainingCall, artifact_path: str) -> str:
-    """In the user's run, a second autologged fit saves its model beside the first: ``model-2/``..."""
+    """In the user's run (or a project's), a second autologged fit saves its model beside the first:
+    ``model-2/``..."""
     taken = {info.path for info in tracking.TrackingClient().list_artifacts(call.run_id)}
     candidate, n = artifact_path, 1
     while candidate in taken:

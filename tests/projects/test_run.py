@@ -356,3 +356,23 @@ def test_ctrl_c_right_after_the_command_started_still_stops_it(demo, store, tmp_
     assert started and started[0].poll() is not None
     assert _wait_until(lambda: _processes_with(marker) == [], 10)
     assert only_run(store).info.status == "KILLED"
+
+
+TWO_FITS = """
+import autolog, numpy as np
+from sklearn.linear_model import LogisticRegression
+autolog.autolog()
+X = np.random.default_rng(0).random((60, 3)); y = (X[:, 0] > .5).astype(int)
+LogisticRegression(C=1.0).fit(X, y)
+LogisticRegression(C=1.0, max_iter=300).fit(X, y)
+"""
+
+
+def test_two_autologged_fits_in_a_project_run_keep_both_models(tmp_path, store):
+    project = write(tmp_path / "fits", {"train.py": TWO_FITS})
+    result = autolog_run(project, "-e", "train.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    run = only_run(store)  # both fits logged into the project run, as MLflow's MLFLOW_RUN_ID makes them
+    names = {info.path for info in tracking_core.TrackingClient(store).list_artifacts(run.info.run_id)}
+    assert {"model", "model-2"} <= names, names  # the second model beside the first, not lost
+    assert "FileExistsError" not in result.stderr

@@ -149,6 +149,7 @@ class Summaries:
         self._lock = threading.Lock()
         self._inline = 0
         self._worker: SummaryWorker | None = None
+        self._worker_pid = 0  # the process that started the worker: a forked child starts its own
         self._worker_failed = False
         self._on_failed = on_failed  # called with the summary files that could not be built
 
@@ -158,9 +159,9 @@ class Summaries:
             if target is None or self._inline < INLINE_SUMMARIES or self._worker_failed:
                 self._inline += 1
                 return False
-            if self._worker is None:
+            if self._worker is None or self._worker_pid != os.getpid():
                 try:
-                    self._worker = SummaryWorker()
+                    self._worker, self._worker_pid = SummaryWorker(), os.getpid()
                 except Exception:
                     self._worker_failed = True
                     return False
@@ -169,14 +170,14 @@ class Summaries:
 
     def wait(self) -> None:
         with self._lock:
-            worker = self._worker
+            worker = self._worker if self._worker_pid == os.getpid() else None
             failed = worker.wait() if worker is not None else []
         if failed:
             self._on_failed(failed)
 
     def close(self) -> None:
         with self._lock:
-            worker, self._worker = self._worker, None
+            worker, self._worker = (self._worker if self._worker_pid == os.getpid() else None), None
             failed = worker.close() if worker is not None else []
         if failed:
             self._on_failed(failed)
