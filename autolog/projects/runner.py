@@ -315,13 +315,9 @@ def run(
                     tail.join()
                     if status == "FAILED" and tail.data:
                         tracker.artifact_repository(info.artifact_uri).write_bytes(STDERR_ARTIFACT, bytes(tail.data))
-                        if manager == "local" and b"No module named 'mlflow'" in tail.data:
-                            print(
-                                "autolog run: the project imports mlflow, which is not installed in the local "
-                                "environment: use --env-manager uv or virtualenv (they install the project's "
-                                "python_env.yaml or conda.yaml, which list mlflow), or pip install mlflow here",
-                                file=sys.stderr,
-                            )
+                        hint = missing_module_hint(manager, bytes(tail.data))
+                        if hint:
+                            print(f"autolog run: {hint}", file=sys.stderr)
                 tracker.set_tags(run_id, {"autolog.project.exit_code": str(code)})
                 tracker.end_run(run_id, status)
                 tracker.writer.flush()
@@ -534,3 +530,22 @@ def _child_env(environment: Environment, tracking_uri: str, server_url: str | No
     else:
         env.pop("MLFLOW_TRACKING_URI", None)
     return env
+
+
+def missing_module_hint(manager: str, stderr_tail: bytes) -> str | None:
+    """What to do when a failed command could not import the tracking client it was written for."""
+    if manager == "local" and b"No module named 'mlflow'" in stderr_tail:
+        return (
+            "the project imports mlflow, which is not installed in the local environment: use --env-manager "
+            "uv or virtualenv (they install the project's python_env.yaml or conda.yaml, which list mlflow), "
+            "or pip install mlflow here"
+        )
+    if manager != "local" and (
+        b"No module named 'autolog" in stderr_tail or b"No module named 'tracking_core" in stderr_tail
+    ):
+        return (
+            f"the project imports autolog, which its {manager} environment does not install: list autolog "
+            "(and the plugins the project uses, such as autolog-sklearn) in its python_env.yaml dependencies, "
+            "or run it with --env-manager local"
+        )
+    return None

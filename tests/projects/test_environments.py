@@ -111,3 +111,13 @@ def test_a_cached_environment_costs_little_over_local(store, tmp_path):
     cached = timed("-e", "plain.py", "--env-manager", "uv")
     print(f"local {local:.3f}s, cached uv {cached:.3f}s")
     assert cached - local < 1.0  # the target is 0.5 s; leave room for a loaded test machine
+
+
+def test_a_project_importing_autolog_in_an_environment_without_it_is_told_what_to_list(store, tmp_path):
+    project = env_project(tmp_path / "p", "tinydep==1.0")
+    write(tmp_path / "p", {"uses_autolog.py": "import autolog\nautolog.autolog()\n"})
+    result = autolog_run(project, "-e", "uses_autolog.py", "--env-manager", "uv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "No module named 'autolog'" in result.stderr
+    assert "list autolog (and the plugins the project uses" in result.stderr
+    assert "--env-manager local" in result.stderr
