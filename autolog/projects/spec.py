@@ -53,6 +53,14 @@ class EntryPoint:
     parameters: dict[str, Parameter] = field(default_factory=dict)
     declared: bool = True  # False: a script of a directory without MLproject (or not listed in it)
     directory: str = "."
+    file: str | None = None  # the MLproject declaring it
+    line: int | None = None  # where it is declared there
+
+    def _at(self, line: int | None) -> str:
+        """``MLproject:LINE: `` where the fault is declared ("" for a script without MLproject)."""
+        if self.file is None:
+            return ""
+        return f"{self.file}:{line or self.line}: " if (line or self.line) else f"{self.file}: "
 
     def resolve(self, given: dict[str, str], storage_dir: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
         """(declared parameters with their final values, undeclared ones) for ``given``; a
@@ -62,14 +70,18 @@ class EntryPoint:
             names = ", ".join(missing)
             example = " ".join(f"-P {name}=VALUE" for name in missing)
             raise ProjectError(
-                f"entry point {self.name!r}: no value for the required parameter(s) {names}: add {example}"
+                f"{self._at(self.parameters[missing[0]].line)}entry point {self.name!r}: no value for the "
+                f"required parameter(s) {names}: add {example}"
             )
         values = {}
         for position, (name, parameter) in enumerate(self.parameters.items()):
-            if name in given:  # relative paths: from where the user is
-                values[name] = compute_value(parameter, given[name], storage_dir, position, os.getcwd())
-            else:  # a default's relative path is the project's
-                values[name] = compute_value(parameter, parameter.default, storage_dir, position, self.directory)
+            try:
+                if name in given:  # relative paths: from where the user is
+                    values[name] = compute_value(parameter, given[name], storage_dir, position, os.getcwd())
+                else:  # a default's relative path is the project's
+                    values[name] = compute_value(parameter, parameter.default, storage_dir, position, self.directory)
+            except ProjectError as exc:
+                raise ProjectError(f"{self._at(parameter.line)}{exc}") from None
         extra = {key: str(value) for key, value in given.items() if key not in self.parameters}
         return values, extra
 
@@ -80,12 +92,12 @@ class EntryPoint:
             command = self.command.format(**{k: shlex.quote(v) for k, v in values.items()})
         except KeyError as exc:
             raise ProjectError(
-                f"entry point {self.name!r}: its command uses {{{exc.args[0]}}}, which is not one of its "
+                f"{self._at(None)}entry point {self.name!r}: its command uses {{{exc.args[0]}}}, which is not one of its "
                 f"parameters ({', '.join(self.parameters) or 'none'}): declare it under parameters"
             ) from None
         except (IndexError, ValueError) as exc:
             raise ProjectError(
-                f"entry point {self.name!r}: its command is not a valid template ({exc}): "
+                f"{self._at(None)}entry point {self.name!r}: its command is not a valid template ({exc}): "
                 "write parameters as {name} and a literal brace as {{ or }}"
             ) from None
         parts = [command, *(f"--{shlex.quote(k)} {shlex.quote(v)}" for k, v in extra.items())]
@@ -327,7 +339,9 @@ class _Reader:
         parameters = body.get("parameters") or {}
         if not isinstance(parameters, dict):
             raise self.error((*where, "parameters"), "must map parameter names to a type or {type, default}")
-        entry = EntryPoint(name, command, directory=self.directory)
+        entry = EntryPoint(
+            name, command, directory=self.directory, file=self.path, line=self.lines.get((*where, "command"))
+        )
         for p_name, spec in parameters.items():
             entry.parameters[str(p_name)] = self._parameter((*where, "parameters", p_name), str(p_name), spec)
         return entry

@@ -59,16 +59,23 @@ def test_parameters_are_typed_defaulted_quoted_and_made_absolute(tmp_path, monke
 @pytest.mark.parametrize(
     "given, message",
     [
-        ({}, "no value for the required parameter(s) l1: add -P l1=VALUE"),
-        ({"l1": "fast"}, "parameter 'l1' is a float, got 'fast': give a number"),
-        ({"l1": "1", "data": "nowhere.csv"}, "parameter 'data' is a path, and 'nowhere.csv' does not exist"),
+        ({}, "MLproject:7: entry point 'main': no value for the required parameter(s) l1: add -P l1=VALUE"),
+        ({"l1": "fast"}, "MLproject:7: parameter 'l1' is a float, got 'fast': give a number"),
+        ({"l1": "1", "data": "nowhere.csv"}, "MLproject:8: parameter 'data' is a path, and 'nowhere.csv' does not"),
     ],
 )
-def test_bad_parameter_values_are_refused(tmp_path, given, message):
+def test_bad_parameter_values_are_refused_naming_the_line_that_declares_them(tmp_path, given, message):
     spec = load_project(project(tmp_path, GOOD, **{"data.csv": "x\n"}))
     with pytest.raises(ProjectError) as err:
         spec.entry_point("main").command_for(given)
-    assert message in str(err.value)
+    assert str(err.value).startswith(str(tmp_path)) and message in str(err.value)
+
+
+def test_a_command_using_an_undeclared_placeholder_names_the_command_s_line(tmp_path):
+    spec = load_project(project(tmp_path, GOOD.replace("{title}", "{titel}")))
+    with pytest.raises(ProjectError) as err:
+        spec.entry_point("main").command_for({"l1": "1", "data": os.path.join(str(tmp_path), "MLproject")})
+    assert "MLproject:11: entry point 'main': its command uses {titel}" in str(err.value)
 
 
 def test_a_path_given_as_a_url_is_downloaded_first(tmp_path):
