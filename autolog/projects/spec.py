@@ -92,8 +92,8 @@ class EntryPoint:
             command = self.command.format(**{k: shlex.quote(v) for k, v in values.items()})
         except KeyError as exc:
             raise ProjectError(
-                f"{self._at(None)}entry point {self.name!r}: its command uses {{{exc.args[0]}}}, which is not one of its "
-                f"parameters ({', '.join(self.parameters) or 'none'}): declare it under parameters"
+                f"{self._at(None)}entry point {self.name!r}: its command uses {{{exc.args[0]}}}, which is not "
+                f"one of its parameters ({', '.join(self.parameters) or 'none'}): declare it under parameters"
             ) from None
         except (IndexError, ValueError) as exc:
             raise ProjectError(
