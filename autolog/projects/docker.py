@@ -7,7 +7,8 @@ The container runs ``bash -c COMMAND`` (``sh`` when the image has no bash) with 
 name of its own (``autolog-run-<run id>``): stopping the run removes it (``docker rm -f``), since
 killing the ``docker run`` client would leave the container running. It uses the host's network
 (``--network host``), so the per-run ``autolog server`` on the host's loopback is reachable at
-the same ``MLFLOW_TRACKING_URI``; a local store is mounted at its own path so
+the same ``MLFLOW_TRACKING_URI``; a local store (a directory, or a ``sqlite:///`` file's directory and
+the local artifact root) is mounted at its own path so
 ``AUTOLOG_TRACKING_URI`` and artifact paths mean the same inside. ``docker_env.volumes`` are
 added as ``-v``, ``docker_env.environment`` entries are copied from here (a name) or set (a
 ``[NAME, VALUE]`` pair). The docker client talks to whatever ``DOCKER_HOST`` says.
@@ -103,6 +104,18 @@ def image_for(project: Project, build_image: bool, output=None) -> str:
     return tag
 
 
+def local_store_dirs(tracking_uri: str, artifact_root: str) -> list[str]:
+    """The directories a local store lives in (mounted into the container at the same paths)."""
+    if "://" not in tracking_uri:
+        return [tracking_uri]
+    if not tracking_uri.startswith("sqlite:///"):
+        return []  # a server or PostgreSQL: reached over the network
+    found = [os.path.dirname(os.path.abspath(tracking_uri[len("sqlite:///") :]))]
+    if artifact_root and "://" not in artifact_root:
+        found.append(artifact_root)
+    return found
+
+
 def run_argv(
     project: Project,
     image: str,
@@ -110,13 +123,13 @@ def run_argv(
     command: str,
     env: dict[str, str],
     container: str,
-    store_dir: str | None,
+    store_dirs: list[str],
 ) -> list[str]:
     assert project.docker_env is not None
     argv = [docker_exe(), "run", "--rm", "--init", "--name", container, "--network", "host", "-w", WORKDIR]
     if not built:
         argv += ["-v", f"{project.directory}:{WORKDIR}"]
-    if store_dir:
+    for store_dir in store_dirs:
         os.makedirs(store_dir, exist_ok=True)
         argv += ["-v", f"{store_dir}:{store_dir}"]
     for volume in project.docker_env.get("volumes") or []:

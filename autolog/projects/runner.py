@@ -287,10 +287,10 @@ def run(
         if environment.image is not None:
             from . import docker
 
-            store_dir = None if "://" in resolved.tracking_uri else resolved.tracking_uri
+            store_dirs = docker.local_store_dirs(resolved.tracking_uri, resolved.artifact_root)
             container = f"autolog-run-{run_id}"
             argv = docker.run_argv(
-                project, environment.image, environment.image_built, command, env, container, store_dir
+                project, environment.image, environment.image_built, command, env, container, store_dirs
             )
         process = subprocess.Popen(
             argv,

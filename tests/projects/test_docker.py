@@ -186,3 +186,16 @@ def test_docker_without_a_docker_env_names_the_alternatives(store, tmp_path):
     boxed = docker_project(tmp_path / "boxed", str(tmp_path))
     result = autolog_run(boxed, "--env-manager", "uv", cwd=tmp_path)
     assert result.returncode == 2 and "declares docker_env, which --env-manager uv cannot build" in result.stderr
+
+
+def test_a_local_store_is_mounted_whatever_its_form(tmp_path):
+    from autolog.projects.docker import local_store_dirs
+
+    directory = str(tmp_path / "runs")
+    assert local_store_dirs(directory, os.path.join(directory, "artifacts")) == [directory]
+    database = tmp_path / "db" / "mlruns.db"
+    artifacts = str(tmp_path / "artifacts")
+    assert local_store_dirs(f"sqlite:///{database}", artifacts) == [str(tmp_path / "db"), artifacts]
+    assert local_store_dirs(f"sqlite:///{database}", "s3://bucket/runs") == [str(tmp_path / "db")]
+    assert local_store_dirs("http://127.0.0.1:5000", "") == []
+    assert local_store_dirs("postgresql://u@localhost/db", artifacts) == []
