@@ -103,6 +103,7 @@ class PythonSpec:
     build_dependencies: list[str]
     dependencies: list[str]
     source: str
+    conda_only: list[str] = field(default_factory=list)  # conda.yaml packages pip cannot be asked for
 
 
 def _read_yaml(path: str) -> object:
@@ -146,14 +147,17 @@ def python_spec(project: Project) -> PythonSpec:
         raise ProjectError(f"{project.env_file}: must be a conda environment mapping with dependencies")
     python = None
     pip: list[str] = []
+    conda_only: list[str] = []
     for item in data.get("dependencies") or []:
         if isinstance(item, str):
             match = re.match(r"^python\s*(?:[=<>!~]=?\s*)?([0-9][0-9.*]*)", item)
             if match:
                 python = match.group(1).rstrip(".*")
+            elif not re.match(r"^(python|pip)\b", item):
+                conda_only.append(item)
         elif isinstance(item, dict) and "pip" in item:
             pip += [str(v) for v in item["pip"] or []]
-    return PythonSpec(python, [], pip, project.env_file)
+    return PythonSpec(python, [], pip, project.env_file, conda_only)
 
 
 # -- finding a Python -----------------------------------------------------------------------------
@@ -229,6 +233,12 @@ def prepare(project: Project, manager: str, output=None, build_image: bool = Fal
     if manager == "conda":
         return _conda(project, output)
     spec = python_spec(project)
+    if spec.conda_only:
+        _log(
+            output,
+            f"autolog run: {spec.source}: {manager} installs only its pip part; not installed: "
+            f"{', '.join(spec.conda_only)} (conda packages: use --env-manager conda, or list them under pip)",
+        )
     python, version = find_python(spec.python, spec.source)
     key = json.dumps(
         {

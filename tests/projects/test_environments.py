@@ -59,6 +59,19 @@ def test_the_pip_part_of_conda_yaml_under_uv(store, tmp_path):
     result = autolog_run(project, "--env-manager", "uv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "tinydep 2.0" in result.stdout
+    assert "not installed" not in result.stderr
+
+
+def test_conda_packages_outside_the_pip_part_are_named_when_uv_skips_them(store, tmp_path):
+    project = env_project(tmp_path / "c", "tinydep==2.0", "conda")
+    conda_yaml = os.path.join(project, "conda.yaml")
+    with open(conda_yaml) as fh:
+        text = fh.read()
+    with open(conda_yaml, "w") as fh:
+        fh.write(text.replace("  - pip\n", "  - pip\n  - cudatoolkit=11.8\n  - r-base\n"))
+    result = autolog_run(project, "--env-manager", "uv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr  # the same (cached) environment: the pip part is unchanged
+    assert "uv installs only its pip part; not installed: cudatoolkit=11.8, r-base" in result.stderr
 
 
 def test_a_python_that_is_not_installed_names_those_that_are(store, tmp_path):
