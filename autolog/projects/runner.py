@@ -441,7 +441,9 @@ def rerun_command(source: Source, entry_point: str, given: dict[str, str], manag
     if source.cleanup_paths and source.git_url:  # a git URI: its exact commit
         uri = source.git_url + (f"#{source.subdirectory}" if source.subdirectory else "")
         words = ["autolog", "run", uri, "--version", source.commit or ""]
-    else:
+    elif source.commit and source.dirty is False:  # a clean work tree: its repository at this commit
+        words = ["autolog", "run", _in_repository(source.directory), "--version", source.commit]
+    else:  # not in git, or uncommitted changes (recorded as source/git.diff): the directory as it will be
         words = ["autolog", "run", source.directory]
     if entry_point != "main":
         words += ["-e", entry_point]
@@ -449,6 +451,17 @@ def rerun_command(source: Source, entry_point: str, given: dict[str, str], manag
         words += ["-P", f"{key}={value}"]
     words += ["--env-manager", manager]
     return shlex.join(words)
+
+
+def _in_repository(directory: str) -> str:
+    """``TOPLEVEL#SUBDIR`` for a directory inside a git work tree (``--version`` clones the top level)."""
+    top = subprocess.run(
+        ["git", "-C", directory, "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not top:
+        return directory
+    inside = os.path.relpath(directory, top)
+    return top if inside == "." else f"{top}#{inside}"
 
 
 def _create_run(tracker, experiment, run_name, source: Source, project, entry_point, manager, values, version, rerun):

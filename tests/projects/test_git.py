@@ -222,3 +222,19 @@ def test_the_ui_shows_entry_point_source_commit_and_the_run_again_line(repo, sto
         *("autolog", "run", url, "--version", first, "-e", "main.py", "-P", "x=<b>", "--env-manager", "local")
     ]
     assert "<b>" not in shown  # escaped
+
+
+def test_a_clean_local_work_tree_is_rerun_at_its_commit(repo, store, tmp_path):
+    directory, _ = repo
+    project = os.path.join(directory, "sub", "proj")
+    assert _version(autolog_run(project, "-e", "main.py", cwd=tmp_path)) == "v3"
+    head = git(directory, "rev-parse", "HEAD")
+    words = shlex.split(only_run(store).data.tags["autolog.project.rerun"])
+    assert words[:5] == ["autolog", "run", f"{directory}#sub/proj", "--version", head]
+    write(directory, {"sub/proj/VERSION": "v4"})
+    git(directory, "commit", "-qam", "v4")
+    assert _version(autolog_run(*words[2:], cwd=tmp_path)) == "v3"  # the recorded commit, not today's tree
+    write(directory, {"sub/proj/VERSION": "v5 (uncommitted)"})
+    autolog_run(project, "-e", "main.py", cwd=tmp_path)
+    dirty = [r for r in runs(store) if r.data.tags.get("autolog.source.git.dirty") == "true"]
+    assert shlex.split(dirty[0].data.tags["autolog.project.rerun"])[2] == project  # no commit holds that tree
