@@ -233,7 +233,8 @@ def run(
     """Run a project's entry point in its environment, as a tracked run.
 
     ``uri``: a directory, or a git URL (``https://...``, ``git@host:path``, ``file://...``, with
-    ``#subdirectory``); ``version`` a branch, tag or commit. Returns a ``SubmittedRun``; with
+    ``#subdirectory``); ``version`` a branch, tag or commit (third, as in ``mlflow.projects.run``, so
+    MLflow code calling it positionally runs unchanged). Returns a ``SubmittedRun``; with
     ``synchronous=True`` (the default) after the command has ended, raising ``ExecutionError``
     if it failed. Errors in the project itself are ``ProjectError`` raised before any run exists.
     """
@@ -241,6 +242,11 @@ def run(
 
     if experiment_name is not None and experiment_id is not None:
         raise ProjectError("give an experiment name or an experiment id, not both")
+    if version is not None and not isinstance(version, str):
+        raise TypeError(
+            f"version must be a branch, tag or commit, not {type(version).__name__}: the third positional "
+            "argument is version, as in mlflow.projects.run; pass parameters=... by name"
+        )
     given = {str(k): ("" if v is None else str(v)) for k, v in (parameters or {}).items()}
     if env_manager is not None and env_manager not in ("local", "virtualenv", "uv", "conda", "docker"):
         raise ProjectError(f"unknown env manager {env_manager!r}: use local, virtualenv, uv, conda or docker")
