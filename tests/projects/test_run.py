@@ -136,7 +136,7 @@ def test_the_python_api_waits_reports_and_cancels(demo, store, tmp_path, monkeyp
     with pytest.raises(projects.ExecutionError) as err:
         projects.run(demo, entry_point="fail")
     assert err.value.submitted_run.get_status() == "FAILED"
-    with pytest.raises(TypeError, match="pass parameters=... by name"):
+    with pytest.raises(TypeError, match=r"pass parameters=\.\.\. by name"):
         projects.run(demo, "main", {"alpha": 1})  # the third positional argument is version, as in MLflow
 
 
