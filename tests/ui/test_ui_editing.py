@@ -291,6 +291,8 @@ def test_run_page_sections_filter_copy_buttons_and_a_folded_signature(page, edit
     nav.get_by_role("link", name="Artifacts").click()
     expect(page.locator("#artifacts-section h2")).to_be_in_viewport()
     expect(nav).to_be_in_viewport()  # the nav stays at the top while scrolling
+    expect(nav.get_by_role("link", name="Artifacts")).to_have_class("current")
+    expect(page.locator("#section-nav a.current")).to_have_count(1)
     page.screenshot(path=page.shot("artifacts").replace("artifacts.png", "artifacts-viewport.png"))
     # one filter narrows params, metrics and tags
     total = page.locator("#params-table tbody tr").count()
@@ -452,3 +454,35 @@ def test_edits_need_credentials_and_this_origin(browser, guarded, screenshots):
     finally:
         context.close()
     assert get_run(url, run_id, auth)["info"]["run_name"] == "renamed by alice"
+
+
+def test_rename_and_edit_a_tag_in_the_runs_table_in_place(page, editing):
+    server, _ = editing
+    experiment = new_experiment(server.url, "table-edits")
+    run_id = new_run(server.url, experiment, "in-table")
+    call(server.url, "POST", "runs/set-tag", {"run_id": run_id, "key": "owner", "value": "ann"})
+    page.goto(f"{server.url}/experiments/{experiment}?columns=tags.owner")
+    row = page.locator(f"#runs-table tr[data-run-id='{run_id}']")
+    row.hover()
+    row.locator("button.rename-in-table").click()
+    row.locator("input.cell-input").fill("renamed " + XSS)
+    row.locator("input.cell-input").press("Enter")
+    expect(row.locator("td.name > a")).to_have_text("renamed " + XSS)
+    assert int(page.get_attribute("#runs-table", "data-last-edit-ms")) < 300  # the target
+    assert get_run(server.url, run_id)["info"]["run_name"] == "renamed " + XSS
+    cell = row.locator("td").last  # the one chosen column, tags.owner
+    cell.dblclick()
+    row.locator("input.cell-input").fill("bob " + XSS_SCRIPT)
+    row.locator("input.cell-input").press("Enter")
+    expect(cell).to_have_text("bob " + XSS_SCRIPT)
+    assert get_run(server.url, run_id)["tags"]["owner"] == "bob " + XSS_SCRIPT
+    # Escape leaves the cell as it was, and nothing is sent
+    cell.dblclick()
+    row.locator("input.cell-input").fill("carol")
+    row.locator("input.cell-input").press("Escape")
+    expect(cell).to_have_text("bob " + XSS_SCRIPT)
+    assert get_run(server.url, run_id)["tags"]["owner"] == "bob " + XSS_SCRIPT
+    assert page.locator("img[src='x']").count() == 0 and page.evaluate("window.__xss") is None
+    page.shot("table-edited")
+    page.reload()
+    expect(row.locator("td.name > a")).to_have_text("renamed " + XSS)

@@ -4,19 +4,21 @@
 (function () {
   var nav = document.getElementById("section-nav");
 
-  // Mark the section being read in the nav.
-  if (nav && "IntersectionObserver" in window) {
+  // Mark the section being read in the nav: the last one whose top has passed under the nav
+  // (the last of all at the bottom of the page).
+  if (nav) {
     var links = Array.prototype.slice.call(nav.querySelectorAll("a[href^='#']"));
-    var visible = {};
-    var observer = new IntersectionObserver(function (entries) {
-      entries.forEach(function (e) { visible[e.target.id] = e.isIntersecting; });
-      var current = links.filter(function (a) { return visible[a.getAttribute("href").slice(1)]; })[0];
-      links.forEach(function (a) { a.classList.toggle("current", a === current); });
-    }, { rootMargin: "-60px 0px -50% 0px" });
-    links.forEach(function (a) {
-      var target = document.getElementById(a.getAttribute("href").slice(1));
-      if (target) observer.observe(target);
-    });
+    var targets = links.map(function (a) { return document.getElementById(a.getAttribute("href").slice(1)); });
+    var pending = false;
+    var mark = function () {
+      pending = false;
+      var line = nav.getBoundingClientRect().bottom + 8, current = 0;
+      targets.forEach(function (t, i) { if (t && t.getBoundingClientRect().top <= line) current = i; });
+      if (window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2) current = targets.length - 1;
+      links.forEach(function (a, i) { a.classList.toggle("current", i === current); });
+    };
+    window.addEventListener("scroll", function () { if (!pending) { pending = true; requestAnimationFrame(mark); } }, { passive: true });
+    mark();
   }
 
   // One filter for every key/value table: a row stays when its key or value holds the text.

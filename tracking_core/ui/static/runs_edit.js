@@ -48,6 +48,76 @@
     }
   }
 
+  // In the table itself: rename a run (the pencil by its name) or edit a tag cell (double-click);
+  // the cell changes in place once the server has the change. The table's data-last-edit-ms is
+  // the time from submit to the cell showing it (read by bench/ui.py).
+  var runsTable = document.getElementById("runs-table");
+  if (runsTable) {
+    var columnOf = function (td) {
+      var th = runsTable.querySelectorAll("thead tr > *")[Array.prototype.indexOf.call(td.parentNode.children, td)];
+      return th ? th.getAttribute("data-col") || "" : "";
+    };
+    var editCell = function (td, value, save, show) {
+      if (td.querySelector("form")) return;
+      var input = AL.el("input", { type: "text", cls: "cell-input", "aria-label": "new value", spellcheck: "false" });
+      input.value = value;
+      var form = AL.el("form", { cls: "cell-edit" }, input);
+      var kept = Array.prototype.slice.call(td.childNodes);
+      kept.forEach(function (n) { if (n.nodeType === 1) n.hidden = true; else n.remove(); });
+      td.appendChild(form);
+      input.focus();
+      input.select();
+      var closed = false;
+      var close = function () {
+        if (closed) return;  // removing the form blurs its input, which closes again
+        closed = true;
+        form.remove();
+        kept.forEach(function (n) { if (n.nodeType === 1) n.hidden = false; else td.insertBefore(n, td.firstChild); });
+      };
+      input.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); close(); } });
+      input.addEventListener("blur", function () { if (!form.classList.contains("saving")) close(); });
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var started = performance.now(), text = input.value;
+        form.classList.add("saving");
+        input.disabled = true;
+        edit.clearError();
+        save(text).then(function () {
+          close();
+          show(text);
+          runsTable.setAttribute("data-last-edit-ms", String(Math.round(performance.now() - started)));
+        }, function (err) {
+          form.classList.remove("saving");
+          close();
+          edit.showError("The server refused the change: " + err.message);
+        });
+      });
+    };
+    runsTable.querySelectorAll("tbody td.name").forEach(function (td) {
+      td.appendChild(AL.el("button", { type: "button", cls: "link rename-in-table", title: "rename this run", "aria-label": "rename", text: "✎" }));
+    });
+    runsTable.addEventListener("click", function (ev) {
+      var button = ev.target.closest("button.rename-in-table");
+      if (!button) return;
+      var td = button.closest("td"), link = td.querySelector(":scope > a"), runId = td.parentNode.getAttribute("data-run-id");
+      editCell(td, link.textContent, function (name) {
+        if (!name.trim()) return Promise.reject(new Error("a run name cannot be empty"));
+        return edit.call("POST", "runs/update", { run_id: runId, run_name: name.trim() });
+      }, function (name) { link.textContent = name.trim(); });
+    });
+    runsTable.addEventListener("dblclick", function (ev) {
+      var td = ev.target.closest("tbody td");
+      if (!td || td.querySelector("form")) return;
+      var column = columnOf(td);
+      if (column.indexOf("tags.") !== 0) return;
+      var key = column.slice(5), runId = td.parentNode.getAttribute("data-run-id");
+      editCell(td, td.textContent.trim(), function (value) {
+        return edit.call("POST", "runs/set-tag", { run_id: runId, key: key, value: value });
+      }, function (value) { td.textContent = value; td.title = value.length > 30 ? value : ""; });
+    });
+    runsTable.querySelectorAll("thead th[data-col^='tags.']").forEach(function (th) { th.title = (th.title ? th.title + ": " : "") + "double-click a cell to edit"; });
+  }
+
   // A deleted run's page.
   var restoreOne = document.getElementById("restore-run");
   if (restoreOne) restoreOne.addEventListener("click", function () {
