@@ -308,7 +308,7 @@ def test_run_page_sections_filter_copy_buttons_and_a_folded_signature(page, edit
     expect(page.locator("#params-table tbody tr:visible")).to_have_count(total)
     # copy buttons: run id, artifact URI, a param's value
     page.locator("#overview-section button.copy").first.click()
-    expect(page.locator("#overview-section button.copy").first).to_have_text("copied")
+    expect(page.locator("#overview-section button.copy").first).to_have_class("copy done")
     assert page.evaluate("navigator.clipboard.readText()") == ids["wide"]
     uri = page.locator("#artifact-uri").inner_text()
     page.locator("#overview-section button.copy").nth(1).click()

@@ -42,7 +42,8 @@
     if (system && needle && system.querySelector("tbody tr:not([hidden])")) system.open = true;
   });
 
-  // Copy buttons: the clipboard API where the page may use it, else a selected text area.
+  // Copy buttons (their label is CSS, so a cell's text stays the value): the clipboard API where
+  // the page may use it, else a selected text area.
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
     return new Promise(function (resolve, reject) {
@@ -59,10 +60,10 @@
     var button = ev.target.closest("button.copy");
     if (!button) return;
     copyText(button.getAttribute("data-copy")).then(function () {
-      button.textContent = "copied";
+      button.classList.remove("failed");
       button.classList.add("done");
-      setTimeout(function () { button.textContent = "copy"; button.classList.remove("done"); }, 1500);
-    }, function (err) { button.textContent = "copy failed"; button.title = err.message; });
+      setTimeout(function () { button.classList.remove("done"); }, 1500);
+    }, function (err) { button.classList.add("failed"); button.title = "copy failed: " + err.message; });
   });
 
   // Long signatures show their first rows; "show all" unfolds (and folds) the rest.
