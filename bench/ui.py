@@ -264,13 +264,17 @@ def measure_edits(store_dir: str, info: dict, chromium: str) -> dict:
                 row.locator("button.rename-in-table").click()
                 row.locator("input.cell-input").fill(f"renamed-{i}")
                 row.locator("input.cell-input").press("Enter")
-                page.wait_for_function(f"document.querySelector('#runs-table td.name > a').textContent === 'renamed-{i}'")
+                page.wait_for_function(
+                    f"document.querySelector('#runs-table td.name > a').textContent === 'renamed-{i}'"
+                )
                 renames.append(int(page.get_attribute("#runs-table", "data-last-edit-ms")) / 1000)
                 cell = row.locator("td").last
                 cell.dblclick()
                 row.locator("input.cell-input").fill(f"edited-{i}")
                 row.locator("input.cell-input").press("Enter")
-                page.wait_for_function(f"document.querySelector('#runs-table tbody tr td:last-child').textContent === 'edited-{i}'")
+                page.wait_for_function(
+                    f"document.querySelector('#runs-table tbody tr td:last-child').textContent === 'edited-{i}'"
+                )
                 tags.append(int(page.get_attribute("#runs-table", "data-last-edit-ms")) / 1000)
             results["rename in the table, shown (ms)"] = median_ms(renames[1:])
             results["tag edit in the table, shown (ms)"] = median_ms(tags[1:])

@@ -333,7 +333,9 @@ def test_a_failed_run_shows_the_exception_on_its_page_and_in_the_table(page, edi
     experiment = get_run(server.url, ids["nan_fit"])["info"]["experiment_id"]
     page.goto(f"{server.url}/experiments/{experiment}")
     status = page.locator(f"#runs-table tr[data-run-id='{ids['nan_fit']}'] .status")
-    expect(status).to_have_attribute("title", "ValueError: " + get_run(server.url, ids["nan_fit"])["tags"]["autolog.failure.message"])
+    expect(status).to_have_attribute(
+        "title", "ValueError: " + get_run(server.url, ids["nan_fit"])["tags"]["autolog.failure.message"]
+    )
     status.hover()
     page.shot("table-failed")
     # a run a client ended FAILED without a reason says so
@@ -344,7 +346,10 @@ def test_a_failed_run_shows_the_exception_on_its_page_and_in_the_table(page, edi
 
 
 # -- times carry their zone ---------------------------------------------------------------------------
-@pytest.mark.parametrize(("zone", "abbreviations"), [("Europe/Berlin", ("CET", "CEST")), ("America/New_York", ("EST", "EDT")), ("UTC", ("UTC",))])
+@pytest.mark.parametrize(
+    ("zone", "abbreviations"),
+    [("Europe/Berlin", ("CET", "CEST")), ("America/New_York", ("EST", "EDT")), ("UTC", ("UTC",))],
+)
 def test_every_time_shown_says_its_zone(browser, editing, screenshots, zone, abbreviations):
     server, ids = editing
     run = get_run(server.url, ids["wide"])
@@ -389,7 +394,18 @@ def guarded(tmp_path):
     port = free_port()
     log = open(tmp_path / "server.log", "w+")
     process = subprocess.Popen(
-        [sys.executable, "-m", "autolog.cli", "ui", "--backend-store-uri", store, "--port", str(port), "--users-file", users],
+        [
+            sys.executable,
+            "-m",
+            "autolog.cli",
+            "ui",
+            "--backend-store-uri",
+            store,
+            "--port",
+            str(port),
+            "--users-file",
+            users,
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -29,9 +29,7 @@ def deleted_experiments(store: Any) -> list:
 
 def deleted_runs(store: Any, experiment_ids: list[str]) -> tuple[list, bool]:
     """(deleted runs of these experiments newest first, whether there are more than shown)."""
-    runs, token = store.search_runs_page(
-        experiment_ids, max_results=MAX_DELETED_RUNS, run_view_type="DELETED_ONLY"
-    )
+    runs, token = store.search_runs_page(experiment_ids, max_results=MAX_DELETED_RUNS, run_view_type="DELETED_ONLY")
     return runs, token is not None
 
 
