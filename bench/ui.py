@@ -233,7 +233,7 @@ def measure_edits(store_dir: str, info: dict, chromium: str) -> dict:
     """Issue 24: a rename and a tag edit made in the runs table, from Enter until the cell shows the
     change (the REST call to ``autolog ui``, the full server, then the cell updated in place; the
     page's own clock, ``data-last-edit-ms``). Target 300 ms each."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -264,17 +264,13 @@ def measure_edits(store_dir: str, info: dict, chromium: str) -> dict:
                 row.locator("button.rename-in-table").click()
                 row.locator("input.cell-input").fill(f"renamed-{i}")
                 row.locator("input.cell-input").press("Enter")
-                page.wait_for_function(
-                    f"document.querySelector('#runs-table td.name > a').textContent === 'renamed-{i}'"
-                )
+                expect(row.locator("td.name > a")).to_have_text(f"renamed-{i}")
                 renames.append(int(page.get_attribute("#runs-table", "data-last-edit-ms")) / 1000)
                 cell = row.locator("td").last
                 cell.dblclick()
                 row.locator("input.cell-input").fill(f"edited-{i}")
                 row.locator("input.cell-input").press("Enter")
-                page.wait_for_function(
-                    f"document.querySelector('#runs-table tbody tr td:last-child').textContent === 'edited-{i}'"
-                )
+                expect(cell).to_have_text(f"edited-{i}")
                 tags.append(int(page.get_attribute("#runs-table", "data-last-edit-ms")) / 1000)
             results["rename in the table, shown (ms)"] = median_ms(renames[1:])
             results["tag edit in the table, shown (ms)"] = median_ms(tags[1:])
