@@ -325,7 +325,10 @@ def test_a_failed_run_shows_the_exception_on_its_page_and_in_the_table(page, edi
     assert ids["nan_fit_caught"] == "ValueError"  # the user's exception reached the user
     page.goto(f"{server.url}/runs/{ids['nan_fit']}")
     expect(page.locator("#run-status")).to_have_text("FAILED")
-    expect(page.locator("#failure-text")).to_contain_text("ValueError: Input X contains NaN")
+    expect(page.locator("#failure-text")).to_have_text("ValueError: Input X contains NaN.")  # its first line
+    message = get_run(server.url, ids["nan_fit"])["tags"]["autolog.failure.message"]
+    page.locator("#failure-reason details summary").click()
+    expect(page.locator("#failure-full")).to_have_text("ValueError: " + message)
     page.shot("nan-fit")
     page.goto(f"{server.url}/runs/{ids['context']}")
     expect(page.locator("#failure-text")).to_have_text("RuntimeError: diverged " + XSS)
