@@ -73,3 +73,45 @@ def test_an_exception_whose_str_raises_still_records_its_type(autolog_store):
             raise Odd()
     tags = autolog_store.get_run(autolog.last_active_run().info.run_id).data.tags
     assert tags[TAG_FAILURE_TYPE].endswith("Odd") and tags[TAG_FAILURE_MESSAGE] == ""
+
+
+def test_autolog_run_of_a_script_whose_fit_raises(tmp_path):
+    """``autolog run -- python train.py``: the script's traceback and exit code are its own, and
+    the run its fit made records why it failed."""
+    pytest.importorskip("sklearn")
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    import tracking_core
+
+    script = tmp_path / "train.py"
+    script.write_text(
+        textwrap.dedent("""
+            import numpy as np
+            from sklearn.linear_model import LogisticRegression
+            X = np.array([[0.0, 1.0], [1.0, np.nan], [2.0, 0.5], [3.0, 1.5]])
+            LogisticRegression().fit(X, [0, 1, 0, 1])
+        """)
+    )
+    store = tmp_path / "autologruns"
+    environment = {k: v for k, v in os.environ.items() if k != "AUTOLOG_TESTING"}
+    source_root = os.path.dirname(os.path.dirname(os.path.abspath(autolog.__file__)))
+    environment["PYTHONPATH"] = os.pathsep.join(p for p in (source_root, environment.get("PYTHONPATH")) if p)
+    done = subprocess.run(
+        [sys.executable, "-m", "autolog", "run", "--tracking-uri", str(store), "--", sys.executable, str(script)],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert "ValueError: Input X contains NaN" in done.stderr
+    assert 'train.py", line 5' in done.stderr  # the user's own traceback
+    client = tracking_core.TrackingClient(str(store))
+    (run,) = client.search_runs(experiment_names=["Default"], max_results=10)
+    assert run.info.status == "FAILED"
+    assert run.data.tags[TAG_FAILURE_TYPE] == "ValueError"
+    assert run.data.tags[TAG_FAILURE_MESSAGE].startswith("Input X contains NaN")
