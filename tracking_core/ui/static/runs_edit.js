@@ -93,9 +93,14 @@
         });
       });
     };
-    runsTable.querySelectorAll("tbody td.name").forEach(function (td) {
-      td.appendChild(AL.el("button", { type: "button", cls: "link rename-in-table", title: "rename this run", "aria-label": "rename", text: "✎" }));
-    });
+    var addPencils = function () {
+      runsTable.querySelectorAll("tbody td.name").forEach(function (td) {
+        if (td.querySelector("button.rename-in-table")) return;
+        td.appendChild(AL.el("button", { type: "button", cls: "link rename-in-table", title: "rename this run", "aria-label": "rename", text: "✎" }));
+      });
+    };
+    addPencils();
+    new MutationObserver(addPencils).observe(runsTable, { childList: true, subtree: true });  // rows drawn later
     runsTable.addEventListener("click", function (ev) {
       var button = ev.target.closest("button.rename-in-table");
       if (!button) return;
