@@ -38,5 +38,7 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { localize(); });
   else localize();
+  /* The browser's zone abbreviation now ("CET"), for labels such as a chart's wall-time axis. */
+  localize.zone = function () { return local(Date.now()).split(" ").pop(); };
   window.ALLocalTime = localize;
 })();
