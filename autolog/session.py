@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import tracking_core as tracking
 from tracking_core.client.fluent import HANDED_RUN_ENV
 from tracking_core.entities import RunStatus
+from tracking_core.run_failure import failure_tags
 
 from . import plugin_manager, safety
 from .config import config
@@ -79,7 +80,7 @@ def _logged_call(integration: Integration, options: Mapping[str, Any], wrapped, 
         try:
             result = call_as_from(2, wrapped, call.args, call.kwargs)
         except BaseException as exc:
-            _end(call, RunStatus.KILLED if _interrupted(exc) else RunStatus.FAILED)
+            _end(call, RunStatus.KILLED if _interrupted(exc) else RunStatus.FAILED, exc)
             raise
         _finish(call, result)
         return result
@@ -303,7 +304,7 @@ def _free_model_path(call: TrainingCall, artifact_path: str) -> str:
     return candidate
 
 
-def _end(call: TrainingCall, status: str) -> None:
+def _end(call: TrainingCall, status: str, exc: BaseException | None = None) -> None:
     try:
         _call_each(_hook().autolog_run_ended, call, "ending its run", status=status)
     finally:
@@ -311,6 +312,16 @@ def _end(call: TrainingCall, status: str) -> None:
             try:
                 active = tracking.active_run()
                 if active is not None and active.info.run_id == call.run_id:
+                    if status == RunStatus.FAILED and exc is not None:
+                        _record_failure(call, active, exc)
                     tracking.end_run(status)
-            except Exception as exc:
-                safety.report(call.integration, exc, "ending its run", call.config.get("silent", False))
+            except Exception as error:
+                safety.report(call.integration, error, "ending its run", call.config.get("silent", False))
+
+
+def _record_failure(call: TrainingCall, active, exc: BaseException) -> None:
+    """Tag the run with the user's exception (type and message): the run page shows why it failed."""
+    try:
+        active.tracker.set_tags(call.run_id, failure_tags(exc))
+    except Exception as error:
+        safety.report(call.integration, error, "recording why its run failed", call.config.get("silent", False))

@@ -19,6 +19,7 @@ from .. import uri as uri_module
 from ..batch import now_ms
 from ..entities import Experiment, Run, RunInfo, RunStatus
 from ..lineage.liveness import owner_tags
+from ..run_failure import failure_tags
 from ..validation import check_key, metric_step, metric_timestamp, metric_value
 from . import pending_work
 from .tracker import Tracker, tracker_for
@@ -70,6 +71,7 @@ class ActiveRun:
             status = RunStatus.KILLED
         else:
             status = RunStatus.FAILED
+            _record_failure(self, exc if exc is not None else exc_type())
         _end(self, status)
         return False
 
@@ -202,6 +204,16 @@ def _end(run: ActiveRun, status: str) -> None:
     _last_run_in_context.set((run.tracker, run.info.run_id))
     _last_run_global = (run.tracker, run.info.run_id)
     run.tracker.end_run(run.info.run_id, status)
+
+
+def _record_failure(run: ActiveRun, exc: BaseException) -> None:
+    """Tag the run with the exception that failed it; the exception itself is left alone."""
+    if run._ended:
+        return
+    try:
+        run.tracker.set_tags(run.info.run_id, failure_tags(exc))
+    except Exception:  # recording why must never replace the user's exception
+        pass
 
 
 def active_run() -> ActiveRun | None:

@@ -28,8 +28,9 @@ from starlette.staticfiles import StaticFiles
 from ..lineage.dataset_sources import source_text
 from ..lineage.datasets import PROFILE_LIBRARY
 from ..lineage.run_context import mlflow_duplicates
+from ..run_failure import failure_reason
 from ..storage.artifacts import ArtifactPathError
-from . import queries
+from . import editing, queries
 from .artifact_view import ArtifactReader, kind_of, raw_headers
 from .columns import (
     ATTRIBUTE_COLUMNS,
@@ -40,10 +41,10 @@ from .columns import (
     csv_row,
     format_columns,
     format_duration,
-    format_time,
     format_value,
     parse_columns,
 )
+from .timestamps import time_element
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STATIC_PREFIX = "/ui-static"
@@ -74,6 +75,7 @@ def build_routes(context: Any) -> list:
         Route("/", ui.experiments_page, name="ui_experiments"),
         Route("/experiments/{ids}", ui.runs_page, name="ui_runs"),
         Route("/experiments/{ids}/runs.csv", ui.runs_csv, name="ui_runs_csv"),
+        Route("/experiments/{ids}/deleted", ui.deleted_runs_page, name="ui_deleted_runs"),
         Route("/runs/{run_id}", ui.run_page, name="ui_run"),
         Route("/runs/{run_id}/artifact", ui.artifact_raw, name="ui_artifact"),
         Route("/charts", ui.charts_page, name="ui_charts"),
@@ -97,7 +99,7 @@ class UI:
             trim_blocks=True,
             lstrip_blocks=True,
         )  # a missing optional value renders empty
-        self.env.filters.update(value=format_value, time=format_time)
+        self.env.filters.update(value=format_value, time=time_element)
         self.env.globals.update(
             static=STATIC_PREFIX,
             asset_version=_asset_version(),
@@ -105,6 +107,7 @@ class UI:
             cell=cell,
             integration_tag=TAG_INTEGRATION,
             tracking_uri=str(getattr(context, "tracking_uri", "")),
+            failure_reason=failure_reason,
             version=_version(),
         )
 
@@ -129,7 +132,21 @@ class UI:
     def experiments_page(self, request: Request) -> Response:
         rows = queries.experiment_rows(self.store)
         rows.sort(key=lambda r: -(r.last_activity or r.experiment.creation_time or 0))
-        return self.render("experiments.html", rows=rows, total_runs=sum(r.run_count for r in rows))
+        return self.render(
+            "experiments.html",
+            rows=rows,
+            total_runs=sum(r.run_count for r in rows),
+            deleted=editing.deleted_experiments(self.store),
+        )
+
+    def deleted_runs_page(self, request: Request) -> Response:
+        """The deleted runs of experiments, to restore (one or many)."""
+        found, error = self._experiments_or_404(request.path_params["ids"])
+        if error:
+            return error
+        ids = [e.experiment_id for e in found]
+        runs, more = editing.deleted_runs(self.store, ids)
+        return self.render("deleted_runs.html", experiments=found, ids=",".join(ids), runs=runs, more=more)
 
     # -- runs table -------------------------------------------------------------------------------
     def _experiments_or_404(self, ids_text: str):
@@ -330,11 +347,15 @@ class UI:
         run, deleted = queries.get_run(self.store, run_id)
         if run is None or deleted:
             if deleted:
-                return None, self.error_page(
-                    404,
-                    "Run deleted",
-                    f"Run {run_id} was deleted.",
-                    "A deleted run can be restored with the REST API (runs/restore).",
+                name = f"{run.info.run_name} ({run_id})" if run is not None else run_id
+                return None, self.render(
+                    "error.html",
+                    status=404,
+                    title="Run deleted",
+                    message=f"Run {name} was deleted.",
+                    hint="Restore it to see it again in its experiment (MLflow's clients see it again too).",
+                    restore_run=run_id,
+                    back=(f"/experiments/{run.info.experiment_id}", "Runs of its experiment") if run else None,
                 )
             return None, self.error_page(
                 404,
@@ -410,6 +431,8 @@ class UI:
             page_data=page_data,
             integration=run.data.tags.get(TAG_INTEGRATION),
             duration=format_duration(info.start_time, info.end_time),
+            note=run.data.tags.get(editing.TAG_NOTE, ""),
+            failure=failure_reason(run.data.tags) if info.status == "FAILED" else None,
         )
 
     # -- model registry ---------------------------------------------------------------------------
