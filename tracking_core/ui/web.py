@@ -31,6 +31,7 @@ from ..lineage.run_context import mlflow_duplicates
 from ..storage.artifacts import ArtifactPathError
 from . import queries
 from .artifact_view import ArtifactReader, kind_of, raw_headers
+from .chart_address import chart_specs, smoothing
 from .columns import (
     ATTRIBUTE_COLUMNS,
     TAG_INTEGRATION,
@@ -610,15 +611,27 @@ class UI:
                 else "Choose runs to chart: select them in a runs table, or open a run's page.",
             )
         keys = sorted({k for run in runs for k in run.data.metrics})
-        chosen = [k for k in (request.query_params.get("metrics") or "").split(",") if k in keys] or keys[:6]
+        specs = chart_specs(request.query_params.get("metrics") or "", keys) or [{"keys": [k]} for k in keys[:6]]
+        chosen = [k for spec in specs for k in spec["keys"]]
         x = request.query_params.get("x") if request.query_params.get("x") in ("step", "time", "relative") else "step"
+        params = sorted({k for run in runs for k in run.data.params})
         return self.render(
             "charts.html",
             runs=runs,
             keys=keys,
             chosen=chosen,
             x=x,
-            page_data={"runs": [_run_brief(r) for r in runs], "metrics": chosen, "x": x, "all_metrics": keys},
+            page_data={
+                "runs": [_run_brief(r) for r in runs],
+                "metrics": chosen,
+                "charts": specs,
+                "x": x,
+                "log": request.query_params.get("log") == "1",
+                "smoothing": smoothing(request.query_params.get("smooth")),
+                "all_metrics": keys,
+                "params": {k: [r.data.params.get(k) for r in runs] for k in params},
+                "latest": {k: [_finite(r.data.metrics.get(k)) for r in runs] for k in keys},
+            },
         )
 
     def api_metrics(self, request: Request) -> Response:
