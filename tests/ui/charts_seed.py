@@ -1,5 +1,6 @@
 """A store for the chart tests: a sweep of 50 runs with one value per metric, two runs with loss,
-val_loss and epoch histories, and a run that keeps logging (the tests write its points).
+val_loss and epoch histories, 30 runs with a short loss history each, and a run that keeps
+logging (the tests write its points).
 
 Written straight through ``SqlStore.write`` (no training), so it takes a fraction of a second.
 """
@@ -66,8 +67,24 @@ def populate(store_dir: str) -> dict:
         )
         curve_ids.append(run.run_id)
 
+    many = []  # 30 runs with a short loss history each: one chart, 30 lines
+    batch = WriteBatch()
+    for i in range(30):
+        run = new_run(keras, 20 + i, f"seed-{i:02d}")
+        batch.new_runs.append(run)
+        batch.metrics += [(run.run_id, "loss", 1.0 / (1 + s + i * 0.1), run.start_time + s, s) for s in range(20)]
+        batch.run_ends[run.run_id] = ("FINISHED", run.start_time + 100)
+        many.append(run.run_id)
+    store.write(batch)
+
     live = new_run(keras, 9, "live-training")
     store.write(
         WriteBatch(new_runs=[live], metrics=[(live.run_id, "loss", 1.0 / (1 + s), t0 + s * 100, s) for s in range(200)])
     )
-    return {"sweep": sweep_ids, "curves": curve_ids, "live": live.run_id, "experiment": sweep.experiment_id}
+    return {
+        "sweep": sweep_ids,
+        "curves": curve_ids,
+        "many": many,
+        "live": live.run_id,
+        "experiment": sweep.experiment_id,
+    }

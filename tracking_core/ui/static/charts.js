@@ -104,6 +104,7 @@
     this.timer = null;
     this.onLoad = opts.onLoad || null;
     this.onChange = opts.onChange || null;  // called when a chart's own settings change
+    this.ownSettings = opts.ownSettings !== false;  // each chart shows its own settings
   }
 
   MetricCharts.refreshMs = 3000;  // a chart with a RUNNING run reloads itself this often
@@ -266,7 +267,10 @@
     var axes = [{ label: xLabel(spec.x), size: 42, incrs: spec.x === "step" ? STEP_INCRS : undefined,
                   values: spec.x === "relative" ? function (u, vals) { return vals.map(relativeLabel); } :
                           xIsMetric ? function (u, vals) { return vals.map(AL.fmt); } : undefined },
-                { size: 60, values: function (u, vals) { return vals.map(AL.fmt); } }];
+                { size: 60, values: function (u, vals) {
+                  // on a log scale only powers of ten are labelled (the other grid lines stay unlabelled)
+                  return vals.map(function (v) { return !spec.log || Math.abs(Math.log10(v) % 1) < 1e-9 ? AL.fmt(v) : ""; });
+                } }];
     var plot = new uPlot({
       width: chartWidth(box), height: 230, series: built.series, axes: axes,
       scales: { x: { time: spec.x === "time" }, y: { distr: spec.log ? 3 : 1 } },
@@ -319,6 +323,7 @@
       title.appendChild(chip);
     });
     head.appendChild(title);
+    if (!this.ownSettings) return head;
     var settings = el("div", { cls: "chart-settings" });
     var choices = (this.choices || []).filter(function (k) { return spec.keys.indexOf(k) < 0; });
     if (!bars || choices.length) {

@@ -49,7 +49,8 @@
 
   // Overlaid curves of one metric.
   var curveSelect = document.getElementById("curve-metric");
-  var charts = new AL.MetricCharts(document.getElementById("compare-charts"), { runIds: runIds, keys: [curveSelect.value], runs: byId });
+  var charts = new AL.MetricCharts(document.getElementById("compare-charts"), { runIds: runIds, keys: [curveSelect.value], runs: byId,
+                                                                                         ownSettings: false });
   AL.bindControls(document.getElementById("compare-chart-controls"), charts);
   curveSelect.addEventListener("change", function () { charts.setKeys([curveSelect.value]); charts.load(); });
   charts.load();
