@@ -1,4 +1,5 @@
-"""The charts of the charts page as its address holds them, so a chart with its settings can be shared.
+"""The charts of the charts page as its address holds them, so a chart with its settings can be shared,
+and what the page needs to know of the runs' metrics before drawing them.
 
 ``metrics=loss|val_loss@x=metric:epoch;log;s=0.6,accuracy@o=desc`` is two charts: loss and val_loss
 overlaid, drawn against the metric ``epoch`` on a log scale with smoothing 0.6; then accuracy, its bars
@@ -44,3 +45,14 @@ def smoothing(text: str | None) -> float:
     except ValueError:
         return 0.0
     return min(max(value, 0.0), 0.99) if math.isfinite(value) else 0.0
+
+
+def longest_series(store, run_ids: list[str], keys: list[str]) -> dict[str, int]:
+    """Metric -> the most points any of the runs has of it: a metric at 1 is drawn as bars from
+    the runs' latest values, with no history to fetch."""
+    from .queries import series_lengths
+
+    longest: dict[str, int] = {}
+    for (_, key), count in series_lengths(store, run_ids, keys).items():
+        longest[key] = max(count, longest.get(key, 0))
+    return longest

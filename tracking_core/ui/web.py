@@ -31,7 +31,7 @@ from ..lineage.run_context import mlflow_duplicates
 from ..storage.artifacts import ArtifactPathError
 from . import queries
 from .artifact_view import ArtifactReader, kind_of, raw_headers
-from .chart_address import chart_specs, smoothing
+from .chart_address import chart_specs, longest_series, smoothing
 from .columns import (
     ATTRIBUTE_COLUMNS,
     TAG_INTEGRATION,
@@ -51,7 +51,7 @@ STATIC_PREFIX = "/ui-static"
 PAGE_SIZES = (25, 50, 100, 250, 500)
 DEFAULT_PAGE_SIZE = 50
 DEFAULT_ORDER = "attributes.start_time DESC"
-MAX_CHART_RUNS = 100
+MAX_CHART_RUNS = 1000  # the charts page fetches histories 200 runs a request
 MAX_CHART_KEYS = 50
 MAX_COMPARE_RUNS = 100
 MAX_BACK_TOKENS = 20
@@ -600,8 +600,22 @@ class UI:
         wanted = [r for r in (request.query_params.get("runs") or "").replace(" ", ",").split(",") if r][:limit]
         return wanted, queries.get_runs(self.store, wanted)
 
+    def _experiment_runs(self, request: Request) -> tuple[list[str], list]:
+        """The runs of ``experiments=ID,ID`` matching ``filter=`` (the newest MAX_CHART_RUNS): an
+        address that charts a whole sweep, however many runs it has."""
+        q = request.query_params
+        ids = [e for e in (q.get("experiments") or "").split(",") if e]
+        runs, _ = queries.search_page(self.store, ids, (q.get("filter") or "").strip(), None, MAX_CHART_RUNS, None)
+        return ids, runs
+
     def charts_page(self, request: Request) -> Response:
-        wanted, runs = self._runs_from_query(request, MAX_CHART_RUNS)
+        if request.query_params.get("experiments") and not request.query_params.get("runs"):
+            try:
+                wanted, runs = self._experiment_runs(request)
+            except queries.filter_errors() as exc:
+                return self.error_page(400, "Bad filter", str(exc))
+        else:
+            wanted, runs = self._runs_from_query(request, MAX_CHART_RUNS)
         if not runs:
             return self.error_page(
                 404 if wanted else 400,
@@ -631,6 +645,7 @@ class UI:
                 "all_metrics": keys,
                 "params": {k: [r.data.params.get(k) for r in runs] for k in params},
                 "latest": {k: [_finite(r.data.metrics.get(k)) for r in runs] for k in keys},
+                "longest": longest_series(self.store, [r.info.run_id for r in runs], keys),
             },
         )
 

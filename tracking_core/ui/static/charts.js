@@ -105,7 +105,13 @@
     this.onLoad = opts.onLoad || null;
     this.onChange = opts.onChange || null;  // called when a chart's own settings change
     this.ownSettings = opts.ownSettings !== false;  // each chart shows its own settings
+    // metric -> latest value of each run, and metric -> most points of any run: a metric with one
+    // point per run is drawn from these, without fetching histories
+    this.latest = opts.latest || null;
+    this.longest = opts.longest || null;
   }
+
+  MetricCharts.CHUNK = 200;  // runs per history request (keeps each address short)
 
   MetricCharts.refreshMs = 3000;  // a chart with a RUNNING run reloads itself this often
   MetricCharts.spec = chartSpec;
@@ -125,19 +131,60 @@
     return out;
   };
 
+  /* Metrics known to have one point per run and drawn alone in their charts: bars from the latest values. */
+  MetricCharts.prototype.knownSingle = function () {
+    var self = this, single = {};
+    if (!this.latest || !this.longest || this.skipSingle) return single;
+    this.charts.forEach(function (c) {
+      if (c.keys.length === 1 && xMetric(c.x) === null && self.longest[c.keys[0]] === 1 && self.latest[c.keys[0]]) single[c.keys[0]] = true;
+    });
+    this.charts.forEach(function (c) {  // overlaid or used as an x axis: its history is fetched
+      if (c.keys.length > 1) c.keys.forEach(function (k) { delete single[k]; });
+      if (xMetric(c.x) !== null) delete single[xMetric(c.x)];
+    });
+    return single;
+  };
+
+  MetricCharts.prototype.latestSeries = function (keys) {
+    var self = this, out = [];
+    keys.forEach(function (key) {
+      self.latest[key].forEach(function (v, i) {
+        if (v !== null && v !== undefined) out.push({ run_id: self.runIds[i], key: key, total: 1, t0: 0, step: [0], time: [0], value: [v] });
+      });
+    });
+    return out;
+  };
+
+  /* The histories of `keys` for every run, 200 runs a request, as one answer. */
+  MetricCharts.prototype.fetchHistories = function (keys, points) {
+    if (!keys.length) return Promise.resolve({ series: [], runs: {} });
+    var chunks = [];
+    for (var i = 0; i < this.runIds.length; i += MetricCharts.CHUNK) chunks.push(this.runIds.slice(i, i + MetricCharts.CHUNK));
+    var tail = "&points=" + points + keys.map(function (k) { return "&key=" + encodeURIComponent(k); }).join("");
+    return Promise.all(chunks.map(function (ids) {
+      return AL.getJSON("/ui-api/metrics?runs=" + ids.map(encodeURIComponent).join(",") + tail);
+    })).then(function (bodies) {
+      var all = { series: [], runs: {} };
+      bodies.forEach(function (b) {
+        all.series = all.series.concat(b.series);
+        Object.keys(b.runs).forEach(function (id) { all.runs[id] = b.runs[id]; });
+      });
+      return all;
+    });
+  };
+
   MetricCharts.prototype.load = function (refresh) {
-    var self = this, keys = this.keys();
+    var self = this, single = this.knownSingle(), keys = this.keys();
     if (!keys.length || !this.runIds.length) { this.series = []; this.render(); return Promise.resolve(); }
+    var fetchKeys = keys.filter(function (k) { return !single[k]; }), fromLatest = keys.filter(function (k) { return single[k]; });
     var probe = el("div", { cls: "chart" });
     this.container.appendChild(probe);
     var points = Math.min(2500, Math.max(200, chartWidth(probe)));
     probe.remove();
-    var url = "/ui-api/metrics?runs=" + this.runIds.map(encodeURIComponent).join(",") + "&points=" + points +
-      keys.map(function (k) { return "&key=" + encodeURIComponent(k); }).join("");
     this.container.setAttribute("aria-busy", "true");
     if (!this.container.children.length) this.container.appendChild(el("p", { cls: "muted loading", text: "loading metric histories…" }));
-    return AL.getJSON(url).then(function (body) {
-      self.series = body.series;
+    return this.fetchHistories(fetchKeys, points).then(function (body) {
+      self.series = self.latestSeries(fromLatest).concat(body.series);
       Object.keys(body.runs).forEach(function (id) { self.runs[id] = body.runs[id]; });
       if (refresh === true) self.refresh(); else self.render();
       self.container.setAttribute("aria-busy", "false");
