@@ -231,3 +231,33 @@ def test_compare_underlines_the_best_value_by_the_metrics_meaning(page, server, 
     page.goto(page.url)
     assert [v for v in best("loss") if v] == [max(loss, key=float)]
     expect(page.locator("tr[data-key='metrics.loss'] button.better")).to_have_text("↑ higher is better")
+
+
+def test_a_whole_sweep_charted_from_its_experiment_needs_no_history_request(page, charts_server, charts_store):
+    experiment = charts_store[1]["experiment"]
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/ui-api/metrics" in r.url else None)
+    page.goto(charts_server.url + f"/charts?experiments={experiment}&metrics=accuracy@o=asc")
+    rows = page.locator("#charts .chart[data-key='accuracy'] .bar-row")
+    expect(rows).to_have_count(50)
+    values = [float(v) for v in rows.locator(".num").all_inner_texts()]
+    assert values == sorted(values)
+    assert asked == []  # one value a run: drawn from the latest values in the page
+    page.refusals_expected = True
+    response = page.goto(charts_server.url + f"/charts?experiments={experiment}&filter=nonsense =")
+    assert response.status == 400
+    expect(page.locator("h1")).to_have_text("Bad filter")
+
+
+def test_the_charts_address_is_read_back_leaving_out_what_it_cannot_be():
+    from tracking_core.ui.chart_address import chart_specs
+
+    keys = ["loss", "val_loss", "epoch", "accuracy"]
+    assert chart_specs("loss|val_loss@x=metric:epoch;log;s=0.6,accuracy@o=desc", keys) == [
+        {"keys": ["loss", "val_loss"], "x": "metric:epoch", "log": True, "smoothing": 0.6},
+        {"keys": ["accuracy"], "order": "desc"},
+    ]
+    assert chart_specs("nope,loss|nope@x=metric:nope;s=7;o=sideways;x=loss", keys) == [
+        {"keys": ["loss"], "smoothing": 0.99}
+    ]
+    assert chart_specs("", keys) == []

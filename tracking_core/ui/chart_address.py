@@ -47,12 +47,24 @@ def smoothing(text: str | None) -> float:
     return min(max(value, 0.0), 0.99) if math.isfinite(value) else 0.0
 
 
-def longest_series(store, run_ids: list[str], keys: list[str]) -> dict[str, int]:
-    """Metric -> the most points any of the runs has of it: a metric at 1 is drawn as bars from
-    the runs' latest values, with no history to fetch."""
-    from .queries import series_lengths
+def step_spreads(store, run_ids: list[str], keys: list[str]) -> dict[str, int]:
+    """Metric -> the widest span of steps any of the runs logged it over. At 0 every run has its
+    values at one step (one value a run): the page draws bars from the runs' latest values and
+    fetches no history. Two index lookups a series (its first and last step), whatever its length."""
+    import sqlalchemy as sa
 
-    longest: dict[str, int] = {}
-    for (_, key), count in series_lengths(store, run_ids, keys).items():
-        longest[key] = max(count, longest.get(key, 0))
-    return longest
+    from ..storage.sql_store import metric_series, metrics
+
+    if not run_ids or not keys:
+        return {}
+    first, last = metrics.alias("first_step"), metrics.alias("last_step")
+    series = metric_series.c.series_id
+    low = sa.select(sa.func.min(first.c.step)).where(first.c.series_id == series).scalar_subquery()
+    high = sa.select(sa.func.max(last.c.step)).where(last.c.series_id == series).scalar_subquery()
+    query = (
+        sa.select(metric_series.c.key, sa.func.max(high - low))
+        .where(metric_series.c.run_id.in_(run_ids), metric_series.c.key.in_(keys))
+        .group_by(metric_series.c.key)
+    )
+    with store.engine.connect() as conn:
+        return {key: int(spread) for key, spread in conn.execute(query) if spread is not None}

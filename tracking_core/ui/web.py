@@ -31,7 +31,7 @@ from ..lineage.run_context import mlflow_duplicates
 from ..storage.artifacts import ArtifactPathError
 from . import queries
 from .artifact_view import ArtifactReader, kind_of, raw_headers
-from .chart_address import chart_specs, longest_series, smoothing
+from .chart_address import chart_specs, smoothing, step_spreads
 from .columns import (
     ATTRIBUTE_COLUMNS,
     TAG_INTEGRATION,
@@ -645,7 +645,7 @@ class UI:
                 "all_metrics": keys,
                 "params": {k: [r.data.params.get(k) for r in runs] for k in params},
                 "latest": {k: [_finite(r.data.metrics.get(k)) for r in runs] for k in keys},
-                "longest": longest_series(self.store, [r.info.run_id for r in runs], keys),
+                "step_spread": step_spreads(self.store, [r.info.run_id for r in runs], keys),
             },
         )
 

@@ -105,10 +105,10 @@
     this.onLoad = opts.onLoad || null;
     this.onChange = opts.onChange || null;  // called when a chart's own settings change
     this.ownSettings = opts.ownSettings !== false;  // each chart shows its own settings
-    // metric -> latest value of each run, and metric -> most points of any run: a metric with one
-    // point per run is drawn from these, without fetching histories
+    // metric -> latest value of each run, and metric -> widest span of steps of any run: a metric
+    // with its values at one step in every run is drawn from these, without fetching histories
     this.latest = opts.latest || null;
-    this.longest = opts.longest || null;
+    this.spread = opts.spread || null;
   }
 
   MetricCharts.CHUNK = 200;  // runs per history request (keeps each address short)
@@ -134,9 +134,9 @@
   /* Metrics known to have one point per run and drawn alone in their charts: bars from the latest values. */
   MetricCharts.prototype.knownSingle = function () {
     var self = this, single = {};
-    if (!this.latest || !this.longest || this.skipSingle) return single;
+    if (!this.latest || !this.spread || this.skipSingle) return single;
     this.charts.forEach(function (c) {
-      if (c.keys.length === 1 && xMetric(c.x) === null && self.longest[c.keys[0]] === 1 && self.latest[c.keys[0]]) single[c.keys[0]] = true;
+      if (c.keys.length === 1 && xMetric(c.x) === null && self.spread[c.keys[0]] === 0 && self.latest[c.keys[0]]) single[c.keys[0]] = true;
     });
     this.charts.forEach(function (c) {  // overlaid or used as an x axis: its history is fetched
       if (c.keys.length > 1) c.keys.forEach(function (k) { delete single[k]; });

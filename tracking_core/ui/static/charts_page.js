@@ -8,7 +8,7 @@
   var charts = new AL.MetricCharts(box, { runIds: data.runs.map(function (r) { return r.run_id; }), charts: data.charts,
                                           runs: runs, x: data.x, log: data.log, smoothing: data.smoothing,
                                           choices: data.all_metrics, onChange: remember,
-                                          latest: data.latest, longest: data.longest });
+                                          latest: data.latest, spread: data.step_spread });
   AL.bindControls(form, charts);
   document.querySelectorAll(".run-chip").forEach(function (chip, i) { chip.style.borderColor = AL.color(i); chip.style.color = AL.color(i); });
 
