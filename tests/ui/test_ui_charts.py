@@ -59,6 +59,12 @@ def test_one_value_metrics_of_a_sweep_are_bars_with_params_against_them(page, ch
     assert rows.first.get_attribute("title") == f"trial-00: {rows.locator('.num').first.inner_text()}"
     colours = rows.locator(".bar").evaluate_all("bs => bs.map(b => getComputedStyle(b).backgroundColor)")
     assert len(set(colours)) == 50, "colours repeat"
+    names = rows.locator(".label").all_inner_texts()
+    expect(accuracy.locator(".bar-row.best .label")).to_have_text(names[values.index(max(values))])  # higher is better
+    expect(accuracy.locator(".note")).to_contain_text("best (higher is better)")
+    rmse = page.locator("#charts .chart[data-key='rmse']")
+    lowest = min(float(v) for v in rmse.locator(".num").all_inner_texts())
+    expect(rmse.locator(".bar-row.best .num")).to_have_text(str(lowest))  # lower is better
     page.shot("sweep-bars")
     accuracy.locator("select.bar-order").select_option("desc")
     shown = [float(v) for v in rows.locator(".num").all_inner_texts()]

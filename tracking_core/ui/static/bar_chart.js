@@ -51,7 +51,7 @@
       holder.textContent = "";
       sorted(items, order).forEach(function (item) {
         var pos = place(item.value), text = AL.fmt(item.value);
-        var row = el("div", { cls: "bar-row", role: "listitem", "data-run": item.runId, title: item.name + ": " + text });
+        var row = el("div", { cls: "bar-row" + (item.runId === opts.best ? " best" : ""), role: "listitem", "data-run": item.runId, title: item.name + ": " + text });
         row.appendChild(el("a", { cls: "label", href: "/runs/" + encodeURIComponent(item.runId), text: item.name }));
         row.appendChild(el("div", { cls: "track" }, el("div", { cls: "bar",
           style: "margin-left: " + pos[0].toFixed(2) + "%; width: " + pos[1].toFixed(2) + "%; background: " + item.color })));

@@ -345,10 +345,13 @@
       return { runId: l.series.run_id, name: run.run_name || l.series.run_id, value: values[values.length - 1],
                color: AL.color(l.runIndex), index: l.runIndex };
     });
-    AL.barChart(box, items, { order: spec.order, log: spec.log, onOrder: function (order) { spec.order = order; self.changed(); } });
-    var missing = this.runIds.length - items.length;
+    var missing = this.runIds.length - items.length, way = betterByName(spec.keys[0]), best = null;
+    items.forEach(function (i) { if (i.value !== null && (best === null || (way === "lower" ? i.value < best.value : i.value > best.value))) best = i; });
+    AL.barChart(box, items, { order: spec.order, log: spec.log, best: best && items.length > 1 ? best.runId : null,
+                              onOrder: function (order) { spec.order = order; self.changed(); } });
     box.appendChild(el("div", { cls: "note", text: items.length + " run" + (items.length === 1 ? "" : "s") + ", one value each" +
-      (missing ? "; " + missing + " without this metric" : "") }));
+      (missing ? "; " + missing + " without this metric" : "") +
+      (best && items.length > 1 ? "; best (" + way + " is better): " + best.name + " = " + AL.fmt(best.value) : "") }));
     box.setAttribute("data-points", items.length);
     box.setAttribute("data-total", items.length);
     return { spec: spec, plot: null, box: box, signature: null };
@@ -373,7 +376,7 @@
     if (!this.ownSettings) return head;
     var settings = el("div", { cls: "chart-settings" });
     var choices = (this.choices || []).filter(function (k) { return spec.keys.indexOf(k) < 0; });
-    if (!bars || choices.length) {
+    if (!bars) {  // bars compare runs on one metric; overlays are for histories
       var overlay = el("select", { cls: "overlay", "aria-label": "add a metric to this chart" }, el("option", { value: "", text: "+ metric" }));
       choices.forEach(function (k) { overlay.appendChild(el("option", { value: k, text: k })); });
       overlay.addEventListener("change", function () {
