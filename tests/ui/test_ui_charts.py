@@ -267,3 +267,15 @@ def test_the_charts_address_is_read_back_leaving_out_what_it_cannot_be():
         {"keys": ["loss"], "smoothing": 0.99}
     ]
     assert chart_specs("", keys) == []
+
+
+def test_a_run_page_chart_overlays_another_metric_of_the_run(page, charts_server, charts_store):
+    run_id = charts_store[1]["curves"][0]
+    page.goto(charts_server.url + f"/runs/{run_id}")
+    loss = page.locator("#run-charts .chart[data-key='loss']")
+    expect(loss.locator("canvas")).to_be_visible()
+    assert loss.locator("select.overlay option").all_inner_texts() == ["+ metric", "epoch", "val_loss"]
+    loss.locator("select.overlay").select_option("val_loss")
+    expect(loss).to_have_attribute("data-keys", "loss|val_loss")
+    assert loss.locator(".u-legend .u-series th").all_inner_texts()[1:] == ["loss", "val_loss"]
+    page.shot("run-page-overlay")

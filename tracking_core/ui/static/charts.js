@@ -98,7 +98,7 @@
     this.state = { x: opts.x || "step", log: !!opts.log, smoothing: +(opts.smoothing || 0) };
     this.charts = opts.charts ? opts.charts.map(function (c) { return chartSpec(c.keys, this.state, c); }, this) :
       (opts.keys || []).map(function (k) { return chartSpec([k], this.state); }, this);
-    this.choices = opts.choices || null;  // metrics offered for overlays and as x axis
+    this.choices = opts.choices || (opts.keys ? opts.keys.slice() : null);  // metrics offered for overlays and as x axis
     this.plots = [];  // {spec, plot, box, signature}
     this.series = null;
     this.timer = null;
@@ -375,7 +375,10 @@
     head.appendChild(title);
     if (!this.ownSettings) return head;
     var settings = el("div", { cls: "chart-settings" });
-    var choices = (this.choices || []).filter(function (k) { return spec.keys.indexOf(k) < 0; });
+    var multi = {};  // with skipSingle (the run page), only metrics with a history are offered
+    (this.series || []).forEach(function (s) { if (s.total > 1) multi[s.key] = 1; });
+    var offered = (this.choices || []).filter(function (k) { return !self.skipSingle || multi[k]; });
+    var choices = offered.filter(function (k) { return spec.keys.indexOf(k) < 0; });
     if (!bars) {  // bars compare runs on one metric; overlays are for histories
       var overlay = el("select", { cls: "overlay", "aria-label": "add a metric to this chart" }, el("option", { value: "", text: "+ metric" }));
       choices.forEach(function (k) { overlay.appendChild(el("option", { value: k, text: k })); });
@@ -388,7 +391,7 @@
     if (!bars) {
       var x = el("select", { cls: "chart-x", "aria-label": "x axis of this chart" });
       [["step", "step"], ["time", "wall time"], ["relative", "relative time"]].forEach(function (o) { x.appendChild(el("option", { value: o[0], text: o[1] })); });
-      (this.choices || []).forEach(function (k) { x.appendChild(el("option", { value: "metric:" + k, text: "metric: " + k })); });
+      offered.forEach(function (k) { x.appendChild(el("option", { value: "metric:" + k, text: "metric: " + k })); });
       if (xMetric(spec.x) !== null && !x.querySelector("option[value='" + CSS.escape(spec.x) + "']")) x.appendChild(el("option", { value: spec.x, text: "metric: " + xMetric(spec.x) }));
       x.value = spec.x;
       x.addEventListener("change", function () { spec.x = x.value; self.changed(); if (xMetric(spec.x) !== null) self.load(); else self.render(); });

@@ -69,6 +69,11 @@
   SweepPlots.prototype.parcoords = function (box, metricKey) {
     var self = this, runs = this.data.runs;
     box.textContent = "";
+    if (!Object.keys(this.data.params).length) {
+      box.appendChild(AL.el("p", { cls: "muted", text: "These runs have no parameters to draw." }));
+      box.setAttribute("data-lines", 0);
+      return;
+    }
     var params = this.varyingParams().slice(0, 12);
     if (!params.length) params = Object.keys(this.data.params).slice(0, 6);
     var cols = params.map(function (k) { return self.column("params." + k); }).concat([this.column("metrics." + metricKey)]);
