@@ -407,6 +407,9 @@ def plot_from_json(name: str, data: Any) -> dict | None:
     return None
 
 
+SCORE_NAMES = {"auc": "AUC", "average_precision": "AP", "ap": "AP", "score": "score"}
+
+
 def _curves(data: dict, x: str, y: str) -> list[dict] | None:
     items: list[Any] = data["curves"] if isinstance(data.get("curves"), list) else [data]
     curves = []
@@ -415,12 +418,19 @@ def _curves(data: dict, x: str, y: str) -> list[dict] | None:
             return None
         if len(item[x]) != len(item[y]):
             return None
-        score = next(
-            (item[k] for k in ("auc", "average_precision", "ap", "score") if isinstance(item.get(k), (int, float))),
-            None,
+        score_key = next(
+            (k for k in ("auc", "average_precision", "ap", "score") if isinstance(item.get(k), (int, float))), None
         )
         label = str(item.get("label", "" if len(items) == 1 else f"curve {i + 1}"))
-        curves.append({"label": label, "x": item[x], "y": item[y], "score": score})
+        curves.append(
+            {
+                "label": label,
+                "x": item[x],
+                "y": item[y],
+                "score": item[score_key] if score_key else None,
+                "score_name": SCORE_NAMES.get(score_key or "", "score"),
+            }
+        )
     return curves
 
 

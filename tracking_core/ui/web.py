@@ -32,6 +32,7 @@ from ..run_failure import failure_reason
 from ..storage.artifacts import ArtifactPathError
 from . import editing, queries
 from .artifact_view import ArtifactReader, kind_of, raw_headers
+from .chart_address import chart_specs, smoothing, step_spreads
 from .columns import (
     ATTRIBUTE_COLUMNS,
     TAG_INTEGRATION,
@@ -51,7 +52,7 @@ STATIC_PREFIX = "/ui-static"
 PAGE_SIZES = (25, 50, 100, 250, 500)
 DEFAULT_PAGE_SIZE = 50
 DEFAULT_ORDER = "attributes.start_time DESC"
-MAX_CHART_RUNS = 100
+MAX_CHART_RUNS = 1000  # the charts page fetches histories 200 runs a request
 MAX_CHART_KEYS = 50
 MAX_COMPARE_RUNS = 100
 MAX_BACK_TOKENS = 20
@@ -622,8 +623,22 @@ class UI:
         wanted = [r for r in (request.query_params.get("runs") or "").replace(" ", ",").split(",") if r][:limit]
         return wanted, queries.get_runs(self.store, wanted)
 
+    def _experiment_runs(self, request: Request) -> tuple[list[str], list]:
+        """The runs of ``experiments=ID,ID`` matching ``filter=`` (the newest MAX_CHART_RUNS): an
+        address that charts a whole sweep, however many runs it has."""
+        q = request.query_params
+        ids = [e for e in (q.get("experiments") or "").split(",") if e]
+        runs, _ = queries.search_page(self.store, ids, (q.get("filter") or "").strip(), None, MAX_CHART_RUNS, None)
+        return ids, runs
+
     def charts_page(self, request: Request) -> Response:
-        wanted, runs = self._runs_from_query(request, MAX_CHART_RUNS)
+        if request.query_params.get("experiments") and not request.query_params.get("runs"):
+            try:
+                wanted, runs = self._experiment_runs(request)
+            except queries.filter_errors() as exc:
+                return self.error_page(400, "Bad filter", str(exc))
+        else:
+            wanted, runs = self._runs_from_query(request, MAX_CHART_RUNS)
         if not runs:
             return self.error_page(
                 404 if wanted else 400,
@@ -633,15 +648,28 @@ class UI:
                 else "Choose runs to chart: select them in a runs table, or open a run's page.",
             )
         keys = sorted({k for run in runs for k in run.data.metrics})
-        chosen = [k for k in (request.query_params.get("metrics") or "").split(",") if k in keys] or keys[:6]
+        specs = chart_specs(request.query_params.get("metrics") or "", keys) or [{"keys": [k]} for k in keys[:6]]
+        chosen = [k for spec in specs for k in spec["keys"]]
         x = request.query_params.get("x") if request.query_params.get("x") in ("step", "time", "relative") else "step"
+        params = sorted({k for run in runs for k in run.data.params})
         return self.render(
             "charts.html",
             runs=runs,
             keys=keys,
             chosen=chosen,
             x=x,
-            page_data={"runs": [_run_brief(r) for r in runs], "metrics": chosen, "x": x, "all_metrics": keys},
+            page_data={
+                "runs": [_run_brief(r) for r in runs],
+                "metrics": chosen,
+                "charts": specs,
+                "x": x,
+                "log": request.query_params.get("log") == "1",
+                "smoothing": smoothing(request.query_params.get("smooth")),
+                "all_metrics": keys,
+                "params": {k: [r.data.params.get(k) for r in runs] for k in params},
+                "latest": {k: [_finite(r.data.metrics.get(k)) for r in runs] for k in keys},
+                "step_spread": step_spreads(self.store, [r.info.run_id for r in runs], keys),
+            },
         )
 
     def api_metrics(self, request: Request) -> Response:

@@ -1,7 +1,7 @@
 /* The compare page: the "only differences" switch, overlaid curves, parallel coordinates, scatter. */
 "use strict";
 (function () {
-  var el = AL.el, svg = AL.svg, data = AL.pageData();
+  var el = AL.el, data = AL.pageData();
   var runs = data.runs, runIds = runs.map(function (r) { return r.run_id; }), byId = {};
   runs.forEach(function (r) { byId[r.run_id] = r; });
   document.querySelectorAll(".swatch").forEach(function (s) { s.style.background = AL.color(+s.getAttribute("data-index")); });
@@ -12,118 +12,63 @@
   var metricKeys = Object.keys(data.metrics);
   if (!metricKeys.length) return;
 
+  // The best value of each metric row, lower or higher by the metric's name; the user can flip it
+  // and the address keeps the choice (better=key:higher,key:lower).
+  var params = new URLSearchParams(window.location.search), chosen = {};
+  (params.get("better") || "").split(",").forEach(function (item) {
+    var at = item.lastIndexOf(":");
+    if (at > 0) chosen[item.slice(0, at)] = item.slice(at + 1) === "higher" ? "higher" : "lower";
+  });
+  function rememberBetter() {
+    var parts = Object.keys(chosen).filter(function (k) { return chosen[k] !== AL.betterByName(k); })
+      .map(function (k) { return k + ":" + chosen[k]; });
+    if (parts.length) params.set("better", parts.join(",")); else params.delete("better");
+    history.replaceState(null, "", window.location.pathname + "?" + params.toString());
+  }
+  table.querySelectorAll("tr[data-key^='metrics.']").forEach(function (row) {
+    var key = row.getAttribute("data-key").slice(8), values = data.metrics[key] || [];
+    var cells = row.querySelectorAll("td.num");
+    var button = AL.el("button", { type: "button", cls: "better link-button" });
+    row.querySelector("td").appendChild(button);
+    function mark() {
+      var way = chosen[key] || AL.betterByName(key), best = null;
+      values.forEach(function (v) { if (v !== null && (best === null || (way === "lower" ? v < best : v > best))) best = v; });
+      var distinct = values.filter(function (v) { return v !== null; }).some(function (v) { return v !== best; });
+      cells.forEach(function (cell, i) { cell.classList.toggle("best", distinct && values[i] === best); });
+      button.textContent = way === "lower" ? "↓ lower is better" : "↑ higher is better";
+      button.title = "best value underlined green; click to flip";
+      row.setAttribute("data-better", way);
+    }
+    button.addEventListener("click", function () {
+      chosen[key] = (chosen[key] || AL.betterByName(key)) === "lower" ? "higher" : "lower";
+      mark();
+      rememberBetter();
+    });
+    mark();
+  });
+
   // Overlaid curves of one metric.
   var curveSelect = document.getElementById("curve-metric");
-  var charts = new AL.MetricCharts(document.getElementById("compare-charts"), { runIds: runIds, keys: [curveSelect.value], runs: byId });
+  var charts = new AL.MetricCharts(document.getElementById("compare-charts"), { runIds: runIds, keys: [curveSelect.value], runs: byId,
+                                                                                         ownSettings: false });
   AL.bindControls(document.getElementById("compare-chart-controls"), charts);
-  curveSelect.addEventListener("change", function () { charts.keys = [curveSelect.value]; charts.load(); });
+  curveSelect.addEventListener("change", function () { charts.setKeys([curveSelect.value]); charts.load(); });
   charts.load();
 
-  // Columns as numbers where every present value is one; otherwise categories.
-  function column(name) {
-    var parts = name.split("."), entity = parts.shift(), key = parts.join(".");
-    var values = (entity === "params" ? data.params[key] : data.metrics[key]) || [];
-    var numeric = values.every(function (v) { return v === null || v === "" || !isNaN(+v); });
-    return { name: name, label: key, entity: entity, numeric: numeric,
-             values: values.map(function (v) { return v === null || v === undefined || v === "" ? null : numeric ? +v : String(v); }) };
-  }
-
-  function scale(col, lo, hi, pad) {
-    if (col.numeric) {
-      var nums = col.values.filter(function (v) { return v !== null; });
-      var min = Math.min.apply(null, nums), max = Math.max.apply(null, nums);
-      if (!nums.length) { min = 0; max = 1; }
-      if (min === max) { min -= 0.5; max += 0.5; }
-      var ticks = [min, (min + max) / 2, max];
-      if (pad) { var extra = (max - min) * pad; min -= extra; max += extra; }
-      var f = function (v) { return v === null ? null : lo + (hi - lo) * (v - min) / (max - min); };
-      f.ticks = ticks.map(function (v) { return [v, AL.fmt(v)]; });
-      return f;
-    }
-    if (pad) { var shift = (hi - lo) * pad; lo += shift; hi -= shift; }
-    var cats = []; col.values.forEach(function (v) { if (v !== null && cats.indexOf(v) < 0) cats.push(v); });
-    cats.sort();
-    var g = function (v) { var i = cats.indexOf(v); return i < 0 ? null : lo + (hi - lo) * (cats.length === 1 ? 0.5 : i / (cats.length - 1)); };
-    g.ticks = cats.slice(0, 12).map(function (c) { return [c, c.length > 14 ? c.slice(0, 13) + "…" : c]; });
-    return g;
-  }
-
-  function heat(t) {  // 0..1 -> blue..red
-    var a = [36, 99, 199], b = [217, 72, 15];
-    return "rgb(" + a.map(function (x, i) { return Math.round(x + (b[i] - x) * t); }).join(",") + ")";
-  }
+  var plots = new AL.SweepPlots(data);
 
   // Parallel coordinates: params that differ, then the chosen metric.
   var pcSelect = document.getElementById("parcoords-metric"), pcBox = document.getElementById("parcoords");
-  function parcoords() {
-    pcBox.textContent = "";
-    var params = Object.keys(data.params).filter(function (k) {
-      var seen = {}; data.params[k].forEach(function (v) { seen[v] = 1; }); return Object.keys(seen).length > 1;
-    }).slice(0, 12);
-    if (!params.length) params = Object.keys(data.params).slice(0, 6);
-    var cols = params.map(function (k) { return column("params." + k); }).concat([column("metrics." + pcSelect.value)]);
-    var width = Math.max(480, pcBox.clientWidth || 900), height = 320, top = 36, bottom = height - 28;
-    var root = svg("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img" });
-    var step = (width - 120) / Math.max(1, cols.length - 1);
-    var xs = cols.map(function (_, i) { return cols.length === 1 ? width / 2 : 60 + i * step; });
-    var scales = cols.map(function (c) { return scale(c, bottom, top); });
-    var metric = cols[cols.length - 1], metricScale = scale(metric, 0, 1);
-    runs.forEach(function (run, r) {
-      var pts = [];
-      cols.forEach(function (c, i) { var y = scales[i](c.values[r]); if (y !== null) pts.push(xs[i] + "," + y.toFixed(1)); });
-      var t = metric.numeric ? metricScale(metric.values[r]) : null;
-      var line = svg("polyline", { points: pts.join(" "), fill: "none", stroke: t === null ? "#adb5bd" : heat(t), "stroke-width": 1.6, opacity: 0.85, "data-run": run.run_id });
-      line.addEventListener("mousemove", function (e) { line.setAttribute("class", "hover"); AL.tooltip(run.run_name + "\n" + metric.label + " = " + AL.fmt(metric.values[r]), e); });
-      line.addEventListener("mouseleave", function () { line.removeAttribute("class"); AL.tooltip(null); });
-      root.appendChild(line);
-    });
-    cols.forEach(function (c, i) {
-      root.appendChild(svg("line", { x1: xs[i], x2: xs[i], y1: top, y2: bottom, stroke: "#6b7482" }));
-      root.appendChild(svg("text", { x: xs[i], y: top - 14, "text-anchor": "middle", "font-weight": i === cols.length - 1 ? 700 : 500, text: c.label.length > 18 ? c.label.slice(0, 17) + "…" : c.label }));
-      scales[i].ticks.forEach(function (tk) {
-        var y = scales[i](tk[0]);
-        root.appendChild(svg("text", { x: xs[i] + 4, y: y + 4, fill: "#6b7482", text: tk[1] }));
-      });
-    });
-    pcBox.appendChild(root);
-    pcBox.setAttribute("data-lines", runs.length);
-  }
+  function parcoords() { plots.parcoords(pcBox, pcSelect.value); }
   pcSelect.addEventListener("change", parcoords);
   parcoords();
 
   // Scatter of any two params or metrics.
   var sx = document.getElementById("scatter-x"), sy = document.getElementById("scatter-y"), scBox = document.getElementById("scatter");
-  var choices = Object.keys(data.params).map(function (k) { return "params." + k; }).concat(metricKeys.map(function (k) { return "metrics." + k; }));
-  choices.forEach(function (c) { sx.appendChild(el("option", { value: c, text: c })); sy.appendChild(el("option", { value: c, text: c })); });
-  var firstParam = Object.keys(data.params).filter(function (k) { return column("params." + k).numeric; })[0];
-  sx.value = firstParam ? "params." + firstParam : choices[0];
+  plots.choices().forEach(function (c) { sx.appendChild(el("option", { value: c, text: c })); sy.appendChild(el("option", { value: c, text: c })); });
+  sx.value = plots.defaultX();
   sy.value = "metrics." + metricKeys[0];
-  function scatter() {
-    scBox.textContent = "";
-    var cx = column(sx.value), cy = column(sy.value);
-    var width = Math.min(760, Math.max(420, scBox.clientWidth || 700)), height = 380, left = 84, right = width - 20, top = 16, bottom = height - 46;
-    var fx = scale(cx, left, right, 0.06), fy = scale(cy, bottom, top, 0.06);
-    var root = svg("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img" });
-    root.appendChild(svg("line", { x1: left, x2: right, y1: bottom, y2: bottom, stroke: "#6b7482" }));
-    root.appendChild(svg("line", { x1: left, x2: left, y1: top, y2: bottom, stroke: "#6b7482" }));
-    fx.ticks.forEach(function (tk) { root.appendChild(svg("text", { x: fx(tk[0]), y: bottom + 16, "text-anchor": "middle", fill: "#6b7482", text: tk[1] })); });
-    fy.ticks.forEach(function (tk) { root.appendChild(svg("text", { x: left - 6, y: fy(tk[0]) + 4, "text-anchor": "end", fill: "#6b7482", text: tk[1] })); });
-    root.appendChild(svg("text", { x: (left + right) / 2, y: height - 8, "text-anchor": "middle", text: cx.name }));
-    root.appendChild(svg("text", { x: 14, y: (top + bottom) / 2, transform: "rotate(-90 14 " + (top + bottom) / 2 + ")", "text-anchor": "middle", text: cy.name }));
-    var drawn = 0;
-    runs.forEach(function (run, r) {
-      var x = fx(cx.values[r]), y = fy(cy.values[r]);
-      if (x === null || y === null) return;
-      var dot = svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 5.5, fill: AL.color(r), opacity: 0.85, "data-run": run.run_id });
-      dot.addEventListener("mousemove", function (e) { AL.tooltip(run.run_name + "\n" + cx.label + " = " + AL.fmt(cx.values[r]) + "\n" + cy.label + " = " + AL.fmt(cy.values[r]), e); });
-      dot.addEventListener("mouseleave", function () { AL.tooltip(null); });
-      dot.addEventListener("click", function () { window.location.href = "/runs/" + encodeURIComponent(run.run_id); });
-      root.appendChild(dot);
-      drawn++;
-    });
-    scBox.appendChild(root);
-    scBox.setAttribute("data-points", drawn);
-  }
+  function scatter() { plots.scatter(scBox, sx.value, sy.value); }
   sx.addEventListener("change", scatter); sy.addEventListener("change", scatter);
   scatter();
 })();

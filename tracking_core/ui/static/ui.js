@@ -74,7 +74,13 @@ var AL = (function () {
     tip.style.top = (event.clientY + 12) + "px";
   }
 
-  function color(i) { return PALETTE[i % PALETTE.length]; }
+  /* The palette for the first runs, then hues a golden angle apart (lightness alternating), so 50 or
+     1,000 runs never repeat a colour. */
+  function color(i) {
+    if (i < PALETTE.length) return PALETTE[i];
+    var k = i - PALETTE.length;
+    return "hsl(" + Math.round((k * 137.508 + 17) % 360) + ", " + (62 + 12 * (k % 2)) + "%, " + (38 + 10 * (k % 3)) + "%)";
+  }
 
   /* The experiments list: open the runs of several experiments at once. */
   function initExperiments() {
