@@ -80,6 +80,7 @@ def _logged_call(integration: Integration, options: Mapping[str, Any], wrapped, 
         try:
             result = call_as_from(2, wrapped, call.args, call.kwargs)
         except BaseException as exc:
+            _log_params_of_failed_call(call)
             _end(call, RunStatus.KILLED if _interrupted(exc) else RunStatus.FAILED, exc)
             raise
         _finish(call, result)
@@ -155,6 +156,24 @@ def _call_each(hook_caller, call: TrainingCall, while_doing: str, **extra) -> li
         if value is not None:
             results.append(value)
     return results
+
+
+def _log_params_of_failed_call(call: TrainingCall) -> None:
+    """A fit that raised still records what it was asked to do (MLflow logs params before training):
+    the params of every plugin that can give them without a result. Quietly: a collector that needs
+    the result fails, and the user's exception is what they must see."""
+    silent = call.config.get("silent", False)
+    call.config["silent"] = True
+    try:
+        params: dict[str, Any] = {}
+        for found in _hook().autolog_collect_params(call=call):
+            params.update((key, loggable_param(value)) for key, value in (found or {}).items())
+        if params:
+            tracking.log_params(params)
+    except Exception:
+        pass
+    finally:
+        call.config["silent"] = silent
 
 
 def _finish(call: TrainingCall, result: Any) -> None:

@@ -35,7 +35,7 @@ def test_a_finished_or_interrupted_run_records_no_failure(fw, autolog_enable, au
         assert TAG_FAILURE_TYPE not in run.data.tags, run.info.status
 
 
-def test_a_real_sklearn_fit_on_data_with_nan(autolog_enable, autolog_store):
+def test_a_real_sklearn_fit_on_data_with_nan_records_why_and_what_it_was_asked(autolog_enable, autolog_store):
     np = pytest.importorskip("numpy")
     pytest.importorskip("sklearn")
     from sklearn.linear_model import LogisticRegression
@@ -43,11 +43,13 @@ def test_a_real_sklearn_fit_on_data_with_nan(autolog_enable, autolog_store):
     autolog_enable("sklearn")
     features = np.array([[0.0, 1.0], [1.0, np.nan], [2.0, 0.5], [3.0, 1.5]])
     with pytest.raises(ValueError, match="NaN"):
-        LogisticRegression().fit(features, [0, 1, 0, 1])
+        LogisticRegression(C=0.25).fit(features, [0, 1, 0, 1])
     (run,) = autolog_store.search_runs()
     assert run.info.status == "FAILED"
     assert run.data.tags[TAG_FAILURE_TYPE] == "ValueError"
     assert run.data.tags[TAG_FAILURE_MESSAGE].startswith("Input X contains NaN")
+    assert run.data.params["C"] == "0.25" and "max_iter" in run.data.params  # logged although fit raised
+    assert run.data.metrics == {}
 
 
 def test_a_start_run_block_that_raises_records_why(autolog_store):
