@@ -7,6 +7,7 @@ it reacts, and saves screenshots for a reviewer.
 from __future__ import annotations
 
 import csv
+import re
 import io
 import json
 import urllib.parse
@@ -291,7 +292,9 @@ def test_metric_chart_draws_downsampled_history_keeping_the_spike(page, server, 
     )
     values = body["series"][0]["value"]
     assert max(values) == max(full) == 100.0 and min(values) == round(min(full), 8)  # exact extremes kept
-    # x axis by wall time and relative time, log scale and smoothing redraw without errors
+    # x axis by wall time (labelled with the browser's zone) and relative time, log scale and smoothing
+    page.locator("select.x-axis").select_option("time")
+    expect(signal.locator(".u-legend")).to_contain_text(re.compile(r"wall time \((UTC|GMT)\)"))
     page.locator("select.x-axis").select_option("relative")
     expect(signal.locator(".u-legend")).to_contain_text("seconds since run start")
     page.locator("input.log-scale").check()

@@ -28,7 +28,9 @@
 
   function xLabel(mode) {
     var key = xMetric(mode);
-    return key !== null ? key : mode === "time" ? "wall time" : mode === "relative" ? "seconds since run start" : "step";
+    if (key !== null) return key;
+    if (mode === "time") return "wall time" + (window.ALLocalTime ? " (" + window.ALLocalTime.zone() + ")" : "");
+    return mode === "relative" ? "seconds since run start" : "step";
   }
 
   function relativeLabel(s) {
