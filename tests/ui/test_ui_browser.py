@@ -7,9 +7,9 @@ it reacts, and saves screenshots for a reviewer.
 from __future__ import annotations
 
 import csv
-import re
 import io
 import json
+import re
 import urllib.parse
 import urllib.request
 
