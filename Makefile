@@ -11,7 +11,7 @@ PYTEST := $(PY) -m pytest -q --import-mode=importlib -p no:cacheprovider
 # The real MLflow for the interop tests and benchmarks, in its own venv (never in .venv).
 MLFLOW_VENV := bench/.mlflow-venv/.ready
 
-.PHONY: install lint test interop demo bench bench-vs-mlflow team-demo bench-server bench-history bench-registry bench-store bench-ui bench-serving clean chromium soak
+.PHONY: install lint test interop demo bench bench-vs-mlflow team-demo bench-server bench-history bench-registry bench-projects bench-store bench-ui bench-serving clean chromium soak
 
 # Examples install as users would (not editable), so their sources are part of the stamp too.
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml) \
@@ -106,6 +106,11 @@ bench-store: $(STAMP)
 	$(PY) -m bench.store_search
 
 # The web UI in Chromium on 100,000 runs and 10 x 100,000-step charts (issue 11's targets).
+# Issue 23: what `autolog run URI` costs beside a direct run and `mlflow run` (AUTOLOG_BENCH_PROJECTS_BUILD=1
+# adds the first build of an environment from the package index, minutes).
+bench-projects: $(STAMP) $(MLFLOW_VENV)
+	$(PY) -m bench.projects
+
 bench-ui: $(STAMP) chromium
 	$(PY) -m bench.ui
 
