@@ -38,12 +38,17 @@ from .columns import (
     cell,
     csv_header,
     csv_row,
+    format_bytes,
     format_columns,
     format_duration,
     format_time,
     format_value,
+    format_widths,
     parse_columns,
+    parse_pins,
+    parse_widths,
 )
+from .defaults import chart_metrics, varying_first
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STATIC_PREFIX = "/ui-static"
@@ -53,6 +58,7 @@ DEFAULT_ORDER = "attributes.start_time DESC"
 MAX_CHART_RUNS = 100
 MAX_CHART_KEYS = 50
 MAX_COMPARE_RUNS = 100
+MAX_LIVE_RUNS = 500
 MAX_BACK_TOKENS = 20
 TREE_FIRST = 300  # artifact entries rendered with the page; the rest on request
 SYSTEM_TAG_PREFIXES = ("autolog.", "mlflow.")
@@ -84,6 +90,7 @@ def build_routes(context: Any) -> list:
         Route("/ui-api/runs/{run_id}/preview", ui.api_preview),
         Route("/ui-api/metrics", ui.api_metrics),
         Route("/ui-api/experiments/{ids}/count", ui.api_count),
+        Route("/ui-api/live-runs", ui.api_live_runs),
         Mount(STATIC_PREFIX, app=CachedStatic(os.path.join(HERE, "static")), name="ui_static"),
     ]
 
@@ -97,7 +104,7 @@ class UI:
             trim_blocks=True,
             lstrip_blocks=True,
         )  # a missing optional value renders empty
-        self.env.filters.update(value=format_value, time=format_time)
+        self.env.filters.update(value=format_value, time=format_time, filesizeformat=format_bytes)
         self.env.globals.update(
             static=STATIC_PREFIX,
             asset_version=_asset_version(),
@@ -156,7 +163,6 @@ class UI:
         start = _int(q.get("start"), 0, 0, 10**9)
         back = [t for t in (q.get("back") or "").split(" ") if t][-MAX_BACK_TOKENS:]
         keys = queries.column_keys(self.store, ids)
-        columns = parse_columns(q.get("columns"), keys)
         problem = None
         runs: list = []
         next_token = None
@@ -168,10 +174,16 @@ class UI:
         except queries.filter_errors() as exc:
             problem = str(exc)
         rows = self._tree_rows(runs)
+        # Default columns depend on the runs shown: links carry them, so sorting or paging keeps them.
+        columns = parse_columns(q.get("columns"), keys, runs)
+        pinned = parse_pins(q.get("pin"), columns)
+        widths = parse_widths(q.get("widths"))
         base = {
             "filter": filter_string,
             "order": order if order != DEFAULT_ORDER else "",
-            "columns": q.get("columns"),
+            "columns": format_columns(columns),
+            "pin": format_columns(pinned),
+            "widths": format_widths(widths),
             "size": size if size != DEFAULT_PAGE_SIZE else None,
         }
 
@@ -198,11 +210,18 @@ class UI:
             experiments=found,
             ids=",".join(ids),
             rows=rows,
-            columns=columns,
+            columns=[c for c in columns if c not in pinned],
+            pinned=pinned,
+            pin_param=base["pin"],
+            widths_param=base["widths"],
+            filter_keys={"params": keys.params, "metrics": keys.metrics, "tags": keys.tags},
+            max_compare=MAX_COMPARE_RUNS,
+            max_chart=MAX_CHART_RUNS,
             keys=keys,
             chosen=format_columns(columns),
             chosen_set={c.name for c in columns},
-            columns_param=q.get("columns"),
+            columns_param=format_columns(columns) or None,
+            columns_in_address=q.get("columns") is not None,
             filter=filter_string,
             order=order,
             problem=problem,
@@ -294,6 +313,27 @@ class UI:
         except queries.filter_errors() as exc:
             return _json_error(400, str(exc))
         return _json(request, {"count": count})
+
+    def api_live_runs(self, request: Request) -> Response:
+        """Status, duration and the named column cells of some runs: what the runs table polls
+        while runs on it are RUNNING."""
+        q = request.query_params
+        run_ids = [r for r in (q.get("runs") or "").split(",") if r][:MAX_LIVE_RUNS]
+        columns = parse_columns(q.get("columns") or "", queries.ColumnKeys([], [], [], [], []))
+        now = int(time.time() * 1000)
+        answer = []
+        for run in queries.live_runs(self.store, run_ids):
+            info = run.info
+            running = info.status == "RUNNING"
+            answer.append(
+                {
+                    "run_id": info.run_id,
+                    "status": info.status,
+                    "duration": format_duration(info.start_time, now if running else info.end_time),
+                    "cells": {c.name: format_value(cell(run, c)) for c in columns},
+                }
+            )
+        return _json(request, {"runs": answer})
 
     def runs_csv(self, request: Request) -> Response:
         found, error = self._experiments_or_404(request.path_params["ids"])
@@ -595,12 +635,21 @@ class UI:
         return _json(request, preview)
 
     # -- charts -----------------------------------------------------------------------------------
-    def _runs_from_query(self, request: Request, limit: int) -> tuple[list[str], list]:
-        wanted = [r for r in (request.query_params.get("runs") or "").replace(" ", ",").split(",") if r][:limit]
-        return wanted, queries.get_runs(self.store, wanted)
+    def _runs_from_query(self, request: Request, limit: int) -> tuple[list[str], list, str | None]:
+        """(ids asked for, up to ``limit``; those runs that exist; a notice when more were asked)."""
+        text = (request.query_params.get("runs") or "").replace(" ", ",")
+        asked = list(dict.fromkeys(r for r in text.split(",") if r))
+        wanted = asked[:limit]
+        notice = None
+        if len(asked) > limit:
+            notice = (
+                f"{len(asked):,} runs were selected; the first {limit} are shown "
+                f"(this page holds at most {limit} runs). Narrow the selection with a filter to see the others."
+            )
+        return wanted, queries.get_runs(self.store, wanted), notice
 
     def charts_page(self, request: Request) -> Response:
-        wanted, runs = self._runs_from_query(request, MAX_CHART_RUNS)
+        wanted, runs, limit_notice = self._runs_from_query(request, MAX_CHART_RUNS)
         if not runs:
             return self.error_page(
                 404 if wanted else 400,
@@ -610,7 +659,7 @@ class UI:
                 else "Choose runs to chart: select them in a runs table, or open a run's page.",
             )
         keys = sorted({k for run in runs for k in run.data.metrics})
-        chosen = [k for k in (request.query_params.get("metrics") or "").split(",") if k in keys] or keys[:6]
+        chosen = [k for k in (request.query_params.get("metrics") or "").split(",") if k in keys] or chart_metrics(runs)
         x = request.query_params.get("x") if request.query_params.get("x") in ("step", "time", "relative") else "step"
         return self.render(
             "charts.html",
@@ -618,6 +667,7 @@ class UI:
             keys=keys,
             chosen=chosen,
             x=x,
+            limit_notice=limit_notice,
             page_data={"runs": [_run_brief(r) for r in runs], "metrics": chosen, "x": x, "all_metrics": keys},
         )
 
@@ -660,7 +710,7 @@ class UI:
 
     # -- compare ----------------------------------------------------------------------------------
     def compare_page(self, request: Request) -> Response:
-        wanted, runs = self._runs_from_query(request, MAX_COMPARE_RUNS)
+        wanted, runs, limit_notice = self._runs_from_query(request, MAX_COMPARE_RUNS)
         if len(runs) < 1:
             return self.error_page(
                 404 if wanted else 400,
@@ -684,7 +734,7 @@ class UI:
                 extremes[key] = (min(numbers), max(numbers))
         page_data = {
             "runs": [_run_brief(r) for r in runs],
-            "params": {k: [v for v in values] for k, values in params},
+            "params": varying_first({k: list(values) for k, values in params}),
             "metrics": {k: [_finite(v) for v in values] for k, values in metrics},
             "x": "step",
         }
@@ -697,6 +747,7 @@ class UI:
             extremes=extremes,
             page_data=page_data,
             missing=len(wanted) - len(runs),
+            limit_notice=limit_notice,
         )
 
 

@@ -7,10 +7,19 @@
 
   function picks() { return Array.prototype.slice.call(document.querySelectorAll("input.pick")); }
   function chosen() { return picks().filter(function (p) { return p.checked; }).map(function (p) { return p.value; }); }
+  // A button says when the page it opens shows fewer runs than are selected.
+  function over(button, n) {
+    var limit = +button.getAttribute("data-limit");
+    button.title = limit && n > limit ? "the first " + limit + " of the " + n + " selected runs are shown" : "";
+    return limit && n > limit ? " (first " + limit + ")" : "";
+  }
   function refresh() {
     var n = chosen().length;
-    if (compare) { compare.disabled = n < 2; compare.textContent = n >= 2 ? "Compare " + n + " runs" : "Compare selected"; }
-    if (chart) chart.disabled = n < 1;
+    if (compare) {
+      compare.disabled = n < 2;
+      compare.textContent = n >= 2 ? "Compare " + n + " runs" + over(compare, n) : "Compare selected";
+    }
+    if (chart) { chart.disabled = n < 1; chart.textContent = n >= 1 ? "Chart " + n + (n === 1 ? " run" : " runs") + over(chart, n) : "Chart selected"; }
   }
   picks().forEach(function (p) { p.addEventListener("change", refresh); });
   var all = document.getElementById("select-all");
@@ -25,6 +34,8 @@
     window.location.href = "/charts?runs=" + chosen().map(encodeURIComponent).join(",");
   });
   refresh();
+  // Back from Compare or Charts: the browser ticks the boxes again after this script ran.
+  window.addEventListener("pageshow", refresh);
 
   // The count arrives after the rows: counting a large filtered experiment can take longer.
   var count = document.getElementById("run-count");
