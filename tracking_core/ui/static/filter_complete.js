@@ -10,7 +10,7 @@
   var keys = JSON.parse(data.textContent);
   keys.attributes = ["run_name", "status", "start_time", "end_time", "run_id", "artifact_uri"];
   var ENTITIES = ["metrics", "params", "tags", "attributes"];
-  var MAX_SHOWN = 12;
+  var MAX_SHOWN = 40;  // the list scrolls
   var active = -1, shown = [];
 
   function quoted(entity, key) { return entity + "." + (/^[A-Za-z_][\w]*$/.test(key) ? key : "`" + key + "`"); }
@@ -51,13 +51,13 @@
   }
   function open() {
     var word = wordAtCaret();
-    if (!word.text) { close(); return; }
+    if (!/^[A-Za-z_`]/.test(word.text)) { close(); return; }  // nothing typed yet, or a number
     shown = candidates(word.text).filter(function (c) { return c.text !== word.text; }).slice(0, MAX_SHOWN);
     if (!shown.length) { close(); return; }
     list.textContent = "";
     shown.forEach(function (c, i) {
       list.appendChild(AL.el("li", { role: "option", id: "filter-suggestion-" + i, "aria-selected": "false", "data-value": c.text },
-        c.text, c.kind ? AL.el("span", { cls: "kind", text: c.kind }) : null));
+        c.text, c.kind ? AL.el("span", { cls: "kind", "aria-hidden": "true", text: c.kind }) : null));
     });
     list.hidden = false; active = -1;
     input.setAttribute("aria-expanded", "true");

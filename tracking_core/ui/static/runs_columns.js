@@ -155,6 +155,7 @@
                                         on: { click: function () { closeMenu(); item[1](); } } }));
     });
     menu.opener = button;
+    menu.scrolledTo = wrap.scrollLeft;
     document.body.appendChild(menu);
     var box = button.getBoundingClientRect();
     menu.style.left = Math.min(box.left, window.innerWidth - menu.offsetWidth - 8) + "px";
@@ -178,7 +179,10 @@
   document.addEventListener("mousedown", function (e) {
     if (menu && !menu.contains(e.target) && !e.target.closest(".col-menu")) closeMenu();
   });
-  document.getElementById("runs-wrap").addEventListener("scroll", closeMenu);
+  var wrap = document.getElementById("runs-wrap");
+  wrap.addEventListener("scroll", function () {  // the menu belongs to a header that scrolled away
+    if (menu && Math.abs(wrap.scrollLeft - menu.scrolledTo) > 40) closeMenu();
+  });
 
   // -- resizing: drag a header's right edge, or focus it and press the arrow keys ----------------
   headers().forEach(function (th) {
