@@ -131,7 +131,7 @@ def test_run_name_stays_in_view_and_columns_pin_move_hide_resize_and_are_remembe
     columns = "metrics.accuracy,metrics.auc,metrics.loss,params.C,params.max_depth,params.dual,params.n_jobs"
     page.set_viewport_size({"width": 900, "height": 800})
     page.goto(server.url + f"/experiments/{experiment}?columns={urllib.parse.quote(columns)}")
-    wrap = page.locator("#runs-wrap")
+    wrap = page.locator(".table-wrap")
     name = page.locator("#runs-table tbody tr").first.locator("td.name")
     x_before = name.bounding_box()["x"]
     wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
