@@ -156,6 +156,13 @@ def test_run_name_stays_in_view_and_columns_pin_move_hide_resize_and_are_remembe
     assert shown.index("metrics.loss") < shown.index("metrics.auc")
     menu("params.n_jobs", "Hide column")
     assert "params.n_jobs" not in headers(page)
+    # the column chooser keeps the moved order, and adds a newly ticked column at the end
+    before = headers(page)
+    page.locator("#column-chooser summary").click()
+    page.locator("#columns-form input.col[value='metrics.val_loss']").check()
+    with page.expect_navigation():
+        page.locator("#columns-form button[type=submit]").click()
+    assert headers(page) == [*before, "metrics.val_loss"]
     # resize by dragging the right edge of a header
     th = page.locator("th[data-col='metrics.accuracy']")
     th.scroll_into_view_if_needed()

@@ -79,9 +79,14 @@
         label.style.display = label.textContent.toLowerCase().indexOf(q) >= 0 ? "" : "none";
       });
     });
+    // The table's order is kept (columns may have been moved); newly ticked ones go at the end.
+    var before = document.getElementById("columns-value").value.split(",").filter(Boolean);
     function chosenColumns() {
-      return Array.prototype.slice.call(form.querySelectorAll("input.col")).filter(function (c) { return c.checked; })
+      var ticked = Array.prototype.slice.call(form.querySelectorAll("input.col")).filter(function (c) { return c.checked; })
         .map(function (c) { return c.value; });
+      var listed = Array.prototype.slice.call(form.querySelectorAll("input.col")).map(function (c) { return c.value; });
+      var kept = before.filter(function (name) { return ticked.indexOf(name) >= 0 || listed.indexOf(name) < 0; });
+      return kept.concat(ticked.filter(function (name) { return kept.indexOf(name) < 0; }));
     }
     // Enter on "params.x" / "metrics.x" / "tags.x" adds that column even if it is not listed.
     find.addEventListener("keydown", function (e) {
