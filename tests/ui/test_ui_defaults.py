@@ -35,15 +35,15 @@ def test_default_params_are_those_that_vary_most_varied_first():
 
 
 def test_default_metrics_leave_out_constants_and_keep_pairs_together():
-    assert common_metrics(sweep(), 8) == ["accuracy", "loss", "val_loss"]
+    assert common_metrics(sweep(), 8) == ["loss", "val_loss", "accuracy"]
     keys = ColumnKeys([], [], [], ["dual", "n_jobs"], ["constant"])
     columns = parse_columns(None, keys, sweep())
     assert [c.name for c in columns] == [
-        "metrics.accuracy",
-        "metrics.loss",
-        "metrics.val_loss",
         "params.max_depth",
         "params.C",
+        "metrics.loss",
+        "metrics.val_loss",
+        "metrics.accuracy",
     ]
     assert parse_columns(None, keys, []) == [
         Column("metrics", "constant"),

@@ -54,9 +54,9 @@ ATTRIBUTE_COLUMNS = (
 def parse_columns(spec: str | None, keys: ColumnKeys, shown: list[Run] | None = None) -> list[Column]:
     """The columns the URL names (unknown entities dropped), or by default the metrics and the
     params that tell the ``shown`` runs apart (without runs, the keys most runs have)."""
-    if spec is None and shown:
-        return [Column("metrics", k) for k in common_metrics(shown, DEFAULT_METRICS)] + [
-            Column("params", k) for k in varying_params(shown, DEFAULT_PARAMS)
+    if spec is None and shown:  # what was varied, then what came of it
+        return [Column("params", k) for k in varying_params(shown, DEFAULT_PARAMS)] + [
+            Column("metrics", k) for k in common_metrics(shown, DEFAULT_METRICS)
         ]
     if spec is None:
         metrics = sorted(keys.frequent_metrics[:DEFAULT_METRICS])

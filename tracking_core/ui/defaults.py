@@ -47,13 +47,13 @@ def varying_params(runs: list[Run], limit: int) -> list[str]:
 
 def common_metrics(runs: list[Run], limit: int) -> list[str]:
     """Metrics most of the runs have (a metric equal in every run is left out when others vary),
-    ordered so that ``loss`` and ``val_loss`` sit together."""
+    losses first, ``loss`` and ``val_loss`` side by side."""
     found = spreads(r.data.metrics for r in runs)
     if len(runs) >= 2:
         informative = [s for s in found if s.distinct > 1 or s.runs < len(runs)]
         found = informative or found
     found.sort(key=lambda s: (s.key.startswith(SYSTEM_PREFIX), -s.runs, metric_base(s.key), s.key))
-    return sorted((s.key for s in found[:limit]), key=lambda k: (k.startswith(SYSTEM_PREFIX), metric_base(k), k))
+    return sorted((s.key for s in found[:limit]), key=_metric_order)
 
 
 def chart_metrics(runs: list[Run], limit: int = 6) -> list[str]:
@@ -77,6 +77,11 @@ def chart_metrics(runs: list[Run], limit: int = 6) -> list[str]:
             break
         chosen.extend(groups[base])
     return chosen
+
+
+def _metric_order(key: str) -> tuple:
+    base = metric_base(key)
+    return (key.startswith(SYSTEM_PREFIX), "loss" not in base, base, key)
 
 
 def varying_first(params: dict[str, list]) -> dict[str, list]:
