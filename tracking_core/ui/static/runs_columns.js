@@ -75,14 +75,17 @@
     });
   }
 
-  // -- sticky columns: the checkbox, the run name and the pinned columns -------------------------
+  // -- pinned columns stick beside the run name (the stylesheet keeps the checkbox and the name) --
   function layoutSticky() {
-    var left = 0, sticky = headers().filter(function (th) { return th.classList.contains("sticky"); });
-    sticky.forEach(function (th, i) {
+    var pinned = headers().filter(function (th) { return th.classList.contains("pinned"); });
+    if (!pinned.length) return;  // nothing to measure: no layout forced before the first paint
+    var left = headRow.querySelector("th.sel").getBoundingClientRect().width +
+               headRow.querySelector("th.name").getBoundingClientRect().width;
+    pinned.forEach(function (th, i) {
       var width = th.getBoundingClientRect().width;
       cellsOf(th.cellIndex).forEach(function (c) {
         c.classList.add("sticky");
-        c.classList.toggle("sticky-edge", i === sticky.length - 1);
+        c.classList.toggle("sticky-edge", i === pinned.length - 1);
         c.style.left = left + "px";
       });
       left += width;
