@@ -232,6 +232,10 @@ def test_runs_table_follows_a_running_run_until_it_ends(page, server, seeded):
     store.write(WriteBatch(metrics=[(running, "loss", 0.25, now_ms(), 1)]))
     expect(row.locator("td").nth(6)).to_have_text("0.25", timeout=10_000)
     expect(page.locator("#live-note")).to_contain_text("1 run running")
+    # a run started meanwhile (the sweep's next trial) is announced, not pushed into the rows
+    (started,), _ = _new_runs(store, experiment, ["next-trial"])
+    expect(page.locator("#new-runs")).to_have_text("1 new run — show", timeout=10_000)
+    assert page.locator("#runs-table tbody tr").count() == 2
     store.write(WriteBatch(run_ends={running: ("FINISHED", now_ms())}))
     expect(row.locator(".status")).to_have_text("FINISHED", timeout=10_000)
     assert page.evaluate("window.__same_page") is True  # updated in place, not reloaded
@@ -240,6 +244,9 @@ def test_runs_table_follows_a_running_run_until_it_ends(page, server, seeded):
     polls = page.locator("#runs-table").get_attribute("data-live-polls")
     page.wait_for_timeout(4000)
     assert page.locator("#runs-table").get_attribute("data-live-polls") == polls  # polling stopped
+    store.write(WriteBatch(run_ends={started: ("FINISHED", now_ms())}))
+    page.locator("#new-runs").click()
+    expect(page.locator("#runs-table tbody tr")).to_have_count(3)
 
 
 # -- item 10: completion, CSV numbers, sizes ------------------------------------------------------------

@@ -41,6 +41,7 @@
   var count = document.getElementById("run-count");
   if (count) AL.getJSON(count.getAttribute("data-url")).then(function (body) {
     var n = body.count, filtered = count.getAttribute("data-filtered") === "1";
+    count.setAttribute("data-count", String(n));  // the live refresh tells of runs added since
     count.textContent = n.toLocaleString("en-US") + (n === 1 ? " run" : " runs") + (filtered ? " match" : "");
     var total = document.getElementById("rows-total");
     if (total) total.textContent = " of " + n.toLocaleString("en-US");

@@ -1,6 +1,7 @@
 /* The runs table follows its RUNNING runs: every few seconds it asks the server for their status,
    duration and the values of the shown columns, and writes them into the rows in place (the
-   selection, the scroll position and the order stay as they are). It stops once none runs. */
+   selection, the scroll position and the order stay as they are); runs started since the page
+   opened are announced with a link that shows them. It stops once no run on the page runs. */
 "use strict";
 (function () {
   var table = document.getElementById("runs-table");
@@ -28,6 +29,22 @@
     note.textContent = text;
   }
 
+  // New runs (a sweep starting its next trial): counted, offered, never pushed into the rows.
+  var count = document.getElementById("run-count"), added = null;
+  function checkNewRuns() {
+    var before = count && count.getAttribute("data-count");
+    if (!before) return;
+    AL.getJSON(count.getAttribute("data-url")).then(function (body) {
+      var n = body.count - +before;
+      if (n <= 0) return;
+      if (!added) {
+        added = AL.el("a", { id: "new-runs", cls: "live-note", href: window.location.href });
+        count.parentNode.insertBefore(added, count.nextSibling);
+      }
+      added.textContent = n + (n === 1 ? " new run" : " new runs") + " — show";
+    }).catch(function () { /* the next poll tries again */ });
+  }
+
   function update(row, run, at) {
     var status = row.querySelector(".status");
     status.className = "status " + run.status.toLowerCase();
@@ -49,6 +66,7 @@
     rows.forEach(function (tr) { byId[tr.getAttribute("data-run-id")] = tr; });
     var url = "/ui-api/live-runs?runs=" + Object.keys(byId).map(encodeURIComponent).join(",") +
               "&columns=" + encodeURIComponent(columns.join(","));
+    checkNewRuns();
     AL.getJSON(url).then(function (body) {
       body.runs.forEach(function (run) { if (byId[run.run_id]) update(byId[run.run_id], run, at); });
       if (window.AL_RUNS_LAYOUT) window.AL_RUNS_LAYOUT();
