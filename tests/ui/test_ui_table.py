@@ -156,13 +156,24 @@ def test_run_name_stays_in_view_and_columns_pin_move_hide_resize_and_are_remembe
     assert shown.index("metrics.loss") < shown.index("metrics.auc")
     menu("params.n_jobs", "Hide column")
     assert "params.n_jobs" not in headers(page)
+    # attribute columns can be hidden too, and the chooser shows them again
+    menu("attributes.duration", "Hide column")
+    assert "attributes.duration" not in headers(page) and "attributes.status" in headers(page)
+    expect(page).to_have_url(re.compile(r"hide=attributes\.duration"))
     # the column chooser keeps the moved order, and adds a newly ticked column at the end
     before = headers(page)
     page.locator("#column-chooser summary").click()
     page.locator("#columns-form input.col[value='metrics.val_loss']").check()
     with page.expect_navigation():
         page.locator("#columns-form button[type=submit]").click()
-    assert headers(page) == [*before, "metrics.val_loss"]
+    assert headers(page) == [h for h in before if h != "attributes.duration"] + ["metrics.val_loss"]
+    page.locator("#column-chooser summary").click()
+    page.locator("#columns-form input.attr[value='attributes.duration']").check()
+    page.locator("#columns-form input.attr[value='attributes.start_time']").uncheck()
+    with page.expect_navigation():
+        page.locator("#columns-form button[type=submit]").click()
+    assert "attributes.duration" in headers(page) and "attributes.start_time" not in headers(page)
+    assert page.locator("#runs-table tbody tr").first.locator("td").count() == len(headers(page)) + 1
     # resize by dragging the right edge of a header
     th = page.locator("th[data-col='metrics.accuracy']")
     th.scroll_into_view_if_needed()

@@ -51,6 +51,23 @@ ATTRIBUTE_COLUMNS = (
 )
 
 
+INTEGRATION_COLUMN = f"tags.`{TAG_INTEGRATION}`"
+# The attribute columns a user may hide (the run name stays): (column name, label).
+HIDEABLE_ATTRIBUTES = (
+    ("attributes.status", "Status"),
+    ("attributes.start_time", "Started"),
+    ("attributes.duration", "Duration"),
+    (INTEGRATION_COLUMN, "Integration"),
+    ("attributes.experiment", "Experiment"),
+)
+
+
+def parse_hidden(spec: str | None) -> list[str]:
+    """The attribute columns hidden by the URL (``hide=attributes.status,attributes.duration``)."""
+    named = {part.strip() for part in (spec or "").split(",")}
+    return [name for name, _ in HIDEABLE_ATTRIBUTES if name in named]
+
+
 def parse_columns(spec: str | None, keys: ColumnKeys, shown: list[Run] | None = None) -> list[Column]:
     """The columns the URL names (unknown entities dropped), or by default the metrics and the
     params that tell the ``shown`` runs apart (without runs, the keys most runs have)."""

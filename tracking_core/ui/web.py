@@ -33,6 +33,8 @@ from . import queries
 from .artifact_view import ArtifactReader, kind_of, raw_headers
 from .columns import (
     ATTRIBUTE_COLUMNS,
+    HIDEABLE_ATTRIBUTES,
+    INTEGRATION_COLUMN,
     TAG_INTEGRATION,
     Column,
     cell,
@@ -45,6 +47,7 @@ from .columns import (
     format_value,
     format_widths,
     parse_columns,
+    parse_hidden,
     parse_pins,
     parse_widths,
 )
@@ -178,12 +181,14 @@ class UI:
         columns = parse_columns(q.get("columns"), keys, runs)
         pinned = parse_pins(q.get("pin"), columns)
         widths = parse_widths(q.get("widths"))
+        hidden = parse_hidden(q.get("hide"))
         base = {
             "filter": filter_string,
             "order": order if order != DEFAULT_ORDER else "",
             "columns": format_columns(columns),
             "pin": format_columns(pinned),
             "widths": format_widths(widths),
+            "hide": ",".join(hidden),
             "size": size if size != DEFAULT_PAGE_SIZE else None,
         }
 
@@ -214,6 +219,10 @@ class UI:
             pinned=pinned,
             pin_param=base["pin"],
             widths_param=base["widths"],
+            hidden=hidden,
+            hide_param=base["hide"],
+            attribute_choices=[c for c in HIDEABLE_ATTRIBUTES if len(found) > 1 or c[0] != "attributes.experiment"],
+            integration_col=INTEGRATION_COLUMN,
             filter_keys={"params": keys.params, "metrics": keys.metrics, "tags": keys.tags},
             max_compare=MAX_COMPARE_RUNS,
             max_chart=MAX_CHART_RUNS,

@@ -7,7 +7,7 @@
   var table = document.getElementById("runs-table");
   var params = new URLSearchParams(window.location.search);
   var storeKey = table ? "autolog.runs.layout." + table.getAttribute("data-experiments") : null;
-  var LAYOUT = ["columns", "pin", "widths"];
+  var LAYOUT = ["columns", "pin", "widths", "hide"];
 
   function stored() {
     try { return JSON.parse(window.localStorage.getItem(storeKey) || "null"); } catch (e) { return null; }
@@ -38,15 +38,18 @@
   });
   var chooser = document.getElementById("columns-form");
   if (chooser) chooser.addEventListener("submit", function () {
+    var hide = Array.prototype.slice.call(chooser.querySelectorAll("input.attr")).filter(function (b) { return !b.checked; })
+      .map(function (b) { return b.value; }).join(",");
+    document.getElementById("hide-value").value = hide;
     remember({ columns: document.getElementById("columns-value").value, pin: params.get("pin") || "",
-               widths: params.get("widths") || "" });
+               widths: params.get("widths") || "", hide: hide });
   });
   if (!table) return;
 
   var headRow = table.tHead.rows[0];
   function headers() { return Array.prototype.slice.call(headRow.cells); }
   function dataColumns() {  // the chosen columns in table order (pinned ones first)
-    return headers().filter(function (th) { return th.querySelector(".col-menu"); })
+    return headers().filter(function (th) { return th.draggable; })
       .map(function (th) { return th.getAttribute("data-col"); });
   }
   function pinnedColumns() {
@@ -93,9 +96,10 @@
   }
 
   // -- a new layout: kept in the address (a new page load) and in this browser -------------------
-  function go(columns, pinned) {
+  function hiddenAttributes() { return (params.get("hide") || "").split(",").filter(Boolean); }
+  function go(columns, pinned, hidden) {
     var layout = { columns: columns.join(","), pin: pinned.filter(function (c) { return columns.indexOf(c) >= 0; }).join(","),
-                   widths: widthsText() };
+                   widths: widthsText(), hide: (hidden || hiddenAttributes()).join(",") };
     remember(layout);
     LAYOUT.forEach(function (k) { if (layout[k]) params.set(k, layout[k]); else params.delete(k); });
     if (!layout.columns) params.set("columns", "");
@@ -123,7 +127,8 @@
       input.value = text;
     });
     params = new URLSearchParams(window.location.search);
-    remember({ columns: params.get("columns") || dataColumns().join(","), pin: params.get("pin") || "", widths: text });
+    remember({ columns: params.get("columns") || dataColumns().join(","), pin: params.get("pin") || "", widths: text,
+               hide: params.get("hide") || "" });
   }
 
   // -- the column menu ---------------------------------------------------------------------------
@@ -143,7 +148,9 @@
       var next = columns.slice(); next.splice(at, 1); next.splice(to, 0, name);
       return next;
     }
-    var items = [
+    var items = !th.draggable ? [  // an attribute column: it can only be hidden (the chooser shows it again)
+      ["Hide column", function () { go(columns, pinned, hiddenAttributes().concat([name])); }],
+    ] : [
       [isPinned ? "Unpin" : "Pin to the left", function () {
         go(columns, isPinned ? pinned.filter(function (c) { return c !== name; }) : pinned.concat([name]));
       }],

@@ -10,9 +10,7 @@
   var note = null;
 
   function runningRows() {
-    return Array.prototype.slice.call(table.querySelectorAll("tbody tr")).filter(function (tr) {
-      return tr.querySelector(".status.running");
-    });
+    return Array.prototype.slice.call(table.querySelectorAll("tbody tr[data-status=RUNNING]"));
   }
   function columnIndexes() {  // column name -> cell index, for the columns a run's values fill
     var found = {};
@@ -46,9 +44,9 @@
   }
 
   function update(row, run, at) {
-    var status = row.querySelector(".status");
-    status.className = "status " + run.status.toLowerCase();
-    status.textContent = run.status;
+    row.setAttribute("data-status", run.status);
+    var status = row.querySelector(".status");  // absent when the column is hidden
+    if (status) { status.className = "status " + run.status.toLowerCase(); status.textContent = run.status; }
     if (at["attributes.duration"] !== undefined) row.cells[at["attributes.duration"]].textContent = run.duration;
     Object.keys(run.cells).forEach(function (name) {
       var cell = row.cells[at[name]];
