@@ -302,3 +302,33 @@ def test_csv_preview_shows_short_numbers_and_sizes_use_one_unit(page, server, se
     assert "4.9 KB" in sizes and "5,000" not in sizes
     assert all(re.fullmatch(r"\d+ bytes?|\d+\.\d (KB|MB|GB)", s) for s in sizes), sizes
     page.shot("csv-preview")
+
+
+def test_a_header_dragged_onto_another_moves_its_column(page, server, sweep):
+    page.goto(server.url + f"/experiments/{sweep[0]}?columns=metrics.loss,metrics.auc,params.C")
+    with page.expect_navigation():
+        page.drag_and_drop("th[data-col='params.C']", "th[data-col='metrics.loss']")
+    assert [h for h in headers(page) if "." in h and not h.startswith(("attributes.", "tags.`"))] == [
+        "params.C",
+        "metrics.loss",
+        "metrics.auc",
+    ]
+
+
+def test_keys_holding_html_stay_text_in_the_menus_and_the_completion(page, server, ids):
+    experiment = ids["experiments"]["synthetic"]
+    page.goto(server.url + f"/experiments/{experiment}?columns=metrics.loss,params.payload")
+    page.locator("#filter").click()
+    page.keyboard.type("params.")
+    script_key = page.locator("#filter-suggestions li", has_text="<script>")
+    expect(script_key).to_have_count(1)
+    script_key.click()
+    expect(page.locator("#filter")).to_have_value("params.`<script>window.__xss=2<_script>`")
+    page.locator("th[data-col='params.payload'] .col-menu").click()
+    expect(page.get_by_role("menu")).to_have_attribute("aria-label", "column params.payload")
+    page.keyboard.press("Escape")
+    page.locator("#filter").fill("")
+    page.keyboard.type("m_<")
+    expect(page.locator("#filter-suggestions li").first).to_have_attribute("data-value", "metrics.`m_<b>bold</b>`")
+    page.shot("xss-completion")
+    assert page.evaluate("window.__xss") is None
