@@ -97,6 +97,7 @@ def test_selecting_more_runs_than_a_page_holds_says_so(page, server, sweep):
     expect(page.locator("#compare-selected")).to_have_text("Compare 120 runs (first 100)")
     expect(page.locator("#chart-selected")).to_have_text("Chart 120 runs (first 100)")
     page.locator("#compare-selected").click()
+    assert "selected=120" in page.url and page.url.count(",") == 99  # the address holds the runs shown
     notice = page.locator("#limit-notice")
     expect(notice).to_contain_text("120 runs were selected; the first 100 are shown")
     expect(page.locator("h1")).to_have_text("Compare 100 runs")

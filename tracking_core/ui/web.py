@@ -649,10 +649,11 @@ class UI:
         text = (request.query_params.get("runs") or "").replace(" ", ",")
         asked = list(dict.fromkeys(r for r in text.split(",") if r))
         wanted = asked[:limit]
+        selected = max(len(asked), _int(request.query_params.get("selected"), 0, 0, 10**7))
         notice = None
-        if len(asked) > limit:
+        if selected > len(wanted):
             notice = (
-                f"{len(asked):,} runs were selected; the first {limit} are shown "
+                f"{selected:,} runs were selected; the first {len(wanted)} are shown "
                 f"(this page holds at most {limit} runs). Narrow the selection with a filter to see the others."
             )
         return wanted, queries.get_runs(self.store, wanted), notice

@@ -27,12 +27,15 @@
     picks().forEach(function (p) { if (!p.closest("tr").classList.contains("collapsed")) p.checked = all.checked; });
     refresh();
   });
-  if (compare) compare.addEventListener("click", function () {
-    window.location.href = "/compare?runs=" + chosen().map(encodeURIComponent).join(",");
-  });
-  if (chart) chart.addEventListener("click", function () {
-    window.location.href = "/charts?runs=" + chosen().map(encodeURIComponent).join(",");
-  });
+  // Only the runs the page will show travel in the address (500 ids make a 16 KB URL), with the
+  // number selected, so the page can say how many it leaves out.
+  function openSelected(button, path) {
+    var ids = chosen(), limit = +button.getAttribute("data-limit") || ids.length;
+    window.location.href = path + "?runs=" + ids.slice(0, limit).map(encodeURIComponent).join(",") +
+      (ids.length > limit ? "&selected=" + ids.length : "");
+  }
+  if (compare) compare.addEventListener("click", function () { openSelected(compare, "/compare"); });
+  if (chart) chart.addEventListener("click", function () { openSelected(chart, "/charts"); });
   refresh();
   // Back from Compare or Charts: the browser ticks the boxes again after this script ran.
   window.addEventListener("pageshow", refresh);

@@ -6,7 +6,7 @@
 (function () {
   var table = document.getElementById("runs-table");
   if (!table) return;
-  var EVERY_MS = 3000;
+  var EVERY_MS = 3000, CHUNK = 100;
   var note = null;
 
   function runningRows() {
@@ -62,11 +62,16 @@
     var columns = Object.keys(at).filter(function (n) { return /^(params|metrics|tags)\./.test(n); });
     var byId = {};
     rows.forEach(function (tr) { byId[tr.getAttribute("data-run-id")] = tr; });
-    var url = "/ui-api/live-runs?runs=" + Object.keys(byId).map(encodeURIComponent).join(",") +
-              "&columns=" + encodeURIComponent(columns.join(","));
+    var ids = Object.keys(byId), asks = [];
+    for (var i = 0; i < ids.length; i += CHUNK) {  // short addresses, even for a page of 500 running runs
+      asks.push(AL.getJSON("/ui-api/live-runs?runs=" + ids.slice(i, i + CHUNK).map(encodeURIComponent).join(",") +
+                           "&columns=" + encodeURIComponent(columns.join(","))));
+    }
     checkNewRuns();
-    AL.getJSON(url).then(function (body) {
-      body.runs.forEach(function (run) { if (byId[run.run_id]) update(byId[run.run_id], run, at); });
+    Promise.all(asks).then(function (answers) {
+      answers.forEach(function (body) {
+        body.runs.forEach(function (run) { if (byId[run.run_id]) update(byId[run.run_id], run, at); });
+      });
       if (window.AL_RUNS_LAYOUT) window.AL_RUNS_LAYOUT();
       var still = runningRows().length;
       show(still ? "live: " + still + (still === 1 ? " run" : " runs") + " running, updated " + new Date().toLocaleTimeString() : "");
