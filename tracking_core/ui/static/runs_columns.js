@@ -19,14 +19,17 @@
     try { window.localStorage.removeItem(storeKey); } catch (e) { /* nothing kept */ }
   }
 
-  // An address without a column choice opens with the one this browser remembers.
+  // An address without a column choice opens with the one this browser remembers. Asked after
+  // the first paint: the first read of localStorage can take tens of ms, the rows should not wait.
   if (table && !params.has("columns")) {
-    var last = stored();
-    if (last && last.columns) {
-      LAYOUT.forEach(function (k) { if (last[k]) params.set(k, last[k]); else params.delete(k); });
-      window.location.replace(window.location.pathname + "?" + params.toString());
-      return;
-    }
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        var last = stored();
+        if (!last || !last.columns) return;
+        LAYOUT.forEach(function (k) { if (last[k]) params.set(k, last[k]); else params.delete(k); });
+        window.location.replace(window.location.pathname + "?" + params.toString());
+      }, 0);
+    });
   }
 
   var reset = document.getElementById("columns-reset");
@@ -259,6 +262,9 @@
     go(columns, pinned);
   });
 
+  // The run name sticks from the first frame after the rows show: a hundred sticky cells cost
+  // tens of ms to paint, which the first view of the rows need not wait for.
+  requestAnimationFrame(function () { setTimeout(function () { table.classList.add("sticky-ready"); }, 0); });
   layoutSticky();
   window.addEventListener("resize", layoutSticky);
   window.AL_RUNS_LAYOUT = layoutSticky;  // the live refresh calls it when cells change width
