@@ -138,6 +138,11 @@ def test_run_name_stays_in_view_and_columns_pin_move_hide_resize_and_are_remembe
     wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
     assert wrap.evaluate("w => w.scrollLeft") > 200
     assert abs(name.bounding_box()["x"] - x_before) < 1  # the run name did not scroll away
+    on_top = """th => {
+        const box = th.getBoundingClientRect();
+        return document.elementFromPoint(box.x + 8, box.y + 8).closest("th") === th;
+    }"""
+    assert page.locator("#runs-table th.name").evaluate(on_top)  # nor did its header, drawn above the others
     page.shot("scrolled-right")
 
     def menu(column: str, item: str) -> None:
@@ -151,6 +156,7 @@ def test_run_name_stays_in_view_and_columns_pin_move_hide_resize_and_are_remembe
     wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
     pinned = page.locator("#runs-table tbody tr").first.locator("td").nth(2)
     assert pinned.bounding_box()["x"] < 400  # still in view on the left
+    assert page.locator("#runs-table th[data-col='params.C']").evaluate(on_top)
     page.shot("pinned")
     menu("metrics.auc", "Move right")
     shown = headers(page)
