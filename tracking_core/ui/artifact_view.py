@@ -209,7 +209,11 @@ class ArtifactReader:
                     truncated = True
                     break
                 rows.append(row)
-            return {**base, "rows": rows, "truncated": truncated}
+            shown = [[short_number(c) for c in row] for row in rows]
+            full = [
+                [c if c != d else None for c, d in zip(a, b, strict=True)] for a, b in zip(rows, shown, strict=True)
+            ]
+            return {**base, "rows": shown, "full": full, "truncated": truncated}
         if kind == "mlmodel":
             return {**base, "text": text, "model": describe_mlmodel(text)}
         return {**base, "kind": "text" if kind != "json" else "json", "text": text, "truncated": truncated}
@@ -261,6 +265,25 @@ class ArtifactReader:
                 plot["path"] = entry["path"]
                 found.append(plot)
         return found
+
+
+PREVIEW_DIGITS = 6
+
+
+def short_number(text: str) -> str:
+    """A CSV cell holding a float written with many digits (``0.12345678901234568``), at six
+    significant digits; every other cell as it is."""
+    stripped = text.strip()
+    if len(stripped) <= PREVIEW_DIGITS + 2 or not any(c in stripped for c in ".eE"):
+        return text
+    try:
+        value = float(stripped)
+    except ValueError:
+        return text
+    if value != value or value in (float("inf"), float("-inf")):
+        return text
+    short = f"{value:.{PREVIEW_DIGITS}g}"
+    return short if len(short) < len(stripped) else text
 
 
 def describe_mlmodel(text: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ..entities import Run
+from .defaults import common_metrics, varying_params
 from .queries import TAG_PARENT, ColumnKeys
 
 TAG_INTEGRATION = "autolog.autologging"
@@ -50,8 +51,30 @@ ATTRIBUTE_COLUMNS = (
 )
 
 
-def parse_columns(spec: str | None, keys: ColumnKeys) -> list[Column]:
-    """The columns the URL names (unknown entities dropped), or a default taken from ``keys``."""
+INTEGRATION_COLUMN = f"tags.`{TAG_INTEGRATION}`"
+# The attribute columns a user may hide (the run name stays): (column name, label).
+HIDEABLE_ATTRIBUTES = (
+    ("attributes.status", "Status"),
+    ("attributes.start_time", "Started"),
+    ("attributes.duration", "Duration"),
+    (INTEGRATION_COLUMN, "Integration"),
+    ("attributes.experiment", "Experiment"),
+)
+
+
+def parse_hidden(spec: str | None) -> list[str]:
+    """The attribute columns hidden by the URL (``hide=attributes.status,attributes.duration``)."""
+    named = {part.strip() for part in (spec or "").split(",")}
+    return [name for name, _ in HIDEABLE_ATTRIBUTES if name in named]
+
+
+def parse_columns(spec: str | None, keys: ColumnKeys, shown: list[Run] | None = None) -> list[Column]:
+    """The columns the URL names (unknown entities dropped), or by default the metrics and the
+    params that tell the ``shown`` runs apart (without runs, the keys most runs have)."""
+    if spec is None and shown:  # what was varied, then what came of it
+        return [Column("params", k) for k in varying_params(shown, DEFAULT_PARAMS)] + [
+            Column("metrics", k) for k in common_metrics(shown, DEFAULT_METRICS)
+        ]
     if spec is None:
         metrics = sorted(keys.frequent_metrics[:DEFAULT_METRICS])
         params_ = sorted(keys.frequent_params[:DEFAULT_PARAMS])
@@ -66,6 +89,29 @@ def parse_columns(spec: str | None, keys: ColumnKeys) -> list[Column]:
 
 def format_columns(columns: Iterable[Column]) -> str:
     return ",".join(c.name for c in columns)
+
+
+def parse_pins(spec: str | None, columns: list[Column]) -> list[Column]:
+    """The pinned columns (``pin=metrics.loss``): those of ``columns`` the URL names, in table order."""
+    named = {part.strip() for part in (spec or "").split(",")}
+    return [c for c in columns if c.name in named]
+
+
+MIN_WIDTH, MAX_WIDTH = 40, 1200
+
+
+def parse_widths(spec: str | None) -> dict[str, int]:
+    """Column widths set by dragging (``widths=metrics.loss:120,attributes.run_name:300``), in pixels."""
+    widths: dict[str, int] = {}
+    for part in (spec or "").split(","):
+        name, _, pixels = part.strip().rpartition(":")
+        if name and pixels.isdigit():
+            widths[name] = min(MAX_WIDTH, max(MIN_WIDTH, int(pixels)))
+    return widths
+
+
+def format_widths(widths: dict[str, int]) -> str:
+    return ",".join(f"{name}:{pixels}" for name, pixels in widths.items())
 
 
 def cell(run: Run, column: Column) -> str | float | None:
@@ -90,6 +136,23 @@ def format_value(value) -> str:
             return str(int(value))
         return f"{value:.6g}" if abs(value) >= 1e-4 else f"{value:.4g}"
     return str(value)
+
+
+BYTE_UNITS = ("KB", "MB", "GB", "TB")
+
+
+def format_bytes(size: int | float | None, *_ignored) -> str:
+    """A size in one unit system everywhere (binary: 1 KB = 1,024 bytes), as ui.js fmtBytes writes it."""
+    if size is None:
+        return ""
+    size = float(size)
+    if size < 1024:
+        return f"{int(size)} byte" + ("" if int(size) == 1 else "s")
+    for unit in BYTE_UNITS:
+        size /= 1024
+        if size < 1024 or unit == BYTE_UNITS[-1]:
+            return f"{size:.1f} {unit}"
+    return ""
 
 
 def format_time(ms: int | None) -> str:

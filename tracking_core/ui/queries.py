@@ -171,6 +171,13 @@ def get_runs(store: SqlStore, run_ids: list[str]) -> list[Run]:
     return found
 
 
+def live_runs(store: SqlStore, run_ids: list[str]) -> list[Run]:
+    """Those runs that exist, a RUNNING run whose process is gone shown KILLED (as in the table)."""
+    from ..lineage import liveness
+
+    return liveness.settle(store, get_runs(store, run_ids))
+
+
 KEY_SAMPLE_RUNS = 1000
 
 

@@ -35,16 +35,24 @@ from .artifact_view import ArtifactReader, kind_of, raw_headers
 from .chart_address import chart_specs, smoothing, step_spreads
 from .columns import (
     ATTRIBUTE_COLUMNS,
+    HIDEABLE_ATTRIBUTES,
+    INTEGRATION_COLUMN,
     TAG_INTEGRATION,
     Column,
     cell,
     csv_header,
     csv_row,
+    format_bytes,
     format_columns,
     format_duration,
     format_value,
+    format_widths,
     parse_columns,
+    parse_hidden,
+    parse_pins,
+    parse_widths,
 )
+from .defaults import chart_metrics, varying_first
 from .timestamps import time_element
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,6 +63,7 @@ DEFAULT_ORDER = "attributes.start_time DESC"
 MAX_CHART_RUNS = 1000  # the charts page fetches histories 200 runs a request
 MAX_CHART_KEYS = 50
 MAX_COMPARE_RUNS = 100
+MAX_LIVE_RUNS = 500
 MAX_BACK_TOKENS = 20
 TREE_FIRST = 300  # artifact entries rendered with the page; the rest on request
 SYSTEM_TAG_PREFIXES = ("autolog.", "mlflow.")
@@ -87,6 +96,7 @@ def build_routes(context: Any) -> list:
         Route("/ui-api/runs/{run_id}/preview", ui.api_preview),
         Route("/ui-api/metrics", ui.api_metrics),
         Route("/ui-api/experiments/{ids}/count", ui.api_count),
+        Route("/ui-api/live-runs", ui.api_live_runs),
         Mount(STATIC_PREFIX, app=CachedStatic(os.path.join(HERE, "static")), name="ui_static"),
     ]
 
@@ -100,7 +110,7 @@ class UI:
             trim_blocks=True,
             lstrip_blocks=True,
         )  # a missing optional value renders empty
-        self.env.filters.update(value=format_value, time=time_element)
+        self.env.filters.update(value=format_value, time=time_element, filesizeformat=format_bytes)
         self.env.globals.update(
             static=STATIC_PREFIX,
             asset_version=_asset_version(),
@@ -174,7 +184,6 @@ class UI:
         start = _int(q.get("start"), 0, 0, 10**9)
         back = [t for t in (q.get("back") or "").split(" ") if t][-MAX_BACK_TOKENS:]
         keys = queries.column_keys(self.store, ids)
-        columns = parse_columns(q.get("columns"), keys)
         problem = None
         runs: list = []
         next_token = None
@@ -186,10 +195,18 @@ class UI:
         except queries.filter_errors() as exc:
             problem = str(exc)
         rows = self._tree_rows(runs)
+        # Default columns depend on the runs shown: links carry them, so sorting or paging keeps them.
+        columns = parse_columns(q.get("columns"), keys, runs)
+        pinned = parse_pins(q.get("pin"), columns)
+        widths = parse_widths(q.get("widths"))
+        hidden = parse_hidden(q.get("hide"))
         base = {
             "filter": filter_string,
             "order": order if order != DEFAULT_ORDER else "",
-            "columns": q.get("columns"),
+            "columns": format_columns(columns),
+            "pin": format_columns(pinned),
+            "widths": format_widths(widths),
+            "hide": ",".join(hidden),
             "size": size if size != DEFAULT_PAGE_SIZE else None,
         }
 
@@ -216,11 +233,22 @@ class UI:
             experiments=found,
             ids=",".join(ids),
             rows=rows,
-            columns=columns,
+            columns=[c for c in columns if c not in pinned],
+            pinned=pinned,
+            pin_param=base["pin"],
+            widths_param=base["widths"],
+            hidden=hidden,
+            hide_param=base["hide"],
+            attribute_choices=[c for c in HIDEABLE_ATTRIBUTES if len(found) > 1 or c[0] != "attributes.experiment"],
+            integration_col=INTEGRATION_COLUMN,
+            filter_keys={"params": keys.params, "metrics": keys.metrics, "tags": keys.tags},
+            max_compare=MAX_COMPARE_RUNS,
+            max_chart=MAX_CHART_RUNS,
             keys=keys,
             chosen=format_columns(columns),
             chosen_set={c.name for c in columns},
-            columns_param=q.get("columns"),
+            columns_param=format_columns(columns) or None,
+            columns_in_address=q.get("columns") is not None,
             filter=filter_string,
             order=order,
             problem=problem,
@@ -312,6 +340,27 @@ class UI:
         except queries.filter_errors() as exc:
             return _json_error(400, str(exc))
         return _json(request, {"count": count})
+
+    def api_live_runs(self, request: Request) -> Response:
+        """Status, duration and the named column cells of some runs: what the runs table polls
+        while runs on it are RUNNING."""
+        q = request.query_params
+        run_ids = [r for r in (q.get("runs") or "").split(",") if r][:MAX_LIVE_RUNS]
+        columns = parse_columns(q.get("columns") or "", queries.ColumnKeys([], [], [], [], []))
+        now = int(time.time() * 1000)
+        answer = []
+        for run in queries.live_runs(self.store, run_ids):
+            info = run.info
+            running = info.status == "RUNNING"
+            answer.append(
+                {
+                    "run_id": info.run_id,
+                    "status": info.status,
+                    "duration": format_duration(info.start_time, now if running else info.end_time),
+                    "cells": {c.name: format_value(cell(run, c)) for c in columns},
+                }
+            )
+        return _json(request, {"runs": answer})
 
     def runs_csv(self, request: Request) -> Response:
         found, error = self._experiments_or_404(request.path_params["ids"])
@@ -619,9 +668,19 @@ class UI:
         return _json(request, preview)
 
     # -- charts -----------------------------------------------------------------------------------
-    def _runs_from_query(self, request: Request, limit: int) -> tuple[list[str], list]:
-        wanted = [r for r in (request.query_params.get("runs") or "").replace(" ", ",").split(",") if r][:limit]
-        return wanted, queries.get_runs(self.store, wanted)
+    def _runs_from_query(self, request: Request, limit: int) -> tuple[list[str], list, str | None]:
+        """(ids asked for, up to ``limit``; those runs that exist; a notice when more were asked)."""
+        text = (request.query_params.get("runs") or "").replace(" ", ",")
+        asked = list(dict.fromkeys(r for r in text.split(",") if r))
+        wanted = asked[:limit]
+        selected = max(len(asked), _int(request.query_params.get("selected"), 0, 0, 10**7))
+        notice = None
+        if selected > len(wanted):
+            notice = (
+                f"{selected:,} runs were selected; the first {len(wanted)} are shown "
+                f"(this page holds at most {limit} runs). Narrow the selection with a filter to see the others."
+            )
+        return wanted, queries.get_runs(self.store, wanted), notice
 
     def _experiment_runs(self, request: Request) -> tuple[list[str], list]:
         """The runs of ``experiments=ID,ID`` matching ``filter=`` (the newest MAX_CHART_RUNS): an
@@ -632,13 +691,14 @@ class UI:
         return ids, runs
 
     def charts_page(self, request: Request) -> Response:
+        limit_notice = None
         if request.query_params.get("experiments") and not request.query_params.get("runs"):
             try:
                 wanted, runs = self._experiment_runs(request)
             except queries.filter_errors() as exc:
                 return self.error_page(400, "Bad filter", str(exc))
         else:
-            wanted, runs = self._runs_from_query(request, MAX_CHART_RUNS)
+            wanted, runs, limit_notice = self._runs_from_query(request, MAX_CHART_RUNS)
         if not runs:
             return self.error_page(
                 404 if wanted else 400,
@@ -648,7 +708,9 @@ class UI:
                 else "Choose runs to chart: select them in a runs table, or open a run's page.",
             )
         keys = sorted({k for run in runs for k in run.data.metrics})
-        specs = chart_specs(request.query_params.get("metrics") or "", keys) or [{"keys": [k]} for k in keys[:6]]
+        specs = chart_specs(request.query_params.get("metrics") or "", keys) or [
+            {"keys": [k]} for k in chart_metrics(runs)
+        ]
         chosen = [k for spec in specs for k in spec["keys"]]
         x = request.query_params.get("x") if request.query_params.get("x") in ("step", "time", "relative") else "step"
         params = sorted({k for run in runs for k in run.data.params})
@@ -658,6 +720,7 @@ class UI:
             keys=keys,
             chosen=chosen,
             x=x,
+            limit_notice=limit_notice,
             page_data={
                 "runs": [_run_brief(r) for r in runs],
                 "metrics": chosen,
@@ -711,7 +774,7 @@ class UI:
 
     # -- compare ----------------------------------------------------------------------------------
     def compare_page(self, request: Request) -> Response:
-        wanted, runs = self._runs_from_query(request, MAX_COMPARE_RUNS)
+        wanted, runs, limit_notice = self._runs_from_query(request, MAX_COMPARE_RUNS)
         if len(runs) < 1:
             return self.error_page(
                 404 if wanted else 400,
@@ -735,7 +798,7 @@ class UI:
                 extremes[key] = (min(numbers), max(numbers))
         page_data = {
             "runs": [_run_brief(r) for r in runs],
-            "params": {k: [v for v in values] for k, values in params},
+            "params": varying_first({k: list(values) for k, values in params}),
             "metrics": {k: [_finite(v) for v in values] for k, values in metrics},
             "x": "step",
         }
@@ -748,6 +811,7 @@ class UI:
             extremes=extremes,
             page_data=page_data,
             missing=len(wanted) - len(runs),
+            limit_notice=limit_notice,
         )
 
 

@@ -74,7 +74,10 @@
         var t = el("table", { cls: "grid" });
         p.rows.forEach(function (row, i) {
           var tr = el("tr");
-          row.forEach(function (c) { tr.appendChild(el(i === 0 ? "th" : "td", { text: c })); });
+          row.forEach(function (c, j) {  // a number shortened for reading keeps its full value on hover
+            var full = p.full && p.full[i] && p.full[i][j];
+            tr.appendChild(el(i === 0 ? "th" : "td", { text: c, title: full || null }));
+          });
           t.appendChild(tr);
         });
         preview.appendChild(t);

@@ -57,11 +57,13 @@ var AL = (function () {
     return (a !== 0 && (a < 1e-4 || a >= 1e7)) ? v.toExponential(4) : String(+v.toPrecision(6));
   }
 
+  /* Sizes in one unit system everywhere (binary, as the server's format_bytes): "512 bytes", "1.5 KB". */
   function fmtBytes(n) {
     if (n === null || n === undefined) return "";
-    var units = ["B", "KB", "MB", "GB"], i = 0;
-    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-    return (i ? n.toFixed(1) : n) + " " + units[i];
+    if (n < 1024) return n + (n === 1 ? " byte" : " bytes");
+    var units = ["KB", "MB", "GB", "TB"], i = -1;
+    do { n /= 1024; i++; } while (n >= 1024 && i < units.length - 1);
+    return n.toFixed(1) + " " + units[i];
   }
 
   var tip = null;
