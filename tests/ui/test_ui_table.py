@@ -95,7 +95,7 @@ def test_selecting_more_runs_than_a_page_holds_says_so(page, server, sweep):
     page.goto(server.url + f"/experiments/{sweep[0]}?size=250")
     page.locator("#select-all").check()
     expect(page.locator("#compare-selected")).to_have_text("Compare 120 runs (first 100)")
-    expect(page.locator("#chart-selected")).to_have_text("Chart 120 runs (first 100)")
+    expect(page.locator("#chart-selected")).to_have_text("Chart 120 runs")  # charts hold 1,000 runs
     page.locator("#compare-selected").click()
     assert "selected=120" in page.url and page.url.count(",") == 99  # the address holds the runs shown
     notice = page.locator("#limit-notice")
@@ -104,8 +104,11 @@ def test_selecting_more_runs_than_a_page_holds_says_so(page, server, sweep):
     page.shot("compare-limit-notice")
     page.go_back()
     page.locator("#chart-selected").click()
-    expect(page.locator("#limit-notice")).to_contain_text("120 runs were selected; the first 100 are shown")
-    page.shot("charts-limit-notice")
+    expect(page.locator("#charts[data-drawn-ms]")).to_be_attached()
+    assert page.locator("#limit-notice").count() == 0 and page.url.count(",") == 119  # every selected run
+    page.shot("charts-all-selected")
+    page.goto(server.url + "/charts?selected=1500&runs=" + ",".join(sweep[1][:3]))  # what the button sends past 1,000
+    expect(page.locator("#limit-notice")).to_contain_text("1,500 runs were selected; the first 3 are shown")
     page.goto(server.url + "/compare?runs=" + ",".join(sweep[1][:3]))
     assert page.locator("#limit-notice").count() == 0
 
