@@ -167,6 +167,7 @@ def test_csv_download_matches_the_table(page, server, ids):
     assert [r["run_name"] for r in table] == ["curve-lr0.1", "curve-lr0.03", "curve-lr0.01"]
     assert [r["params.lr"] for r in table] == ["0.1", "0.03", "0.01"]
     assert all(float(r["metrics.loss"]) < 1 and r["status"] == "FINISHED" for r in table)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r["start_time"]) for r in table)  # UTC, said so
 
 
 def test_run_page_shows_params_metrics_tags_and_the_model(page, server, ids):

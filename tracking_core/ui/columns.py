@@ -156,9 +156,10 @@ def format_bytes(size: int | float | None, *_ignored) -> str:
 
 
 def format_time(ms: int | None) -> str:
+    """A time for the CSV export: ISO 8601 in UTC, marked so (``2026-12-05T00:26:18Z``)."""
     if not ms:
         return ""
-    return datetime.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_duration(start: int | None, end: int | None) -> str:
