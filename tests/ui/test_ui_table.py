@@ -342,3 +342,35 @@ def test_keys_holding_html_stay_text_in_the_menus_and_the_completion(page, serve
     expect(page.locator("#filter-suggestions li").first).to_have_attribute("data-value", "metrics.`m_<b>bold</b>`")
     page.shot("xss-completion")
     assert page.evaluate("window.__xss") is None
+
+
+@pytest.fixture(scope="module")
+def two_estimators(seeded):
+    """Run ids of 3 logistic regressions (C varies; dual and a score of their own constant) and 2
+    forests (max_depth varies), all with training_accuracy_score: what a mixed sweep logs."""
+    from tracking_core.batch import WriteBatch
+
+    store = _store(seeded)
+    experiment_id = store.create_experiment("two estimators")
+    run_ids, t0 = _new_runs(store, experiment_id, ["lr-1", "lr-2", "lr-3", "rf-1", "rf-2"])
+    params, metrics = {}, []
+    for i, run_id in enumerate(run_ids):
+        own = {"C": str(10**i), "dual": "False"} if i < 3 else {"max_depth": str(i)}
+        params.update({(run_id, k): v for k, v in own.items()})
+        metrics.append((run_id, "training_accuracy_score", 0.8 + i / 50, t0 + i, 0))
+        if i < 3:
+            metrics.append((run_id, "LogisticRegression_score_Xte", 0.7 + i / 50, t0 + i, 0))
+    store.write(WriteBatch(params=params, metrics=metrics, run_ends={r: ("FINISHED", t0 + 9) for r in run_ids}))
+    return run_ids
+
+
+def test_compare_of_two_estimators_defaults_to_what_every_run_has(page, server, two_estimators):
+    page.goto(server.url + "/compare?runs=" + ",".join(two_estimators))
+    for select in ("#scatter-y", "#curve-metric", "#parcoords-metric"):  # not one only the regressions have
+        assert page.locator(select).input_value().endswith("training_accuracy_score"), select
+    axes = page.locator("#parcoords svg text").all_text_contents()
+    assert "dual" not in axes  # constant among the runs that have it: not an axis
+    assert "C" in axes and "max_depth" in axes
+    expect(page.locator("#scatter")).to_have_attribute("data-x-scale", "log")  # C = 1, 10, 100
+    assert page.locator("#scatter").get_attribute("data-points") == "3"  # the forests have no C
+    page.shot("compare-two-estimators")

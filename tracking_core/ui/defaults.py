@@ -85,10 +85,22 @@ def _metric_order(key: str) -> tuple:
 
 
 def varying_first(params: dict[str, list]) -> dict[str, list]:
-    """The same params, those that differ between the runs first (a scatter's or a list's first
-    choice is then one that says something)."""
-    differs = {k: v for k, v in params.items() if len({_comparable(x) for x in v}) > 1}
-    return {**differs, **{k: v for k, v in params.items() if k not in differs}}
+    """The same params, those taking two values or more between the runs first (a scatter's or a
+    list's first choice is then one that says something). A param only some runs have (another
+    estimator's) with one value among them does not vary: the runs without it say nothing of it."""
+
+    def distinct(values: list) -> int:
+        return len({_comparable(x) for x in values if x is not None})
+
+    order = sorted(params, key=lambda k: (-min(distinct(params[k]), 2), -sum(v is not None for v in params[k])))
+    return {k: params[k] for k in order}
+
+
+def common_first(metrics: dict[str, list]) -> dict[str, list]:
+    """The same metrics, those the most runs have first (then by name): a comparison's default
+    metric is then one every run can be placed on, not one of a single estimator's."""
+    order = sorted(metrics, key=lambda k: (-sum(v is not None for v in metrics[k]), _metric_order(k)))
+    return {k: metrics[k] for k in order}
 
 
 def metric_base(key: str) -> str:

@@ -52,7 +52,7 @@ from .columns import (
     parse_pins,
     parse_widths,
 )
-from .defaults import chart_metrics, varying_first
+from .defaults import chart_metrics, common_first, varying_first
 from .timestamps import time_element
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -800,6 +800,7 @@ class UI:
             "runs": [_run_brief(r) for r in runs],
             "params": varying_first({k: list(values) for k, values in params}),
             "metrics": {k: [_finite(v) for v in values] for k, values in metrics},
+            "metric_order": list(common_first({k: [v for v in values] for k, values in metrics})),
             "x": "step",
         }
         return self.render(

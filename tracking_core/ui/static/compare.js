@@ -9,7 +9,7 @@
   var only = document.getElementById("only-diff"), table = document.getElementById("compare-table");
   if (only) only.addEventListener("change", function () { table.classList.toggle("only-diff", only.checked); });
 
-  var metricKeys = Object.keys(data.metrics);
+  var metricKeys = data.metric_order || Object.keys(data.metrics);  // the keys most runs have first
   if (!metricKeys.length) return;
 
   // The best value of each metric row, lower or higher by the metric's name; the user can flip it
@@ -49,6 +49,8 @@
 
   // Overlaid curves of one metric.
   var curveSelect = document.getElementById("curve-metric");
+  // The server lists the metrics most runs have first: a default every run can be placed on.
+  if (metricKeys.length) curveSelect.value = metricKeys[0];
   var charts = new AL.MetricCharts(document.getElementById("compare-charts"), { runIds: runIds, keys: [curveSelect.value], runs: byId,
                                                                                          ownSettings: false });
   AL.bindControls(document.getElementById("compare-chart-controls"), charts);
@@ -59,6 +61,7 @@
 
   // Parallel coordinates: params that differ, then the chosen metric.
   var pcSelect = document.getElementById("parcoords-metric"), pcBox = document.getElementById("parcoords");
+  if (metricKeys.length) pcSelect.value = metricKeys[0];
   function parcoords() { plots.parcoords(pcBox, pcSelect.value); }
   pcSelect.addEventListener("change", parcoords);
   parcoords();

@@ -22,7 +22,9 @@
   SweepPlots.prototype.varyingParams = function () {
     var params = this.data.params;
     return Object.keys(params).filter(function (k) {
-      var seen = {}; params[k].forEach(function (v) { seen[v] = 1; }); return Object.keys(seen).length > 1;
+      // values of the runs that have the param: another estimator's constant does not vary
+      var seen = {}; params[k].forEach(function (v) { if (v !== null && v !== undefined && v !== "") seen[v] = 1; });
+      return Object.keys(seen).length > 1;
     });
   };
 
@@ -40,11 +42,23 @@
     return pick !== undefined ? "params." + pick : this.choices()[0];
   };
 
+  /* A positive value spanning two orders of magnitude or more, on a log axis labelled by powers of ten. */
+  function logScale(min, max, lo, hi, pad) {
+    var a = Math.log10(min), b = Math.log10(max), ticks = [];
+    for (var e = Math.ceil(a); e <= Math.floor(b); e++) ticks.push(Math.pow(10, e));
+    if (pad) { var extra = (b - a) * pad; a -= extra; b += extra; }
+    var f = function (v) { return v === null || !(v > 0) ? null : lo + (hi - lo) * (Math.log10(v) - a) / (b - a); };
+    f.ticks = ticks.map(function (v) { return [v, AL.fmt(v)]; });
+    f.log = true;
+    return f;
+  }
+
   function scale(col, lo, hi, pad) {
     if (col.numeric) {
       var nums = col.values.filter(function (v) { return v !== null; });
       var min = Math.min.apply(null, nums), max = Math.max.apply(null, nums);
       if (!nums.length) { min = 0; max = 1; }
+      if (min > 0 && max / min >= 100) return logScale(min, max, lo, hi, pad);  // C = 0.001 .. 100
       if (min === max) { min -= 0.5; max += 0.5; }
       var ticks = [min, (min + max) / 2, max];
       if (pad) { var extra = (max - min) * pad; min -= extra; max += extra; }
@@ -116,8 +130,8 @@
     root.appendChild(svg("line", { x1: left, x2: left, y1: top, y2: bottom, stroke: "#6b7482" }));
     fx.ticks.forEach(function (tk) { root.appendChild(svg("text", { x: fx(tk[0]), y: bottom + 16, "text-anchor": "middle", fill: "#6b7482", text: tk[1] })); });
     fy.ticks.forEach(function (tk) { root.appendChild(svg("text", { x: left - 6, y: fy(tk[0]) + 4, "text-anchor": "end", fill: "#6b7482", text: tk[1] })); });
-    root.appendChild(svg("text", { x: (left + right) / 2, y: height - 8, "text-anchor": "middle", text: cx.name }));
-    root.appendChild(svg("text", { x: 14, y: (top + bottom) / 2, transform: "rotate(-90 14 " + (top + bottom) / 2 + ")", "text-anchor": "middle", text: cy.name }));
+    root.appendChild(svg("text", { x: (left + right) / 2, y: height - 8, "text-anchor": "middle", text: cx.name + (fx.log ? " (log scale)" : "") }));
+    root.appendChild(svg("text", { x: 14, y: (top + bottom) / 2, transform: "rotate(-90 14 " + (top + bottom) / 2 + ")", "text-anchor": "middle", text: cy.name + (fy.log ? " (log scale)" : "") }));
     var drawn = 0;
     runs.forEach(function (run, r) {
       var x = fx(cx.values[r]), y = fy(cy.values[r]);
@@ -131,6 +145,7 @@
     });
     box.appendChild(root);
     box.setAttribute("data-points", drawn);
+    box.setAttribute("data-x-scale", fx.log ? "log" : "linear");
   };
 
   AL.SweepPlots = SweepPlots;
