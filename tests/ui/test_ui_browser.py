@@ -151,6 +151,15 @@ def test_parent_and_child_runs_shown_as_a_tree(page, server, ids):
     expect(children.nth(0)).to_be_visible()
     parent.locator(".badge.children").click()
     expect(page.locator("#run-count")).to_have_text("3 runs match")
+    # the parent's page names its children, links each, and says who made it from what
+    page.goto(server.url + f"/runs/{ids['search']}")
+    links = page.locator("#child-runs a.child-run")
+    assert links.count() == 3
+    assert {href.rsplit("/", 1)[-1] for href in links.evaluate_all("as => as.map(a => a.href)")} == child_ids
+    expect(page.locator("#children-link")).to_have_text("all 3 child runs in the table")
+    expect(page.locator("#created-by")).not_to_be_empty()
+    expect(page.locator("#run-source")).to_contain_text("seed.py")
+    page.shot("parent-run-children")
 
 
 def test_csv_download_matches_the_table(page, server, ids):

@@ -234,6 +234,19 @@ def child_counts(store: SqlStore, run_ids: list[str]) -> dict[str, int]:
         return {value: n for value, n in conn.execute(query)}
 
 
+def child_runs(store: SqlStore, run_id: str, limit: int) -> list[tuple[str, str, str]]:
+    """(run id, name, status) of the first ``limit`` active child runs of ``run_id``, oldest first."""
+    query = (
+        sa.select(runs.c.run_id, runs.c.run_name, runs.c.status)
+        .select_from(tags.join(runs, runs.c.run_id == tags.c.run_id))
+        .where(tags.c.key == TAG_PARENT, tags.c.value == run_id, _active())
+        .order_by(runs.c.start_time, runs.c.run_id)
+        .limit(limit)
+    )
+    with store.engine.connect() as conn:
+        return [(r.run_id, r.run_name, r.status) for r in conn.execute(query)]
+
+
 def run_names(store: SqlStore, run_ids: Iterable[str]) -> dict[str, str]:
     ids = list(set(run_ids))
     if not ids:

@@ -65,6 +65,7 @@ MAX_CHART_KEYS = 50
 MAX_COMPARE_RUNS = 100
 MAX_LIVE_RUNS = 500
 MAX_BACK_TOKENS = 20
+CHILDREN_LISTED = 10  # child runs named on a parent's page (the rest behind a link)
 TREE_FIRST = 300  # artifact entries rendered with the page; the rest on request
 SYSTEM_TAG_PREFIXES = ("autolog.", "mlflow.")
 PAGE_CSP = (
@@ -431,6 +432,7 @@ class UI:
         parent_id = run.data.tags.get(queries.TAG_PARENT)
         parent_name = queries.run_names(self.store, [parent_id]).get(parent_id) if parent_id else None
         children = queries.child_counts(self.store, [info.run_id]).get(info.run_id, 0)
+        child_list = queries.child_runs(self.store, info.run_id, CHILDREN_LISTED) if children else []
         reader = self.reader(run)
         artifact_error = None
         listing: list[dict] = []
@@ -471,6 +473,9 @@ class UI:
             parent_name=parent_name,
             children=children,
             children_url=children_url,
+            child_list=child_list,
+            created_by=run.data.tags.get("autolog.user") or run.data.tags.get("mlflow.user"),
+            source=run.data.tags.get("autolog.source.name") or run.data.tags.get("mlflow.source.name"),
             listing=listing[:TREE_FIRST],
             more=len(listing) - TREE_FIRST,
             models=models,
