@@ -134,15 +134,26 @@ def test_rename_tag_and_note_a_run_from_its_page_and_a_client_sees_them(page, ed
     expect(page.locator("#tags-table tr[data-key='stage']")).to_have_count(0)
     tags = get_run(server.url, run_id)["tags"]
     assert tags["team"] == "vision-2" and "stage" not in tags
-    # a note: several lines with markup, shown as text (MLflow's mlflow.note.content)
-    note = f"Tried a smaller learning rate.\n{XSS_SCRIPT}\n**not markdown**"
+    # a note (MLflow's mlflow.note.content, its "Description"): drawn as Markdown, HTML in it stays text
+    note = (
+        f"## Baseline\nTried a **smaller** learning rate, `max_depth` 4.\n\n- {XSS_SCRIPT}\n- {XSS}\n"
+        "- [docs](https://example.org/x) [bad](javascript:alert(1))"
+    )
     expect(page.locator("#no-note")).to_be_visible()
     page.locator("#edit-note").click()
     page.locator("#note-input").fill(note)
     page.locator("#note-form button[type=submit]").click()
-    expect(page.locator("#note-text")).to_have_text(note)
+    box = page.locator("#note-text")
+    expect(box.locator("h4")).to_have_text("Baseline")
+    expect(box.locator("strong")).to_have_text("smaller")
+    expect(box.locator("code")).to_have_text("max_depth")
+    expect(box.locator("li")).to_have_count(3)
+    expect(box.locator("li").nth(0)).to_have_text(XSS_SCRIPT)  # the markup as text
+    expect(box.locator("li").nth(1)).to_have_text(XSS)
+    assert box.locator("a").evaluate_all("as => as.map(a => a.href)") == ["https://example.org/x"]
+    expect(box.locator("li").nth(2)).to_contain_text("[bad](javascript:alert(1))")  # not a link
     assert get_run(server.url, run_id)["tags"]["mlflow.note.content"] == note
-    assert page.locator("#note-text").evaluate("n => n.children.length") == 0  # text, no elements
+    assert box.locator("script, img").count() == 0
     assert page.locator("img[src='x']").count() == 0 and page.evaluate("window.__xss") is None
     page.shot("edited")
     # clearing the note removes the tag
