@@ -373,4 +373,6 @@ def test_compare_of_two_estimators_defaults_to_what_every_run_has(page, server, 
     assert "C" in axes and "max_depth" in axes
     expect(page.locator("#scatter")).to_have_attribute("data-x-scale", "log")  # C = 1, 10, 100
     assert page.locator("#scatter").get_attribute("data-points") == "3"  # the forests have no C
+    keys = page.locator("#compare-table tr[data-key]").evaluate_all("rows => rows.map(r => r.dataset.key)")
+    assert keys.index("metrics.training_accuracy_score") < keys.index("params.C")  # metrics on the first screen
     page.shot("compare-two-estimators")
