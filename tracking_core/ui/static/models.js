@@ -12,24 +12,7 @@
     errorBox.scrollIntoView({ block: "nearest" });
   }
 
-  function call(method, path, body) {
-    return fetch("/ajax-api/2.0/mlflow/" + path, {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (r) {
-      return r.text().then(function (text) {
-        var answer = null;
-        try { answer = text ? JSON.parse(text) : {}; } catch (e) { answer = null; }
-        if (!r.ok) {
-          var message = answer && answer.message ? answer.message : (text || ("HTTP " + r.status)).slice(0, 500);
-          throw new Error(message + " (HTTP " + r.status + (answer && answer.error_code ? ", " + answer.error_code : "") + ")");
-        }
-        return answer;
-      });
-    });
-  }
+  var call = AL.edit.call;  // edit.js: one REST call, the server's refusal as the error's message
 
   function busy(button, on) { if (button) button.disabled = on; }
 
