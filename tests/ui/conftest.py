@@ -85,14 +85,14 @@ class Server:
         self.log.close()
 
 
-@pytest.fixture(scope="session")
-def seeded(tmp_path_factory):
-    """(store directory, ids of the interesting runs) of a store made by seed.py."""
-    store_dir = str(tmp_path_factory.mktemp("ui-store") / "autologruns")
+def seed_store(tmp_path_factory, script: str, name: str) -> tuple[str, dict]:
+    """(store directory, what the script printed last as JSON) of a store the script ``script``
+    (beside this file) fills, run as its own process without strict mode."""
+    store_dir = str(tmp_path_factory.mktemp(name) / "autologruns")
     env = {k: v for k, v in os.environ.items() if k != "AUTOLOG_TESTING"}
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     out = subprocess.run(
-        [sys.executable, os.path.join(HERE, "seed.py"), store_dir],
+        [sys.executable, os.path.join(HERE, script), store_dir],
         capture_output=True,
         text=True,
         timeout=300,
@@ -101,6 +101,12 @@ def seeded(tmp_path_factory):
     )
     assert out.returncode == 0, out.stderr
     return store_dir, json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory):
+    """(store directory, ids of the interesting runs) of a store made by seed.py."""
+    return seed_store(tmp_path_factory, "seed.py", "ui-store")
 
 
 @pytest.fixture(scope="session")

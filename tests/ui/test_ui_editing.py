@@ -35,8 +35,8 @@ def _ui_conftest():
     return module
 
 
-Server = _ui_conftest().Server
-free_port = _ui_conftest().free_port
+_conftest = _ui_conftest()
+Server, seed_store, free_port = _conftest.Server, _conftest.seed_store, _conftest.free_port
 XSS = '<img src=x onerror="window.__xss=1">'
 XSS_SCRIPT = "<script>window.__xss=2</script>"
 API = "/api/2.0/mlflow"
@@ -80,19 +80,7 @@ def new_experiment(base: str, name: str, headers: dict | None = None) -> str:
 
 @pytest.fixture(scope="module")
 def edit_store(tmp_path_factory):
-    store_dir = str(tmp_path_factory.mktemp("ui-edit-store") / "autologruns")
-    env = {k: v for k, v in os.environ.items() if k != "AUTOLOG_TESTING"}
-    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    out = subprocess.run(
-        [sys.executable, os.path.join(HERE, "edit_seed.py"), store_dir],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=str(tmp_path_factory.getbasetemp()),
-    )
-    assert out.returncode == 0, out.stderr
-    return store_dir, json.loads(out.stdout.strip().splitlines()[-1])
+    return seed_store(tmp_path_factory, "edit_seed.py", "ui-edit-store")
 
 
 @pytest.fixture(scope="module")
