@@ -352,7 +352,8 @@ def test_compare_view_highlights_differences_and_draws_parcoords_and_scatter(pag
     assert lr == ["lr", "0.1", "0.03", "0.01"]
     page.locator("#only-diff").check()
     shown = page.locator("#curve-metric").input_value()  # the metric every run has, losses first
-    expect(page.locator(f"#compare-charts .chart[data-key='{shown}']")).to_have_attribute("data-points", re.compile("."))
+    chart = page.locator(f"#compare-charts .chart[data-key='{shown}']")
+    expect(chart).to_have_attribute("data-points", re.compile("."))
     expect(page.locator("#compare-charts .chart canvas").first).to_be_visible()
     assert page.locator("#parcoords").get_attribute("data-lines") == "3"
     assert page.locator("#parcoords polyline").count() == 3
