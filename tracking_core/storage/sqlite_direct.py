@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from ..batch import WriteBatch, now_ms
 from ..entities import Experiment, LifecycleStage, Run
 from ..errors import ExperimentDeletedError, RunNotFoundError
+from . import wal_checkpoints
 from .plain_sql import RUN_COLUMNS, BatchWrites, build_runs, experiment_from_row, join_uri
 from .schema_ddl import SCHEMA_VERSION, SQLITE_DDL, VERSION_TABLE
 from .sqlite_connection import configure_connection
@@ -85,6 +86,7 @@ class DirectSqliteStore:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._writes = BatchWrites("?")
+        self._checkpoints = wal_checkpoints.WalCheckpointer(path)
         with self._lock:
             self._open_schema()
 
@@ -96,6 +98,7 @@ class DirectSqliteStore:
             conn = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
             try:
                 configure_connection(conn)
+                wal_checkpoints.configure(conn)  # checkpoints off the training thread
             except BaseException:
                 conn.close()
                 raise
@@ -123,6 +126,11 @@ class DirectSqliteStore:
         except BaseException as exc:
             self._transaction_failed(conn, exc)
             raise
+        if begin == "BEGIN IMMEDIATE" and self._checkpoints.committed():
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error:
+                pass  # committed all the same; the log is checkpointed by a later commit
         return result
 
     def close(self) -> None:

@@ -12,16 +12,15 @@ Poisson, ARIMA, SARIMAX, the formula API and user subclasses. One run per outerm
 Extra options: ``log_summary=True``: ``summary()`` is statsmodels' own slowest part (about 4 ms
 for a small GEE, 20 ms for OLS on 2,000 x 20, mostly text-table formatting). It is Python code
 holding the GIL, so a thread would take as long from the training loop (measured, issue 21); the
-first few summaries of a process are built on the training thread, later ones in a worker process
-(``summary_worker``), and ``autolog.flush()`` waits for them. ``log_summary=False`` skips
-``model_summary.txt``. ``max_model_size_mb=100``: a larger
+artifacts of the first few fits of a process are built on the training thread, later ones in a
+worker process (``artifact_worker``), and ``autolog.flush()`` waits for them.
+``log_summary=False`` skips ``model_summary.txt``. ``max_model_size_mb=100``: a larger
 pickled model is not saved (one warning), as in autolog-tensorflow and autolog-lightning (whose
 default is 2048: deep-learning models are large by nature).
 """
 
 from __future__ import annotations
 
-import os
 from types import ModuleType
 from typing import Any
 
@@ -40,9 +39,9 @@ from autolog.plugin import (
 from autolog.plugin import option_checks as checks
 
 from . import artifacts, model, patching
+from .artifact_worker import Handover
 from .metrics import results_metrics
 from .params import fit_params
-from .summary_worker import Summaries
 
 NAME = patching.NAME
 # 100 MB: what a user would not notice on disk per fit (a fit repeated in a loop or a simulation
@@ -77,36 +76,37 @@ def metrics(call: TrainingCall) -> dict[str, float] | None:
 def files(call: TrainingCall) -> list[ArtifactToLog] | None:
     if not model.is_results(call.result):
         return None
-    makers = [(artifacts.COEFFICIENTS_FILE, artifacts.coefficients_csv)]  # first: summary() reuses its values
-    if call.config.get("log_summary", True) and not SUMMARIES.hand_over(call.result, _summary_target(call)):
-        makers.append((artifacts.SUMMARY_FILE, artifacts.summary_text))
+    log_summary = call.config.get("log_summary", True)
+    names = tuple(name for name in artifacts.MAKERS if name != artifacts.SUMMARY_FILE or log_summary)
+    if HANDOVER.hand_over(call.result, _artifact_dir(call), names):
+        return []  # the worker writes them
     found = []
-    for artifact_file, make in makers:
+    for artifact_file in names:
         content = None
         with call.guarded(f"writing {artifact_file}"):  # one failing artifact does not cost the other
-            content = make(call.result)
+            content = artifacts.MAKERS[artifact_file](call.result)
         if content is not None:
             found.append(ArtifactToLog(artifact_file, content=content))
     return found
 
 
-def _summary_target(call: TrainingCall) -> str | None:
-    """Where the run's ``model_summary.txt`` goes when its artifacts are a local directory."""
+def _artifact_dir(call: TrainingCall) -> str | None:
+    """The run's artifact directory, when its artifacts are a local directory."""
     import tracking_core
 
     run = tracking_core.active_run()
     if run is None or run.info.run_id != call.run_id:
         return None
     local_dir = getattr(call.tracker.artifact_repository(run.info.artifact_uri), "local_dir", None)
-    return os.path.join(local_dir(None, create=False), artifacts.SUMMARY_FILE) if local_dir else None
+    return local_dir(None, create=False) if local_dir else None
 
 
-def _summaries_not_built(targets: list[str]) -> None:
-    warn_once(NAME, f"{len(targets)} {artifacts.SUMMARY_FILE} could not be built (the first: {targets[0]})", _silent())
+def _files_not_built(paths: list[str]) -> None:
+    warn_once(NAME, f"{len(paths)} artifact file(s) could not be built (the first: {paths[0]})", _silent())
 
 
-SUMMARIES = Summaries(on_failed=_summaries_not_built)
-wait_at_flush(SUMMARIES.wait)
+HANDOVER = Handover(on_failed=_files_not_built)
+wait_at_flush(HANDOVER.wait)
 
 
 def models(call: TrainingCall) -> list[ModelToLog] | None:

@@ -108,3 +108,11 @@ def coefficients_csv(results: Any) -> str | None:
     for i, name in enumerate(parameter_names(results, len(coefs))):
         writer.writerow([name, *(repr(float(values[i])) for values in kept.values())])
     return buffer.getvalue()
+
+
+# What each artifact file is made with, in the order to make them: coefficients first, so that
+# ``summary()`` reuses the standard errors, p-values and intervals they computed.
+MAKERS: dict[str, Callable[[Any], str | None]] = {
+    COEFFICIENTS_FILE: coefficients_csv,
+    SUMMARY_FILE: summary_text,
+}
