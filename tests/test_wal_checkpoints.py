@@ -63,10 +63,10 @@ def _wal_size_of_one_run(tmp_path) -> float:
     return (_wal_size(store) - before) / 20
 
 
-def test_commits_faster_than_the_thread_copies_are_checkpointed_by_the_committer(tmp_path):
+def test_commits_faster_than_the_thread_copies_keep_the_log_bounded(tmp_path):
     store = _store(tmp_path)
-    run_ids = _log_runs(store, 300)  # ~90 pages a commit, back to back
-    assert store._checkpoints.inline >= 1
+    run_ids = _log_runs(store, 300)  # ~90 pages a commit, back to back: 100 MB of log without checkpoints
+    # The thread or, when it falls behind, the committer itself.
     assert _wal_size(store) < wal_checkpoints.INLINE_AFTER_BYTES + 2 * (1 << 20)
     with sqlite3.connect(store.path) as other:
         assert other.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == len(run_ids)
