@@ -17,7 +17,6 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import tracking_core as tracking
-from tracking_core.client.fluent import HANDED_RUN_ENV
 from tracking_core.entities import RunStatus
 from tracking_core.run_failure import failure_tags
 
@@ -282,8 +281,7 @@ def _log_model(call: TrainingCall, model: ModelToLog) -> None:
     options = call.config
     if _too_large(call, model):
         return
-    fresh_run = call.owns_run and os.environ.get(HANDED_RUN_ENV) != call.run_id  # not a project's run resumed
-    artifact_path = model.artifact_path if fresh_run else _free_model_path(call, model.artifact_path)
+    artifact_path = model.artifact_path if call.fresh_run else _free_model_path(call, model.artifact_path)
     try:
         tracking.log_model(
             model.model,

@@ -8,11 +8,13 @@ is handed in), so every module of autolog can name them without importing the se
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from typing import Any
 
 from tracking_core.batch import now_ms
+from tracking_core.client.fluent import HANDED_RUN_ENV
 from tracking_core.validation import MAX_KEY_LENGTH, InvalidKeyError, check_key, metric_step
 
 from . import safety
@@ -104,6 +106,12 @@ class TrainingCall(CallHelpers):
 
     def __repr__(self) -> str:
         return f"TrainingCall({self.integration!r}, {self.method!r}, run_id={self.run_id!r})"
+
+    @property
+    def fresh_run(self) -> bool:
+        """Whether the run is one autolog started for this call: not the user's, nor a project's run
+        handed to this process (``autolog run``). Nothing is in it yet: the model goes to ``model/``."""
+        return self.owns_run and os.environ.get(HANDED_RUN_ENV) != self.run_id
 
     def log_metrics(self, metrics: dict[str, float], step: int) -> None:
         """Log per-step metrics into this call's run (from any thread); never raises into training."""

@@ -67,18 +67,23 @@ from .validation import InvalidKeyError
 moved_modules.install()
 
 if TYPE_CHECKING:
+    from .models import save_model
     from .registry_entities import LoggedModel, ModelVersion, RegisteredModel
 
 _REGISTRY_ENTITIES = ("LoggedModel", "ModelVersion", "RegisteredModel")
 
 
 def __getattr__(name: str) -> Any:
-    # The registry's entities load on first use: a training process that never registers a
-    # model does not pay for them in ``import autolog``.
+    # The registry's entities and model saving load on first use: a training process that never
+    # registers a model does not pay for them in ``import autolog``.
     if name in _REGISTRY_ENTITIES:
         from . import registry_entities
 
         return getattr(registry_entities, name)
+    if name == "save_model":
+        from .models import save_model
+
+        return save_model
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -136,6 +141,7 @@ __all__ = [
     "register_flush_waiter",
     "register_model",
     "restore_tracking_settings",
+    "save_model",
     "set_experiment",
     "set_tag",
     "set_tags",

@@ -423,6 +423,7 @@ def local_model_dir(model_uri: str) -> str:
     """A local directory holding the model of ``runs:/<run_id>/<path>`` or ``models:/...`` (downloaded if
     need be), or the local directory ``model_uri`` names."""
     model_uri = os.fspath(model_uri)
+    pending_work.wait_all()  # a model this process still saves elsewhere (a plugin's worker) is complete
     if model_uri.startswith("runs:/"):
         from .registry import local_run_model_dir
 

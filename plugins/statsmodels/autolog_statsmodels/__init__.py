@@ -21,6 +21,7 @@ default is 2048: deep-learning models are large by nature).
 
 from __future__ import annotations
 
+import os
 from types import ModuleType
 from typing import Any
 
@@ -39,7 +40,7 @@ from autolog.plugin import (
 from autolog.plugin import option_checks as checks
 
 from . import artifacts, model, patching
-from .artifact_worker import Handover
+from .artifact_worker import Handover, Job, ModelJob
 from .metrics import results_metrics
 from .params import fit_params
 
@@ -74,12 +75,17 @@ def metrics(call: TrainingCall) -> dict[str, float] | None:
 
 
 def files(call: TrainingCall) -> list[ArtifactToLog] | None:
+    """The artifacts, built here or handed to the worker (with the model, when it can save it)."""
     if not model.is_results(call.result):
         return None
     log_summary = call.config.get("log_summary", True)
     names = tuple(name for name in artifacts.MAKERS if name != artifacts.SUMMARY_FILE or log_summary)
-    if HANDOVER.hand_over(call.result, _artifact_dir(call), names):
-        return []  # the worker writes them
+    directory = _artifact_dir(call)
+    if directory is not None:
+        handed = HANDOVER.hand_over(call.result, Job(directory, names, _model_job(call, directory)))
+        if handed is not None:
+            call.state[MODEL_HANDED_OVER] = handed.model is not None
+            return []  # the worker writes them
     found = []
     for artifact_file in names:
         content = None
@@ -101,16 +107,37 @@ def _artifact_dir(call: TrainingCall) -> str | None:
     return local_dir(None, create=False) if local_dir else None
 
 
-def _files_not_built(paths: list[str]) -> None:
-    warn_once(NAME, f"{len(paths)} artifact file(s) could not be built (the first: {paths[0]})", _silent())
+def _model_job(call: TrainingCall, directory: str) -> ModelJob | None:
+    """The model for the worker to save, when the core would save it to ``model/`` and do nothing
+    more: a run of autolog's own (in the user's run a second fit's model goes to ``model-2/``),
+    not registered (``registered_model_name`` registers the saved model at once)."""
+    options = call.config
+    if not options.get("log_models") or options.get("registered_model_name") or not call.fresh_run:
+        return None
+    return ModelJob(
+        os.path.join(directory, model.ARTIFACT_PATH),
+        model.ARTIFACT_PATH,
+        call.run_id,
+        model.REQUIREMENTS,
+        bool(options.get("log_model_signatures")),
+        bool(options.get("log_input_examples")),
+        options.get("max_model_size_mb"),
+    )
 
 
-HANDOVER = Handover(on_failed=_files_not_built)
+def _not_built(problems: list[str]) -> None:
+    warn_once(NAME, f"{len(problems)} artifact(s) were not written by the worker: {'; '.join(problems[:3])}", _silent())
+
+
+HANDOVER = Handover(on_failed=_not_built)
 wait_at_flush(HANDOVER.wait)
+MODEL_HANDED_OVER = "autolog_statsmodels.model_handed_over"  # in call.state: the worker saves the model
 
 
 def models(call: TrainingCall) -> list[ModelToLog] | None:
     if not model.is_results(call.result):
+        return None
+    if call.state.get(MODEL_HANDED_OVER):
         return None
     return [model.model_to_log(call.result, call.config.get("max_model_size_mb"))]
 

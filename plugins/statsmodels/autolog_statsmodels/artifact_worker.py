@@ -1,20 +1,25 @@
-"""``model_summary.txt`` and ``coefficients.csv`` built in a worker process once a process fits many models.
+"""The artifacts and the model of a fit built in a worker process once a process fits many models.
 
 statsmodels' ``summary()`` is Python code holding the GIL: about 4 ms for a small GEE, as much as
 the fit itself, and a thread would take that time from the training loop anyway; the standard
-errors, p-values and intervals of ``coefficients.csv`` cost another 0.4 ms. So the artifacts of
-the first ``INLINE_FITS`` fits of a process are built on the training thread (a script that fits
-a few models never starts a process), and the later ones in one worker process: the training
-thread pickles the results object into a spool file (``spool_pickle``: 0.3 ms for a small GEE)
-and writes its path, the run's artifact directory and the files to build to the worker's stdin;
-the worker unpickles it, builds the files with the same code (``artifacts.MAKERS``) and writes
-them into the directory, then deletes the spool file. Only runs whose artifacts are a local
-directory are handed over; for a server or S3 the files are built inline.
+errors, p-values and intervals of ``coefficients.csv`` cost another 0.4 ms, saving the model
+1 ms. So the artifacts of the first ``INLINE_FITS`` fits of a process are built on the training
+thread (a script that fits a few models never starts a process), and those of later fits in one
+worker process: the training thread pickles the results object into a spool file
+(``spool_pickle``: 0.3 ms for a small GEE) and writes a line to the worker's stdin naming it, the
+run's artifact directory, the files to build there and, when the run is autolog's own and not
+registered, the model to save (``ModelJob``: what the core's model logging would have saved, the
+same files); the worker unpickles the results, builds each file with the same code
+(``artifacts.MAKERS``, ``saving``, ``tracking_core.models.save_model``), then deletes the spool file.
+Only runs whose artifacts are a local directory are handed over, and only results that unpickle
+elsewhere (not a model class of the user's ``__main__``); the rest is built inline.
 
-``autolog.flush()`` and interpreter exit wait until every handed-over file is written (and so do
-our client's reads of a run's artifacts). A job the worker could not finish (it died, or the wait
-timed out) is built inline then, so nothing is lost; a file the worker failed to build (named in
-``.failed`` beside the spool file) is a warning, as it would have been inline.
+``autolog.flush()`` and interpreter exit wait until every handed-over job is done, and so do our
+client's reads of a run's artifacts and ``autolog.load_model``. A job the worker could not finish
+(it died, or the wait timed out) is built inline then, so nothing is lost; what the worker could
+not build (written in ``.failed`` beside the spool file: a file whose maker raised, a model over
+``max_model_size_mb``) is one warning, as it would have been inline. The worker ignores Ctrl-C
+(it reaches the whole process group): it ends when the training process closes its stdin.
 
 Run as ``python -m autolog_statsmodels.artifact_worker SPOOL_DIR`` (by this module only).
 """
@@ -22,9 +27,12 @@ Run as ``python -m autolog_statsmodels.artifact_worker SPOOL_DIR`` (by this modu
 from __future__ import annotations
 
 import atexit
+import io
+import json
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -49,36 +57,116 @@ def write_text_atomically(target: str, text: str) -> None:
     os.replace(partial, target)
 
 
+MEGABYTE = 1024 * 1024
+
+
+class ModelJob(NamedTuple):
+    """The run's model, saved as ``session`` would have saved it (``model.model_to_log``)."""
+
+    directory: str  # the model directory: <artifacts>/model
+    artifact_path: str
+    run_id: str
+    requirements: tuple[str, ...]
+    signature: bool  # log_model_signatures
+    input_example: bool  # log_input_examples
+    max_model_size_mb: float | None
+
+
 class Job(NamedTuple):
     directory: str  # the run's artifact directory
     names: tuple[str, ...]  # the files to build there, in ``artifacts.MAKERS`` order
+    model: ModelJob | None = None
 
-    def paths(self, names: Any = None) -> list[str]:
-        return [os.path.join(self.directory, name) for name in (self.names if names is None else names)]
+    def line(self, spool_file: str) -> bytes:
+        model = self.model._asdict() if self.model is not None else None
+        return (
+            json.dumps({"spool": spool_file, "directory": self.directory, "names": self.names, "model": model}) + "\n"
+        ).encode()
+
+    @classmethod
+    def parse(cls, line: bytes) -> tuple[str, Job]:
+        found = json.loads(line)
+        model = found["model"]
+        if model is not None:
+            model = ModelJob(**{**model, "requirements": tuple(model["requirements"])})
+        return found["spool"], cls(found["directory"], tuple(found["names"]), model)
+
+    def everything(self) -> list[str]:
+        """What the job was to write, for the warning when none of it could be."""
+        return [os.path.join(self.directory, name) for name in self.names] + (
+            [self.model.directory] if self.model is not None else []
+        )
+
+
+def save_model(results: Any, job: ModelJob) -> str | None:
+    """Save the model as ``model.model_to_log`` and the core's model logging do; why not, if not."""
+    import tracking_core
+
+    from . import model, saving
+
+    limit = None if job.max_model_size_mb is None else int(job.max_model_size_mb * MEGABYTE)
+    prepared = saving.pickled(results, limit)
+    if prepared.data is None:
+        return (
+            f"the model ({prepared.size / MEGABYTE:.1f} MB) is larger than "
+            f"max_model_size_mb={job.max_model_size_mb} and was not saved ({job.directory})"
+        )
+    inputs = model.signature_inputs(results) if job.signature or job.input_example else None
+    tracking_core.save_model(
+        prepared,
+        job.directory,
+        model.FLAVOR,
+        run_id=job.run_id,
+        artifact_path=job.artifact_path,
+        requirements=job.requirements,
+        signature_inputs=inputs if job.signature else None,
+        input_example=inputs if job.input_example else None,
+    )
+    return None
 
 
 def build_from_spool(spool_file: str, job: Job) -> list[str]:
-    """Load the pickled results in ``spool_file`` and write ``job``'s files; the names that failed."""
+    """Load the pickled results in ``spool_file`` and do ``job``; what could not be done, and why."""
     from .artifacts import MAKERS
 
     with open(spool_file, "rb") as fh:
         results = pickle.load(fh)
-    failed = []
+    problems = []
     for name in job.names:
+        target = os.path.join(job.directory, name)
         try:
             content = MAKERS[name](results)
             if content is not None:
-                write_text_atomically(os.path.join(job.directory, name), content)
-        except Exception:  # one failing file does not cost the others
-            failed.append(name)
-    return failed
+                write_text_atomically(target, content)
+        except Exception as exc:  # one failing file does not cost the others
+            problems.append(f"{target} ({type(exc).__name__}: {exc})")
+    if job.model is not None:
+        try:
+            problem = save_model(results, job.model)
+        except Exception as exc:
+            problem = f"{job.model.directory} ({type(exc).__name__}: {exc})"
+        if problem is not None:
+            problems.append(problem)
+    return problems
 
 
-class SummaryWorker:
+def spooled(results: Any) -> bytes | None:
+    """``results`` pickled for the worker, or None when the worker could not load them: a class
+    defined in a function, or in the user's ``__main__`` (the worker's ``__main__`` is this module)."""
+    buffer = io.BytesIO()
+    try:
+        spool_pickle.dump(results, buffer)
+    except Exception:
+        return None
+    data = buffer.getvalue()
+    return None if b"__main__" in data else data
+
+
+class Worker:
     """The worker process and the jobs handed to it that are not written yet."""
 
     def __init__(self) -> None:
-        self.spool = tempfile.mkdtemp(prefix="autolog-summaries-")
+        self.spool = tempfile.mkdtemp(prefix="autolog-statsmodels-artifacts-")
         self.process = subprocess.Popen(
             [sys.executable, "-m", __name__, self.spool],
             stdin=subprocess.PIPE,
@@ -91,16 +179,16 @@ class SummaryWorker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def submit(self, results: Any, job: Job) -> bool:
-        """Hand ``job`` over; False when it could not be (then build its files inline)."""
+    def submit(self, data: bytes, job: Job) -> bool:
+        """Hand ``job`` over with the spooled results ``data``; False when it could not be (then do it inline)."""
         if not self.alive() or self.process.stdin is None:
             return False
         self.jobs += 1
         spool_file = os.path.join(self.spool, f"{self.jobs}.pickle")
         try:
             with open(spool_file, "wb") as fh:
-                spool_pickle.dump(results, fh)
-            self.process.stdin.write(f"{spool_file}\t{job.directory}\t{','.join(job.names)}\n".encode())
+                fh.write(data)
+            self.process.stdin.write(job.line(spool_file))
             self.process.stdin.flush()
         except Exception:  # unpicklable results, a full disk, a dead worker: inline instead
             _remove(spool_file)
@@ -116,8 +204,8 @@ class SummaryWorker:
                 del self.pending[spool_file]
 
     def wait(self, seconds: float = WAIT_SECONDS) -> list[str]:
-        """Until every handed-over file is written; what the worker did not do is built here.
-        Returns the files that could not be built at all (for the caller's warning)."""
+        """Until every handed-over job is done; what the worker did not do is done here.
+        Returns what could not be built at all, and why (for the caller's warning)."""
         deadline = time.monotonic() + seconds
         delay = 0.0005
         while self._in_progress() and self.alive() and time.monotonic() < deadline:
@@ -127,12 +215,12 @@ class SummaryWorker:
         for spool_file, job in list(self.pending.items()):
             if os.path.exists(spool_file):  # not done by the worker: build it here
                 try:
-                    failed += job.paths(build_from_spool(spool_file, job))
-                except Exception:
-                    failed += job.paths()
+                    failed += build_from_spool(spool_file, job)
+                except Exception as exc:
+                    failed += [f"{path} ({type(exc).__name__}: {exc})" for path in job.everything()]
                 _remove(spool_file)
             elif os.path.exists(spool_file + FAILED):
-                failed += job.paths(_failed_names(spool_file + FAILED))
+                failed += _failed_lines(spool_file + FAILED)
                 _remove(spool_file + FAILED)
             del self.pending[spool_file]
         return failed
@@ -152,10 +240,10 @@ class SummaryWorker:
         return failed
 
 
-def _failed_names(marker: str) -> list[str]:
+def _failed_lines(marker: str) -> list[str]:
     try:
         with open(marker, encoding="utf-8") as fh:
-            return fh.read().split()
+            return fh.read().splitlines()
     except OSError:
         return []
 
@@ -173,25 +261,33 @@ class Handover:
     def __init__(self, on_failed: Any) -> None:
         self._lock = threading.Lock()
         self._inline = 0
-        self._worker: SummaryWorker | None = None
+        self._worker: Worker | None = None
         self._worker_pid = 0  # the process that started the worker: a forked child starts its own
         self._worker_failed = False
         self._on_failed = on_failed  # called with the files that could not be built
 
-    def hand_over(self, results: Any, directory: str | None, names: tuple[str, ...]) -> bool:
-        """True when the worker will write ``names`` into ``directory``; False: build them inline now."""
+    def hand_over(self, results: Any, job: Job) -> Job | None:
+        """The job the worker will do: ``job``, or ``job`` without its model when the model may be over
+        its size limit (the core then saves it, or warns at the fit, as for the first fits). None: build
+        the files (and save the model) inline now."""
         with self._lock:
-            if directory is None or not names or self._inline < INLINE_FITS or self._worker_failed:
+            if not (job.names or job.model) or self._inline < INLINE_FITS or self._worker_failed:
                 self._inline += 1
-                return False
+                return None
+            data = spooled(results)
+            if data is None:
+                return None
+            limit = job.model.max_model_size_mb if job.model is not None else None
+            if limit is not None and len(data) > limit * MEGABYTE:  # the saved model is a part of it
+                job = job._replace(model=None)
             if self._worker is None or self._worker_pid != os.getpid():
                 try:
-                    self._worker, self._worker_pid = SummaryWorker(), os.getpid()
+                    self._worker, self._worker_pid = Worker(), os.getpid()
                 except Exception:
                     self._worker_failed = True
-                    return False
+                    return None
                 atexit.register(self.close)
-            return self._worker.submit(results, Job(directory, names))
+            return job if self._worker.submit(data, job) else None
 
     def wait(self) -> None:
         with self._lock:
@@ -210,13 +306,13 @@ class Handover:
 
 def main(argv: list[str]) -> int:
     warnings.simplefilter("ignore")  # statsmodels' warnings reached the user at the fit already
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C of the training loop: finish, end at EOF
     for line in sys.stdin.buffer:
-        spool_file, directory, names = line.decode("utf-8").rstrip("\n").split("\t")
-        job = Job(directory, tuple(names.split(",")))
+        spool_file, job = Job.parse(line)
         try:
             failed = build_from_spool(spool_file, job)
-        except Exception:
-            failed = list(job.names)
+        except Exception as exc:
+            failed = [f"{path} ({type(exc).__name__}: {exc})" for path in job.everything()]
         if failed:
             try:
                 write_text_atomically(spool_file + FAILED, "\n".join(failed))

@@ -28,6 +28,7 @@ from autolog.plugin import PICKLE_FILE, ModelToLog
 from . import saving
 
 REQUIREMENTS = ("statsmodels", "autolog-statsmodels")
+ARTIFACT_PATH = "model"
 MEGABYTE = 1024 * 1024
 
 

@@ -32,6 +32,10 @@ def _summary_of(client, run_id: str, tmp_path, name: str = "model_summary.txt") 
         return fh.read()
 
 
+def _artifact_names(client, run_id: str) -> set[str]:
+    return {f.path for f in client.list_artifacts(run_id)}
+
+
 def _coefficients(results) -> list[list[str]]:
     """The rows ``coefficients.csv`` holds for ``results``, computed here without autolog."""
     import csv
@@ -143,7 +147,9 @@ def test_a_file_the_worker_cannot_build_is_one_warning_and_the_others_are_writte
     assert handover._worker is not None  # it went to a worker
     assert _summary_of(autolog_store, run_id, tmp_path, "coefficients.csv") is not None
     assert _summary_of(autolog_store, run_id, tmp_path) is None
-    assert [[os.path.basename(path) for path in paths] for paths in failed] == [["model_summary.txt"]]
+    assert [[os.path.basename(problem) for problem in problems] for problems in failed] == [
+        ["model_summary.txt (RuntimeError: no summary)"]
+    ]
 
 
 def test_reading_a_runs_artifacts_waits_for_its_summary_without_a_flush(
@@ -156,9 +162,9 @@ def test_reading_a_runs_artifacts_waits_for_its_summary_without_a_flush(
     assert _summary_of(autolog_store, last, tmp_path) is not None
 
 
-def test_summaries_the_worker_did_not_write_are_built_when_it_dies(sm_autolog, autolog_store, fresh_handover, tmp_path):
+def test_what_the_worker_did_not_write_is_built_when_it_dies(sm_autolog, autolog_store, fresh_handover, tmp_path):
     handover, failed = fresh_handover
-    sm = sm_autolog(log_models=False)
+    sm = sm_autolog()
     for seed in range(INLINE_FITS + 1):
         _fit_ols(sm, seed)
     worker = handover._worker
@@ -175,6 +181,8 @@ def test_summaries_the_worker_did_not_write_are_built_when_it_dies(sm_autolog, a
     assert len(runs) == INLINE_FITS + 5
     missing = [r.info.run_id for r in runs if _summary_of(autolog_store, r.info.run_id, tmp_path) is None]
     assert missing == []
+    without_model = [r.info.run_id for r in runs if "model" not in _artifact_names(autolog_store, r.info.run_id)]
+    assert without_model == []
     assert failed == []
     # With the worker gone, the next fits build their summaries inline again.
     _fit_ols(sm, 99)
@@ -187,7 +195,7 @@ def _run_script(tmp_path, fits: int) -> subprocess.CompletedProcess:
         f"""
         import numpy as np, statsmodels.api as sm, autolog, autolog_statsmodels
         autolog.set_tracking_uri({str(store)!r})
-        autolog.autolog(log_models=False)
+        autolog.autolog()
         for seed in range({fits}):
             rng = np.random.default_rng(seed)
             X = sm.add_constant(rng.normal(size=(60, 2)))
@@ -199,7 +207,7 @@ def _run_script(tmp_path, fits: int) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
 
 
-def test_a_script_exiting_without_flush_leaves_every_summary_in_place(tmp_path):
+def test_a_script_exiting_without_flush_leaves_every_artifact_and_model_in_place(tmp_path):
     done = _run_script(tmp_path, INLINE_FITS + 6)
     assert done.returncode == 0, done.stderr
     kind, spool = done.stdout.split()
@@ -212,7 +220,81 @@ def test_a_script_exiting_without_flush_leaves_every_summary_in_place(tmp_path):
     for run in runs:
         text = _summary_of(client, run.info.run_id, tmp_path)
         assert text is not None and "OLS Regression Results" in text
+        assert {"model", "coefficients.csv"} <= _artifact_names(client, run.info.run_id)
     assert not os.path.exists(spool)  # the spool of handed-over results is removed at exit
+
+
+def _model_files(client, run_id: str, tmp_path) -> tuple[dict, str]:
+    """The run's MLmodel without what differs per save (id, time, run), and its requirements."""
+    import yaml
+
+    model_dir = client.download_artifacts(run_id, "model", str(tmp_path / f"model-{run_id}"))
+    with open(os.path.join(model_dir, "MLmodel")) as fh:
+        mlmodel = yaml.safe_load(fh)
+    for key in ("model_uuid", "utc_time_created", "run_id"):
+        mlmodel.pop(key)
+    with open(os.path.join(model_dir, "requirements.txt")) as fh:
+        return mlmodel, fh.read()
+
+
+def test_models_the_worker_saves_load_and_predict_as_the_fit_and_match_the_inline_ones(
+    sm_autolog, autolog_store, fresh_handover, tmp_path
+):
+    handover, failed = fresh_handover
+    sm = sm_autolog(log_input_examples=True)
+    rng = np.random.default_rng(7)
+    X = sm.add_constant(rng.normal(size=(80, 2)))
+    fitted = []
+    for seed in range(INLINE_FITS + 2):
+        results = sm.OLS(X @ np.array([1.0, 2.0, -1.0]) + np.random.default_rng(seed).normal(size=80), X).fit()
+        fitted.append((autolog_store.search_runs(max_results=1)[0].info.run_id, results))
+    assert handover._worker is not None
+    import autolog
+
+    last_run, last_results = fitted[-1]
+    # No flush: loading waits for the worker.
+    loaded = autolog.load_model(f"runs:/{last_run}/model")
+    np.testing.assert_allclose(loaded.predict(X[:5]), last_results.predict(X[:5]))
+    inline = _model_files(autolog_store, fitted[0][0], tmp_path)
+    for run_id, _ in fitted[INLINE_FITS:]:
+        assert _model_files(autolog_store, run_id, tmp_path) == inline
+    assert failed == []
+
+
+def test_a_model_over_max_model_size_mb_is_refused_at_the_fit_also_once_the_worker_works(
+    sm_autolog, autolog_store, fresh_handover, tmp_path
+):
+    handover, failed = fresh_handover
+    sm = sm_autolog(max_model_size_mb=0.001)  # 1 KB: every model is over it
+    with pytest.warns(Warning, match="max_model_size_mb=0.001 and was not saved"):
+        for seed in range(INLINE_FITS):
+            _fit_ols(sm, seed)
+    _fit_ols(sm, 50)
+    run_id = autolog_store.search_runs(max_results=1)[0].info.run_id
+    assert handover._worker is not None  # the summary went to the worker
+    import autolog
+
+    autolog.flush()
+    assert "model" not in _artifact_names(autolog_store, run_id)
+    assert "model_summary.txt" in _artifact_names(autolog_store, run_id)
+    assert failed == []  # the model was not handed over: the size check happened at the fit
+
+
+def test_a_registered_model_is_saved_and_registered_at_the_fit_also_once_the_worker_works(
+    sm_autolog, autolog_store, fresh_handover
+):
+    handover, failed = fresh_handover
+    sm = sm_autolog(registered_model_name="ols-loop")
+    for seed in range(INLINE_FITS + 1):
+        results = _fit_ols(sm, seed)
+    assert handover._worker is not None
+    import autolog
+
+    # The registry reads the saved model at once: the fourth fit's model was saved inline.
+    loaded = autolog.load_model(f"models:/ols-loop/{INLINE_FITS + 1}")
+    X = sm.add_constant(np.random.default_rng(0).normal(size=(5, 2)))
+    np.testing.assert_allclose(loaded.predict(X), results.predict(X))
+    assert failed == []
 
 
 def test_a_script_of_a_few_fits_starts_no_process(tmp_path):
