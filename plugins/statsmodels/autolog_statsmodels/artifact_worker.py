@@ -46,6 +46,7 @@ from . import spool_pickle
 INLINE_FITS = 3
 WAIT_SECONDS = 120.0  # at flush or exit, how long the worker may take before the rest is built inline
 FAILED = ".failed"
+UNLOADABLE = ".unloadable"  # results the worker could not unpickle, left for the training process
 PRUNE_AT = 256  # handed-over jobs remembered before the written ones are forgotten
 
 
@@ -125,12 +126,20 @@ def save_model(results: Any, job: ModelJob) -> str | None:
     return None
 
 
+def load_spool(spool_file: str) -> Any:
+    with open(spool_file, "rb") as fh:
+        return pickle.load(fh)
+
+
 def build_from_spool(spool_file: str, job: Job) -> list[str]:
     """Load the pickled results in ``spool_file`` and do ``job``; what could not be done, and why."""
+    return build(load_spool(spool_file), job)
+
+
+def build(results: Any, job: Job) -> list[str]:
+    """Write ``job``'s files and save its model; what could not be done, and why."""
     from .artifacts import MAKERS
 
-    with open(spool_file, "rb") as fh:
-        results = pickle.load(fh)
     problems = []
     for name in job.names:
         target = os.path.join(job.directory, name)
@@ -167,8 +176,11 @@ class Worker:
 
     def __init__(self) -> None:
         self.spool = tempfile.mkdtemp(prefix="autolog-statsmodels-artifacts-")
+        # The training process's own import path, so the worker unpickles what it imported.
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
         self.process = subprocess.Popen(
             [sys.executable, "-m", __name__, self.spool],
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -178,6 +190,10 @@ class Worker:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def refused(self) -> bool:
+        """Whether the worker could not unpickle some results (their jobs wait for ``wait()``)."""
+        return os.path.exists(os.path.join(self.spool, UNLOADABLE))
 
     def submit(self, data: bytes, job: Job) -> bool:
         """Hand ``job`` over with the spooled results ``data``; False when it could not be (then do it inline)."""
@@ -200,7 +216,7 @@ class Worker:
 
     def _forget_written(self) -> None:
         for spool_file in list(self.pending):
-            if not os.path.exists(spool_file) and not os.path.exists(spool_file + FAILED):
+            if not any(os.path.exists(spool_file + end) for end in ("", FAILED, UNLOADABLE)):
                 del self.pending[spool_file]
 
     def wait(self, seconds: float = WAIT_SECONDS) -> list[str]:
@@ -213,13 +229,14 @@ class Worker:
             delay = min(delay * 2, 0.02)
         failed: list[str] = []
         for spool_file, job in list(self.pending.items()):
-            if os.path.exists(spool_file):  # not done by the worker: build it here
-                try:
-                    failed += build_from_spool(spool_file, job)
-                except Exception as exc:
-                    failed += [f"{path} ({type(exc).__name__}: {exc})" for path in job.everything()]
-                _remove(spool_file)
-            elif os.path.exists(spool_file + FAILED):
+            for left in (spool_file, spool_file + UNLOADABLE):
+                if os.path.exists(left):  # not done by the worker: do it here
+                    try:
+                        failed += build_from_spool(left, job)
+                    except Exception as exc:
+                        failed += [f"{path} ({type(exc).__name__}: {exc})" for path in job.everything()]
+                    _remove(left)
+            if os.path.exists(spool_file + FAILED):
                 failed += _failed_lines(spool_file + FAILED)
                 _remove(spool_file + FAILED)
             del self.pending[spool_file]
@@ -238,6 +255,15 @@ class Worker:
             self.process.kill()
         shutil.rmtree(self.spool, ignore_errors=True)
         return failed
+
+
+def _mark_unloadable(spool_file: str) -> None:
+    try:
+        os.replace(spool_file, spool_file + UNLOADABLE)
+        with open(os.path.join(os.path.dirname(spool_file), UNLOADABLE), "w"):
+            pass  # the sign the training process checks before handing over more
+    except OSError:
+        pass
 
 
 def _failed_lines(marker: str) -> list[str]:
@@ -271,6 +297,8 @@ class Handover:
         its size limit (the core then saves it, or warns at the fit, as for the first fits). None: build
         the files (and save the model) inline now."""
         with self._lock:
+            if self._worker is not None and self._worker.refused():
+                self._worker_failed = True  # inline from now on; what it refused is done at the next wait()
             if not (job.names or job.model) or self._inline < INLINE_FITS or self._worker_failed:
                 self._inline += 1
                 return None
@@ -310,7 +338,12 @@ def main(argv: list[str]) -> int:
     for line in sys.stdin.buffer:
         spool_file, job = Job.parse(line)
         try:
-            failed = build_from_spool(spool_file, job)
+            results = load_spool(spool_file)
+        except Exception:  # a class this process cannot import: the training process does the job
+            _mark_unloadable(spool_file)
+            continue
+        try:
+            failed = build(results, job)
         except Exception as exc:
             failed = [f"{path} ({type(exc).__name__}: {exc})" for path in job.everything()]
         if failed:

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import autolog_statsmodels
 import numpy as np
@@ -150,6 +151,40 @@ def test_a_file_the_worker_cannot_build_is_one_warning_and_the_others_are_writte
     assert [[os.path.basename(problem) for problem in problems] for problems in failed] == [
         ["model_summary.txt (RuntimeError: no summary)"]
     ]
+
+
+def test_results_the_worker_cannot_unpickle_are_done_by_the_training_process(
+    sm_autolog, autolog_store, fresh_handover, tmp_path, monkeypatch
+):
+    """A model class the worker cannot import (a module made at run time): the training process
+    does the job at the next flush, and does the next fits' itself."""
+    import types
+
+    handover, failed = fresh_handover
+    sm = sm_autolog()
+    for seed in range(INLINE_FITS):
+        _fit_ols(sm, seed)
+    made_here = types.ModuleType("made_at_run_time")
+    exec("import statsmodels.api as sm\nclass MyOLS(sm.OLS):\n    pass\n", made_here.__dict__)
+    monkeypatch.setitem(sys.modules, "made_at_run_time", made_here)
+    rng = np.random.default_rng(3)
+    X = sm.add_constant(rng.normal(size=(40, 2)))
+    made_here.MyOLS(X @ np.array([1.0, 2.0, -1.0]) + rng.normal(size=40), X).fit()
+    first = autolog_store.search_runs(max_results=1)[0].info.run_id
+    assert handover._worker is not None  # handed over: the parent can pickle it
+    deadline = time.monotonic() + 60
+    while not handover._worker.refused() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert handover._worker.refused()
+    made_here.MyOLS(X @ np.array([1.0, 2.0, -1.0]) + rng.normal(size=40), X).fit()  # inline now
+    second = autolog_store.search_runs(max_results=1)[0].info.run_id
+    for run_id in (first, second):
+        assert {"model", "model_summary.txt", "coefficients.csv"} <= _artifact_names(autolog_store, run_id)
+    import autolog
+
+    loaded = autolog.load_model(f"runs:/{first}/model")
+    assert type(loaded.model).__name__ == "MyOLS"
+    assert failed == []
 
 
 def test_reading_a_runs_artifacts_waits_for_its_summary_without_a_flush(
