@@ -27,7 +27,6 @@ Run as ``python -m autolog_statsmodels.artifact_worker SPOOL_DIR`` (by this modu
 from __future__ import annotations
 
 import atexit
-import io
 import json
 import os
 import pickle
@@ -159,18 +158,6 @@ def build(results: Any, job: Job) -> list[str]:
     return problems
 
 
-def spooled(results: Any) -> bytes | None:
-    """``results`` pickled for the worker, or None when the worker could not load them: a class
-    defined in a function, or in the user's ``__main__`` (the worker's ``__main__`` is this module)."""
-    buffer = io.BytesIO()
-    try:
-        spool_pickle.dump(results, buffer)
-    except Exception:
-        return None
-    data = buffer.getvalue()
-    return None if b"__main__" in data else data
-
-
 class Worker:
     """The worker process and the jobs handed to it that are not written yet."""
 
@@ -195,24 +182,30 @@ class Worker:
         """Whether the worker could not unpickle some results (their jobs wait for ``wait()``)."""
         return os.path.exists(os.path.join(self.spool, UNLOADABLE))
 
-    def submit(self, data: bytes, job: Job) -> bool:
-        """Hand ``job`` over with the spooled results ``data``; False when it could not be (then do it inline)."""
+    def submit(self, results: Any, job: Job) -> Job | None:
+        """Hand ``job`` over, ``results`` spooled for it: the job handed over (without its model when
+        that may be over its size limit: the core then saves it, or warns at the fit, as for the
+        first fits), or None when nothing could be (then do it all inline)."""
         if not self.alive() or self.process.stdin is None:
-            return False
+            return None
         self.jobs += 1
         spool_file = os.path.join(self.spool, f"{self.jobs}.pickle")
         try:
             with open(spool_file, "wb") as fh:
-                fh.write(data)
+                spool_pickle.dump(results, fh)  # refuses what the worker could not load (``__main__``)
+                size = fh.tell()
+            limit = job.model.max_model_size_mb if job.model is not None else None
+            if limit is not None and size > limit * MEGABYTE:  # the saved model is a part of it
+                job = job._replace(model=None)
             self.process.stdin.write(job.line(spool_file))
             self.process.stdin.flush()
         except Exception:  # unpicklable results, a full disk, a dead worker: inline instead
             _remove(spool_file)
-            return False
+            return None
         self.pending[spool_file] = job
         if len(self.pending) >= PRUNE_AT:
             self._forget_written()
-        return True
+        return job
 
     def _forget_written(self) -> None:
         for spool_file in list(self.pending):
@@ -293,21 +286,13 @@ class Handover:
         self._on_failed = on_failed  # called with the files that could not be built
 
     def hand_over(self, results: Any, job: Job) -> Job | None:
-        """The job the worker will do: ``job``, or ``job`` without its model when the model may be over
-        its size limit (the core then saves it, or warns at the fit, as for the first fits). None: build
-        the files (and save the model) inline now."""
+        """The job the worker will do (``Worker.submit``); None: build the files (and save the model) inline now."""
         with self._lock:
             if self._worker is not None and self._worker.refused():
                 self._worker_failed = True  # inline from now on; what it refused is done at the next wait()
             if not (job.names or job.model) or self._inline < INLINE_FITS or self._worker_failed:
                 self._inline += 1
                 return None
-            data = spooled(results)
-            if data is None:
-                return None
-            limit = job.model.max_model_size_mb if job.model is not None else None
-            if limit is not None and len(data) > limit * MEGABYTE:  # the saved model is a part of it
-                job = job._replace(model=None)
             if self._worker is None or self._worker_pid != os.getpid():
                 try:
                     self._worker, self._worker_pid = Worker(), os.getpid()
@@ -315,7 +300,7 @@ class Handover:
                     self._worker_failed = True
                     return None
                 atexit.register(self.close)
-            return job if self._worker.submit(data, job) else None
+            return self._worker.submit(results, job)
 
     def wait(self) -> None:
         with self._lock:

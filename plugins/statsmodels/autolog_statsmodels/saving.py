@@ -83,7 +83,7 @@ class Pickled(NamedTuple):
     removed: str | None
 
 
-def _family(model: Any) -> str | None:
+def family(model: Any) -> str | None:
     """The module of the model's most derived statsmodels class (user subclasses included)."""
     for klass in type(model).__mro__:
         if klass.__module__.startswith("statsmodels."):
@@ -100,7 +100,7 @@ def _keeps_predicting_without_data(results: Any) -> bool:
     """
     if not callable(getattr(results, "remove_data", None)) or not isinstance(vars(results).get("_cache"), dict):
         return False  # MixedLM, for one, has no cache remove_data could clear
-    return _family(getattr(results, "model", None)) in _REMOVE_DATA_FAMILIES
+    return family(getattr(results, "model", None)) in _REMOVE_DATA_FAMILIES
 
 
 def _cached_data(cls: type) -> tuple[str, ...]:
@@ -149,7 +149,7 @@ def _data_overrides(results: Any) -> Overrides:
             continue
         if name in getattr(owner, "__dict__", {}):
             add(overrides, owner, {name: None})
-    more = _MORE_MODEL_DATA.get(_family(model) or "", ())
+    more = _MORE_MODEL_DATA.get(family(model) or "", ())
     add(overrides, model, {name: None for name in more if name in vars(model)})
     cov_struct = vars(model).get("cov_struct")
     if cov_struct is not None:
@@ -213,8 +213,8 @@ def overrides_for(results: Any) -> tuple[Overrides, str | None]:
     """The overrides for a results object (or its wrapper), and what they leave out."""
     inner = getattr(results, "_results", results)
     if state_space.is_state_space(inner):
-        return state_space.overrides_for(inner, _family(inner.model))
-    if _family(getattr(inner, "model", None)) == _MIXED_LM:
+        return state_space.overrides_for(inner, family(inner.model))
+    if family(getattr(inner, "model", None)) == _MIXED_LM:
         return _mixed_lm_overrides(inner), DATA_REMOVED
     if _keeps_predicting_without_data(inner):
         return _data_overrides(inner), DATA_REMOVED

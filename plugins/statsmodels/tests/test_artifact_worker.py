@@ -332,6 +332,38 @@ def test_a_registered_model_is_saved_and_registered_at_the_fit_also_once_the_wor
     assert failed == []
 
 
+def test_a_model_class_of_the_users_main_is_done_inline(tmp_path):
+    """The worker's ``__main__`` is another module: such results are never handed to it."""
+    store = tmp_path / "store"
+    script = textwrap.dedent(
+        f"""
+        import numpy as np, statsmodels.api as sm, autolog, autolog_statsmodels
+        autolog.set_tracking_uri({str(store)!r})
+        autolog.autolog()
+
+        class MyOLS(sm.OLS):
+            pass
+
+        for seed in range({INLINE_FITS + 3}):
+            rng = np.random.default_rng(seed)
+            X = sm.add_constant(rng.normal(size=(60, 2)))
+            MyOLS(X @ np.array([1.0, 2.0, -1.0]) + rng.normal(size=60), X).fit()
+        worker = autolog_statsmodels.HANDOVER._worker
+        print(len(worker.pending) if worker is not None else 0)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0"]  # nothing handed over
+    import tracking_core
+
+    client = tracking_core.TrackingClient(str(store))
+    runs = client.search_runs(max_results=100)
+    assert len(runs) == INLINE_FITS + 3
+    for run in runs:
+        assert {"model", "model_summary.txt", "coefficients.csv"} <= _artifact_names(client, run.info.run_id)
+
+
 def test_a_script_of_a_few_fits_starts_no_process(tmp_path):
     done = _run_script(tmp_path, INLINE_FITS)
     assert done.returncode == 0, done.stderr

@@ -68,3 +68,23 @@ def test_lists_that_are_not_like_arrays_are_pickled_as_they_are():
     short = [np.zeros(2)] * 3
     for value in (ragged, mixed, short, ["a"] * 10, [np.float64(1.0)] * 10):
         assert spool_pickle._pack(value) is None
+
+
+def test_state_space_results_go_as_their_model_and_load_with_the_same_summary():
+    """An UnobservedComponents' Kalman output is most of its pickle: the worker computes it again."""
+    from autolog_statsmodels.artifacts import coefficients_csv, summary_text
+
+    rng = np.random.default_rng(4)
+    series = np.cumsum(rng.normal(size=300)) + np.sin(np.arange(300) * 2 * np.pi / 12)
+    results = sm.tsa.UnobservedComponents(series, "local level", freq_seasonal=[{"period": 12, "harmonics": 6}]).fit(
+        disp=False, maxiter=20
+    )
+    data, loaded = _round_trip(results)
+    assert len(data) < len(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)) / 50
+
+    def without_clock(text: str) -> str:
+        return "\n".join(line for line in text.splitlines() if "Date:" not in line and "Time:" not in line)
+
+    assert without_clock(summary_text(loaded)) == without_clock(summary_text(results))
+    assert coefficients_csv(loaded) == coefficients_csv(results)
+    np.testing.assert_allclose(loaded.forecast(5), results.forecast(5))
