@@ -41,6 +41,7 @@ import warnings
 from typing import Any, NamedTuple
 
 from . import spool_pickle
+from .model import MEGABYTE
 
 INLINE_FITS = 3
 WAIT_SECONDS = 120.0  # at flush or exit, how long the worker may take before the rest is built inline
@@ -55,9 +56,6 @@ def write_text_atomically(target: str, text: str) -> None:
     with open(partial, "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(partial, target)
-
-
-MEGABYTE = 1024 * 1024
 
 
 class ModelJob(NamedTuple):
